@@ -1,0 +1,126 @@
+"""The one place the python-telegram-bot ``Application`` is built.
+
+Tests, the demo and ``kring run`` all come through :func:`build_application`; tests and the demo
+point it at the fake Bot API (``KRING_TELEGRAM_API_URL``) and give it a simulated clock.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+from telegram import BotCommand
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    BaseUpdateProcessor,
+    CallbackContext,
+    ContextTypes,
+    ExtBot,
+)
+
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.db import migrate
+from bot.db.session import SessionMaker, create_engine, create_sessionmaker
+from bot.i18n import N_, available_languages, gettext, use_language
+
+log = logging.getLogger(__name__)
+
+#: The command menu, in the order people see it. Descriptions are translated per language.
+MENU: tuple[tuple[str, str], ...] = (
+    ("start", N_("Wat is Kring?")),
+    ("help", N_("Wat kan ik hier doen?")),
+    ("language", N_("Kies je taal")),
+    ("privacy", N_("Wat bewaart Kring?")),
+)
+
+
+@dataclass
+class Runtime:
+    """What every handler needs besides the update: settings, database and clock."""
+
+    settings: Settings
+    engine: AsyncEngine
+    sessions: SessionMaker
+    clock: Clock
+
+
+class KringContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    """The callback context, with the runtime and the person behind the update."""
+
+    person_id: int | None = None
+
+    @property
+    def runtime(self) -> Runtime:
+        return self.application.bot_data["runtime"]  # type: ignore[no-any-return]
+
+
+KringApplication = Application[Any, KringContext, Any, Any, Any, Any]
+
+
+def build_application(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    engine: AsyncEngine | None = None,
+    update_processor: BaseUpdateProcessor | None = None,
+) -> KringApplication:
+    """Build the bot. The schema is upgraded and the menus are registered when it starts."""
+    from bot.handlers import register  # late: handlers import this module for KringContext
+
+    builder = (
+        Application.builder()
+        .token(settings.require_token())
+        .base_url(settings.api_base_url)
+        .base_file_url(settings.api_file_url)
+        .context_types(ContextTypes(context=KringContext))
+        .rate_limiter(AIORateLimiter(max_retries=0))
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+    )
+    if update_processor is not None:
+        builder = builder.concurrent_updates(update_processor)
+    application: KringApplication = builder.build()  # type: ignore[assignment]
+    engine = engine or create_engine(settings.database_url)
+    application.bot_data["runtime"] = Runtime(
+        settings=settings,
+        engine=engine,
+        sessions=create_sessionmaker(engine),
+        clock=clock or SystemClock(),
+    )
+    register(application)
+    return application
+
+
+def runtime_of(application: KringApplication) -> Runtime:
+    return application.bot_data["runtime"]  # type: ignore[no-any-return]
+
+
+async def _post_init(application: KringApplication) -> None:
+    runtime = runtime_of(application)
+    await migrate.upgrade(runtime.engine)
+    await register_menus(application)
+    log.info("kring started", extra={"bot_id": application.bot.id})
+
+
+async def _post_shutdown(application: KringApplication) -> None:
+    await runtime_of(application).engine.dispose()
+
+
+def menu_commands() -> list[BotCommand]:
+    """The command menu in the current language."""
+    return [BotCommand(command, gettext(description)) for command, description in MENU]
+
+
+async def register_menus(application: KringApplication) -> None:
+    """One menu per language (Telegram shows the one matching the app's language), and the
+    default language's menu for everyone else."""
+    default = runtime_of(application).settings.default_language
+    with use_language(default):
+        await application.bot.set_my_commands(menu_commands())
+    for code in available_languages():
+        with use_language(code):
+            await application.bot.set_my_commands(menu_commands(), language_code=code)

@@ -1,0 +1,36 @@
+"""Callback data: a short action code and small values, never trusted.
+
+Every press is parsed here and then re-checked by the service that acts on it; Telegram allows
+at most 64 bytes.
+"""
+
+from __future__ import annotations
+
+MAX_BYTES = 64
+SEPARATOR = ":"
+
+
+class BadCallbackData(ValueError):
+    """Callback data we did not make, or no longer understand."""
+
+
+def encode(action: str, *values: str | int) -> str:
+    data = SEPARATOR.join([action, *map(str, values)])
+    if len(data.encode()) > MAX_BYTES:
+        raise ValueError(f"callback data for {action!r} is longer than {MAX_BYTES} bytes")
+    return data
+
+
+def decode(data: str | None, action: str, arity: int) -> list[str]:
+    """The values after ``action``; raises :class:`BadCallbackData` for anything else."""
+    if not data or len(data.encode()) > MAX_BYTES:
+        raise BadCallbackData(data)
+    parts = data.split(SEPARATOR)
+    if parts[0] != action or len(parts) != arity + 1 or not all(parts[1:]):
+        raise BadCallbackData(data)
+    return parts[1:]
+
+
+def pattern(action: str) -> str:
+    """A regex for a handler that takes this action's presses."""
+    return f"^{action}{SEPARATOR}"

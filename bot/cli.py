@@ -1,0 +1,113 @@
+"""The ``kring`` command: ``run``, ``demo`` and ``migrate``.
+
+Administrators read its output, so it is translated like everything else (into
+``KRING_DEFAULT_LANGUAGE``). A bad setting is one plain line and exit status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+from collections.abc import Sequence
+
+from telegram import Update
+from telegram.error import InvalidToken, NetworkError
+
+from bot.config import ConfigError, Settings, load_settings
+from bot.i18n import _, set_language
+from bot.logs import setup_logging
+
+EXIT_CONFIG = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kring",
+        description=_("Kring houdt de afspraken van een gezin en hun netwerk levend, na de jeugdhulp."),
+        epilog=_("Instellingen komen uit omgevingsvariabelen (KRING_...). Zie de README."),
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    commands.add_parser(
+        "run",
+        help=_("Start de bot (long polling). Heeft KRING_BOT_TOKEN nodig."),
+        description=_("Start de bot. Kring werkt de database eerst bij en haalt dan berichten op bij Telegram."),
+    )
+    demo = commands.add_parser(
+        "demo",
+        help=_("Laat zien hoe Kring werkt, zonder Telegram-account."),
+        description=_(
+            "Speelt een kort verhaal af met de echte bot, een nep-Telegram op deze computer en een "
+            "versnelde klok. Er gaat niets over het internet."
+        ),
+    )
+    demo.add_argument("--keep", metavar="FOLDER", help=_("Bewaar de database van de demo in deze map."))
+    commands.add_parser(
+        "migrate",
+        help=_("Werk de database bij naar de nieuwste versie."),
+        description=_("Werkt de database (KRING_DATABASE_URL) bij naar de nieuwste versie."),
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    set_language(os.environ.get("KRING_DEFAULT_LANGUAGE", ""))
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings()
+    except ConfigError as error:
+        return _fail(str(error))
+    set_language(settings.default_language)
+    quiet_demo = args.command == "demo" and "KRING_LOG_LEVEL" not in os.environ
+    setup_logging(max(settings.log_level, logging.WARNING) if quiet_demo else settings.log_level)
+    if args.command == "run":
+        return _run(settings)
+    if args.command == "migrate":
+        return _migrate(settings)
+    from bot.demo import run_demo
+
+    return asyncio.run(run_demo(settings, keep=args.keep))
+
+
+def _run(settings: Settings) -> int:
+    from bot.app import build_application
+
+    try:
+        settings.require_token()
+        application = build_application(settings)
+        application.run_polling(allowed_updates=Update.ALL_TYPES)
+    except ConfigError as error:
+        return _fail(str(error))
+    except InvalidToken:
+        return _fail(_("Telegram kent dit token niet (KRING_BOT_TOKEN). Vraag een nieuw token aan bij @BotFather."))
+    except NetworkError:
+        return _fail(
+            _("Kring kan Telegram niet bereiken op {url}. Kijk of het adres klopt (KRING_TELEGRAM_API_URL).").format(
+                url=settings.telegram_api_url
+            ),
+            status=1,
+        )
+    return 0
+
+
+def _migrate(settings: Settings) -> int:
+    from bot.db import migrate
+    from bot.db.session import create_engine
+
+    async def upgrade() -> None:
+        engine = create_engine(settings.database_url)
+        try:
+            await migrate.upgrade(engine)
+        finally:
+            await engine.dispose()
+
+    asyncio.run(upgrade())
+    print(_("De database is bijgewerkt naar de nieuwste versie."))
+    return 0
+
+
+def _fail(line: str, status: int = EXIT_CONFIG) -> int:
+    print(line, file=sys.stderr)
+    return status

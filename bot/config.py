@@ -1,0 +1,134 @@
+"""Settings from the environment (``KRING_*``), checked once at start.
+
+A wrong value must never end in a traceback: :class:`ConfigError` names the variable, and the
+command line turns it into one plain line and exit status 2.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from bot.i18n import _, available_languages
+
+DEFAULT_API_URL = "https://api.telegram.org"
+DEFAULT_DATA_DIR = Path("data")
+_TOKEN_PATTERN = re.compile(r"^\d+:[A-Za-z0-9_-]{30,}$")
+_SUPPORTED_DRIVERS = {"sqlite+aiosqlite", "postgresql+asyncpg"}
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; ``variable`` names it."""
+
+    def __init__(self, variable: str, problem: str) -> None:
+        super().__init__(f"{variable}: {problem}")
+        self.variable = variable
+        self.problem = problem
+
+
+@dataclass(frozen=True)
+class Settings:
+    bot_token: str | None
+    telegram_api_url: str
+    database_url: str
+    timezone: ZoneInfo
+    default_language: str
+    log_level: int
+
+    @property
+    def api_base_url(self) -> str:
+        """Where Bot API methods live: ``{root}/bot{token}/{method}``."""
+        return f"{self.telegram_api_url}/bot"
+
+    @property
+    def api_file_url(self) -> str:
+        return f"{self.telegram_api_url}/file/bot"
+
+    def require_token(self) -> str:
+        if not self.bot_token:
+            raise ConfigError("KRING_BOT_TOKEN", _("Deze instelling is leeg. Vraag een token aan bij @BotFather."))
+        return self.bot_token
+
+    def with_overrides(self, **changes: object) -> Settings:
+        return replace(self, **changes)
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Read and check every ``KRING_*`` variable; raise :class:`ConfigError` on the first bad one."""
+    env = os.environ if environ is None else environ
+
+    def get(name: str) -> str | None:
+        value = env.get(name, "").strip()
+        return value or None
+
+    return Settings(
+        bot_token=_token(get("KRING_BOT_TOKEN")),
+        telegram_api_url=_api_url(get("KRING_TELEGRAM_API_URL") or DEFAULT_API_URL),
+        database_url=_database_url(get("KRING_DATABASE_URL")),
+        timezone=_timezone(get("KRING_TIMEZONE") or "Europe/Amsterdam"),
+        default_language=_language(get("KRING_DEFAULT_LANGUAGE") or "nl"),
+        log_level=_log_level(get("KRING_LOG_LEVEL") or "INFO"),
+    )
+
+
+def _token(value: str | None) -> str | None:
+    if value is not None and not _TOKEN_PATTERN.match(value):
+        raise ConfigError("KRING_BOT_TOKEN", _("Dit is geen geldig token. Een token is een getal, een dubbele punt en dan letters."))
+    return value
+
+
+def _api_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigError("KRING_TELEGRAM_API_URL", _("Dit moet een http- of https-adres zijn, zoals https://api.telegram.org."))
+    return value.rstrip("/")
+
+
+def _database_url(value: str | None) -> str:
+    if value is None:
+        DEFAULT_DATA_DIR.mkdir(parents=True, exist_ok=True)
+        return f"sqlite+aiosqlite:///{(DEFAULT_DATA_DIR / 'kring.sqlite3').resolve()}"
+    try:
+        url = make_url(value)
+    except ArgumentError:
+        raise ConfigError("KRING_DATABASE_URL", _("Dit is geen adres van een database.")) from None
+    if url.drivername not in _SUPPORTED_DRIVERS:
+        raise ConfigError(
+            "KRING_DATABASE_URL",
+            _("Gebruik sqlite+aiosqlite:///pad of postgresql+asyncpg://gebruiker@host/database."),
+        )
+    if url.drivername.startswith("sqlite") and url.database not in (None, "", ":memory:"):
+        Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    return value
+
+
+def _timezone(value: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError("KRING_TIMEZONE", _("De tijdzone {value} bestaat niet. Gebruik een naam zoals Europe/Amsterdam.").format(value=value)) from None
+
+
+def _language(value: str) -> str:
+    code = value.replace("-", "_").split("_")[0].lower()
+    if code not in available_languages():
+        known = ", ".join(available_languages())
+        raise ConfigError("KRING_DEFAULT_LANGUAGE", _("Voor de taal {value} is er geen vertaling. Kies uit: {known}.").format(value=value, known=known))
+    return code
+
+
+def _log_level(value: str) -> int:
+    name = value.upper()
+    if name not in _LOG_LEVELS:
+        raise ConfigError("KRING_LOG_LEVEL", _("Kies uit: {levels}.").format(levels=", ".join(_LOG_LEVELS)))
+    return logging.getLevelName(name)

@@ -1,0 +1,348 @@
+"""The domain as tables. The database is the single source of truth: the scheduler and the bot
+keep no state of their own that a restart could lose.
+
+A *person* is a Telegram account (language, time zone, reachability). A *member* is a person's
+place in one circle (role, coordinator, status); one person can be in several circles. A network
+member exists as a member row from the moment the family invites them, but has no person until
+they accept, and Kring never writes to anybody who has not opened a chat with it.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime, time
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from bot.db.base import Base, UTCDateTime
+
+
+def _enum(cls: type[enum.Enum]) -> Enum:
+    """Enums are stored as their value in a plain string column (no database enum types)."""
+    return Enum(
+        cls,
+        native_enum=False,
+        create_constraint=False,
+        length=32,
+        values_callable=lambda members: [m.value for m in members],
+    )
+
+
+class MemberRole(enum.StrEnum):
+    FAMILY = "family"
+    NETWORK = "network"
+
+
+class MemberStatus(enum.StrEnum):
+    INVITED = "invited"
+    ACTIVE = "active"
+    DECLINED = "declined"
+    LEFT = "left"
+
+
+class ProfessionalStatus(enum.StrEnum):
+    INVITED = "invited"
+    ACTIVE = "active"
+    REMOVED = "removed"
+
+
+class CircleStatus(enum.StrEnum):
+    SETTING_UP = "setting_up"
+    ACTIVE = "active"
+
+
+class InvitationKind(enum.StrEnum):
+    PROFESSIONAL = "professional"
+    GROUP = "group"
+    FAMILY = "family"
+    NETWORK = "network"
+
+
+class SupportKind(enum.StrEnum):
+    PRACTICAL = "practical"
+    EMOTIONAL = "emotional"
+    ADVICE = "advice"
+    COMPANY = "company"
+    KEEPING_AN_EYE = "keeping_an_eye"
+
+
+class Visibility(enum.StrEnum):
+    CIRCLE = "circle"
+    FAMILY_AND_DOER = "family_and_doer"
+
+
+class AgreementStatus(enum.StrEnum):
+    PROPOSED = "proposed"
+    ACTIVE = "active"
+    PAUSED = "paused"
+    ENDED = "ended"
+    DECLINED = "declined"
+
+
+class SchedulePurpose(enum.StrEnum):
+    CHECKIN = "checkin"
+    REMINDER = "reminder"
+    REVIEW = "review"
+    PULSE = "pulse"
+
+
+class Frequency(enum.StrEnum):
+    ONCE = "once"
+    WEEKLY = "weekly"
+    MONTHLY = "monthly"
+
+
+class DeliveryStatus(enum.StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+class CheckinAnswerKind(enum.StrEnum):
+    GOOD = "good"
+    SO_SO = "so_so"
+    NOT_GOOD = "not_good"
+    WANT_TO_TALK = "want_to_talk"
+
+
+class WorryTrend(enum.StrEnum):
+    LESS = "less"
+    SAME = "same"
+    MORE = "more"
+
+
+class Urgency(enum.StrEnum):
+    TODAY = "today"
+    THIS_WEEK = "this_week"
+
+
+class ContactRequestStatus(enum.StrEnum):
+    OPEN = "open"
+    ANSWERED = "answered"
+    TIMED_OUT = "timed_out"
+    WITHDRAWN = "withdrawn"
+
+
+class Person(Base):
+    """A Telegram account that has talked to Kring."""
+
+    __tablename__ = "people"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    telegram_user_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    language: Mapped[str] = mapped_column(String(8))
+    language_chosen: Mapped[bool] = mapped_column(Boolean, default=False)
+    time_zone: Mapped[str | None] = mapped_column(String(64))
+    unreachable_since: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+
+    memberships: Mapped[list[Member]] = relationship(back_populates="person")
+
+
+class Professional(Base):
+    """A care professional registered by the organisation's administrator."""
+
+    __tablename__ = "professionals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="SET NULL"), unique=True
+    )
+    name: Mapped[str] = mapped_column(String(200))
+    status: Mapped[ProfessionalStatus] = mapped_column(_enum(ProfessionalStatus))
+    created_at: Mapped[datetime]
+
+
+class Circle(Base):
+    """One family and the people they chose, with its follow-up period."""
+
+    __tablename__ = "circles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    language: Mapped[str] = mapped_column(String(8))
+    second_language: Mapped[str | None] = mapped_column(String(8))
+    time_zone: Mapped[str] = mapped_column(String(64))
+    status: Mapped[CircleStatus] = mapped_column(_enum(CircleStatus))
+    professional_id: Mapped[int | None] = mapped_column(
+        ForeignKey("professionals.id", ondelete="SET NULL"), index=True
+    )
+    follow_up_ends_on: Mapped[date | None] = mapped_column(Date)
+    group_chat_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    created_at: Mapped[datetime]
+
+    members: Mapped[list[Member]] = relationship(back_populates="circle", passive_deletes=True)
+
+
+class Member(Base):
+    """A person's place in a circle. ``person_id`` stays empty until an invitation is accepted."""
+
+    __tablename__ = "members"
+    __table_args__ = (UniqueConstraint("circle_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    circle_id: Mapped[int] = mapped_column(ForeignKey("circles.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[MemberRole] = mapped_column(_enum(MemberRole))
+    is_coordinator: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[MemberStatus] = mapped_column(_enum(MemberStatus))
+    helps_with: Mapped[str | None] = mapped_column(Text)
+    paused_until: Mapped[datetime | None]
+    joined_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+
+    circle: Mapped[Circle] = relationship(back_populates="members")
+    person: Mapped[Person | None] = relationship(back_populates="memberships")
+
+
+class Invitation(Base):
+    """A single-use link. Only a hash of its token is stored."""
+
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[InvitationKind] = mapped_column(_enum(InvitationKind))
+    circle_id: Mapped[int | None] = mapped_column(ForeignKey("circles.id", ondelete="CASCADE"), index=True)
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    professional_id: Mapped[int | None] = mapped_column(ForeignKey("professionals.id", ondelete="CASCADE"))
+    created_by_person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    used_by_person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    revoked_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+
+
+class Agreement(Base):
+    """A "wie doet wat" agreement: one promise by one member, with an optional backup."""
+
+    __tablename__ = "agreements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    circle_id: Mapped[int] = mapped_column(ForeignKey("circles.id", ondelete="CASCADE"), index=True)
+    doer_member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    backup_member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    what: Mapped[str] = mapped_column(Text)
+    for_whom: Mapped[str | None] = mapped_column(String(200))
+    support_kind: Mapped[SupportKind] = mapped_column(_enum(SupportKind))
+    visibility: Mapped[Visibility] = mapped_column(_enum(Visibility))
+    status: Mapped[AgreementStatus] = mapped_column(_enum(AgreementStatus))
+    decline_reason: Mapped[str | None] = mapped_column(Text)
+    proposed_by_person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class Schedule(Base):
+    """When something recurs, as wall-clock time in ``time_zone`` (19:00 stays 19:00 across DST)."""
+
+    __tablename__ = "schedules"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    circle_id: Mapped[int] = mapped_column(ForeignKey("circles.id", ondelete="CASCADE"), index=True)
+    agreement_id: Mapped[int | None] = mapped_column(ForeignKey("agreements.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[SchedulePurpose] = mapped_column(_enum(SchedulePurpose))
+    frequency: Mapped[Frequency] = mapped_column(_enum(Frequency))
+    interval: Mapped[int] = mapped_column(Integer, default=1)
+    weekday: Mapped[int | None] = mapped_column(Integer)
+    day_of_month: Mapped[int | None] = mapped_column(Integer)
+    at_time: Mapped[time] = mapped_column(Time)
+    starts_on: Mapped[date] = mapped_column(Date)
+    time_zone: Mapped[str] = mapped_column(String(64))
+    remind_hours_before: Mapped[int | None] = mapped_column(Integer)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    last_fired_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+
+
+class Delivery(Base):
+    """The outbox: a message is a row (with a unique key per occurrence) before it is sent."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (Index("ix_deliveries_status_next_attempt_at", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    circle_id: Mapped[int | None] = mapped_column(ForeignKey("circles.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    due_at: Mapped[datetime]
+    status: Mapped[DeliveryStatus] = mapped_column(_enum(DeliveryStatus))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime]
+    last_error: Mapped[str | None] = mapped_column(String(200))
+    telegram_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    sent_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+
+
+class CheckinAnswer(Base):
+    """One family member's answer to one check-in occurrence."""
+
+    __tablename__ = "checkin_answers"
+    __table_args__ = (UniqueConstraint("member_id", "occurrence_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    circle_id: Mapped[int] = mapped_column(ForeignKey("circles.id", ondelete="CASCADE"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    occurrence_key: Mapped[str] = mapped_column(String(100))
+    answer: Mapped[CheckinAnswerKind] = mapped_column(_enum(CheckinAnswerKind))
+    worry_trend: Mapped[WorryTrend | None] = mapped_column(_enum(WorryTrend))
+    note: Mapped[str | None] = mapped_column(Text)
+    answered_at: Mapped[datetime]
+
+
+class ContactRequest(Base):
+    """A family member asking the former professional for contact. Only ever made on request."""
+
+    __tablename__ = "contact_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    circle_id: Mapped[int] = mapped_column(ForeignKey("circles.id", ondelete="CASCADE"), index=True)
+    asked_by_member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    professional_id: Mapped[int | None] = mapped_column(ForeignKey("professionals.id", ondelete="SET NULL"))
+    urgency: Mapped[Urgency] = mapped_column(_enum(Urgency))
+    message: Mapped[str | None] = mapped_column(Text)
+    private: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[ContactRequestStatus] = mapped_column(_enum(ContactRequestStatus))
+    answer: Mapped[str | None] = mapped_column(String(32))
+    answer_text: Mapped[str | None] = mapped_column(Text)
+    answer_due_at: Mapped[datetime]
+    answered_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+
+
+class AuditEvent(Base):
+    """Who did what, when, in which circle: ids and event names only, never names or texts."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    actor_person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    circle_id: Mapped[int | None] = mapped_column(ForeignKey("circles.id", ondelete="CASCADE"), index=True)
+    action: Mapped[str] = mapped_column(String(64))
+    subject_type: Mapped[str | None] = mapped_column(String(32))
+    subject_id: Mapped[int | None] = mapped_column(Integer)
+    detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)

@@ -1,0 +1,482 @@
+"""A fake Telegram Bot API server on loopback, for the tests and ``kring demo``.
+
+It speaks the real protocol (``{root}/bot{token}/{method}``, ``{"ok": ...}`` envelopes, the error
+codes and descriptions Telegram uses), keeps chats and messages, and plays the people: a
+:class:`FakeUser` sends messages and presses buttons the way a Telegram app would, including
+privacy mode in groups (the bot sees commands, replies to its own messages and mentions only).
+
+Faults can be queued per method (``fail_next``) to test 429s, 5xx and 403s.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+from telegram import Update
+from telegram.ext import SimpleUpdateProcessor
+
+from bot.clock import Clock, SystemClock
+
+BOT_ID = 7000001
+MAX_TEXT = 4096
+MAX_CALLBACK_DATA = 64
+#: Form fields that are strings even when they look like JSON ("123" stays text).
+_STRING_FIELDS = {"text", "callback_query_id", "parse_mode", "language_code", "description", "url", "secret_token"}
+
+
+@dataclass
+class Fault:
+    status: int
+    description: str
+    retry_after: int | None = None
+    chat_id: int | None = None
+
+
+@dataclass
+class SentMessage:
+    """A message as the bot left it in a chat (edits replace text and buttons)."""
+
+    message_id: int
+    chat_id: int
+    text: str
+    buttons: list[list[dict[str, Any]]] = field(default_factory=list)
+    reply_to: int | None = None
+
+    def button_texts(self) -> list[str]:
+        return [button["text"] for row in self.buttons for button in row]
+
+    def callback_data(self, text: str) -> str:
+        for row in self.buttons:
+            for button in row:
+                if button["text"] == text:
+                    return str(button["callback_data"])
+        raise LookupError(f"no button {text!r}; there are {self.button_texts()}")
+
+
+@dataclass
+class Event:
+    """One line of the conversation, for transcripts: who, where, what."""
+
+    kind: str  # "user", "bot", "edit", "toast", "press"
+    chat_id: int
+    text: str
+    actor: str = ""
+    buttons: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Chat:
+    id: int
+    type: str  # "private", "group", "supergroup"
+    title: str | None = None
+    user: dict[str, Any] | None = None
+    started: bool = False  # private: the person pressed Start
+    blocked: bool = False  # private: the person blocked the bot
+    bot_member: bool = False  # group: the bot is in it
+
+    def as_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"id": self.id, "type": self.type}
+        if self.title:
+            data["title"] = self.title
+        if self.user:
+            data["first_name"] = self.user["first_name"]
+        return data
+
+
+class TelegramError(Exception):
+    def __init__(self, status: int, description: str, parameters: dict[str, Any] | None = None) -> None:
+        super().__init__(description)
+        self.status = status
+        self.description = description
+        self.parameters = parameters
+
+
+class UpdateTracker(SimpleUpdateProcessor):
+    """Processes updates one at a time, like the default, and lets a caller wait until a given
+    update has been fully handled (so tests never sleep)."""
+
+    def __init__(self) -> None:
+        super().__init__(max_concurrent_updates=1)
+        self._done: set[int] = set()
+        self._changed = asyncio.Condition()
+
+    async def do_process_update(self, update: object, coroutine: Any) -> None:
+        try:
+            await coroutine
+        finally:
+            if isinstance(update, Update):
+                async with self._changed:
+                    self._done.add(update.update_id)
+                    self._changed.notify_all()
+
+    async def wait(self, update_id: int, timeout: float = 10) -> None:
+        async with asyncio.timeout(timeout):
+            async with self._changed:
+                await self._changed.wait_for(lambda: update_id in self._done)
+
+
+class FakeTelegram:
+    """The server. Start it, point ``KRING_TELEGRAM_API_URL`` at :attr:`url`, and play people."""
+
+    def __init__(self, token: str, *, bot_username: str = "kring_test_bot", clock: Clock | None = None) -> None:
+        self.token = token
+        self.bot_username = bot_username
+        self.clock = clock or SystemClock()
+        self.chats: dict[int, Chat] = {}
+        self.messages: dict[tuple[int, int], SentMessage] = {}
+        self.timeline: list[Event] = []
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.commands: dict[tuple[str, str], list[dict[str, str]]] = {}
+        self.callback_answers: dict[str, dict[str, Any]] = {}
+        self.tracker: UpdateTracker | None = None
+        self.on_event: Callable[[Event], None] | None = None
+        self._faults: dict[str, list[Fault]] = {}
+        self._updates: list[dict[str, Any]] = []
+        self._update_ids = itertools.count(1)
+        self._message_ids = itertools.count(1)
+        self._callback_ids = itertools.count(1)
+        self._new_update = asyncio.Event()
+        self._bot_message = asyncio.Condition()
+        self._runner: web.AppRunner | None = None
+        self.url = ""
+
+    # -- server -------------------------------------------------------------------------------
+
+    async def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
+        app = web.Application()
+        app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, host, port)
+        await site.start()
+        bound = self._runner.addresses[0]
+        self.url = f"http://{bound[0]}:{bound[1]}"
+        return self.url
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def __aenter__(self) -> FakeTelegram:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    def fail_next(self, method: str, status: int, description: str, *, retry_after: int | None = None,
+                  chat_id: int | None = None, times: int = 1) -> None:
+        """The next ``times`` calls of ``method`` (to ``chat_id``, if given) fail like this."""
+        self._faults.setdefault(method, []).extend(
+            Fault(status, description, retry_after, chat_id) for _ in range(times)
+        )
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != self.token:
+            return _error_response(TelegramError(401, "Unauthorized"))
+        method = request.match_info["method"]
+        params = await _read_params(request)
+        self.calls.append((method, params))
+        handler = getattr(self, f"_api_{method.lower()}", None)
+        if handler is None:
+            return _error_response(TelegramError(404, "Not Found"))
+        try:
+            self._raise_fault(method, params)
+            result = await handler(params)
+        except TelegramError as error:
+            return _error_response(error)
+        return web.json_response({"ok": True, "result": result})
+
+    def _raise_fault(self, method: str, params: dict[str, Any]) -> None:
+        queue = self._faults.get(method, [])
+        for index, fault in enumerate(queue):
+            if fault.chat_id is None or fault.chat_id == _int(params.get("chat_id")):
+                del queue[index]
+                parameters = {"retry_after": fault.retry_after} if fault.retry_after is not None else None
+                raise TelegramError(fault.status, fault.description, parameters)
+
+    # -- Bot API methods ----------------------------------------------------------------------
+
+    def bot_user(self) -> dict[str, Any]:
+        return {"id": BOT_ID, "is_bot": True, "first_name": "Kring", "username": self.bot_username,
+                "can_join_groups": True, "can_read_all_group_messages": False, "supports_inline_queries": False}
+
+    async def _api_getme(self, params: dict[str, Any]) -> dict[str, Any]:
+        return self.bot_user()
+
+    async def _api_deletewebhook(self, params: dict[str, Any]) -> bool:
+        return True
+
+    async def _api_getupdates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        offset = _int(params.get("offset")) or 0
+        self._updates = [u for u in self._updates if u["update_id"] >= offset]
+        if not self._updates:
+            self._new_update.clear()
+            timeout = float(params.get("timeout") or 0)
+            try:
+                await asyncio.wait_for(self._new_update.wait(), timeout=timeout)
+            except TimeoutError:
+                return []
+        limit = _int(params.get("limit")) or 100
+        return self._updates[:limit]
+
+    async def _api_setmycommands(self, params: dict[str, Any]) -> bool:
+        key = (json.dumps(params.get("scope") or {"type": "default"}, sort_keys=True), params.get("language_code") or "")
+        self.commands[key] = list(params.get("commands") or [])
+        return True
+
+    async def _api_getmycommands(self, params: dict[str, Any]) -> list[dict[str, str]]:
+        key = (json.dumps(params.get("scope") or {"type": "default"}, sort_keys=True), params.get("language_code") or "")
+        return self.commands.get(key, [])
+
+    async def _api_sendmessage(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat = self._writable_chat(params.get("chat_id"))
+        text = str(params.get("text") or "")
+        _check_text(text)
+        buttons = _inline_keyboard(params.get("reply_markup"))
+        reply_to = _int(params.get("reply_to_message_id")) or _int((params.get("reply_parameters") or {}).get("message_id"))
+        message = SentMessage(next(self._message_ids), chat.id, text, buttons, reply_to)
+        self.messages[(chat.id, message.message_id)] = message
+        await self._record(Event("bot", chat.id, text, buttons=message.button_texts()))
+        return self._message_json(message, chat)
+
+    async def _api_editmessagetext(self, params: dict[str, Any]) -> dict[str, Any]:
+        message, chat = self._stored_message(params)
+        text = str(params.get("text") or "")
+        _check_text(text)
+        buttons = _inline_keyboard(params.get("reply_markup"))
+        if text == message.text and buttons == message.buttons:
+            raise TelegramError(400, "Bad Request: message is not modified: specified new message content "
+                                     "and reply markup are exactly the same as a current content and reply markup of the message")
+        message.text, message.buttons = text, buttons
+        await self._record(Event("edit", chat.id, text, buttons=message.button_texts()))
+        return self._message_json(message, chat)
+
+    async def _api_editmessagereplymarkup(self, params: dict[str, Any]) -> dict[str, Any]:
+        message, chat = self._stored_message(params)
+        message.buttons = _inline_keyboard(params.get("reply_markup"))
+        await self._record(Event("edit", chat.id, message.text, buttons=message.button_texts()))
+        return self._message_json(message, chat)
+
+    async def _api_answercallbackquery(self, params: dict[str, Any]) -> bool:
+        query_id = str(params.get("callback_query_id"))
+        if query_id not in self.callback_answers or self.callback_answers[query_id]:
+            raise TelegramError(400, "Bad Request: query is too old and response timeout expired or query ID is invalid")
+        self.callback_answers[query_id] = {"text": params.get("text"), "show_alert": params.get("show_alert")}
+        if params.get("text"):
+            await self._record(Event("toast", 0, str(params["text"])))
+        return True
+
+    def _writable_chat(self, chat_id: Any) -> Chat:
+        chat = self.chats.get(_int(chat_id) or 0)
+        if chat is None:
+            raise TelegramError(400, "Bad Request: chat not found")
+        if chat.type == "private":
+            if chat.blocked:
+                raise TelegramError(403, "Forbidden: bot was blocked by the user")
+            if not chat.started:
+                raise TelegramError(403, "Forbidden: bot can't initiate conversation with a user")
+        elif not chat.bot_member:
+            raise TelegramError(403, "Forbidden: bot is not a member of the group chat")
+        return chat
+
+    def _stored_message(self, params: dict[str, Any]) -> tuple[SentMessage, Chat]:
+        chat = self._writable_chat(params.get("chat_id"))
+        message = self.messages.get((chat.id, _int(params.get("message_id")) or 0))
+        if message is None:
+            raise TelegramError(400, "Bad Request: message to edit not found")
+        return message, chat
+
+    def _message_json(self, message: SentMessage, chat: Chat) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "message_id": message.message_id,
+            "date": int(self.clock.now().timestamp()),
+            "chat": chat.as_json(),
+            "from": self.bot_user(),
+            "text": message.text,
+        }
+        if message.buttons:
+            data["reply_markup"] = {"inline_keyboard": message.buttons}
+        return data
+
+    async def _record(self, event: Event) -> None:
+        self.timeline.append(event)
+        if self.on_event is not None:
+            self.on_event(event)
+        if event.kind in ("bot", "edit"):
+            async with self._bot_message:
+                self._bot_message.notify_all()
+
+    # -- people -------------------------------------------------------------------------------
+
+    def user(self, user_id: int, first_name: str, *, language_code: str | None = "nl") -> FakeUser:
+        """A person with a Telegram account (and a private chat with the bot, not yet started)."""
+        info: dict[str, Any] = {"id": user_id, "is_bot": False, "first_name": first_name}
+        if language_code:
+            info["language_code"] = language_code
+        self.chats.setdefault(user_id, Chat(user_id, "private", user=info))
+        return FakeUser(self, info)
+
+    def group(self, chat_id: int, title: str) -> Chat:
+        """A group chat the people are in; the bot joins when someone adds it."""
+        chat = self.chats.setdefault(chat_id, Chat(chat_id, "group", title=title))
+        return chat
+
+    def messages_in(self, chat_id: int) -> list[SentMessage]:
+        return [m for (c, _), m in sorted(self.messages.items()) if c == chat_id]
+
+    async def push_update(self, update: dict[str, Any]) -> int:
+        update_id = next(self._update_ids)
+        update["update_id"] = update_id
+        self._updates.append(update)
+        self._new_update.set()
+        return update_id
+
+    async def settle(self, update_id: int, timeout: float = 10) -> None:
+        """Wait until the bot has handled ``update_id`` (needs :attr:`tracker`)."""
+        if self.tracker is None:
+            raise RuntimeError("settle() needs the UpdateTracker the application was built with")
+        await self.tracker.wait(update_id, timeout)
+
+    async def wait_for_message(self, chat_id: int, *, after: int = 0, timeout: float = 10) -> SentMessage:
+        """The first bot message in ``chat_id`` with an id above ``after`` (for a bot in another process)."""
+        def found() -> SentMessage | None:
+            return next((m for m in self.messages_in(chat_id) if m.message_id > after), None)
+
+        async with asyncio.timeout(timeout):
+            async with self._bot_message:
+                await self._bot_message.wait_for(lambda: found() is not None)
+        result = found()
+        assert result is not None
+        return result
+
+    def next_message_id(self) -> int:
+        return next(self._message_ids)
+
+    def new_callback_id(self) -> str:
+        query_id = str(next(self._callback_ids))
+        self.callback_answers[query_id] = {}
+        return query_id
+
+
+class FakeUser:
+    """One person using Telegram: they type, and they press buttons."""
+
+    def __init__(self, telegram: FakeTelegram, info: dict[str, Any]) -> None:
+        self.telegram = telegram
+        self.info = info
+        self.id: int = info["id"]
+        self.name: str = info["first_name"]
+
+    @property
+    def private_chat(self) -> Chat:
+        return self.telegram.chats[self.id]
+
+    def block(self) -> None:
+        self.private_chat.blocked = True
+
+    async def send(self, text: str, *, chat: Chat | None = None, reply_to: SentMessage | None = None) -> list[SentMessage]:
+        """Type ``text``; returns what the bot wrote back in that chat once it has handled it."""
+        chat = chat or self.private_chat
+        if chat.type == "private" and text.startswith("/start"):
+            chat.started, chat.blocked = True, False
+        before = max((m.message_id for m in self.telegram.messages_in(chat.id)), default=0)
+        message = self._message_json(chat, text, reply_to)
+        await self.telegram._record(Event("user", chat.id, text, actor=self.name))
+        if chat.type != "private" and not self._visible_in_privacy_mode(text, reply_to):
+            return []  # Telegram does not deliver it to the bot at all
+        update_id = await self.telegram.push_update({"message": message})
+        await self.telegram.settle(update_id)
+        return [m for m in self.telegram.messages_in(chat.id) if m.message_id > before]
+
+    async def press(self, message: SentMessage, button: str, *, data: str | None = None) -> dict[str, Any]:
+        """Press a button on a bot message (or send forged ``data``); returns Telegram's answer."""
+        callback_data = data if data is not None else message.callback_data(button)
+        chat = self.telegram.chats[message.chat_id]
+        query_id = self.telegram.new_callback_id()
+        await self.telegram._record(Event("press", chat.id, button, actor=self.name))
+        update_id = await self.telegram.push_update({
+            "callback_query": {
+                "id": query_id,
+                "from": self.info,
+                "chat_instance": str(chat.id),
+                "message": self.telegram._message_json(message, chat),
+                "data": callback_data,
+            }
+        })
+        await self.telegram.settle(update_id)
+        return self.telegram.callback_answers[query_id]
+
+    def _visible_in_privacy_mode(self, text: str, reply_to: SentMessage | None) -> bool:
+        return text.startswith("/") or reply_to is not None or f"@{self.telegram.bot_username}" in text
+
+    def _message_json(self, chat: Chat, text: str, reply_to: SentMessage | None) -> dict[str, Any]:
+        message: dict[str, Any] = {
+            "message_id": self.telegram.next_message_id(),
+            "date": int(self.telegram.clock.now().timestamp()),
+            "chat": chat.as_json(),
+            "from": self.info,
+            "text": text,
+        }
+        if text.startswith("/"):
+            command = text.split(maxsplit=1)[0]
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
+        if reply_to is not None:
+            message["reply_to_message"] = self.telegram._message_json(reply_to, chat)
+        return message
+
+
+async def _read_params(request: web.Request) -> dict[str, Any]:
+    if request.content_type == "application/json":
+        body = await request.json()
+        return dict(body) if isinstance(body, dict) else {}
+    form = await request.post() if request.body_exists else {}
+    merged = {**dict(request.query), **{k: v for k, v in form.items() if isinstance(v, str)}}
+    return {key: value if key in _STRING_FIELDS else _maybe_json(value) for key, value in merged.items()}
+
+
+def _maybe_json(value: str) -> Any:
+    try:
+        return json.loads(value)
+    except ValueError:
+        return value
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _check_text(text: str) -> None:
+    if not text.strip():
+        raise TelegramError(400, "Bad Request: message text is empty")
+    if len(text) > MAX_TEXT:
+        raise TelegramError(400, "Bad Request: message is too long")
+
+
+def _inline_keyboard(markup: Any) -> list[list[dict[str, Any]]]:
+    if not markup:
+        return []
+    rows = markup.get("inline_keyboard", []) if isinstance(markup, dict) else []
+    for row in rows:
+        for button in row:
+            data = button.get("callback_data")
+            if data is not None and not (1 <= len(str(data).encode()) <= MAX_CALLBACK_DATA):
+                raise TelegramError(400, "Bad Request: BUTTON_DATA_INVALID")
+    return [list(row) for row in rows]
+
+
+def _error_response(error: TelegramError) -> web.Response:
+    body: dict[str, Any] = {"ok": False, "error_code": error.status, "description": error.description}
+    if error.parameters:
+        body["parameters"] = error.parameters
+    return web.json_response(body, status=error.status)

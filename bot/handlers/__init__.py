@@ -1,0 +1,18 @@
+"""All handlers, registered in one place. Order matters: group -1 sees every update first (it
+finds the person and sets their language); in group 0 the first matching handler wins, so the
+catch-alls in ``fallback`` come last."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bot.handlers import basics, errors, fallback, language, people
+
+if TYPE_CHECKING:
+    from bot.app import KringApplication
+
+
+def register(application: KringApplication) -> None:
+    application.add_handlers(people.handlers(), group=-1)
+    application.add_handlers([*basics.handlers(), *language.handlers(), *fallback.handlers()])
+    application.add_error_handler(errors.on_error)

@@ -1,0 +1,40 @@
+"""The last safety net: log ids and the traceback, and tell the person plainly."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.error import TelegramError
+
+from bot.app import KringContext
+from bot.i18n import _
+
+log = logging.getLogger(__name__)
+
+
+async def on_error(update: object, context: KringContext) -> None:
+    if not isinstance(update, Update):
+        log.error("error outside an update", exc_info=context.error)
+        return
+    chat = update.effective_chat
+    log.error(
+        "error while handling an update",
+        exc_info=context.error,
+        extra={
+            "update_id": update.update_id,
+            "chat_id": chat.id if chat else None,
+            "person_id": context.person_id,
+        },
+    )
+    if chat is None:
+        return
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer()
+        await context.bot.send_message(
+            chat.id,
+            _("Sorry, er ging bij mij iets mis. Er is niets kwijtgeraakt. Probeer het over een paar minuten opnieuw."),
+        )
+    except TelegramError:
+        log.warning("could not tell the person about the error", extra={"update_id": update.update_id})

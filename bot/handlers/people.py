@@ -1,0 +1,32 @@
+"""Before anything else: who is this, and which language do we answer in?"""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import BaseHandler, TypeHandler
+
+from bot.app import KringContext
+from bot.i18n import set_language
+from bot.services import people
+
+
+async def remember_person(update: Update, context: KringContext) -> None:
+    user = update.effective_user
+    runtime = context.runtime
+    if user is None or user.is_bot:
+        set_language(runtime.settings.default_language)
+        return
+    async with runtime.sessions.begin() as session:
+        person = await people.get_or_create(
+            session,
+            telegram_user_id=user.id,
+            language_code=user.language_code,
+            default_language=runtime.settings.default_language,
+            now=runtime.clock.now(),
+        )
+        context.person_id = person.id
+        set_language(person.language)
+
+
+def handlers() -> list[BaseHandler[Update, KringContext, None]]:
+    return [TypeHandler(Update, remember_person)]

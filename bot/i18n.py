@@ -1,0 +1,137 @@
+"""Languages: gettext catalogs, the locale of the person being served, and Babel formatting.
+
+Dutch is the source language: the messages in the code are plain Dutch (B1) and
+``locales/kring.pot`` is the source catalog. Every other language has
+``locales/<code>/LC_MESSAGES/kring.po``; catalogs are compiled in memory when first used, so the
+``.po`` files are the only thing to keep up to date.
+
+The locale is a context variable: it is set for each update (from the person's chosen language)
+and explicitly, with :func:`use_locale`, for each scheduled message.
+"""
+
+from __future__ import annotations
+
+import gettext as _gettext
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import date, datetime, time, tzinfo
+from functools import cache
+from io import BytesIO
+from pathlib import Path
+
+from babel import Locale
+from babel import dates as babel_dates
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import Translations
+
+SOURCE_LANGUAGE = "nl"
+DOMAIN = "kring"
+
+_current: ContextVar[str] = ContextVar("kring_locale", default=SOURCE_LANGUAGE)
+
+
+def locales_dir() -> Path:
+    """``locales/`` sits beside ``bot/``, in the checkout and in an installed wheel alike."""
+    return Path(__file__).resolve().parent.parent / "locales"
+
+
+@cache
+def _catalogs() -> dict[str, _gettext.NullTranslations]:
+    catalogs: dict[str, _gettext.NullTranslations] = {SOURCE_LANGUAGE: _gettext.NullTranslations()}
+    for po_path in sorted(locales_dir().glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
+        code = po_path.parent.parent.name
+        with po_path.open("rb") as po_file:
+            catalog = read_po(po_file, locale=code, domain=DOMAIN)
+        buffer = BytesIO()
+        write_mo(buffer, catalog)
+        buffer.seek(0)
+        catalogs[code] = Translations(buffer, domain=DOMAIN)
+    return catalogs
+
+
+def available_languages() -> list[str]:
+    """Language codes with a catalog, the source language first."""
+    codes = list(_catalogs())
+    return [SOURCE_LANGUAGE] + sorted(c for c in codes if c != SOURCE_LANGUAGE)
+
+
+def resolve_language(code: str | None, fallback: str = SOURCE_LANGUAGE) -> str:
+    """Map a Telegram ``language_code`` (``en``, ``ar-MA``, ``pt-BR``) to a shipped language."""
+    if code:
+        base = code.replace("_", "-").split("-")[0].lower()
+        if base in _catalogs():
+            return base
+    return fallback if fallback in _catalogs() else SOURCE_LANGUAGE
+
+
+def current_language() -> str:
+    return _current.get()
+
+
+def set_language(code: str) -> None:
+    """Serve the rest of this task (one update) in ``code``."""
+    _current.set(resolve_language(code))
+
+
+@contextmanager
+def use_language(code: str) -> Iterator[None]:
+    """Serve the block in ``code``, then restore the previous language."""
+    token = _current.set(resolve_language(code))
+    try:
+        yield
+    finally:
+        _current.reset(token)
+
+
+def _translations() -> _gettext.NullTranslations:
+    return _catalogs()[_current.get()]
+
+
+def gettext(message: str) -> str:
+    return _translations().gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    return _translations().ngettext(singular, plural, n)
+
+
+def pgettext(context: str, message: str) -> str:
+    """A short text whose meaning depends on where it stands, such as a button label."""
+    return _translations().pgettext(context, message)
+
+
+def npgettext(context: str, singular: str, plural: str, n: int) -> str:
+    return _translations().npgettext(context, singular, plural, n)
+
+
+def N_(message: str) -> str:  # noqa: N802 - the gettext convention
+    """Mark a message for extraction without translating it yet (translate where it is shown)."""
+    return message
+
+
+_ = gettext
+
+
+def language_name(code: str) -> str:
+    """The language's own name for itself, as people look for it in a list ("Nederlands")."""
+    name = Locale.parse(code).get_display_name(code) or code
+    return name[:1].upper() + name[1:]
+
+
+def babel_locale() -> Locale:
+    return Locale.parse(_current.get())
+
+
+def format_date(value: date, format: str = "long") -> str:
+    return babel_dates.format_date(value, format=format, locale=babel_locale())
+
+
+def format_time(value: time | datetime, tz: tzinfo | None = None, format: str = "short") -> str:
+    return babel_dates.format_time(value, format=format, tzinfo=tz, locale=babel_locale())
+
+
+def format_datetime(value: datetime, tz: tzinfo | None = None, format: str = "medium") -> str:
+    """``value`` must be aware; it is shown in ``tz`` (the reader's time zone)."""
+    return babel_dates.format_datetime(value, format=format, tzinfo=tz, locale=babel_locale())

@@ -1,0 +1,78 @@
+"""The real Kring, running against the fake Telegram on loopback with a simulated clock.
+
+``kring demo`` and the end-to-end tests both use it: the real Application polls the fake Bot API
+over HTTP, with the real handlers, database and migrations.
+"""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from telegram import Update
+
+from bot.app import KringApplication, Runtime, build_application, runtime_of
+from bot.clock import SimulatedClock
+from bot.config import Settings
+from bot.fake_telegram import FakeTelegram, FakeUser, UpdateTracker
+
+SANDBOX_TOKEN = "123456:sandbox-token-for-the-fake-telegram-api"
+
+
+class Sandbox:
+    def __init__(self, settings: Settings, clock: SimulatedClock, *, bot_username: str = "kring_demo_bot") -> None:
+        self.clock = clock
+        self.telegram = FakeTelegram(SANDBOX_TOKEN, bot_username=bot_username, clock=clock)
+        self._settings = settings
+        self.application: KringApplication | None = None
+
+    @property
+    def app(self) -> KringApplication:
+        assert self.application is not None, "the sandbox is not running"
+        return self.application
+
+    @property
+    def runtime(self) -> Runtime:
+        return runtime_of(self.app)
+
+    def user(self, user_id: int, first_name: str, *, language_code: str | None = "nl") -> FakeUser:
+        return self.telegram.user(user_id, first_name, language_code=language_code)
+
+    async def start(self) -> None:
+        url = await self.telegram.start()
+        settings = self._settings.with_overrides(bot_token=SANDBOX_TOKEN, telegram_api_url=url)
+        tracker = UpdateTracker()
+        self.telegram.tracker = tracker
+        app = build_application(settings, clock=self.clock, update_processor=tracker)
+        await app.initialize()
+        if app.post_init is not None:
+            await app.post_init(app)
+        assert app.updater is not None
+        await app.updater.start_polling(poll_interval=0, timeout=1, allowed_updates=Update.ALL_TYPES)
+        await app.start()
+        self.application = app
+
+    async def stop(self) -> None:
+        app, self.application = self.application, None
+        if app is not None:
+            assert app.updater is not None
+            if app.updater.running:
+                await app.updater.stop()
+            if app.running:
+                await app.stop()
+            await app.shutdown()
+            if app.post_shutdown is not None:
+                await app.post_shutdown(app)
+        await self.telegram.stop()
+
+    async def __aenter__(self) -> Sandbox:
+        try:
+            await self.start()
+        except BaseException:
+            await self.stop()
+            raise
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.stop()

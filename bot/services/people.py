@@ -1,0 +1,61 @@
+"""People: the Telegram accounts Kring talks to, and their language."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import Person
+from bot.i18n import available_languages, resolve_language
+from bot.services import audit
+
+
+class UnknownLanguage(ValueError):
+    """The language asked for has no catalog (a forged or stale button)."""
+
+
+async def find(session: AsyncSession, telegram_user_id: int) -> Person | None:
+    return await session.scalar(select(Person).where(Person.telegram_user_id == telegram_user_id))
+
+
+async def get_or_create(
+    session: AsyncSession,
+    *,
+    telegram_user_id: int,
+    language_code: str | None,
+    default_language: str,
+    now: datetime,
+) -> Person:
+    """The person behind a Telegram account; new people start in their app's language."""
+    person = await find(session, telegram_user_id)
+    if person is not None:
+        return person
+    person = Person(
+        telegram_user_id=telegram_user_id,
+        language=resolve_language(language_code, default_language),
+        language_chosen=False,
+        created_at=now,
+    )
+    try:
+        async with session.begin_nested():
+            session.add(person)
+    except IntegrityError:  # the same person, created by a concurrent update
+        existing = await find(session, telegram_user_id)
+        assert existing is not None
+        return existing
+    audit.record(session, at=now, action="person.created", actor_person_id=person.id, subject_type="person", subject_id=person.id)
+    return person
+
+
+def choose_language(session: AsyncSession, person: Person, code: str, *, now: datetime) -> None:
+    if code not in available_languages():
+        raise UnknownLanguage(code)
+    person.language = code
+    person.language_chosen = True
+    audit.record(
+        session, at=now, action="person.language_chosen", actor_person_id=person.id,
+        subject_type="person", subject_id=person.id, detail={"language": code},
+    )

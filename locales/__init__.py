@@ -1,0 +1,1 @@
+"""Gettext catalogs: kring.pot (the Dutch source) and <language>/LC_MESSAGES/kring.po."""

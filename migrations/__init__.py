@@ -1,0 +1,1 @@
+"""Alembic migrations for Kring (run them with ``kring migrate``)."""
