@@ -25,6 +25,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.db import migrate
 from bot.db.session import SessionMaker, create_engine, create_sessionmaker
+from bot.logs import hold_library_loggers
 from bot.i18n import N_, available_languages, gettext, use_language
 
 log = logging.getLogger(__name__)
@@ -71,6 +72,7 @@ def build_application(
     """Build the bot. The schema is upgraded and the menus are registered when it starts."""
     from bot.handlers import register  # late: handlers import this module for KringContext
 
+    hold_library_loggers()
     builder = (
         Application.builder()
         .token(settings.require_token())

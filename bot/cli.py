@@ -13,7 +13,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from telegram import Update
+from telegram import Bot, Update
 from telegram.error import InvalidToken, NetworkError
 
 from bot.config import ConfigError, Settings, load_settings
@@ -29,7 +29,11 @@ def build_parser() -> argparse.ArgumentParser:
         description=_("Kring houdt de afspraken van een gezin en hun netwerk levend, na de jeugdhulp."),
         epilog=_("Instellingen komen uit omgevingsvariabelen (KRING_...). Zie de README."),
     )
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    commands = parser.add_subparsers(
+        dest="command",
+        metavar="COMMAND",
+        description=_("Zonder COMMAND: 'run' als KRING_BOT_TOKEN is gezet, anders 'demo'."),
+    )
     commands.add_parser(
         "run",
         help=_("Start de bot (long polling). Heeft KRING_BOT_TOKEN nodig."),
@@ -60,6 +64,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as error:
         return _fail(str(error))
     set_language(settings.default_language)
+    if args.command is None:
+        args.command = "run" if settings.bot_token else "demo"
+        args.keep = None
     quiet_demo = args.command == "demo" and "KRING_LOG_LEVEL" not in os.environ
     setup_logging(max(settings.log_level, logging.WARNING) if quiet_demo else settings.log_level)
     if args.command == "run":
@@ -75,7 +82,7 @@ def _run(settings: Settings) -> int:
     from bot.app import build_application
 
     try:
-        settings.require_token()
+        asyncio.run(_check_token(settings))
         application = build_application(settings)
         application.run_polling(allowed_updates=Update.ALL_TYPES)
     except ConfigError as error:
@@ -90,6 +97,13 @@ def _run(settings: Settings) -> int:
             status=1,
         )
     return 0
+
+
+async def _check_token(settings: Settings) -> None:
+    """Ask Telegram who we are once, so that a wrong token is one plain line, not a retry loop."""
+    bot = Bot(settings.require_token(), base_url=settings.api_base_url, base_file_url=settings.api_file_url)
+    async with bot:
+        pass
 
 
 def _migrate(settings: Settings) -> int:

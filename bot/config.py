@@ -96,7 +96,6 @@ def _api_url(value: str) -> str:
 
 def _database_url(value: str | None) -> str:
     if value is None:
-        DEFAULT_DATA_DIR.mkdir(parents=True, exist_ok=True)
         return f"sqlite+aiosqlite:///{(DEFAULT_DATA_DIR / 'kring.sqlite3').resolve()}"
     try:
         url = make_url(value)
@@ -107,8 +106,6 @@ def _database_url(value: str | None) -> str:
             "KRING_DATABASE_URL",
             _("Gebruik sqlite+aiosqlite:///pad of postgresql+asyncpg://gebruiker@host/database."),
         )
-    if url.drivername.startswith("sqlite") and url.database not in (None, "", ":memory:"):
-        Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
     return value
 
 

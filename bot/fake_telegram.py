@@ -340,10 +340,10 @@ class FakeTelegram:
         return update_id
 
     async def settle(self, update_id: int, timeout: float = 10) -> None:
-        """Wait until the bot has handled ``update_id`` (needs :attr:`tracker`)."""
-        if self.tracker is None:
-            raise RuntimeError("settle() needs the UpdateTracker the application was built with")
-        await self.tracker.wait(update_id, timeout)
+        """Wait until the bot has handled ``update_id``. Only a bot built with :attr:`tracker` in
+        this process can tell; for a bot in another process, use :meth:`wait_for_message`."""
+        if self.tracker is not None:
+            await self.tracker.wait(update_id, timeout)
 
     async def wait_for_message(self, chat_id: int, *, after: int = 0, timeout: float = 10) -> SentMessage:
         """The first bot message in ``chat_id`` with an id above ``after`` (for a bot in another process)."""
@@ -356,6 +356,10 @@ class FakeTelegram:
         result = found()
         assert result is not None
         return result
+
+    def wake_pollers(self) -> None:
+        """Let a waiting ``getUpdates`` return now (so a stopping bot need not wait for its timeout)."""
+        self._new_update.set()
 
     def next_message_id(self) -> int:
         return next(self._message_ids)
@@ -385,7 +389,7 @@ class FakeUser:
     async def send(self, text: str, *, chat: Chat | None = None, reply_to: SentMessage | None = None) -> list[SentMessage]:
         """Type ``text``; returns what the bot wrote back in that chat once it has handled it."""
         chat = chat or self.private_chat
-        if chat.type == "private" and text.startswith("/start"):
+        if chat.type == "private":  # writing to a bot (the app's Start button) opens the chat
             chat.started, chat.blocked = True, False
         before = max((m.message_id for m in self.telegram.messages_in(chat.id)), default=0)
         message = self._message_json(chat, text, reply_to)

@@ -1,7 +1,7 @@
 """Logging: one line per event, with the ids passed in ``extra``. Never names or message texts.
 
-httpx logs every request URL at INFO, and a Bot API URL contains the token: it is held at
-WARNING.
+Some libraries log secrets or personal data at low levels; :func:`hold_library_loggers` keeps
+them above that, whatever ``KRING_LOG_LEVEL`` says.
 """
 
 from __future__ import annotations
@@ -24,11 +24,27 @@ class KeyValueFormatter(logging.Formatter):
         return f"{head} {fields}{sep}{tail}"
 
 
+#: Library loggers and the lowest level they may log at. httpx logs request URLs (with the bot
+#: token); python-telegram-bot logs request parameters (message texts) and whole updates (names)
+#: at DEBUG; Alembic lists its plugins at INFO on every start.
+_HELD_LOGGERS = {
+    "httpx": logging.WARNING,
+    "httpcore": logging.WARNING,
+    "telegram": logging.INFO,
+    "alembic.runtime.plugins": logging.WARNING,
+}
+
+
+def hold_library_loggers() -> None:
+    for name, lowest in _HELD_LOGGERS.items():
+        logger = logging.getLogger(name)
+        logger.setLevel(max(logger.getEffectiveLevel(), lowest))
+
+
 def setup_logging(level: int) -> None:
     handler = logging.StreamHandler()
     handler.setFormatter(KeyValueFormatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    for noisy in ("httpx", "httpcore", "apscheduler.executors.default"):
-        logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
+    hold_library_loggers()

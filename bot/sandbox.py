@@ -6,6 +6,7 @@ over HTTP, with the real handlers, database and migrations.
 
 from __future__ import annotations
 
+import asyncio
 from types import TracebackType
 
 from telegram import Update
@@ -56,7 +57,10 @@ class Sandbox:
         if app is not None:
             assert app.updater is not None
             if app.updater.running:
-                await app.updater.stop()
+                stopping = asyncio.create_task(app.updater.stop())
+                await asyncio.sleep(0)  # the updater now waits for its last getUpdates ...
+                self.telegram.wake_pollers()  # ... which returns at once
+                await stopping
             if app.running:
                 await app.stop()
             await app.shutdown()

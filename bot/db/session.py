@@ -3,17 +3,22 @@ time, so a read that turns into a write cannot fail with SQLITE_BUSY halfway).""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 SessionMaker = async_sessionmaker[AsyncSession]
 
 
 def create_engine(database_url: str) -> AsyncEngine:
-    if database_url.startswith("sqlite"):
-        engine = create_async_engine(database_url, connect_args={"timeout": 30})
+    url = make_url(database_url)
+    if url.drivername.startswith("sqlite"):
+        if url.database and url.database != ":memory:":  # the data folder is made when missing
+            Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        engine = create_async_engine(url, connect_args={"timeout": 30})
         _configure_sqlite(engine)
         return engine
     return create_async_engine(database_url, pool_pre_ping=True)

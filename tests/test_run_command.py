@@ -1,0 +1,68 @@
+"""``kring run`` as an administrator starts it: a separate process, long polling the (fake) Bot API."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.fake_telegram import FakeTelegram
+
+TOKEN = "987654:RunCommandTestTokenRunCommandTestToken"
+
+
+@pytest.fixture
+async def telegram() -> AsyncIterator[FakeTelegram]:
+    async with FakeTelegram(TOKEN) as fake:
+        yield fake
+
+
+async def _start_kring(telegram: FakeTelegram, tmp_path: Path, token: str = TOKEN) -> asyncio.subprocess.Process:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KRING_")}
+    env.update(KRING_BOT_TOKEN=token, KRING_TELEGRAM_API_URL=telegram.url,
+               KRING_DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path}/kring.sqlite3")
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", env=env, cwd=tmp_path,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+
+
+async def _wait_while_waking_pollers(telegram: FakeTelegram, process: asyncio.subprocess.Process) -> bytes:
+    """A stopping bot finishes its last long poll first; end that poll instead of waiting it out."""
+    finished = asyncio.ensure_future(process.communicate())
+    async with asyncio.timeout(30):
+        while not finished.done():
+            telegram.wake_pollers()
+            await asyncio.wait([finished], timeout=0.1)
+    return finished.result()[1]
+
+
+async def test_kring_run_answers_start_in_each_persons_language(telegram: FakeTelegram, tmp_path: Path) -> None:
+    process = await _start_kring(telegram, tmp_path)
+    try:
+        anouk = telegram.user(11, "Anouk", language_code="nl")
+        james = telegram.user(12, "James", language_code="en")
+        await anouk.send("/start")
+        await james.send("/start")
+        dutch = await telegram.wait_for_message(11, timeout=30)
+        english = await telegram.wait_for_message(12, timeout=30)
+        assert dutch.text.startswith("Hallo! Ik ben Kring.")
+        assert english.text.startswith("Hello! I am Kring.")
+    finally:
+        process.send_signal(signal.SIGTERM)
+        stderr = await _wait_while_waking_pollers(telegram, process)
+    assert process.returncode == 0, stderr.decode()
+    assert TOKEN.split(":")[1] not in stderr.decode()
+
+
+async def test_kring_run_with_a_token_telegram_does_not_know(telegram: FakeTelegram, tmp_path: Path) -> None:
+    process = await _start_kring(telegram, tmp_path, token="111111:ThisTokenIsNotKnownToTheFakeTelegramApi")
+    _, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
+    assert process.returncode == 2
+    assert stderr.decode().strip().splitlines()[-1].startswith("Telegram kent dit token niet (KRING_BOT_TOKEN).")
+    assert "Traceback" not in stderr.decode()
