@@ -25,8 +25,11 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.db import migrate
 from bot.db.session import SessionMaker, create_engine, create_sessionmaker
+from bot.deliveries import RENDERERS
 from bot.logs import hold_library_loggers
 from bot.i18n import N_, available_languages, gettext, use_language
+from scheduler.sender import Sender
+from scheduler.ticker import Ticker
 
 log = logging.getLogger(__name__)
 
@@ -41,12 +44,14 @@ MENU: tuple[tuple[str, str], ...] = (
 
 @dataclass
 class Runtime:
-    """What every handler needs besides the update: settings, database and clock."""
+    """What every handler needs besides the update: settings, database, clock, outbox sender."""
 
     settings: Settings
     engine: AsyncEngine
     sessions: SessionMaker
     clock: Clock
+    sender: Sender
+    ticker: Ticker
 
 
 class KringContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
@@ -68,8 +73,13 @@ def build_application(
     clock: Clock | None = None,
     engine: AsyncEngine | None = None,
     update_processor: BaseUpdateProcessor | None = None,
+    tick_seconds: float | None = 5.0,
 ) -> KringApplication:
-    """Build the bot. The schema is upgraded and the menus are registered when it starts."""
+    """Build the bot. The schema is upgraded and the menus are registered when it starts.
+
+    ``tick_seconds`` is how often (real time) the scheduler wakes up; ``None`` leaves ticking to
+    the caller (tests and the demo, which move a simulated clock).
+    """
     from bot.handlers import register  # late: handlers import this module for KringContext
 
     hold_library_loggers()
@@ -81,17 +91,23 @@ def build_application(
         .context_types(ContextTypes(context=KringContext))
         .rate_limiter(AIORateLimiter(max_retries=0))
         .post_init(_post_init)
+        .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
     )
     if update_processor is not None:
         builder = builder.concurrent_updates(update_processor)
     application: KringApplication = builder.build()  # type: ignore[assignment]
     engine = engine or create_engine(settings.database_url)
+    sessions = create_sessionmaker(engine)
+    clock = clock or SystemClock()
+    sender = Sender(application.bot, sessions, clock, RENDERERS, default_language=settings.default_language)
     application.bot_data["runtime"] = Runtime(
         settings=settings,
         engine=engine,
-        sessions=create_sessionmaker(engine),
-        clock=clock or SystemClock(),
+        sessions=sessions,
+        clock=clock,
+        sender=sender,
+        ticker=Ticker(clock, [sender.send_due], interval_seconds=tick_seconds or 0),
     )
     register(application)
     return application
@@ -105,7 +121,14 @@ async def _post_init(application: KringApplication) -> None:
     runtime = runtime_of(application)
     await migrate.upgrade(runtime.engine)
     await register_menus(application)
+    await runtime.sender.recover()
+    if runtime.ticker.interval_seconds:
+        runtime.ticker.start()
     log.info("kring started", extra={"bot_id": application.bot.id})
+
+
+async def _post_stop(application: KringApplication) -> None:
+    await runtime_of(application).ticker.stop()
 
 
 async def _post_shutdown(application: KringApplication) -> None:

@@ -34,7 +34,7 @@ _STRING_FIELDS = {"text", "callback_query_id", "parse_mode", "language_code", "d
 class Fault:
     status: int
     description: str
-    retry_after: int | None = None
+    parameters: dict[str, int] | None = None
     chat_id: int | None = None
 
 
@@ -172,10 +172,12 @@ class FakeTelegram:
         await self.stop()
 
     def fail_next(self, method: str, status: int, description: str, *, retry_after: int | None = None,
-                  chat_id: int | None = None, times: int = 1) -> None:
+                  migrate_to_chat_id: int | None = None, chat_id: int | None = None, times: int = 1) -> None:
         """The next ``times`` calls of ``method`` (to ``chat_id``, if given) fail like this."""
+        parameters = {"retry_after": retry_after, "migrate_to_chat_id": migrate_to_chat_id}
+        parameters = {k: v for k, v in parameters.items() if v is not None} or None
         self._faults.setdefault(method, []).extend(
-            Fault(status, description, retry_after, chat_id) for _ in range(times)
+            Fault(status, description, parameters, chat_id) for _ in range(times)
         )
 
     async def _handle(self, request: web.Request) -> web.Response:
@@ -199,8 +201,7 @@ class FakeTelegram:
         for index, fault in enumerate(queue):
             if fault.chat_id is None or fault.chat_id == _int(params.get("chat_id")):
                 del queue[index]
-                parameters = {"retry_after": fault.retry_after} if fault.retry_after is not None else None
-                raise TelegramError(fault.status, fault.description, parameters)
+                raise TelegramError(fault.status, fault.description, fault.parameters)
 
     # -- Bot API methods ----------------------------------------------------------------------
 

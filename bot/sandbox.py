@@ -38,12 +38,16 @@ class Sandbox:
     def user(self, user_id: int, first_name: str, *, language_code: str | None = "nl") -> FakeUser:
         return self.telegram.user(user_id, first_name, language_code=language_code)
 
+    async def tick(self) -> None:
+        """Do what is due by the simulated clock, as the scheduler would."""
+        await self.runtime.ticker.tick()
+
     async def start(self) -> None:
         url = await self.telegram.start()
         settings = self._settings.with_overrides(bot_token=SANDBOX_TOKEN, telegram_api_url=url)
         tracker = UpdateTracker()
         self.telegram.tracker = tracker
-        app = build_application(settings, clock=self.clock, update_processor=tracker)
+        app = build_application(settings, clock=self.clock, update_processor=tracker, tick_seconds=None)
         await app.initialize()
         if app.post_init is not None:
             await app.post_init(app)
@@ -63,6 +67,8 @@ class Sandbox:
                 await stopping
             if app.running:
                 await app.stop()
+            if app.post_stop is not None:
+                await app.post_stop(app)
             await app.shutdown()
             if app.post_shutdown is not None:
                 await app.post_shutdown(app)

@@ -1,0 +1,107 @@
+"""The outbox: every message Kring sends on its own (not as a direct reply) is first a
+:class:`~bot.db.models.Delivery` row with a unique key, so it can be neither lost nor doubled.
+
+States: ``pending`` → ``sending`` (claimed) → ``sent`` | ``failed`` | ``skipped``. A row found in
+``sending`` at start-up was interrupted by a crash between claiming and recording: it goes back to
+``pending`` and is sent again. That is the one double Kring accepts (Telegram may already have
+shown it), because the other choice would be a reminder or check-in that is silently lost. A
+graceful stop finishes the sends in flight first, so only a hard crash can cause it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import Delivery, DeliveryStatus
+
+ERROR_LENGTH = 200
+
+
+async def enqueue(
+    session: AsyncSession,
+    *,
+    key: str,
+    kind: str,
+    chat_id: int,
+    due_at: datetime,
+    now: datetime,
+    person_id: int | None = None,
+    circle_id: int | None = None,
+    payload: dict[str, Any] | None = None,
+) -> Delivery | None:
+    """Add a delivery unless one with ``key`` exists already; returns the new row or ``None``."""
+    if await session.scalar(select(Delivery.id).where(Delivery.key == key)) is not None:
+        return None
+    delivery = Delivery(
+        key=key,
+        kind=kind,
+        chat_id=chat_id,
+        person_id=person_id,
+        circle_id=circle_id,
+        payload=payload or {},
+        due_at=due_at,
+        next_attempt_at=due_at,
+        status=DeliveryStatus.PENDING,
+        attempts=0,
+        created_at=now,
+    )
+    try:
+        async with session.begin_nested():
+            session.add(delivery)
+    except IntegrityError:  # enqueued at the same moment by another process
+        return None
+    return delivery
+
+
+async def claim_due(session: AsyncSession, *, now: datetime, limit: int) -> list[Delivery]:
+    """Claim up to ``limit`` due deliveries, oldest first. On PostgreSQL rows another process has
+    claimed are skipped (``FOR UPDATE SKIP LOCKED``); SQLite has one writer at a time anyway."""
+    query = (
+        select(Delivery)
+        .where(Delivery.status == DeliveryStatus.PENDING, Delivery.next_attempt_at <= now)
+        .order_by(Delivery.next_attempt_at, Delivery.id)
+        .limit(limit)
+    )
+    if session.bind.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    deliveries = list(await session.scalars(query))
+    for delivery in deliveries:
+        delivery.status = DeliveryStatus.SENDING
+        delivery.attempts += 1
+    return deliveries
+
+
+async def recover_interrupted(session: AsyncSession) -> int:
+    """Put deliveries a crash left in ``sending`` back in the queue (see the module docstring)."""
+    result = await session.execute(
+        update(Delivery).where(Delivery.status == DeliveryStatus.SENDING).values(status=DeliveryStatus.PENDING)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def mark_sent(delivery: Delivery, *, message_id: int, now: datetime) -> None:
+    delivery.status = DeliveryStatus.SENT
+    delivery.telegram_message_id = message_id
+    delivery.sent_at = now
+    delivery.last_error = None
+
+
+def mark_retry(delivery: Delivery, *, at: datetime, error: str) -> None:
+    delivery.status = DeliveryStatus.PENDING
+    delivery.next_attempt_at = at
+    delivery.last_error = error[:ERROR_LENGTH]
+
+
+def mark_failed(delivery: Delivery, *, error: str) -> None:
+    delivery.status = DeliveryStatus.FAILED
+    delivery.last_error = error[:ERROR_LENGTH]
+
+
+def mark_skipped(delivery: Delivery, *, reason: str) -> None:
+    delivery.status = DeliveryStatus.SKIPPED
+    delivery.last_error = reason[:ERROR_LENGTH]

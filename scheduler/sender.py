@@ -1,0 +1,216 @@
+"""The sender: turns due outbox rows into Telegram messages, within Telegram's rules.
+
+- 429: wait ``retry_after`` — nothing at all is sent before it has passed (python-telegram-bot's
+  rate limiter re-opens too early, so the sender keeps this pause itself).
+- 5xx and time-outs: try again later with a growing pause, up to ``max_attempts``.
+- 403 (blocked, never started, removed from the group): failed at once, the person marked
+  unreachable; never retried.
+- A group upgraded to a supergroup: the circle follows the new chat id and the message is sent there.
+- 400: failed (the message itself is wrong; retrying cannot help).
+
+Each delivery is rendered at send time in its recipient's language, by the renderer registered for
+its kind; a renderer that returns ``None`` skips a message that is no longer relevant.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import Bot, InlineKeyboardMarkup
+from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
+
+from bot.clock import Clock
+from bot.db.models import Circle, Delivery, DeliveryStatus, Person
+from bot.db.session import SessionMaker
+from bot.i18n import use_language
+from scheduler import outbox
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    text: str
+    buttons: InlineKeyboardMarkup | None = None
+
+
+Renderer = Callable[[AsyncSession, Delivery], Awaitable[Rendered | None]]
+
+
+@dataclass
+class SendReport:
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    skipped: int = 0
+    errors: dict[str, int] = field(default_factory=dict)
+
+    def count_error(self, name: str) -> None:
+        self.errors[name] = self.errors.get(name, 0) + 1
+
+
+class Sender:
+    def __init__(
+        self,
+        bot: Bot,
+        sessions: SessionMaker,
+        clock: Clock,
+        renderers: Mapping[str, Renderer],
+        *,
+        default_language: str,
+        batch_size: int = 30,
+        max_attempts: int = 6,
+        first_backoff: timedelta = timedelta(seconds=30),
+    ) -> None:
+        self.bot = bot
+        self.sessions = sessions
+        self.clock = clock
+        self.renderers = renderers
+        self.default_language = default_language
+        self.batch_size = batch_size
+        self.max_attempts = max_attempts
+        self.first_backoff = first_backoff
+        self.paused_until: datetime | None = None
+
+    async def recover(self) -> int:
+        async with self.sessions.begin() as session:
+            count = await outbox.recover_interrupted(session)
+        if count:
+            log.warning("deliveries interrupted by a crash are queued again", extra={"count": count})
+        return count
+
+    async def send_due(self) -> SendReport:
+        """Send everything that is due now, batch by batch, unless Telegram asked us to wait."""
+        report = SendReport()
+        while not self._paused():
+            async with self.sessions.begin() as session:
+                batch = [d.id for d in await outbox.claim_due(session, now=self.clock.now(), limit=self.batch_size)]
+            if not batch:
+                break
+            for delivery_id in batch:
+                if self._paused():  # a 429 during this batch: give the rest back untouched
+                    await self._release(delivery_id)
+                else:
+                    await self._send_one(delivery_id, report)
+        return report
+
+    def _paused(self) -> bool:
+        return self.paused_until is not None and self.clock.now() < self.paused_until
+
+    async def _release(self, delivery_id: int) -> None:
+        async with self.sessions.begin() as session:
+            delivery = await session.get(Delivery, delivery_id)
+            if delivery is not None:
+                delivery.attempts -= 1
+                outbox.mark_retry(delivery, at=self.paused_until or self.clock.now(), error="paused after 429")
+
+    async def _send_one(self, delivery_id: int, report: SendReport) -> None:
+        async with self.sessions.begin() as session:
+            delivery = await session.get(Delivery, delivery_id)
+            if delivery is None:  # erased while queued
+                return
+            rendered = await self._render(session, delivery)
+            if rendered is None:
+                outbox.mark_skipped(delivery, reason="no longer relevant")
+                report.skipped += 1
+                return
+            chat_id = delivery.chat_id
+        outcome = await self._deliver(delivery_id, chat_id, rendered)
+        async with self.sessions.begin() as session:
+            delivery = await session.get(Delivery, delivery_id)
+            if delivery is not None:
+                await self._record(session, delivery, outcome, report)
+
+    async def _render(self, session: AsyncSession, delivery: Delivery) -> Rendered | None:
+        renderer = self.renderers.get(delivery.kind)
+        if renderer is None:
+            log.error("no renderer for this kind of delivery", extra={"delivery_id": delivery.id, "kind": delivery.kind})
+            return None
+        with use_language(await self._language(session, delivery)):
+            return await renderer(session, delivery)
+
+    async def _language(self, session: AsyncSession, delivery: Delivery) -> str:
+        if delivery.person_id is not None:
+            person = await session.get(Person, delivery.person_id)
+            if person is not None:
+                return person.language
+        if delivery.circle_id is not None:
+            circle = await session.get(Circle, delivery.circle_id)
+            if circle is not None:
+                return circle.language
+        return self.default_language
+
+    async def _deliver(self, delivery_id: int, chat_id: int, rendered: Rendered) -> Outcome:
+        """Send once, and say what happened."""
+        extra = {"delivery_id": delivery_id}
+        try:
+            message = await self.bot.send_message(chat_id, rendered.text, reply_markup=rendered.buttons)
+        except RetryAfter as error:
+            wait = error.retry_after if isinstance(error.retry_after, timedelta) else timedelta(seconds=error.retry_after)
+            self.paused_until = self.clock.now() + wait
+            log.warning("Telegram asked to wait", extra={**extra, "seconds": wait.total_seconds()})
+            return Outcome("wait", "429")
+        except ChatMigrated as error:
+            log.info("group became a supergroup", extra={**extra, "new_chat_id": error.new_chat_id})
+            return Outcome("migrated", "migrated", new_chat_id=error.new_chat_id)
+        except Forbidden:
+            log.info("recipient cannot be reached", extra=extra)
+            return Outcome("unreachable", "403")
+        except BadRequest as error:
+            log.error("Telegram refused a message", extra={**extra, "error": error.message})
+            return Outcome("failed", "400")
+        except TelegramError as error:  # 5xx, time-outs, connection errors
+            log.warning("sending failed for now", extra={**extra, "error": type(error).__name__})
+            return Outcome("retry", type(error).__name__)
+        return Outcome("sent", message_id=message.message_id)
+
+    async def _record(self, session: AsyncSession, delivery: Delivery, outcome: Outcome, report: SendReport) -> None:
+        now = self.clock.now()
+        if outcome.error:
+            report.count_error(outcome.error)
+        if outcome.kind == "sent":
+            outbox.mark_sent(delivery, message_id=outcome.message_id or 0, now=now)
+            report.sent += 1
+        elif outcome.kind == "wait":  # waiting for Telegram is not this message's fault
+            delivery.attempts -= 1
+            outbox.mark_retry(delivery, at=self.paused_until or now, error="429")
+            report.retried += 1
+        elif outcome.kind == "migrated":
+            assert outcome.new_chat_id is not None
+            await _follow_migration(session, delivery.chat_id, outcome.new_chat_id)
+            delivery.attempts -= 1
+            outbox.mark_retry(delivery, at=now, error="chat migrated")
+            report.retried += 1
+        elif outcome.kind == "retry" and delivery.attempts < self.max_attempts:
+            outbox.mark_retry(delivery, at=now + self.first_backoff * 2 ** (delivery.attempts - 1), error=outcome.error)
+            report.retried += 1
+        else:
+            outbox.mark_failed(delivery, error=outcome.error if outcome.kind != "retry" else f"gave up: {outcome.error}")
+            report.failed += 1
+            if outcome.kind == "unreachable" and delivery.person_id is not None:
+                person = await session.get(Person, delivery.person_id)
+                if person is not None and person.unreachable_since is None:
+                    person.unreachable_since = now
+
+
+@dataclass(frozen=True)
+class Outcome:
+    kind: str  # sent | wait | migrated | unreachable | failed | retry
+    error: str = ""
+    message_id: int | None = None
+    new_chat_id: int | None = None
+
+
+async def _follow_migration(session: AsyncSession, old_chat_id: int, new_chat_id: int) -> None:
+    """A group became a supergroup: its circle and everything queued for it move along."""
+    await session.execute(update(Circle).where(Circle.group_chat_id == old_chat_id).values(group_chat_id=new_chat_id))
+    await session.execute(
+        update(Delivery)
+        .where(Delivery.chat_id == old_chat_id, Delivery.status.in_([DeliveryStatus.PENDING, DeliveryStatus.SENDING]))
+        .values(chat_id=new_chat_id)
+    )
