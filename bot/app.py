@@ -39,6 +39,9 @@ MENU: tuple[tuple[str, str], ...] = (
     ("help", N_("Wat kan ik hier doen?")),
     ("language", N_("Kies je taal")),
     ("privacy", N_("Wat bewaart Kring?")),
+    ("members", N_("Wie doet mee?")),
+    ("invite", N_("Nodig iemand uit")),
+    ("cancel", N_("Stop waar je mee bezig bent")),
 )
 
 

@@ -48,6 +48,23 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     demo.add_argument("--keep", metavar="FOLDER", help=_("Bewaar de database van de demo in deze map."))
+    professional = commands.add_parser(
+        "professional",
+        help=_("Beheer de hulpverleners: uitnodigen, bekijken, verwijderen."),
+        description=_("Beheer de hulpverleners. Je ziet hier nooit wat gezinnen in Kring doen."),
+    )
+    actions = professional.add_subparsers(dest="action", metavar="ACTION", required=True)
+    invite = actions.add_parser(
+        "invite",
+        help=_("Maak een link waarmee een hulpverlener zich aanmeldt (7 dagen geldig, één keer)."),
+        description=_("Maakt een link waarmee een hulpverlener zich aanmeldt. Heeft KRING_BOT_TOKEN nodig."),
+    )
+    invite.add_argument("name", help=_("De naam van de hulpverlener."))
+    actions.add_parser("list", help=_("Laat alle hulpverleners zien."), description=_("Laat alle hulpverleners zien."))
+    remove = actions.add_parser(
+        "remove", help=_("Verwijder een hulpverlener."), description=_("Verwijder een hulpverlener. Open links werken dan niet meer.")
+    )
+    remove.add_argument("id", type=int, help=_("Het nummer uit 'kring professional list'."))
     commands.add_parser(
         "migrate",
         help=_("Werk de database bij naar de nieuwste versie."),
@@ -73,6 +90,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _run(settings)
     if args.command == "migrate":
         return _migrate(settings)
+    if args.command == "professional":
+        from bot.admin import run_professional_command
+
+        try:
+            return asyncio.run(run_professional_command(settings, args))
+        except ConfigError as error:
+            return _fail(str(error))
     from bot.demo import run_demo
 
     return asyncio.run(run_demo(settings, keep=args.keep))

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -135,6 +135,8 @@ class FakeTelegram:
         self.commands: dict[tuple[str, str], list[dict[str, str]]] = {}
         self.callback_answers: dict[str, dict[str, Any]] = {}
         self.tracker: UpdateTracker | None = None
+        #: Run after each update has been handled (the sandbox lets the scheduler tick here).
+        self.after_update: Callable[[], Awaitable[None]] | None = None
         self.on_event: Callable[[Event], None] | None = None
         self._faults: dict[str, list[Fault]] = {}
         self._updates: list[dict[str, Any]] = []
@@ -345,6 +347,8 @@ class FakeTelegram:
         this process can tell; for a bot in another process, use :meth:`wait_for_message`."""
         if self.tracker is not None:
             await self.tracker.wait(update_id, timeout)
+            if self.after_update is not None:
+                await self.after_update()
 
     async def wait_for_message(self, chat_id: int, *, after: int = 0, timeout: float = 10) -> SentMessage:
         """The first bot message in ``chat_id`` with an id above ``after`` (for a bot in another process)."""
@@ -418,6 +422,19 @@ class FakeUser:
         })
         await self.telegram.settle(update_id)
         return self.telegram.callback_answers[query_id]
+
+    async def add_bot_to_group(self, group: Chat, start_payload: str | None = None) -> list[SentMessage]:
+        """Add the bot to ``group``; with a ``startgroup`` link, Telegram then sends
+        ``/start@bot <payload>`` in the group on this person's behalf."""
+        group.bot_member = True
+        before = max((m.message_id for m in self.telegram.messages_in(group.id)), default=0)
+        service = self._message_json(group, "", None)
+        del service["text"]
+        service["new_chat_members"] = [self.telegram.bot_user()]
+        await self.telegram.settle(await self.telegram.push_update({"message": service}))
+        if start_payload is not None:
+            await self.send(f"/start@{self.telegram.bot_username} {start_payload}", chat=group)
+        return [m for m in self.telegram.messages_in(group.id) if m.message_id > before]
 
     def _visible_in_privacy_mode(self, text: str, reply_to: SentMessage | None) -> bool:
         return text.startswith("/") or reply_to is not None or f"@{self.telegram.bot_username}" in text

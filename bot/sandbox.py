@@ -47,6 +47,7 @@ class Sandbox:
         settings = self._settings.with_overrides(bot_token=SANDBOX_TOKEN, telegram_api_url=url)
         tracker = UpdateTracker()
         self.telegram.tracker = tracker
+        self.telegram.after_update = self.tick  # the scheduler wakes right after each update
         app = build_application(settings, clock=self.clock, update_processor=tracker, tick_seconds=None)
         await app.initialize()
         if app.post_init is not None:

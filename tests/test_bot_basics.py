@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.db.models import AuditEvent, Person
+from bot.app import MENU
 from bot.sandbox import SANDBOX_TOKEN, Sandbox
 
 
@@ -46,7 +47,7 @@ async def test_first_contact_is_remembered_once(sandbox: Sandbox) -> None:
 async def test_help_and_privacy(sandbox: Sandbox) -> None:
     fatima = sandbox.user(1, "Fatima")
     (help_reply,) = await fatima.send("/help")
-    for command in ("/start", "/help", "/language", "/privacy"):
+    for command in ("/start", "/help", "/language", "/privacy", "/members", "/invite", "/cancel"):
         assert command in help_reply.text
     (privacy_reply,) = await fatima.send("/privacy")
     assert privacy_reply.text.startswith("Wat bewaart Kring?")
@@ -72,7 +73,7 @@ async def test_language_is_chosen_with_a_button_and_remembered(sandbox: Sandbox)
 async def test_menus_are_registered_per_language(sandbox: Sandbox) -> None:
     commands = sandbox.telegram.commands
     default = '{"type": "default"}'
-    assert [c["command"] for c in commands[(default, "")]] == ["start", "help", "language", "privacy"]
+    assert [c["command"] for c in commands[(default, "")]] == [command for command, _ in MENU]
     assert commands[(default, "nl")][0]["description"] == "Wat is Kring?"
     assert commands[(default, "en")][0]["description"] == "What is Kring?"
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.handlers import basics, errors, fallback, language, people
+from bot import notices  # noqa: F401  (registers the outbox renderers)
+from bot.handlers import basics, circle_setup, errors, fallback, flows, language, links, members, people
 
 if TYPE_CHECKING:
     from bot.app import KringApplication
@@ -14,5 +15,13 @@ if TYPE_CHECKING:
 
 def register(application: KringApplication) -> None:
     application.add_handlers(people.handlers(), group=-1)
-    application.add_handlers([*basics.handlers(), *language.handlers(), *fallback.handlers()])
+    application.add_handlers([
+        *basics.handlers(),
+        *language.handlers(),
+        *circle_setup.handlers(),
+        *members.handlers(),
+        *links.handlers(),
+        *flows.handlers(),
+        *fallback.handlers(),
+    ])
     application.add_error_handler(errors.on_error)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from telegram import Update
+from telegram.constants import ChatType
 from telegram.ext import BaseHandler, CommandHandler
 
 from bot.app import KringContext
+from bot.handlers import links
 from bot.i18n import _
 from bot.texts import not_an_emergency_service
 
@@ -40,6 +42,9 @@ def help_text() -> str:
             _("/help - dit overzicht"),
             _("/language - kies je taal"),
             _("/privacy - wat bewaart Kring, en waarom?"),
+            _("/members - wie doet mee?"),
+            _("/invite - nodig iemand uit (voor wie de kring regelt)"),
+            _("/cancel - stop waar je mee bezig bent"),
         ]
     )
 
@@ -69,8 +74,15 @@ def privacy_text() -> str:
 
 
 async def start(update: Update, context: KringContext) -> None:
-    assert update.effective_message is not None
-    await update.effective_message.reply_text(welcome_text())
+    """``/start``, or ``/start <token>`` when someone opens an invitation link."""
+    message = update.effective_message
+    assert message is not None
+    if context.args:
+        await links.open_link(update, context, context.args[0])
+        return
+    if message.chat.type != ChatType.PRIVATE and await links.group_without_circle(message, context):
+        return
+    await message.reply_text(welcome_text())
 
 
 async def show_help(update: Update, context: KringContext) -> None:

@@ -1,0 +1,57 @@
+"""Typed answers in multi-step conversations (a name, a short text) go to the flow whose draft is
+open in this chat; ``/cancel`` stops it. Without an open draft, text gets the kind pointer."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from telegram import Update
+from telegram.ext import BaseHandler, CommandHandler, MessageHandler, filters
+
+from bot.app import KringContext
+from bot.handlers.fallback import unexpected_message
+from bot.i18n import _
+from bot.services import drafts
+
+TextStep = Callable[[Update, KringContext, str], Awaitable[None]]
+TEXT_STEPS: dict[str, TextStep] = {}
+
+
+def on_text(flow: str) -> Callable[[TextStep], TextStep]:
+    def register(step: TextStep) -> TextStep:
+        TEXT_STEPS[flow] = step
+        return step
+
+    return register
+
+
+async def route_text(update: Update, context: KringContext) -> None:
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    draft = None
+    if context.person_id is not None:
+        async with context.runtime.sessions() as session:
+            draft = await drafts.current(session, person_id=context.person_id, chat_id=message.chat.id)
+    if draft is None or draft.flow not in TEXT_STEPS:
+        await unexpected_message(update, context)
+        return
+    await TEXT_STEPS[draft.flow](update, context, message.text)
+
+
+async def cancel(update: Update, context: KringContext) -> None:
+    message = update.effective_message
+    assert message is not None
+    async with context.runtime.sessions.begin() as session:
+        draft = None
+        if context.person_id is not None:
+            draft = await drafts.current(session, person_id=context.person_id, chat_id=message.chat.id)
+        if draft is not None:
+            await drafts.finish(session, draft)
+    await message.reply_text(_("Gestopt. Er is niets bewaard.") if draft else _("Er is niets om te stoppen."))
+
+
+def handlers() -> list[BaseHandler[Update, KringContext, None]]:
+    return [
+        CommandHandler("cancel", cancel),
+        MessageHandler(filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE, route_text),
+    ]

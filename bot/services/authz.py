@@ -1,0 +1,98 @@
+"""Who may do what in which circle — decided here and nowhere else.
+
+Every handler and every button press asks :func:`authorize` with the person behind the update;
+ids in commands and buttons are never trusted. A refusal is logged with ids only (never names
+or texts) and tells the caller nothing about the circle.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import Circle, Member, MemberRole, MemberStatus, Professional, ProfessionalStatus
+
+log = logging.getLogger(__name__)
+
+
+class Role(enum.StrEnum):
+    COORDINATOR = "coordinator"
+    FAMILY = "family"
+    NETWORK = "network"
+    PROFESSIONAL = "professional"
+    STRANGER = "stranger"
+
+
+class Action(enum.StrEnum):
+    VIEW_PLAN = "view_plan"
+    INVITE = "invite"
+    REVOKE_INVITATION = "revoke_invitation"
+    MAKE_COORDINATOR = "make_coordinator"
+    LIST_MEMBERS = "list_members"
+    JOIN_AS_FAMILY = "join_as_family"
+
+
+FAMILY_ROLES = frozenset({Role.COORDINATOR, Role.FAMILY})
+
+#: The matrix. A role missing from an action's set may not do it.
+RULES: dict[Action, frozenset[Role]] = {
+    Action.VIEW_PLAN: frozenset({Role.COORDINATOR, Role.FAMILY, Role.NETWORK, Role.PROFESSIONAL}),
+    Action.INVITE: frozenset({Role.COORDINATOR}),
+    Action.REVOKE_INVITATION: frozenset({Role.COORDINATOR}),
+    Action.MAKE_COORDINATOR: frozenset({Role.COORDINATOR}),
+    Action.LIST_MEMBERS: frozenset({Role.COORDINATOR, Role.FAMILY}),
+    # pressing "I am family" in the family's own group: anyone there who is not in the circle yet
+    Action.JOIN_AS_FAMILY: frozenset({Role.STRANGER, Role.FAMILY, Role.COORDINATOR}),
+}
+
+
+class NotAllowed(Exception):
+    """The person may not do this here. Deliberately says nothing more."""
+
+
+class Access:
+    """Who the person is in the circle they act on."""
+
+    def __init__(self, circle: Circle, role: Role, member: Member | None) -> None:
+        self.circle = circle
+        self.role = role
+        self.member = member
+
+    @property
+    def is_family(self) -> bool:
+        return self.role in FAMILY_ROLES
+
+
+async def role_in(session: AsyncSession, person_id: int | None, circle: Circle) -> tuple[Role, Member | None]:
+    if person_id is None:
+        return Role.STRANGER, None
+    member = await session.scalar(
+        select(Member).where(
+            Member.circle_id == circle.id, Member.person_id == person_id, Member.status == MemberStatus.ACTIVE
+        )
+    )
+    if member is not None:
+        if member.role == MemberRole.NETWORK:
+            return Role.NETWORK, member
+        return (Role.COORDINATOR if member.is_coordinator else Role.FAMILY), member
+    if circle.professional_id is not None:
+        professional = await session.get(Professional, circle.professional_id)
+        if professional and professional.person_id == person_id and professional.status == ProfessionalStatus.ACTIVE:
+            return Role.PROFESSIONAL, None
+    return Role.STRANGER, None
+
+
+async def authorize(session: AsyncSession, person_id: int | None, circle_id: int | None, action: Action) -> Access:
+    """The person's access to the circle for ``action``; raises :class:`NotAllowed` otherwise."""
+    circle = await session.get(Circle, circle_id) if circle_id is not None else None
+    if circle is None:
+        log.info("denied: no such circle", extra={"person_id": person_id, "action": action.value})
+        raise NotAllowed(action)
+    role, member = await role_in(session, person_id, circle)
+    if role not in RULES[action]:
+        log.info("denied", extra={"person_id": person_id, "circle_id": circle.id, "role": role.value, "action": action.value})
+        raise NotAllowed(action)
+    return Access(circle, role, member)

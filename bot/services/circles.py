@@ -1,0 +1,321 @@
+"""Circles: started by a professional at the end of care, then run by the family.
+
+The family is in charge (domain rule 1): the first family member to confirm becomes a
+coordinator ("regiehouder"), coordinators make others coordinators and invite the network. The
+professional only starts the circle and cannot invite anyone.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import (
+    Circle,
+    CircleStatus,
+    Invitation,
+    InvitationKind,
+    Member,
+    MemberRole,
+    MemberStatus,
+    Professional,
+)
+from bot.services import audit, authz, invitations, notifications
+from bot.services.authz import Action
+
+MAX_NAME = 60
+FOLLOW_UP_MONTHS = (1, 2, 3, 6)
+DEFAULT_FOLLOW_UP_MONTHS = 3
+
+
+class AlreadyLinked(Exception):
+    """This group chat already belongs to another circle."""
+
+
+@dataclass(frozen=True)
+class NewCircle:
+    circle: Circle
+    group_token: str
+    family_token: str
+
+
+def clean_name(text: str, limit: int = MAX_NAME) -> str | None:
+    """A name as people typed it, on one line; ``None`` when empty or too long."""
+    name = " ".join(text.split())
+    return name if 0 < len(name) <= limit else None
+
+
+def follow_up_end(today: date, months: int) -> date:
+    """The same day ``months`` later (or the month's last day, for 31 January + 1 month)."""
+    index = today.month - 1 + months
+    year, month = today.year + index // 12, index % 12 + 1
+    return today.replace(year=year, month=month, day=min(today.day, calendar.monthrange(year, month)[1]))
+
+
+async def create(
+    session: AsyncSession,
+    *,
+    professional: Professional,
+    name: str,
+    language: str,
+    time_zone: str,
+    follow_up_ends_on: date,
+    now: datetime,
+) -> NewCircle:
+    circle = Circle(
+        name=name,
+        language=language,
+        time_zone=time_zone,
+        status=CircleStatus.SETTING_UP,
+        professional_id=professional.id,
+        follow_up_ends_on=follow_up_ends_on,
+        created_at=now,
+    )
+    session.add(circle)
+    await session.flush()
+    by = professional.person_id
+    _, group_token = invitations.create(session, kind=InvitationKind.GROUP, now=now, circle_id=circle.id, created_by_person_id=by)
+    _, family_token = invitations.create(session, kind=InvitationKind.FAMILY, now=now, circle_id=circle.id, created_by_person_id=by)
+    audit.record(session, at=now, action="circle.created", actor_person_id=by, circle_id=circle.id,
+                 subject_type="circle", subject_id=circle.id)
+    return NewCircle(circle, group_token, family_token)
+
+
+async def attach_group(session: AsyncSession, invitation: Invitation, *, chat_id: int, person_id: int, now: datetime) -> Circle:
+    """The bot was added to the family's group with the circle's group link."""
+    circle = await session.get(Circle, invitation.circle_id)
+    assert circle is not None
+    other = await session.scalar(select(Circle).where(Circle.group_chat_id == chat_id, Circle.id != circle.id))
+    if other is not None:
+        raise AlreadyLinked(chat_id)
+    circle.group_chat_id = chat_id
+    invitations.complete(session, invitation, now=now)
+    audit.record(session, at=now, action="circle.group_linked", actor_person_id=person_id, circle_id=circle.id,
+                 subject_type="circle", subject_id=circle.id)
+    return circle
+
+
+async def circle_for_group(session: AsyncSession, chat_id: int) -> Circle | None:
+    return await session.scalar(select(Circle).where(Circle.group_chat_id == chat_id))
+
+
+async def follow_group_migration(session: AsyncSession, old_chat_id: int, new_chat_id: int) -> None:
+    """A group became a supergroup: the circle keeps its group under the new id."""
+    await session.execute(update(Circle).where(Circle.group_chat_id == old_chat_id).values(group_chat_id=new_chat_id))
+
+
+@dataclass(frozen=True)
+class Joined:
+    member: Member
+    is_new: bool
+
+    @property
+    def is_coordinator(self) -> bool:
+        return self.member.is_coordinator
+
+
+async def join_as_family(
+    session: AsyncSession, circle_id: int, *, person_id: int, display_name: str, now: datetime
+) -> Joined:
+    """Join the family. The first family member becomes a coordinator."""
+    access = await authz.authorize(session, person_id, circle_id, Action.JOIN_AS_FAMILY)
+    if access.member is not None:
+        return Joined(access.member, is_new=False)
+    circle = access.circle
+    has_coordinator = await session.scalar(
+        select(Member.id).where(Member.circle_id == circle.id, Member.is_coordinator, Member.status == MemberStatus.ACTIVE)
+    )
+    member = Member(
+        circle_id=circle.id,
+        person_id=person_id,
+        display_name=clean_name(display_name, 200) or "?",
+        role=MemberRole.FAMILY,
+        is_coordinator=has_coordinator is None,
+        status=MemberStatus.ACTIVE,
+        joined_at=now,
+        created_at=now,
+    )
+    session.add(member)
+    if circle.status == CircleStatus.SETTING_UP:
+        circle.status = CircleStatus.ACTIVE
+    await session.flush()
+    audit.record(session, at=now, action="member.joined", actor_person_id=person_id, circle_id=circle.id,
+                 subject_type="member", subject_id=member.id, detail={"role": "family", "coordinator": member.is_coordinator})
+    if circle.group_chat_id is None and not member.is_coordinator:
+        await notifications.tell_family(session, circle, kind="member.joined", key=f"member.joined:{member.id}",
+                                        payload={"member_id": member.id}, now=now)
+    return Joined(member, is_new=True)
+
+
+async def join_with_family_link(
+    session: AsyncSession, invitation: Invitation, *, person_id: int, display_name: str, now: datetime
+) -> Joined:
+    """A parent opened the private family link (for families without a group, or as well)."""
+    assert invitation.circle_id is not None
+    joined = await join_as_family(session, invitation.circle_id, person_id=person_id, display_name=display_name, now=now)
+    invitations.complete(session, invitation, now=now)
+    return joined
+
+
+async def make_coordinator(session: AsyncSession, *, person_id: int, member_id: int, now: datetime) -> Member:
+    member = await session.get(Member, member_id)
+    if member is None:
+        raise authz.NotAllowed(Action.MAKE_COORDINATOR)
+    await authz.authorize(session, person_id, member.circle_id, Action.MAKE_COORDINATOR)
+    if member.role != MemberRole.FAMILY or member.status != MemberStatus.ACTIVE:
+        raise authz.NotAllowed(Action.MAKE_COORDINATOR)
+    if not member.is_coordinator:
+        member.is_coordinator = True
+        audit.record(session, at=now, action="member.made_coordinator", actor_person_id=person_id,
+                     circle_id=member.circle_id, subject_type="member", subject_id=member.id)
+    return member
+
+
+async def active_members(session: AsyncSession, circle_id: int) -> list[Member]:
+    return list(
+        await session.scalars(
+            select(Member)
+            .where(Member.circle_id == circle_id, Member.status == MemberStatus.ACTIVE)
+            .order_by(Member.role, Member.id)
+        )
+    )
+
+
+async def all_members(session: AsyncSession, circle_id: int) -> list[Member]:
+    """Active and invited members: who is in, and who has an open invitation."""
+    return list(
+        await session.scalars(
+            select(Member)
+            .where(Member.circle_id == circle_id, Member.status.in_([MemberStatus.ACTIVE, MemberStatus.INVITED]))
+            .order_by(Member.role, Member.id)
+        )
+    )
+
+
+async def invitation_of(session: AsyncSession, member_id: int) -> int:
+    invitation_id = await session.scalar(select(Invitation.id).where(Invitation.member_id == member_id))
+    assert invitation_id is not None
+    return invitation_id
+
+
+async def circles_of(session: AsyncSession, person_id: int | None) -> list[Circle]:
+    """The circles a person is an active member of."""
+    if person_id is None:
+        return []
+    return list(
+        await session.scalars(
+            select(Circle)
+            .join(Member, Member.circle_id == Circle.id)
+            .where(Member.person_id == person_id, Member.status == MemberStatus.ACTIVE)
+            .order_by(Circle.id)
+        )
+    )
+
+
+MAX_HELPS_WITH = 200
+
+
+async def invite(
+    session: AsyncSession,
+    circle_id: int,
+    *,
+    person_id: int,
+    name: str,
+    role: MemberRole,
+    helps_with: str | None,
+    now: datetime,
+) -> tuple[Member, str]:
+    """A coordinator invites someone by name; returns the member-to-be and the link's token."""
+    access = await authz.authorize(session, person_id, circle_id, Action.INVITE)
+    member = Member(
+        circle_id=circle_id,
+        display_name=name,
+        role=role,
+        is_coordinator=False,
+        status=MemberStatus.INVITED,
+        helps_with=helps_with,
+        created_at=now,
+    )
+    session.add(member)
+    await session.flush()
+    invitation, token = invitations.create(
+        session, kind=InvitationKind.NETWORK, now=now, circle_id=circle_id, member_id=member.id, created_by_person_id=person_id
+    )
+    await session.flush()
+    audit.record(session, at=now, action="member.invited", actor_person_id=person_id, circle_id=access.circle.id,
+                 subject_type="member", subject_id=member.id, detail={"role": role.value, "invitation_id": invitation.id})
+    return member, token
+
+
+async def revoke_invitation(session: AsyncSession, invitation_id: int, *, person_id: int, now: datetime) -> Member:
+    invitation = await session.get(Invitation, invitation_id)
+    if invitation is None or invitation.kind != InvitationKind.NETWORK:
+        raise authz.NotAllowed(Action.REVOKE_INVITATION)
+    await authz.authorize(session, person_id, invitation.circle_id, Action.REVOKE_INVITATION)
+    member = await session.get(Member, invitation.member_id)
+    if member is None or invitation.used_at is not None or invitation.revoked_at is not None:
+        raise authz.NotAllowed(Action.REVOKE_INVITATION)
+    invitations.revoke(session, invitation, by_person_id=person_id, now=now)
+    member.status = MemberStatus.DECLINED
+    return member
+
+
+@dataclass(frozen=True)
+class Invited:
+    """What someone who opened an invitation is shown: never more than the circle's name, who
+    invited them and what they were asked to help with."""
+
+    invitation_id: int
+    circle_name: str
+    inviter_name: str
+    helps_with: str | None
+    already_member: bool
+
+
+async def describe_invitation(session: AsyncSession, invitation: Invitation) -> Invited:
+    circle = await session.get(Circle, invitation.circle_id)
+    member = await session.get(Member, invitation.member_id)
+    assert circle is not None and member is not None
+    inviter = await session.scalar(
+        select(Member).where(Member.circle_id == circle.id, Member.person_id == invitation.created_by_person_id)
+    )
+    already = await session.scalar(
+        select(Member.id).where(Member.circle_id == circle.id, Member.person_id == invitation.used_by_person_id,
+                                Member.status == MemberStatus.ACTIVE)
+    )
+    return Invited(invitation.id, circle.name, inviter.display_name if inviter else circle.name,
+                   member.helps_with, already_member=already is not None)
+
+
+async def answer_invitation(
+    session: AsyncSession, invitation_id: int, *, person_id: int, accept: bool, now: datetime
+) -> Member | None:
+    """Accept or decline an opened invitation; ``None`` when it is not (or no longer) theirs."""
+    invitation = await invitations.claimed(session, invitation_id, person_id=person_id, now=now)
+    if invitation is None or invitation.kind != InvitationKind.NETWORK:
+        return None
+    member = await session.get(Member, invitation.member_id)
+    circle = await session.get(Circle, invitation.circle_id)
+    assert member is not None and circle is not None
+    already = await session.scalar(
+        select(Member.id).where(Member.circle_id == circle.id, Member.person_id == person_id)
+    )
+    if already is not None:  # one place per person per circle
+        return None
+    invitations.complete(session, invitation, now=now)
+    if accept:
+        member.person_id = person_id
+        member.status = MemberStatus.ACTIVE
+        member.joined_at = now
+    else:
+        member.status = MemberStatus.DECLINED
+    action = "member.accepted" if accept else "member.declined"
+    audit.record(session, at=now, action=action, actor_person_id=person_id, circle_id=circle.id,
+                 subject_type="member", subject_id=member.id)
+    await notifications.tell_family(session, circle, kind=action, key=f"{action}:{member.id}",
+                                    payload={"member_id": member.id}, now=now)
+    return member

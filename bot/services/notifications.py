@@ -1,0 +1,37 @@
+"""Telling the family: through the outbox, to the family's group if it has one, otherwise to each
+coordinator privately (in their own language)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import Circle, Member, MemberStatus, Person
+from scheduler import outbox
+
+
+async def tell_family(
+    session: AsyncSession, circle: Circle, *, kind: str, key: str, payload: dict[str, Any], now: datetime
+) -> None:
+    if circle.group_chat_id is not None:
+        await outbox.enqueue(session, key=f"{key}:group", kind=kind, chat_id=circle.group_chat_id, due_at=now,
+                             now=now, circle_id=circle.id, payload=payload)
+        return
+    coordinators = await session.execute(
+        select(Member.id, Person.id, Person.telegram_user_id)
+        .join(Person, Person.id == Member.person_id)
+        .where(Member.circle_id == circle.id, Member.is_coordinator, Member.status == MemberStatus.ACTIVE)
+    )
+    for member_id, person_id, telegram_user_id in coordinators:
+        await outbox.enqueue(session, key=f"{key}:m{member_id}", kind=kind, chat_id=telegram_user_id, due_at=now,
+                             now=now, person_id=person_id, circle_id=circle.id, payload=payload)
+
+
+async def tell_person(
+    session: AsyncSession, person: Person, *, circle_id: int | None, kind: str, key: str, payload: dict[str, Any], now: datetime
+) -> None:
+    await outbox.enqueue(session, key=key, kind=kind, chat_id=person.telegram_user_id, due_at=now, now=now,
+                         person_id=person.id, circle_id=circle_id, payload=payload)

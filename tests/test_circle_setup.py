@@ -1,0 +1,228 @@
+"""The circle at closure, end to end: professional → /new → group → coordinator → network invited."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from bot.db.models import Circle, Member, MemberRole, MemberStatus
+from bot.fake_telegram import FakeUser, SentMessage
+from bot.sandbox import Sandbox
+from bot.services import professionals
+
+LINK = re.compile(r"https://t\.me/kring_test_bot\?(start|startgroup)=([A-Za-z0-9_-]{43})")
+REFUSED = "Deze link werkt niet (meer)."
+
+
+def links_in(message: SentMessage) -> dict[str, str]:
+    return {kind: token for kind, token in LINK.findall(message.text)}
+
+
+async def register_professional(sandbox: Sandbox, user: FakeUser, name: str = "Anna de Vries") -> None:
+    async with sandbox.runtime.sessions.begin() as session:
+        _, token = await professionals.invite(session, name, now=sandbox.clock.now())
+    (welcome,) = await user.send(f"/start {token}")
+    assert welcome.text.startswith(f"Welkom, {name}. Je bent nu aangemeld als hulpverlener.")
+
+
+async def new_circle(sandbox: Sandbox, professional: FakeUser, name: str = "Gezin Jansen") -> dict[str, str]:
+    await professional.send("/new")
+    (question,) = await professional.send(name)
+    await professional.press(question, "Nederlands")
+    assert question.text.startswith("Hoe lang houd je")
+    await professional.press(question, "3 maanden ✓")
+    assert "Naam: Gezin Jansen" in question.text and "Vinger aan de pols tot: 23 februari 2027" in question.text
+    await professional.press(question, "Maak de kring")
+    assert question.text.startswith(f"De kring {name} is klaar.")
+    return links_in(question)
+
+
+async def family_group(sandbox: Sandbox, links: dict[str, str]) -> tuple[FakeUser, SentMessage]:
+    fatima = sandbox.user(1, "Fatima")
+    group = sandbox.telegram.group(-100, "Familie Jansen")
+    (greeting,) = await fatima.add_bot_to_group(group, links["startgroup"])
+    assert greeting.text.startswith("Hallo allemaal! Ik ben Kring, de helper van Gezin Jansen.")
+    assert "Anna de Vries leest niet mee in deze groep." in greeting.text and "112" in greeting.text
+    await fatima.press(greeting, "Ik hoor bij het gezin")
+    return fatima, greeting
+
+
+async def invite(sandbox: Sandbox, coordinator: FakeUser, name: str, helps_with: str | None) -> tuple[str, SentMessage]:
+    (question,) = await coordinator.send("/invite")
+    await coordinator.press(question, "Iemand om het gezin heen")
+    (ask_help,) = await coordinator.send(name)
+    if helps_with is None:
+        await coordinator.press(ask_help, "Overslaan")
+        link_message = ask_help
+    else:
+        (link_message,) = await coordinator.send(helps_with)
+    return links_in(link_message)["start"], link_message
+
+
+async def test_the_whole_set_up(sandbox: Sandbox) -> None:
+    anna = sandbox.user(900, "Anna")
+    await register_professional(sandbox, anna)
+    links = await new_circle(sandbox, anna)
+    assert set(links) == {"start", "startgroup"}
+
+    fatima, greeting = await family_group(sandbox, links)
+    group_texts = [m.text for m in sandbox.telegram.messages_in(-100)]
+    assert group_texts[-1].startswith("Welkom, Fatima! Jij regelt nu de kring.")
+    omar = sandbox.user(2, "Omar")
+    await omar.press(greeting, "Ik hoor bij het gezin")
+    assert sandbox.telegram.messages_in(-100)[-1].text == "Welkom, Omar! Je doet nu mee."
+    assert (await omar.press(greeting, "Ik hoor bij het gezin"))["text"] == "Je doet al mee."
+
+    token, link_message = await invite(sandbox, fatima, "Oma Ayşe", "Oppassen op woensdag")
+    assert "De link werkt één keer, 14 dagen lang." in link_message.text
+
+    ayse = sandbox.user(3, "Ayşe")
+    (invitation,) = await ayse.send(f"/start {token}")
+    assert invitation.text.startswith("Fatima nodigt je uit voor de kring van Gezin Jansen.")
+    assert "Oppassen op woensdag" in invitation.text and "Je kunt altijd stoppen." in invitation.text
+    await ayse.press(invitation, "Ja, ik doe mee")
+    assert invitation.text.startswith("Fijn dat je meedoet!")
+    assert sandbox.telegram.messages_in(-100)[-1].text == "Oma Ayşe doet mee in de kring. Welkom!"
+
+    (members,) = await fatima.send("/members", chat=sandbox.telegram.chats[-100])
+    assert members.text.splitlines() == [
+        "Wie doet mee in de kring van Gezin Jansen:",
+        "• Fatima (gezin, regelt de kring)",
+        "• Omar (gezin)",
+        "• Oma Ayşe (netwerk)",
+    ]
+    await fatima.press(members, "Omar laten meeregelen")
+    assert "• Omar (gezin, regelt de kring)" in members.text
+    async with sandbox.runtime.sessions() as session:
+        roles = {(m.display_name, m.role, m.is_coordinator) for m in await session.scalars(select(Member))}
+    assert roles == {("Fatima", MemberRole.FAMILY, True), ("Omar", MemberRole.FAMILY, True),
+                     ("Oma Ayşe", MemberRole.NETWORK, False)}
+
+
+async def test_a_family_without_a_group_uses_private_chats(sandbox: Sandbox) -> None:
+    anna = sandbox.user(900, "Anna")
+    await register_professional(sandbox, anna)
+    links = await new_circle(sandbox, anna)
+    mira = sandbox.user(5, "Mira")
+    (welcome,) = await mira.send(f"/start {links['start']}")
+    assert welcome.text.startswith("Welkom in de kring van Gezin Jansen.") and "Jij regelt de kring." in welcome.text
+    token, _ = await invite(sandbox, mira, "Buurman Kees", None)
+    kees = sandbox.user(6, "Kees")
+    (invitation,) = await kees.send(f"/start {token}")
+    await kees.press(invitation, "Nee, liever niet")
+    assert invitation.text.startswith("Dank je wel. Het gezin weet dat je niet meedoet.")
+    assert sandbox.telegram.messages_in(5)[-1].text == "Buurman Kees doet niet mee. Dat is goed: niet iedereen kan helpen."
+
+
+async def test_links_are_single_use_and_reveal_nothing(sandbox: Sandbox) -> None:
+    anna = sandbox.user(900, "Anna")
+    await register_professional(sandbox, anna)
+    links = await new_circle(sandbox, anna)
+    fatima, _ = await family_group(sandbox, links)
+    token, _ = await invite(sandbox, fatima, "Oma", None)
+
+    ayse, stranger = sandbox.user(3, "Ayşe"), sandbox.user(4, "Iemand")
+    (invitation,) = await ayse.send(f"/start {token}")
+    (forwarded,) = await stranger.send(f"/start {token}")  # a forwarded copy, opened by someone else
+    assert forwarded.text.startswith(REFUSED) and "Jansen" not in forwarded.text
+    await ayse.press(invitation, "Ja, ik doe mee")
+    (again,) = await ayse.send(f"/start {token}")
+    assert again.text.startswith(REFUSED)
+    (used_group_link,) = await stranger.send(f"/start {links['startgroup']}")
+    assert used_group_link.text.startswith(REFUSED) or "groep" in used_group_link.text
+
+
+async def test_an_expired_or_revoked_link_is_refused(sandbox: Sandbox) -> None:
+    anna = sandbox.user(900, "Anna")
+    await register_professional(sandbox, anna)
+    links = await new_circle(sandbox, anna)
+    fatima, _ = await family_group(sandbox, links)
+    token, link_message = await invite(sandbox, fatima, "Oma", None)
+    await fatima.press(link_message, "Link intrekken")
+    assert link_message.text == "De link voor Oma is ingetrokken. Hij werkt niet meer."
+    (revoked,) = await sandbox.user(3, "Ayşe").send(f"/start {token}")
+    assert revoked.text.startswith(REFUSED)
+
+    late_token, _ = await invite(sandbox, fatima, "Buurvrouw", None)
+    sandbox.clock.advance(timedelta(days=14))
+    (expired,) = await sandbox.user(7, "Els").send(f"/start {late_token}")
+    assert expired.text.startswith(REFUSED)
+
+
+async def test_guessing_links_is_throttled(sandbox: Sandbox) -> None:
+    guesser = sandbox.user(66, "Raden")
+    for attempt in range(5):
+        (reply,) = await guesser.send(f"/start {'A' * 42}{attempt}")
+        assert reply.text.startswith(REFUSED)
+    (throttled,) = await guesser.send("/start " + "B" * 43)
+    assert throttled.text.startswith("Je hebt te vaak een link geprobeerd die niet werkt.")
+    sandbox.clock.advance(timedelta(hours=1, seconds=1))
+    (later,) = await guesser.send("/start " + "C" * 43)
+    assert later.text.startswith(REFUSED)
+
+
+async def test_only_professionals_start_circles_and_only_coordinators_invite(sandbox: Sandbox) -> None:
+    stranger = sandbox.user(70, "Vreemde")
+    (refused,) = await stranger.send("/new")
+    assert refused.text.startswith("Alleen een hulpverlener kan een kring starten.")
+    anna = sandbox.user(900, "Anna")
+    await register_professional(sandbox, anna)
+    links = await new_circle(sandbox, anna)
+    await family_group(sandbox, links)
+    (professional_invites,) = await anna.send("/invite")
+    assert professional_invites.text == "Alleen wie de kring regelt, kan mensen uitnodigen."
+    (stranger_invites,) = await stranger.send("/invite")
+    assert stranger_invites.text == "Alleen wie de kring regelt, kan mensen uitnodigen."
+
+
+async def test_forged_buttons_change_nothing(sandbox: Sandbox) -> None:
+    anna = sandbox.user(900, "Anna")
+    await register_professional(sandbox, anna)
+    links = await new_circle(sandbox, anna)
+    fatima, greeting = await family_group(sandbox, links)
+    omar = sandbox.user(2, "Omar")
+    await omar.press(greeting, "Ik hoor bij het gezin")
+    (members,) = await fatima.send("/members", chat=sandbox.telegram.chats[-100])
+    coordinate = members.callback_data("Omar laten meeregelen")
+    # Omar (not a coordinator) presses Fatima's button; a stranger forges one in a private chat
+    assert (await omar.press(members, "", data=coordinate))["text"] == "Deze knop werkt niet meer."
+    (own,) = await sandbox.user(70, "Vreemde").send("/start")
+    assert (await sandbox.user(70, "Vreemde").press(own, "", data=coordinate))["text"] == "Deze knop werkt niet meer."
+    # a join button for this circle, pressed in another group
+    other = sandbox.telegram.group(-200, "Andere groep")
+    other.bot_member = True
+    fake = SentMessage(10_000, -200, "x")
+    sandbox.telegram.messages[(-200, 10_000)] = fake
+    answer = await sandbox.user(71, "Buiten").press(fake, "", data=greeting.callback_data("Ik hoor bij het gezin"))
+    assert answer["text"] == "Deze knop werkt niet meer."
+    async with sandbox.runtime.sessions() as session:
+        members_now = {(m.display_name, m.is_coordinator) for m in await session.scalars(select(Member))}
+    assert members_now == {("Fatima", True), ("Omar", False)}
+
+
+async def test_a_group_upgraded_to_a_supergroup_keeps_its_circle(sandbox: Sandbox) -> None:
+    anna = sandbox.user(900, "Anna")
+    await register_professional(sandbox, anna)
+    links = await new_circle(sandbox, anna)
+    fatima, _ = await family_group(sandbox, links)
+    update_id = await sandbox.telegram.push_update({"message": {
+        "message_id": sandbox.telegram.next_message_id(), "date": 0, "chat": {"id": -100, "type": "group", "title": "x"},
+        "from": fatima.info, "migrate_to_chat_id": -1000100,
+    }})
+    await sandbox.telegram.settle(update_id)
+    async with sandbox.runtime.sessions() as session:
+        circle = await session.scalar(select(Circle))
+        assert circle is not None and circle.group_chat_id == -1000100
+
+
+async def test_the_bot_added_without_a_link_explains_itself(sandbox: Sandbox) -> None:
+    fatima = sandbox.user(1, "Fatima")
+    group = sandbox.telegram.group(-300, "Zomaar een groep")
+    assert await fatima.add_bot_to_group(group) == []
+    (reply,) = await fatima.send("/start", chat=group)
+    assert reply.text.startswith("Hallo! Ik ben Kring. Ik werk alleen in een groep als de hulpverlener")
+    async with sandbox.runtime.sessions() as session:
+        assert await session.scalar(select(Circle)) is None
+        assert await session.scalar(select(Member).where(Member.status == MemberStatus.ACTIVE)) is None
