@@ -35,12 +35,18 @@ log = logging.getLogger(__name__)
 
 #: The command menu, in the order people see it. Descriptions are translated per language.
 MENU: tuple[tuple[str, str], ...] = (
-    ("start", N_("Wat is Kring?")),
-    ("help", N_("Wat kan ik hier doen?")),
-    ("language", N_("Kies je taal")),
-    ("privacy", N_("Wat bewaart Kring?")),
+    ("plan", N_("Wie doet wat, en wat doen we als het misgaat?")),
+    ("agreements", N_("Afspraken bekijken en aanpassen")),
+    ("agreement", N_("Een nieuwe afspraak maken")),
+    ("safetyplan", N_("Het plan voor als het misgaat")),
     ("members", N_("Wie doet mee?")),
     ("invite", N_("Nodig iemand uit")),
+    ("pause", N_("Even rust van berichten")),
+    ("leave", N_("Stoppen met een kring")),
+    ("language", N_("Kies je taal")),
+    ("privacy", N_("Wat bewaart Kring?")),
+    ("help", N_("Wat kan ik hier doen?")),
+    ("start", N_("Wat is Kring?")),
     ("cancel", N_("Stop waar je mee bezig bent")),
 )
 

@@ -7,6 +7,7 @@ phones. Nothing goes over the internet, and only a temporary folder is used.
 
 from __future__ import annotations
 
+import re
 import sys
 import tempfile
 import textwrap
@@ -19,8 +20,11 @@ from bot.clock import SimulatedClock
 from bot.config import Settings
 from bot.fake_telegram import Event, FakeTelegram
 from bot.i18n import _, format_datetime
+from bot.handlers.circle_setup import deep_link
 from bot.sandbox import Sandbox
+from bot.services import professionals
 
+LINK = re.compile(r"https://t\.me/\w+\?(start|startgroup)=([A-Za-z0-9_-]+)")
 #: The story starts on a Monday morning in Amsterdam.
 STORY_START = datetime.fromisoformat("2026-11-23T10:00:00+01:00")
 WIDTH = 72
@@ -36,6 +40,9 @@ class Transcript:
         self.out = out
         self.names: dict[int, str] = {}
         telegram.on_event = self.show
+
+    def note(self, text: str) -> None:
+        self.out.write("\n" + "\n".join(f"  {line}" for line in text.splitlines()) + "\n")
 
     def chapter(self, title: str) -> None:
         stamp = format_datetime(self.clock.now(), self.settings.timezone, format="EEEE d MMMM HH:mm")
@@ -53,7 +60,7 @@ class Transcript:
             label = _("Kring past een bericht aan") if event.kind == "edit" else "Kring"
             self.out.write(f"  {label} → {where}:\n")
             for line in event.text.splitlines() or [""]:
-                wrapped = textwrap.wrap(line, WIDTH - 6) or [""]
+                wrapped = textwrap.wrap(line, WIDTH - 6, break_long_words=False) or [""]
                 self.out.writelines(f"    {part}\n" for part in wrapped)
             if event.buttons:
                 self.out.write("    " + " ".join(f"[{b}]" for b in event.buttons) + "\n")
@@ -78,32 +85,87 @@ async def run_demo(settings: Settings, *, keep: str | None = None, out: TextIO |
 
 async def play_story(sandbox: Sandbox, transcript: Transcript) -> None:
     clock = sandbox.clock
+    telegram = sandbox.telegram
+    anna = sandbox.user(900, "Anna", language_code="nl")
     fatima = sandbox.user(101, "Fatima", language_code="nl")
-    daniel = sandbox.user(102, "Daniel", language_code="en-GB")
+    omar = sandbox.user(102, "Omar", language_code="nl")
     ayse = sandbox.user(103, "Ayşe", language_code="tr")
-    for person in (fatima, daniel, ayse):
+    daniel = sandbox.user(104, "Daniel", language_code="en-GB")
+    group = telegram.group(-1001, "Familie Jansen")
+    for person in (anna, fatima, omar, ayse, daniel):
         transcript.names[person.id] = _("privé met {name}").format(name=person.name)
+    transcript.names[group.id] = _("groep {name}").format(name=group.title)
 
-    transcript.chapter(_("Fatima, de moeder, opent Kring voor het eerst"))
-    await fatima.send("/start")
-    clock.advance(timedelta(minutes=2))
-    await fatima.send("/privacy")
-    clock.advance(timedelta(minutes=1))
-    await fatima.send("/help")
+    transcript.chapter(_("De beheerder meldt hulpverlener Anna aan"))
+    async with sandbox.runtime.sessions.begin() as session:
+        _professional, token = await professionals.invite(session, "Anna de Vries", now=clock.now())
+    transcript.note(f"$ kring professional invite \"Anna de Vries\"\n{deep_link(telegram.bot_username, token)}")
+    await anna.send(f"/start {token}")
 
-    clock.advance(timedelta(hours=3))
-    transcript.chapter(_("Daniel, de buurman, heeft Telegram in het Engels"))
-    await daniel.send("/start")
-    clock.advance(timedelta(minutes=1))
-    choice = await daniel.send("/language")
-    await daniel.press(choice[0], "Nederlands")
-    await daniel.send("/help")
+    clock.advance(timedelta(days=3))
+    transcript.chapter(_("Het laatste gesprek: Anna start de kring van het gezin"))
+    await anna.send("/new")
+    (question,) = await anna.send("Gezin Jansen")
+    await anna.press(question, "Nederlands")
+    await anna.press(question, "3 maanden ✓")
+    await anna.press(question, "Maak de kring")
+    links = dict(LINK.findall(question.text))
 
-    clock.advance(timedelta(days=1))
-    transcript.chapter(_("Oma Ayşe heeft Telegram in het Turks. Turks komt later; tot dan krijgt ze Nederlands"))
-    await ayse.send("/start")
+    clock.advance(timedelta(minutes=10))
+    transcript.chapter(_("Fatima voegt Kring toe aan de groep van het gezin. Zij regelt de kring"))
+    (greeting,) = await fatima.add_bot_to_group(group, links["startgroup"])
+    await fatima.press(greeting, "Ik hoor bij het gezin")
+    await omar.press(greeting, "Ik hoor bij het gezin")
 
     clock.advance(timedelta(hours=2))
+    transcript.chapter(_("Fatima nodigt oma Ayşe uit. Alleen het gezin nodigt mensen uit"))
+    (question,) = await fatima.send("/invite")
+    await fatima.press(question, "Iemand om het gezin heen")
+    await fatima.send("Oma Ayşe")
+    (link_message,) = await fatima.send("Oppassen op Sam")
+    invitation_token = dict(LINK.findall(link_message.text))["start"]
+    clock.advance(timedelta(hours=5))
+    (invitation,) = await ayse.send(f"/start {invitation_token}")
+    await ayse.press(invitation, "Ja, ik doe mee")
+
+    clock.advance(timedelta(hours=1))
+    transcript.chapter(_("Wie doet wat? Fatima maakt een afspraak, oma zegt ja"))
+    (current,) = await fatima.send("/agreement")
+    await fatima.press(current, "Oma Ayşe")
+    (current,) = await fatima.send("Oppassen")
+    (current,) = await fatima.send("Sam")
+    await fatima.press(current, "🛠 praktische hulp")
+    await fatima.press(current, "Elke week")
+    await fatima.press(current, "woensdag")
+    (current,) = await fatima.send("15:00")
+    await fatima.press(current, "Omar")
+    await fatima.press(current, "Iedereen in de kring")
+    await fatima.press(current, "Opslaan")
+    await ayse.press(telegram.messages_in(ayse.id)[-1], "Ja, dat doe ik")
+
+    clock.advance(timedelta(minutes=30))
+    transcript.chapter(_("Als het misgaat: het gezin schrijft op wat het dan doet"))
+    (menu,) = await fatima.send("/safetyplan")
+    await fatima.press(menu, "Teken toevoegen")
+    (menu,) = await fatima.send("Sam gaat niet meer naar school")
+    await fatima.press(menu, "Wie we vragen")
+    await fatima.press(menu, "Oma Ayşe")
+    await fatima.press(menu, "Wanneer we de hulpverlener vragen")
+    (menu,) = await fatima.send("Als het na twee weken niet beter gaat")
+    await fatima.press(menu, "Klaar")
+
+    clock.advance(timedelta(days=1))
+    transcript.chapter(_("Het plan: het gezin ziet alles, oma ziet haar deel"))
+    await fatima.send("/plan")
+    await ayse.send("/plan")
+
+    clock.advance(timedelta(hours=1))
+    transcript.chapter(_("Daniel, een vriend, heeft Telegram in het Engels"))
+    await daniel.send("/start")
+    choice = await daniel.send("/language")
+    await daniel.press(choice[0], "Nederlands")
+
+    clock.advance(timedelta(minutes=30))
     transcript.chapter(_("Wat Kring doet als het iets niet begrijpt"))
-    await fatima.send("/wiedoetwat")
-    await fatima.send("Het gaat vandaag niet goed")
+    await daniel.send("/wiedoetwat")
+    await daniel.send("Het gaat vandaag niet goed")

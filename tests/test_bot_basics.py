@@ -67,15 +67,15 @@ async def test_language_is_chosen_with_a_button_and_remembered(sandbox: Sandbox)
         assert person is not None and person.language == "nl" and person.language_chosen
     # the command menu of this chat follows the person's choice, not the app's language
     menu = sandbox.telegram.commands[('{"chat_id": 2, "type": "chat"}', "")]
-    assert menu[0] == {"command": "start", "description": "Wat is Kring?"}
+    assert {"command": "start", "description": "Wat is Kring?"} in menu
 
 
 async def test_menus_are_registered_per_language(sandbox: Sandbox) -> None:
     commands = sandbox.telegram.commands
     default = '{"type": "default"}'
     assert [c["command"] for c in commands[(default, "")]] == [command for command, _ in MENU]
-    assert commands[(default, "nl")][0]["description"] == "Wat is Kring?"
-    assert commands[(default, "en")][0]["description"] == "What is Kring?"
+    assert {"command": "start", "description": "Wat is Kring?"} in commands[(default, "nl")]
+    assert {"command": "start", "description": "What is Kring?"} in commands[(default, "en")]
 
 
 @pytest.mark.parametrize("forged", ["lang:xx", "lang:", "lang:nl:extra", "nope:1", "x" * 64])

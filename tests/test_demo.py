@@ -21,13 +21,25 @@ async def test_the_demo_story_shows_the_journey_so_far(tmp_path: Path) -> None:
     status = await run_demo(load_settings({"KRING_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/unused.db"}), out=out)
     story = out.getvalue()
     assert status == 0
-    assert "Fatima → Kring (privé met Fatima): /start" in story
-    assert "Hallo! Ik ben Kring." in story
-    assert "Hello! I am Kring." in story  # Daniel's app is in English
-    assert "Daniel drukt op [Nederlands]" in story
-    assert "Klaar. Ik schrijf je vanaf nu in het Nederlands." in story
-    assert "Dat commando ken ik niet." in story
-    assert "maandag 23 november 10:00" in story  # the simulated clock, in Babel's Dutch
+    for step in (
+        "Welkom, Anna de Vries. Je bent nu aangemeld als hulpverlener.",  # the professional is registered
+        "De kring Gezin Jansen is klaar.",  # /new
+        "Hallo allemaal! Ik ben Kring, de helper van Gezin Jansen.",  # the family's group
+        "Welkom, Fatima! Jij regelt nu de kring.",  # the first coordinator
+        "Fatima nodigt je uit voor de kring van Gezin Jansen.",  # a network member is invited ...
+        "Oma Ayşe doet mee in de kring. Welkom!",  # ... joins, and the family is told
+        "Oma Ayşe, Fatima vraagt of jij dit wilt doen:",  # an agreement is proposed ...
+        "Oma Ayşe zegt ja: Oppassen. Dank je wel!",  # ... and accepted
+        "2. Vraag de hulpverlener: Als het na twee weken niet beter gaat",  # the plan for when it goes wrong
+        "Als het misgaat, kan het gezin jou om hulp vragen.",  # what the grandmother sees of it
+        "Hello! I am Kring.",  # Daniel's app is in English
+        "Klaar. Ik schrijf je vanaf nu in het Nederlands.",
+        "Dat commando ken ik niet.",
+        "maandag 23 november 10:00",  # the simulated clock, in Babel's Dutch
+    ):
+        assert step in story, step
+    grandmothers_plan = story.split("Ayşe → Kring (privé met Ayşe): /plan")[1].split("==")[0]
+    assert "Oppassen" in grandmothers_plan and "Sam gaat niet meer naar school" not in grandmothers_plan
     assert set(Path(tempfile.gettempdir()).glob("kring-demo-*")) == before  # nothing left behind
     assert not (tmp_path / "unused.db").exists()  # the demo never touches the configured database
 

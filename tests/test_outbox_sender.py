@@ -117,7 +117,7 @@ async def test_it_gives_up_after_the_last_attempt(sandbox: Sandbox) -> None:
     await _person(sandbox, 42)
     await _enqueue(sandbox, "note:42", 42)
     sandbox.telegram.fail_next("sendMessage", 500, "Internal Server Error", chat_id=42, times=10)
-    for _ in range(8):
+    for _attempt in range(8):
         await sandbox.tick()
         sandbox.clock.advance(timedelta(hours=1))
     delivery = await _delivery(sandbox, "note:42")
@@ -130,7 +130,7 @@ async def test_a_blocked_person_gets_one_attempt_and_is_marked_unreachable(sandb
     sandbox.telegram.chats[51].blocked = True
     await _enqueue(sandbox, "note:51", 51, person_id=person_id)
     before = _sends_to(sandbox, 51)
-    for _ in range(3):
+    for _attempt in range(3):
         await sandbox.tick()
         sandbox.clock.advance(timedelta(hours=1))
     assert _sends_to(sandbox, 51) == before + 1

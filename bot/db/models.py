@@ -29,7 +29,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from bot.db.base import Base, UTCDateTime
+from bot.db.base import Base
 
 
 def _enum(cls: type[enum.Enum]) -> Enum:
@@ -87,7 +87,8 @@ class Visibility(enum.StrEnum):
 
 
 class AgreementStatus(enum.StrEnum):
-    PROPOSED = "proposed"
+    SUGGESTED = "suggested"  # by the professional; a coordinator confirms first
+    PROPOSED = "proposed"  # the doer is asked
     ACTIVE = "active"
     PAUSED = "paused"
     ENDED = "ended"
@@ -95,6 +96,7 @@ class AgreementStatus(enum.StrEnum):
 
 
 class SchedulePurpose(enum.StrEnum):
+    AGREEMENT = "agreement"  # when an agreement happens; its reminders are derived from it
     CHECKIN = "checkin"
     REMINDER = "reminder"
     REVIEW = "review"
@@ -105,6 +107,12 @@ class Frequency(enum.StrEnum):
     ONCE = "once"
     WEEKLY = "weekly"
     MONTHLY = "monthly"
+
+
+class StepKind(enum.StrEnum):
+    OURSELVES = "ourselves"  # what we do ourselves
+    ASK = "ask"  # whom we ask (a member, or someone named with a phone number)
+    PROFESSIONAL = "professional"  # when we ask the former professional
 
 
 class DeliveryStatus(enum.StrEnum):
@@ -362,3 +370,30 @@ class Draft(Base):
     step: Mapped[str] = mapped_column(String(32))
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     updated_at: Mapped[datetime]
+
+
+class WarningSign(Base):
+    """A warning sign for the "als het misgaat" plan, in the family's own words."""
+
+    __tablename__ = "warning_signs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    circle_id: Mapped[int] = mapped_column(ForeignKey("circles.id", ondelete="CASCADE"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+
+
+class PlanStep(Base):
+    """One step of the "als het misgaat" plan, in order. The emergency numbers are always shown too."""
+
+    __tablename__ = "plan_steps"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    circle_id: Mapped[int] = mapped_column(ForeignKey("circles.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[StepKind] = mapped_column(_enum(StepKind))
+    text: Mapped[str | None] = mapped_column(Text)
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    contact_name: Mapped[str | None] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime]

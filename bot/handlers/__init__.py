@@ -7,7 +7,22 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot import notices  # noqa: F401  (registers the outbox renderers)
-from bot.handlers import basics, circle_setup, errors, fallback, flows, language, links, members, people
+from bot.handlers import (
+    agreements,
+    basics,
+    circle_choice,
+    circle_setup,
+    errors,
+    fallback,
+    flows,
+    language,
+    links,
+    members,
+    membership,
+    people,
+    plan,
+    safety_plan,
+)
 
 if TYPE_CHECKING:
     from bot.app import KringApplication
@@ -20,6 +35,11 @@ def register(application: KringApplication) -> None:
         *language.handlers(),
         *circle_setup.handlers(),
         *members.handlers(),
+        *plan.handlers(),
+        *agreements.handlers(),
+        *safety_plan.handlers(),
+        *membership.handlers(),
+        *circle_choice.handlers(),
         *links.handlers(),
         *flows.handlers(),
         *fallback.handlers(),

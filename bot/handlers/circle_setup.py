@@ -11,8 +11,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from bot import callbacks
 from bot.app import KringContext
 from bot.db.models import Draft
-from bot.handlers.fallback import stale_button
-from bot.handlers.flows import on_text
+from bot.handlers.flows import draft_button, on_text
 from bot.i18n import _, available_languages, format_date, language_name, ngettext, pgettext
 from bot.services import circles, drafts, professionals
 
@@ -94,24 +93,10 @@ def _confirm_buttons(draft_id: int) -> InlineKeyboardMarkup:
 
 
 async def on_button(update: Update, context: KringContext) -> None:
-    query = update.callback_query
-    assert query is not None
-    try:
-        draft_id, field, value = callbacks.decode(query.data, ACTION, 3)
-        reply = await _apply(context, int(draft_id), field, value, bot_username=context.bot.username)
-    except (callbacks.BadCallbackData, ValueError):
-        reply = None
-    if reply is None:
-        await stale_button(update, context)
-        return
-    text, buttons = reply
-    await query.answer()
-    await query.edit_message_text(text, reply_markup=buttons, disable_web_page_preview=True)
+    await draft_button(update, context, ACTION, _apply)
 
 
-async def _apply(
-    context: KringContext, draft_id: int, field: str, value: str, *, bot_username: str
-) -> tuple[str, InlineKeyboardMarkup | None] | None:
+async def _apply(context: KringContext, draft_id: int, field: str, value: str) -> tuple[str, InlineKeyboardMarkup | None] | None:
     """One button press in the flow; ``None`` when the button is stale, forged or not theirs."""
     runtime = context.runtime
     now = runtime.clock.now()
@@ -139,7 +124,7 @@ async def _apply(
                 time_zone=str(runtime.settings.timezone), follow_up_ends_on=ends, now=now,
             )
             await drafts.finish(session, draft)
-            return _links_text(new, bot_username), None
+            return _links_text(new, context.bot.username), None
     return None
 
 

@@ -5,16 +5,23 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CommandHandler, MessageHandler, filters
 
+from bot import callbacks
 from bot.app import KringContext
-from bot.handlers.fallback import unexpected_message
+from bot.handlers.fallback import stale_button, unexpected_message
 from bot.i18n import _
-from bot.services import drafts
+from bot.services import authz, drafts
 
 TextStep = Callable[[Update, KringContext, str], Awaitable[None]]
 TEXT_STEPS: dict[str, TextStep] = {}
+
+#: What a step answers: the text and buttons that replace the question.
+StepReply = tuple[str, InlineKeyboardMarkup | None]
+#: Applies one button press to a draft: (context, draft id, field, value) → reply, or ``None``
+#: when the press does not fit (stale, forged, not this person's draft).
+ButtonStep = Callable[[KringContext, int, str, str], Awaitable[StepReply | None]]
 
 
 def on_text(flow: str) -> Callable[[TextStep], TextStep]:
@@ -23,6 +30,23 @@ def on_text(flow: str) -> Callable[[TextStep], TextStep]:
         return step
 
     return register
+
+
+async def draft_button(update: Update, context: KringContext, action: str, apply: ButtonStep) -> None:
+    """A button in a flow (``action:draft_id:field:value``): apply it, then show the next question
+    in place of the old one; a press that does not fit gets the short "stale button" answer."""
+    query = update.callback_query
+    assert query is not None
+    try:
+        draft_id, field, value = callbacks.decode(query.data, action, 3)
+        reply = await apply(context, int(draft_id), field, value)
+    except (callbacks.BadCallbackData, ValueError, authz.NotAllowed):
+        reply = None
+    if reply is None:
+        await stale_button(update, context)
+        return
+    await query.answer()
+    await query.edit_message_text(reply[0], reply_markup=reply[1], disable_web_page_preview=True)
 
 
 async def route_text(update: Update, context: KringContext) -> None:

@@ -10,30 +10,18 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from bot import callbacks
 from bot.app import KringContext
 from bot.db.models import Circle, Draft, Member, MemberRole, MemberStatus
+from bot.handlers.circle_choice import with_circle
 from bot.handlers.circle_setup import deep_link
 from bot.handlers.fallback import stale_button
-from bot.handlers.flows import on_text
+from bot.handlers.flows import draft_button, on_text
 from bot.i18n import _, pgettext
 from bot.services import authz, circles, drafts
 from bot.services.authz import Action, Role
 
 FLOW = "invite"
 INVITE = "invt"
-CHOOSE = "invc"
 REVOKE = "rev"
 COORDINATE = "coord"
-
-
-async def _circles_where(context: KringContext, roles: frozenset[Role], chat_id: int, private: bool) -> list[Circle]:
-    """The circles this update is about: the group's own, or (privately) the person's circles
-    in which they have one of ``roles``."""
-    async with context.runtime.sessions() as session:
-        if not private:
-            circle = await circles.circle_for_group(session, chat_id)
-            candidates = [circle] if circle else []
-        else:
-            candidates = await circles.circles_of(session, context.person_id)
-        return [c for c in candidates if (await authz.role_in(session, context.person_id, c))[0] in roles]
 
 
 # -- /members -------------------------------------------------------------------------------
@@ -50,14 +38,19 @@ def _role_label(member: Member) -> str:
 async def list_members(update: Update, context: KringContext) -> None:
     message = update.effective_message
     assert message is not None
-    private = message.chat.type == ChatType.PRIVATE
-    found = await _circles_where(context, authz.RULES[Action.LIST_MEMBERS], message.chat.id, private)
-    if not found:
-        await message.reply_text(_("Dit kan alleen iemand van het gezin in een kring."))
-        return
-    for circle in found:
-        text, buttons = await _members_view(context, circle)
-        await message.reply_text(text, reply_markup=buttons)
+    await with_circle(context, message, "members", authz.RULES[Action.LIST_MEMBERS],
+                      _("Dit kan alleen iemand van het gezin in een kring."), _show_members)
+
+
+async def _show_members(context: KringContext, message: Message, circle_id: int) -> None:
+    async with context.runtime.sessions() as session:
+        try:
+            access = await authz.authorize(session, context.person_id, circle_id, Action.LIST_MEMBERS)
+        except authz.NotAllowed:
+            await message.reply_text(_("Dit kan alleen iemand van het gezin in een kring."))
+            return
+    text, buttons = await _members_view(context, access.circle)
+    await message.reply_text(text, reply_markup=buttons)
 
 
 async def _members_view(context: KringContext, circle: Circle) -> tuple[str, InlineKeyboardMarkup | None]:
@@ -105,34 +98,18 @@ async def start_invite(update: Update, context: KringContext) -> None:
     if message.chat.type != ChatType.PRIVATE:
         await message.reply_text(_("Iemand uitnodigen doe je in een privégesprek met mij. Daar krijg je een link om door te sturen."))
         return
-    found = await _circles_where(context, authz.RULES[Action.INVITE], message.chat.id, private=True)
-    if not found:
-        await message.reply_text(_("Alleen wie de kring regelt, kan mensen uitnodigen."))
-        return
-    if len(found) == 1:
-        await _begin_invite(context, message, found[0].id)
-        return
-    buttons = [[InlineKeyboardButton(c.name, callback_data=callbacks.encode(CHOOSE, c.id))] for c in found]
-    await message.reply_text(_("Voor welke kring?"), reply_markup=InlineKeyboardMarkup(buttons))
-
-
-async def circle_chosen(update: Update, context: KringContext) -> None:
-    query = update.callback_query
-    assert query is not None and query.message is not None
-    try:
-        (circle_id,) = callbacks.decode(query.data, CHOOSE, 1)
-        async with context.runtime.sessions() as session:
-            await authz.authorize(session, context.person_id, int(circle_id), Action.INVITE)
-    except (callbacks.BadCallbackData, ValueError, authz.NotAllowed):
-        await stale_button(update, context)
-        return
-    await query.answer()
-    await _begin_invite(context, query.message, int(circle_id))  # type: ignore[arg-type]
+    await with_circle(context, message, "invite", authz.RULES[Action.INVITE],
+                      _("Alleen wie de kring regelt, kan mensen uitnodigen."), _begin_invite)
 
 
 async def _begin_invite(context: KringContext, message: Message, circle_id: int) -> None:
-    assert context.person_id is not None
     async with context.runtime.sessions.begin() as session:
+        try:
+            await authz.authorize(session, context.person_id, circle_id, Action.INVITE)
+        except authz.NotAllowed:
+            await message.reply_text(_("Alleen wie de kring regelt, kan mensen uitnodigen."))
+            return
+        assert context.person_id is not None
         draft = await drafts.begin(session, person_id=context.person_id, chat_id=message.chat.id, flow=FLOW,
                                    step="role", now=context.runtime.clock.now(), data={"circle_id": circle_id})
         draft_id = draft.id
@@ -176,28 +153,21 @@ async def invite_text(update: Update, context: KringContext, text: str) -> None:
 
 
 async def invite_button(update: Update, context: KringContext) -> None:
-    query = update.callback_query
-    assert query is not None
+    await draft_button(update, context, INVITE, _invite_press)
+
+
+async def _invite_press(context: KringContext, draft_id: int, field: str, value: str) -> tuple[str, InlineKeyboardMarkup | None] | None:
     runtime = context.runtime
-    reply = None
-    try:
-        draft_id, field, value = callbacks.decode(query.data, INVITE, 3)
-        async with runtime.sessions.begin() as session:
-            draft = None
-            if context.person_id is not None:
-                draft = await drafts.owned(session, int(draft_id), person_id=context.person_id, flow=FLOW)
-            if draft is not None and field == "role" and draft.step == "role" and value in ("family", "network"):
-                drafts.advance(draft, "name", now=runtime.clock.now(), role=value)
-                reply = (_("Hoe heet die persoon? Zo ziet het gezin de naam in Kring."), None)
-            elif draft is not None and field == "skip" and draft.step == "helps_with":
-                reply = await _finish_invite(context, session, draft, None)
-    except (callbacks.BadCallbackData, ValueError, authz.NotAllowed):
-        reply = None
-    if reply is None:
-        await stale_button(update, context)
-        return
-    await query.answer()
-    await query.edit_message_text(reply[0], reply_markup=reply[1], disable_web_page_preview=True)
+    async with runtime.sessions.begin() as session:
+        if context.person_id is None:
+            return None
+        draft = await drafts.owned(session, draft_id, person_id=context.person_id, flow=FLOW)
+        if draft is not None and field == "role" and draft.step == "role" and value in ("family", "network"):
+            drafts.advance(draft, "name", now=runtime.clock.now(), role=value)
+            return _("Hoe heet die persoon? Zo ziet het gezin de naam in Kring."), None
+        if draft is not None and field == "skip" and draft.step == "helps_with":
+            return await _finish_invite(context, session, draft, None)
+    return None
 
 
 async def _finish_invite(
@@ -243,7 +213,6 @@ def handlers() -> list[BaseHandler[Update, KringContext, None]]:
         CommandHandler("members", list_members),
         CommandHandler("invite", start_invite),
         CallbackQueryHandler(make_coordinator_pressed, pattern=callbacks.pattern(COORDINATE)),
-        CallbackQueryHandler(circle_chosen, pattern=callbacks.pattern(CHOOSE)),
         CallbackQueryHandler(invite_button, pattern=callbacks.pattern(INVITE)),
         CallbackQueryHandler(revoke_pressed, pattern=callbacks.pattern(REVOKE)),
     ]

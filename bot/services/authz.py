@@ -28,6 +28,15 @@ class Role(enum.StrEnum):
 
 class Action(enum.StrEnum):
     VIEW_PLAN = "view_plan"
+    VIEW_SAFETY_PLAN = "view_safety_plan"
+    EDIT_SAFETY_PLAN = "edit_safety_plan"
+    MAKE_AGREEMENT = "make_agreement"
+    SUGGEST_AGREEMENT = "suggest_agreement"
+    MANAGE_AGREEMENT = "manage_agreement"
+    ANSWER_AGREEMENT = "answer_agreement"
+    STEP_BACK = "step_back"
+    PAUSE_SELF = "pause_self"
+    LEAVE = "leave"
     INVITE = "invite"
     REVOKE_INVITATION = "revoke_invitation"
     MAKE_COORDINATOR = "make_coordinator"
@@ -36,10 +45,20 @@ class Action(enum.StrEnum):
 
 
 FAMILY_ROLES = frozenset({Role.COORDINATOR, Role.FAMILY})
+MEMBERS = frozenset({Role.COORDINATOR, Role.FAMILY, Role.NETWORK})
 
 #: The matrix. A role missing from an action's set may not do it.
 RULES: dict[Action, frozenset[Role]] = {
-    Action.VIEW_PLAN: frozenset({Role.COORDINATOR, Role.FAMILY, Role.NETWORK, Role.PROFESSIONAL}),
+    Action.VIEW_PLAN: MEMBERS,  # the professional sees no content (domain rule 6)
+    Action.VIEW_SAFETY_PLAN: FAMILY_ROLES,
+    Action.EDIT_SAFETY_PLAN: frozenset({Role.COORDINATOR}),
+    Action.MAKE_AGREEMENT: frozenset({Role.COORDINATOR}),
+    Action.SUGGEST_AGREEMENT: frozenset({Role.PROFESSIONAL}),
+    Action.MANAGE_AGREEMENT: frozenset({Role.COORDINATOR}),
+    Action.ANSWER_AGREEMENT: MEMBERS,  # and only the doer: checked on the agreement itself
+    Action.STEP_BACK: MEMBERS,  # and only the doer
+    Action.PAUSE_SELF: MEMBERS,
+    Action.LEAVE: MEMBERS,
     Action.INVITE: frozenset({Role.COORDINATOR}),
     Action.REVOKE_INVITATION: frozenset({Role.COORDINATOR}),
     Action.MAKE_COORDINATOR: frozenset({Role.COORDINATOR}),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,8 +23,9 @@ from bot.db.models import (
     MemberRole,
     MemberStatus,
     Professional,
+    ProfessionalStatus,
 )
-from bot.services import audit, authz, invitations, notifications
+from bot.services import agreements, audit, authz, invitations, notifications
 from bot.services.authz import Action
 
 MAX_NAME = 60
@@ -317,5 +318,53 @@ async def answer_invitation(
     audit.record(session, at=now, action=action, actor_person_id=person_id, circle_id=circle.id,
                  subject_type="member", subject_id=member.id)
     await notifications.tell_family(session, circle, kind=action, key=f"{action}:{member.id}",
+                                    payload={"member_id": member.id}, now=now)
+    return member
+
+
+async def circles_of_professional(session: AsyncSession, person_id: int | None) -> list[Circle]:
+    """The circles an active professional started (and is still attached to)."""
+    if person_id is None:
+        return []
+    return list(
+        await session.scalars(
+            select(Circle)
+            .join(Professional, Professional.id == Circle.professional_id)
+            .where(Professional.person_id == person_id, Professional.status == ProfessionalStatus.ACTIVE)
+            .order_by(Circle.id)
+        )
+    )
+
+
+PAUSE_DAYS = (7, 14, 30)
+
+
+async def pause(session: AsyncSession, circle_id: int, *, person_id: int, days: int, now: datetime) -> Member:
+    """Pause one's own messages in a circle for ``days`` (0: end the pause)."""
+    access = await authz.authorize(session, person_id, circle_id, Action.PAUSE_SELF)
+    if days not in (0, *PAUSE_DAYS) or access.member is None:
+        raise authz.NotAllowed(Action.PAUSE_SELF)
+    access.member.paused_until = now + timedelta(days=days) if days else None
+    audit.record(session, at=now, action="member.paused" if days else "member.unpaused", actor_person_id=person_id,
+                 circle_id=circle_id, subject_type="member", subject_id=access.member.id, detail={"days": days})
+    return access.member
+
+
+async def leave(session: AsyncSession, circle_id: int, *, person_id: int, now: datetime) -> Member:
+    """Leave a circle: one's agreements end and the family is told. If the last coordinator
+    leaves, the longest-standing family member takes over, so the family stays in charge."""
+    access = await authz.authorize(session, person_id, circle_id, Action.LEAVE)
+    member = access.member
+    assert member is not None
+    member.status = MemberStatus.LEFT
+    was_coordinator, member.is_coordinator = member.is_coordinator, False
+    await agreements.end_for_member(session, member, now=now)
+    if was_coordinator:
+        remaining = [m for m in await active_members(session, circle_id) if m.role == MemberRole.FAMILY and m.id != member.id]
+        if remaining and not any(m.is_coordinator for m in remaining):
+            remaining[0].is_coordinator = True
+    audit.record(session, at=now, action="member.left", actor_person_id=person_id, circle_id=circle_id,
+                 subject_type="member", subject_id=member.id)
+    await notifications.tell_family(session, access.circle, kind="member.left", key=f"member.left:{member.id}",
                                     payload={"member_id": member.id}, now=now)
     return member

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Circle, Member, MemberStatus, Person
+from bot.db.models import Circle, Member, MemberRole, MemberStatus, Person
 from scheduler import outbox
 
 
@@ -35,3 +35,20 @@ async def tell_person(
 ) -> None:
     await outbox.enqueue(session, key=key, kind=kind, chat_id=person.telegram_user_id, due_at=now, now=now,
                          person_id=person.id, circle_id=circle_id, payload=payload)
+
+
+async def tell_member(
+    session: AsyncSession, circle: Circle, member_id: int, *, kind: str, key: str, payload: dict[str, Any], now: datetime
+) -> None:
+    """Write to one member: privately, or, for a family member, in the family's group if there is
+    one (a family member who joined there may never have opened a private chat with Kring)."""
+    member = await session.get(Member, member_id)
+    if member is None or member.person_id is None or member.status != MemberStatus.ACTIVE:
+        return
+    if member.role == MemberRole.FAMILY and circle.group_chat_id is not None:
+        await outbox.enqueue(session, key=key, kind=kind, chat_id=circle.group_chat_id, due_at=now, now=now,
+                             circle_id=circle.id, payload=payload)
+        return
+    person = await session.get(Person, member.person_id)
+    assert person is not None
+    await tell_person(session, person, circle_id=circle.id, kind=kind, key=key, payload=payload, now=now)

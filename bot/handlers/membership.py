@@ -1,0 +1,105 @@
+"""/pause (a break from Kring's messages) and /leave (stop being in a circle)."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+
+from bot import callbacks
+from bot.app import KringContext
+from bot.handlers.circle_choice import with_circle
+from bot.handlers.fallback import stale_button
+from bot.i18n import _, format_date, ngettext, pgettext
+from bot.services import authz, circles
+from bot.services.authz import Action
+
+PAUSE = "pause"
+LEAVE = "leave"
+
+
+async def ask_pause(update: Update, context: KringContext) -> None:
+    message = update.effective_message
+    assert message is not None
+    await with_circle(context, message, "pause", authz.RULES[Action.PAUSE_SELF],
+                      _("Je doet nog niet mee in een kring."), _pause_choices)
+
+
+async def _pause_choices(context: KringContext, message: Message, circle_id: int) -> None:
+    def label(days: int) -> str:
+        return ngettext("{count} dag", "{count} dagen", days).format(count=days)
+
+    buttons = [InlineKeyboardButton(label(d), callback_data=callbacks.encode(PAUSE, circle_id, d)) for d in circles.PAUSE_DAYS]
+    buttons.append(InlineKeyboardButton(pgettext("button", "Geen pauze"), callback_data=callbacks.encode(PAUSE, circle_id, 0)))
+    await message.reply_text(
+        _("Even rust? Zo lang stuur ik je geen vragen en herinneringen. Je blijft gewoon in de kring."),
+        reply_markup=InlineKeyboardMarkup([buttons[:3], buttons[3:]]),
+    )
+
+
+async def pause_pressed(update: Update, context: KringContext) -> None:
+    query = update.callback_query
+    assert query is not None
+    runtime = context.runtime
+    try:
+        circle_id, days = callbacks.decode(query.data, PAUSE, 2)
+        if context.person_id is None:
+            raise authz.NotAllowed(Action.PAUSE_SELF)
+        async with runtime.sessions.begin() as session:
+            member = await circles.pause(session, int(circle_id), person_id=context.person_id, days=int(days),
+                                         now=runtime.clock.now())
+    except (callbacks.BadCallbackData, ValueError, authz.NotAllowed):
+        await stale_button(update, context)
+        return
+    await query.answer()
+    if member.paused_until is None:
+        await query.edit_message_text(_("Geen pauze. Je krijgt mijn berichten weer."))
+    else:
+        until = format_date(member.paused_until.astimezone(runtime.settings.timezone).date())
+        await query.edit_message_text(_("Goed. Tot en met {date} stuur ik je niets. Daarna gaat het vanzelf weer door.").format(date=until))
+
+
+async def ask_leave(update: Update, context: KringContext) -> None:
+    message = update.effective_message
+    assert message is not None
+    await with_circle(context, message, "leave", authz.RULES[Action.LEAVE],
+                      _("Je doet nog niet mee in een kring."), _leave_question)
+
+
+async def _leave_question(context: KringContext, message: Message, circle_id: int) -> None:
+    buttons = InlineKeyboardMarkup([[
+        InlineKeyboardButton(pgettext("button", "Ja, ik stop"), callback_data=callbacks.encode(LEAVE, circle_id, "yes")),
+        InlineKeyboardButton(pgettext("button", "Nee, ik blijf"), callback_data=callbacks.encode(LEAVE, circle_id, "no")),
+    ]])
+    await message.reply_text(
+        _("Wil je stoppen met deze kring? Je afspraken stoppen dan ook. Het gezin krijgt daar een bericht over."),
+        reply_markup=buttons,
+    )
+
+
+async def leave_pressed(update: Update, context: KringContext) -> None:
+    query = update.callback_query
+    assert query is not None
+    runtime = context.runtime
+    try:
+        circle_id, choice = callbacks.decode(query.data, LEAVE, 2)
+        if choice not in ("yes", "no") or context.person_id is None:
+            raise authz.NotAllowed(Action.LEAVE)
+        if choice == "yes":
+            async with runtime.sessions.begin() as session:
+                await circles.leave(session, int(circle_id), person_id=context.person_id, now=runtime.clock.now())
+    except (callbacks.BadCallbackData, ValueError, authz.NotAllowed):
+        await stale_button(update, context)
+        return
+    await query.answer()
+    await query.edit_message_text(
+        _("Je doet niet meer mee. Dank je wel voor wat je hebt gedaan.") if choice == "yes" else _("Fijn, je blijft.")
+    )
+
+
+def handlers() -> list[BaseHandler[Update, KringContext, None]]:
+    return [
+        CommandHandler("pause", ask_pause),
+        CommandHandler("leave", ask_leave),
+        CallbackQueryHandler(pause_pressed, pattern=callbacks.pattern(PAUSE)),
+        CallbackQueryHandler(leave_pressed, pattern=callbacks.pattern(LEAVE)),
+    ]

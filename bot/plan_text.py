@@ -1,0 +1,149 @@
+"""The plan as people read it on a phone: short lines, one agreement per block, the emergency
+numbers always at the end, split cleanly where Telegram's 4096 characters would cut it."""
+
+from __future__ import annotations
+
+from babel.dates import get_day_names
+
+from bot.db.models import AgreementStatus, Frequency, StepKind, SupportKind
+from bot.i18n import _, babel_locale, format_date, pgettext
+from bot.services.agreements import AgreementView, When
+from bot.services.safety_plan import SafetyPlan, StepView
+from bot.texts import not_an_emergency_service
+
+MAX_MESSAGE = 4096
+
+SUPPORT_ICONS = {
+    SupportKind.PRACTICAL: "🛠",
+    SupportKind.EMOTIONAL: "💬",
+    SupportKind.ADVICE: "💡",
+    SupportKind.COMPANY: "🎲",
+    SupportKind.KEEPING_AN_EYE: "👀",
+}
+
+
+def support_label(kind: SupportKind) -> str:
+    labels = {
+        SupportKind.PRACTICAL: pgettext("support", "praktische hulp"),
+        SupportKind.EMOTIONAL: pgettext("support", "een luisterend oor"),
+        SupportKind.ADVICE: pgettext("support", "advies"),
+        SupportKind.COMPANY: pgettext("support", "samen iets leuks doen"),
+        SupportKind.KEEPING_AN_EYE: pgettext("support", "een oogje in het zeil"),
+    }
+    return f"{SUPPORT_ICONS[kind]} {labels[kind]}"
+
+
+def weekday_name(weekday: int) -> str:
+    return str(get_day_names("wide", locale=babel_locale())[weekday])
+
+
+def describe_when(when: When | None) -> str:
+    if when is None:
+        return _("als het nodig is")
+    at = when.at_time.strftime("%H:%M")
+    if when.frequency == Frequency.WEEKLY and when.weekday is not None:
+        day = weekday_name(when.weekday)
+        if when.interval == 2:
+            return _("om de week op {weekday} om {time}").format(weekday=day, time=at)
+        return _("elke {weekday} om {time}").format(weekday=day, time=at)
+    if when.frequency == Frequency.MONTHLY:
+        return _("elke maand op dag {day} om {time}").format(day=when.day_of_month, time=at)
+    assert when.on_date is not None
+    return _("op {date} om {time}").format(date=format_date(when.on_date, "d MMMM"), time=at)
+
+
+def status_note(view: AgreementView) -> str | None:
+    status = view.agreement.status
+    if status == AgreementStatus.SUGGESTED:
+        return _("voorstel van de hulpverlener; iemand die de kring regelt, moet het nog goedkeuren")
+    if status == AgreementStatus.PROPOSED:
+        return _("wacht op antwoord van {name}").format(name=view.doer.display_name)
+    if status == AgreementStatus.PAUSED:
+        return _("staat even stil")
+    return None
+
+
+def agreement_block(view: AgreementView) -> str:
+    agreement = view.agreement
+    head = f"• {view.doer.display_name}: {agreement.what}"
+    if agreement.for_whom:
+        head += " " + _("(voor {name})").format(name=agreement.for_whom)
+    lines = [head, f"   {support_label(agreement.support_kind)} · {describe_when(When.from_schedule(view.schedule))}"]
+    if view.backup is not None:
+        lines.append("   " + _("Als het niet lukt: {name}").format(name=view.backup.display_name))
+    note = status_note(view)
+    if note:
+        lines.append(f"   ({note})")
+    return "\n".join(lines)
+
+
+def step_line(number: int, view: StepView) -> str:
+    step = view.step
+    if step.kind == StepKind.ASK:
+        who = view.name or "?"
+        text = _("Vraag {name}").format(name=who) + (f" ({step.phone})" if step.phone else "")
+    elif step.kind == StepKind.PROFESSIONAL:
+        text = _("Vraag de hulpverlener: {when}").format(when=step.text)
+    else:
+        text = _("Zelf: {what}").format(what=step.text)
+    return f"{number}. {text}"
+
+
+def plan_messages(circle_name: str, agreements: list[AgreementView], safety: SafetyPlan | None, *,
+                  show_signs: bool, named_steps: list[StepView] | None = None, can_edit: bool = False) -> list[str]:
+    """The plan, as a list of messages that each fit Telegram."""
+    parts = ["📋 " + _("Het plan van {circle}").format(circle=circle_name), _("Wie doet wat?")]
+    if agreements:
+        parts += [agreement_block(view) for view in agreements]
+    else:
+        parts.append(_("Nog geen afspraken.") + (" " + _("Maak er een met /agreement.") if can_edit else ""))
+    parts.append("🆘 " + _("Als het misgaat"))
+    if safety is not None:
+        if show_signs and safety.signs:
+            parts.append(_("Hieraan merken we het:") + "\n" + "\n".join(f"• {sign.text}" for sign in safety.signs))
+        if safety.steps:
+            parts.append(_("Dit doen we dan:") + "\n" + "\n".join(step_line(i, s) for i, s in enumerate(safety.steps, 1)))
+        elif can_edit:
+            parts.append(_("Nog niets afgesproken. Dat doe je met /safetyplan."))
+    elif named_steps:
+        parts.append(_("Als het misgaat, kan het gezin jou om hulp vragen."))
+    parts.append(not_an_emergency_service())
+    return split_messages(parts)
+
+
+def split_messages(parts: list[str], limit: int = MAX_MESSAGE) -> list[str]:
+    """Join blocks with blank lines into as few messages as fit; a block too long on its own is
+    cut at line ends (and, for one endless line, at the limit)."""
+    messages: list[str] = []
+    current = ""
+    for block in parts:
+        for piece in _pieces(block, limit):
+            candidate = f"{current}\n\n{piece}" if current else piece
+            if len(candidate) <= limit:
+                current = candidate
+            else:
+                messages.append(current)
+                current = piece
+    if current:
+        messages.append(current)
+    return messages
+
+
+def _pieces(block: str, limit: int) -> list[str]:
+    if len(block) <= limit:
+        return [block]
+    pieces: list[str] = []
+    current = ""
+    for line in block.split("\n"):
+        while len(line) > limit:
+            pieces.append(line[:limit])
+            line = line[limit:]
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) <= limit:
+            current = candidate
+        else:
+            pieces.append(current)
+            current = line
+    if current:
+        pieces.append(current)
+    return pieces

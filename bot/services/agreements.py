@@ -1,0 +1,305 @@
+"""The "wie doet wat" agreements: who does what and when, and who may see them.
+
+Coordinators make agreements; the former professional may only suggest one, which a coordinator
+confirms. The doer is asked and only an accepted agreement becomes active. Every change is in the
+audit trail and told to those it concerns.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import (
+    Agreement,
+    AgreementStatus,
+    Circle,
+    Frequency,
+    Member,
+    MemberRole,
+    MemberStatus,
+    Schedule,
+    SchedulePurpose,
+    SupportKind,
+    Visibility,
+)
+from bot.services import audit, authz, notifications
+from bot.services.authz import Access, Action, Role
+
+MAX_WHAT = 200
+MAX_FOR_WHOM = 60
+_TIME = re.compile(r"^\s*(\d{1,2})(?:[:.](\d{2}))?\s*(?:uur|u|h)?\s*$", re.IGNORECASE)
+_DATE = re.compile(r"^\s*(\d{1,2})[-/.](\d{1,2})(?:[-/.](\d{2,4}))?\s*$")
+
+
+@dataclass(frozen=True)
+class When:
+    """An agreement's rhythm. ``None`` instead of a When means "when needed"."""
+
+    frequency: Frequency
+    at_time: time
+    interval: int = 1
+    weekday: int | None = None  # 0 = Monday
+    day_of_month: int | None = None
+    on_date: date | None = None
+
+    @classmethod
+    def from_schedule(cls, schedule: Schedule | None) -> When | None:
+        if schedule is None:
+            return None
+        return cls(frequency=schedule.frequency, at_time=schedule.at_time, interval=schedule.interval,
+                   weekday=schedule.weekday, day_of_month=schedule.day_of_month, on_date=schedule.starts_on)
+
+    @classmethod
+    def from_data(cls, data: dict[str, object]) -> When | None:
+        if data.get("frequency") in (None, "needed"):
+            return None
+        hour, minute = (int(part) for part in str(data["at_time"]).split(":"))
+        on = data.get("on_date")
+        return cls(
+            frequency=Frequency(str(data["frequency"])),
+            at_time=time(hour, minute),
+            interval=int(data.get("interval") or 1),  # type: ignore[call-overload]
+            weekday=int(data["weekday"]) if data.get("weekday") is not None else None,  # type: ignore[call-overload]
+            day_of_month=int(data["day_of_month"]) if data.get("day_of_month") is not None else None,  # type: ignore[call-overload]
+            on_date=date.fromisoformat(str(on)) if on else None,
+        )
+
+
+def parse_time(text: str) -> str | None:
+    """Read a time of day ("15:00", "15.30", "9", "9 uur") as "HH:MM"; ``None`` when it is none."""
+    match = _TIME.match(text)
+    if not match:
+        return None
+    hour, minute = int(match.group(1)), int(match.group(2) or 0)
+    return f"{hour:02d}:{minute:02d}" if hour < 24 and minute < 60 else None
+
+
+def parse_date(text: str, today: date) -> date | None:
+    """Read a day ("12-12" or "12-12-2026") as the first such date from today on; else ``None``."""
+    match = _DATE.match(text)
+    if not match:
+        return None
+    day, month, year = int(match.group(1)), int(match.group(2)), match.group(3)
+    try:
+        if year:
+            found = date(int(year) + (2000 if len(year) == 2 else 0), month, day)
+            return found if found >= today else None
+        found = date(today.year, month, day)
+        return found if found >= today else date(today.year + 1, month, day)
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class AgreementView:
+    agreement: Agreement
+    doer: Member
+    backup: Member | None
+    schedule: Schedule | None
+
+
+class Invalid(ValueError):
+    """The agreement does not fit the circle (a doer or backup who is not an active member)."""
+
+
+async def _active_member(session: AsyncSession, circle_id: int, member_id: int | None) -> Member | None:
+    if member_id is None:
+        return None
+    member = await session.get(Member, member_id)
+    if member is None or member.circle_id != circle_id or member.status != MemberStatus.ACTIVE:
+        raise Invalid(member_id)
+    return member
+
+
+async def make(
+    session: AsyncSession,
+    circle_id: int,
+    *,
+    person_id: int,
+    doer_member_id: int,
+    what: str,
+    for_whom: str | None,
+    support_kind: SupportKind,
+    when: When | None,
+    backup_member_id: int | None,
+    visibility: Visibility,
+    now: datetime,
+) -> Agreement:
+    """A coordinator makes an agreement (the doer is asked), or the professional suggests one (a
+    coordinator confirms first). An agreement the coordinator makes for themselves is active at once."""
+    try:
+        access = await authz.authorize(session, person_id, circle_id, Action.MAKE_AGREEMENT)
+    except authz.NotAllowed:
+        access = await authz.authorize(session, person_id, circle_id, Action.SUGGEST_AGREEMENT)
+    doer = await _active_member(session, circle_id, doer_member_id)
+    backup = await _active_member(session, circle_id, backup_member_id)
+    assert doer is not None
+    if backup is not None and backup.id == doer.id:
+        raise Invalid(backup_member_id)
+    if access.role == Role.PROFESSIONAL:
+        status = AgreementStatus.SUGGESTED
+    elif access.member is not None and access.member.id == doer.id:
+        status = AgreementStatus.ACTIVE
+    else:
+        status = AgreementStatus.PROPOSED
+    agreement = Agreement(
+        circle_id=circle_id, doer_member_id=doer.id, backup_member_id=backup.id if backup else None, what=what,
+        for_whom=for_whom, support_kind=support_kind, visibility=visibility, status=status,
+        proposed_by_person_id=person_id, created_at=now, updated_at=now,
+    )
+    session.add(agreement)
+    await session.flush()
+    if when is not None:
+        session.add(_schedule(access.circle, agreement, when, now))
+    audit.record(session, at=now, action="agreement.made", actor_person_id=person_id, circle_id=circle_id,
+                 subject_type="agreement", subject_id=agreement.id, detail={"status": status.value})
+    await _announce(session, access.circle, agreement, now)
+    return agreement
+
+
+def _schedule(circle: Circle, agreement: Agreement, when: When, now: datetime) -> Schedule:
+    return Schedule(
+        circle_id=circle.id, agreement_id=agreement.id, purpose=SchedulePurpose.AGREEMENT, frequency=when.frequency,
+        interval=when.interval, weekday=when.weekday, day_of_month=when.day_of_month, at_time=when.at_time,
+        starts_on=when.on_date or now.date(), time_zone=circle.time_zone, active=True, created_at=now,
+    )
+
+
+async def _announce(session: AsyncSession, circle: Circle, agreement: Agreement, now: datetime) -> None:
+    """Ask whoever has to act next: coordinators for a suggestion, the doer for a proposal."""
+    payload = {"agreement_id": agreement.id}
+    if agreement.status == AgreementStatus.SUGGESTED:
+        await notifications.tell_family(session, circle, kind="agreement.suggested",
+                                        key=f"agreement.suggested:{agreement.id}", payload=payload, now=now)
+    elif agreement.status == AgreementStatus.PROPOSED:
+        await notifications.tell_member(session, circle, agreement.doer_member_id, kind="agreement.ask",
+                                        key=f"agreement.ask:{agreement.id}", payload=payload, now=now)
+
+
+async def confirm_suggestion(session: AsyncSession, agreement_id: int, *, person_id: int, accept: bool, now: datetime) -> Agreement:
+    agreement = await _agreement(session, agreement_id)
+    access = await authz.authorize(session, person_id, agreement.circle_id, Action.MANAGE_AGREEMENT)
+    if agreement.status != AgreementStatus.SUGGESTED:
+        raise authz.NotAllowed(Action.MANAGE_AGREEMENT)
+    if not accept:
+        _set_status(session, agreement, AgreementStatus.ENDED, person_id, now, "agreement.suggestion_declined")
+        return agreement
+    own = access.member is not None and access.member.id == agreement.doer_member_id
+    _set_status(session, agreement, AgreementStatus.ACTIVE if own else AgreementStatus.PROPOSED, person_id, now,
+                "agreement.suggestion_confirmed")
+    await _announce(session, access.circle, agreement, now)
+    return agreement
+
+
+async def answer(session: AsyncSession, agreement_id: int, *, person_id: int, accept: bool, reason: str | None,
+                 now: datetime) -> Agreement:
+    """The doer says "Ja, dat doe ik" or "Liever anders" (with an optional reason)."""
+    agreement = await _agreement(session, agreement_id)
+    access = await authz.authorize(session, person_id, agreement.circle_id, Action.ANSWER_AGREEMENT)
+    if access.member is None or access.member.id != agreement.doer_member_id or agreement.status != AgreementStatus.PROPOSED:
+        raise authz.NotAllowed(Action.ANSWER_AGREEMENT)
+    agreement.decline_reason = None if accept else reason
+    action = "agreement.accepted" if accept else "agreement.declined"
+    _set_status(session, agreement, AgreementStatus.ACTIVE if accept else AgreementStatus.DECLINED, person_id, now, action)
+    await notifications.tell_family(session, access.circle, kind=action, key=f"{action}:{agreement.id}",
+                                    payload={"agreement_id": agreement.id}, now=now)
+    return agreement
+
+
+CHANGES = {
+    "pause": ({AgreementStatus.ACTIVE}, AgreementStatus.PAUSED),
+    "resume": ({AgreementStatus.PAUSED}, AgreementStatus.ACTIVE),
+    "end": ({AgreementStatus.ACTIVE, AgreementStatus.PAUSED, AgreementStatus.PROPOSED, AgreementStatus.SUGGESTED},
+            AgreementStatus.ENDED),
+}
+
+
+async def change(session: AsyncSession, agreement_id: int, *, person_id: int, change: str, now: datetime) -> Agreement:
+    """A coordinator pauses, resumes or ends an agreement; the doer is told."""
+    agreement = await _agreement(session, agreement_id)
+    access = await authz.authorize(session, person_id, agreement.circle_id, Action.MANAGE_AGREEMENT)
+    allowed_from, to = CHANGES[change]
+    if agreement.status not in allowed_from:
+        raise authz.NotAllowed(Action.MANAGE_AGREEMENT)
+    _set_status(session, agreement, to, person_id, now, f"agreement.{change}")
+    if access.member is None or access.member.id != agreement.doer_member_id:
+        await notifications.tell_member(session, access.circle, agreement.doer_member_id, kind=f"agreement.{change}",
+                                        key=f"agreement.{change}:{agreement.id}:{now.isoformat()}",
+                                        payload={"agreement_id": agreement.id}, now=now)
+    return agreement
+
+
+async def step_back(session: AsyncSession, agreement_id: int, *, person_id: int, now: datetime) -> Agreement:
+    """The doer stops doing this; the family is told."""
+    agreement = await _agreement(session, agreement_id)
+    access = await authz.authorize(session, person_id, agreement.circle_id, Action.STEP_BACK)
+    if access.member is None or access.member.id != agreement.doer_member_id or agreement.status not in (
+        AgreementStatus.ACTIVE, AgreementStatus.PAUSED
+    ):
+        raise authz.NotAllowed(Action.STEP_BACK)
+    _set_status(session, agreement, AgreementStatus.ENDED, person_id, now, "agreement.stepped_back")
+    await notifications.tell_family(session, access.circle, kind="agreement.stepped_back",
+                                    key=f"agreement.stepped_back:{agreement.id}", payload={"agreement_id": agreement.id}, now=now)
+    return agreement
+
+
+async def end_for_member(session: AsyncSession, member: Member, *, now: datetime) -> None:
+    """A member left: their agreements end."""
+    for agreement in await session.scalars(
+        select(Agreement).where(Agreement.doer_member_id == member.id, Agreement.status != AgreementStatus.ENDED)
+    ):
+        _set_status(session, agreement, AgreementStatus.ENDED, member.person_id, now, "agreement.ended_member_left")
+
+
+def _set_status(session: AsyncSession, agreement: Agreement, status: AgreementStatus, person_id: int | None,
+                now: datetime, action: str) -> None:
+    agreement.status = status
+    agreement.updated_at = now
+    audit.record(session, at=now, action=action, actor_person_id=person_id, circle_id=agreement.circle_id,
+                 subject_type="agreement", subject_id=agreement.id)
+
+
+async def _agreement(session: AsyncSession, agreement_id: int) -> Agreement:
+    agreement = await session.get(Agreement, agreement_id)
+    if agreement is None:
+        raise authz.NotAllowed(Action.MANAGE_AGREEMENT)
+    return agreement
+
+
+async def view(session: AsyncSession, agreement: Agreement) -> AgreementView:
+    doer = await session.get(Member, agreement.doer_member_id)
+    assert doer is not None
+    backup = await session.get(Member, agreement.backup_member_id) if agreement.backup_member_id else None
+    schedule = await session.scalar(select(Schedule).where(Schedule.agreement_id == agreement.id))
+    return AgreementView(agreement, doer, backup, schedule)
+
+
+async def visible_to(session: AsyncSession, access: Access) -> list[AgreementView]:
+    """The agreements this person may see (domain rule 8). The family sees all that are not ended
+    or declined; a network member sees the ones shared with the whole circle and their own (as
+    doer or backup), once they are active or paused."""
+    query = select(Agreement).where(Agreement.circle_id == access.circle.id).order_by(Agreement.id)
+    if access.is_family:
+        query = query.where(Agreement.status.not_in([AgreementStatus.ENDED, AgreementStatus.DECLINED]))
+    elif access.role == Role.NETWORK and access.member is not None:
+        mine = or_(Agreement.doer_member_id == access.member.id, Agreement.backup_member_id == access.member.id)
+        query = query.where(
+            Agreement.status.in_([AgreementStatus.ACTIVE, AgreementStatus.PAUSED]),
+            or_(Agreement.visibility == Visibility.CIRCLE, mine),
+        )
+    else:
+        return []
+    return [await view(session, agreement) for agreement in await session.scalars(query)]
+
+
+async def doers(session: AsyncSession, circle_id: int) -> list[Member]:
+    """Who can be asked to do something: active family and network members."""
+    return list(await session.scalars(
+        select(Member).where(Member.circle_id == circle_id, Member.status == MemberStatus.ACTIVE,
+                             Member.role.in_([MemberRole.FAMILY, MemberRole.NETWORK])).order_by(Member.id)
+    ))

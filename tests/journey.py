@@ -1,0 +1,119 @@
+"""Steps of the set-up journey, played by people through the fake Telegram (shared by the tests)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.fake_telegram import Chat, FakeUser, SentMessage
+from bot.sandbox import Sandbox
+from bot.services import professionals
+
+LINK = re.compile(r"https://t\.me/kring_test_bot\?(start|startgroup)=([A-Za-z0-9_-]{43})")
+REFUSED = "Deze link werkt niet (meer)."
+STALE = "Deze knop werkt niet meer."
+GROUP_ID = -100
+
+
+def links_in(message: SentMessage) -> dict[str, str]:
+    return {kind: token for kind, token in LINK.findall(message.text)}
+
+
+async def register_professional(sandbox: Sandbox, user: FakeUser, name: str = "Anna de Vries") -> None:
+    async with sandbox.runtime.sessions.begin() as session:
+        _, token = await professionals.invite(session, name, now=sandbox.clock.now())
+    (welcome,) = await user.send(f"/start {token}")
+    assert welcome.text.startswith(f"Welkom, {name}. Je bent nu aangemeld als hulpverlener.")
+
+
+async def new_circle(professional: FakeUser, name: str = "Gezin Jansen") -> dict[str, str]:
+    await professional.send("/new")
+    (question,) = await professional.send(name)
+    await professional.press(question, "Nederlands")
+    await professional.press(question, "3 maanden ✓")
+    await professional.press(question, "Maak de kring")
+    assert question.text.startswith(f"De kring {name} is klaar.")
+    return links_in(question)
+
+
+async def family_group(sandbox: Sandbox, links: dict[str, str], user_id: int = 1, name: str = "Fatima",
+                       group_id: int = GROUP_ID) -> tuple[FakeUser, SentMessage]:
+    coordinator = sandbox.user(user_id, name)
+    group = sandbox.telegram.group(group_id, "Familie")
+    (greeting,) = await coordinator.add_bot_to_group(group, links["startgroup"])
+    await coordinator.press(greeting, "Ik hoor bij het gezin")
+    return coordinator, greeting
+
+
+async def invite(coordinator: FakeUser, name: str, helps_with: str | None = None) -> tuple[str, SentMessage]:
+    (question,) = await coordinator.send("/invite")
+    await coordinator.press(question, "Iemand om het gezin heen")
+    (ask_help,) = await coordinator.send(name)
+    if helps_with is None:
+        await coordinator.press(ask_help, "Overslaan")
+        return links_in(ask_help)["start"], ask_help
+    (link_message,) = await coordinator.send(helps_with)
+    return links_in(link_message)["start"], link_message
+
+
+async def join_network(sandbox: Sandbox, coordinator: FakeUser, user_id: int, first_name: str, display_name: str) -> FakeUser:
+    token, _ = await invite(coordinator, display_name)
+    person = sandbox.user(user_id, first_name)
+    (invitation,) = await person.send(f"/start {token}")
+    await person.press(invitation, "Ja, ik doe mee")
+    return person
+
+
+@dataclass
+class Circle:
+    """A circle as the tests find it: the professional, the family's group and its people."""
+
+    anna: FakeUser  # the professional
+    fatima: FakeUser  # coordinator
+    omar: FakeUser  # family member
+    ayse: FakeUser  # network: grandmother
+    kees: FakeUser  # network: neighbour
+    group: Chat
+
+
+async def set_up_circle(sandbox: Sandbox) -> Circle:
+    anna = sandbox.user(900, "Anna")
+    await register_professional(sandbox, anna)
+    links = await new_circle(anna)
+    fatima, greeting = await family_group(sandbox, links)
+    omar = sandbox.user(2, "Omar")
+    await omar.press(greeting, "Ik hoor bij het gezin")
+    await omar.send("/start")  # Omar also opened a private chat with Kring
+    ayse = await join_network(sandbox, fatima, 3, "Ayşe", "Oma Ayşe")
+    kees = await join_network(sandbox, fatima, 4, "Kees", "Buurman Kees")
+    return Circle(anna, fatima, omar, ayse, kees, sandbox.telegram.chats[GROUP_ID])
+
+
+async def make_agreement(
+    maker: FakeUser, doer: str, what: str, *, for_whom: str | None = None, kind: str = "🛠 praktische hulp",
+    when: tuple[str, ...] = ("Elke week", "woensdag", "15:00"), backup: str = "Niemand",
+    visibility: str = "Iedereen in de kring", circle: str = "Gezin Jansen",
+) -> SentMessage:
+    """Walk /agreement; returns the last message (which says what happens next)."""
+    (current,) = await maker.send("/agreement")
+    if current.text == "Voor welke kring?":
+        await maker.press(current, circle)
+        current = maker.telegram.messages_in(maker.id)[-1]
+    await maker.press(current, doer)
+    (current,) = await maker.send(what)
+    if for_whom is None:
+        await maker.press(current, "Overslaan")
+    else:
+        (current,) = await maker.send(for_whom)
+    await maker.press(current, kind)
+    await maker.press(current, when[0])
+    for answer in when[1:]:
+        if current.buttons and answer in current.button_texts():
+            await maker.press(current, answer)
+        else:
+            (current,) = await maker.send(answer)
+    await maker.press(current, backup)
+    await maker.press(current, visibility if visibility != "family" else f"Alleen het gezin en {doer}")
+    assert current.text.startswith("Klopt dit?"), current.text
+    await maker.press(current, "Opslaan")
+    return current

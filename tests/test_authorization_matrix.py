@@ -1,0 +1,139 @@
+"""The authorisation matrix, end to end: every button and command × every role (coordinator,
+family, network, professional, a coordinator of another circle, a stranger). Buttons are pressed
+with their real data from circle A, forged into each person's own chat; denials must answer
+"Deze knop werkt niet meer", change nothing and reveal nothing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from bot.db.models import Agreement, AgreementStatus, Invitation, Member
+from bot.fake_telegram import FakeUser
+from bot.sandbox import Sandbox
+from tests.journey import STALE, family_group, invite, make_agreement, new_circle, set_up_circle
+
+ROLES = ("coordinator", "family", "network", "professional", "other_circle", "stranger")
+
+
+async def _world(sandbox: Sandbox) -> tuple[dict[str, FakeUser], dict[str, str]]:
+    c = await set_up_circle(sandbox)
+    links_b = await new_circle(c.anna, "Gezin Bakker")
+    bert, _ = await family_group(sandbox, links_b, user_id=80, name="Bert", group_id=-200)
+    people = {"coordinator": c.fatima, "family": c.omar, "network": c.ayse, "professional": c.anna,
+              "other_circle": bert, "stranger": sandbox.user(70, "Vreemde")}
+    for person in people.values():
+        await person.send("/start")
+
+    (members,) = await c.fatima.send("/members")
+    _, link_message = await invite(c.fatima, "Nog iemand")
+    await make_agreement(c.fatima, "Buurman Kees", "Fietsen maken")
+    ask = sandbox.telegram.messages_in(4)[-1]
+    await c.kees.press(ask, "Ja, dat doe ik")
+    (listed,) = await c.fatima.send("/agreements")
+    await make_agreement(c.fatima, "Buurman Kees", "Boodschappen")
+    pending_ask = sandbox.telegram.messages_in(4)[-1]
+    await make_agreement(c.anna, "Oma Ayşe", "Voorlezen")
+    suggestion = sandbox.telegram.messages_in(-100)[-1]
+    (pause,) = await c.fatima.send("/pause")
+    greeting = sandbox.telegram.messages_in(-100)[0]
+    buttons = {
+        "make_coordinator": members.callback_data("Omar laten meeregelen"),
+        "revoke_invitation": link_message.callback_data("Link intrekken"),
+        "pause_agreement": listed.callback_data("Even stilzetten"),
+        "confirm_suggestion": suggestion.callback_data("Niet doen"),
+        "answer_as_doer": pending_ask.callback_data("Ja, dat doe ik"),
+        "pause_self": pause.callback_data("7 dagen"),
+        "join_from_elsewhere": greeting.callback_data("Ik hoor bij het gezin"),
+    }
+    return people, buttons
+
+
+#: Who may press which button of circle A. Everybody else is refused.
+ALLOWED_BUTTONS: dict[str, set[str]] = {
+    "make_coordinator": {"coordinator"},
+    "revoke_invitation": {"coordinator"},
+    "pause_agreement": {"coordinator"},
+    "confirm_suggestion": {"coordinator"},
+    "answer_as_doer": set(),  # only Kees, the doer, who is not one of the roles above
+    "pause_self": {"coordinator", "family", "network"},
+    "join_from_elsewhere": set(),  # only inside the family's own group
+}
+
+
+async def _snapshot(sandbox: Sandbox) -> list[Any]:
+    async with sandbox.runtime.sessions() as session:
+        members = [(m.id, m.status, m.is_coordinator, m.paused_until) for m in await session.scalars(select(Member))]
+        agreements = [(a.id, a.status) for a in await session.scalars(select(Agreement))]
+        invitations = [(i.id, i.used_at, i.revoked_at) for i in await session.scalars(select(Invitation))]
+    return [sorted(members), sorted(agreements), sorted(invitations)]
+
+
+@pytest.mark.parametrize("button", sorted(ALLOWED_BUTTONS))
+async def test_every_button_for_every_role(sandbox: Sandbox, button: str) -> None:
+    people, buttons = await _world(sandbox)
+    data = buttons[button]
+    before = await _snapshot(sandbox)
+    for role in ROLES:
+        if role in ALLOWED_BUTTONS[button]:
+            continue
+        person = people[role]
+        own_message = sandbox.telegram.messages_in(person.id)[-1]
+        answer = await person.press(own_message, "", data=data)
+        assert answer["text"] == STALE, (button, role)
+        assert "Jansen" not in sandbox.telegram.messages_in(person.id)[-1].text
+    assert await _snapshot(sandbox) == before, f"a refused press of {button} changed something"
+    for role in ALLOWED_BUTTONS[button]:
+        person = people[role]
+        answer = await person.press(sandbox.telegram.messages_in(person.id)[-1], "", data=data)
+        assert answer.get("text") != STALE, (button, role)
+    if ALLOWED_BUTTONS[button]:
+        assert await _snapshot(sandbox) != before, f"an allowed press of {button} changed nothing"
+
+
+#: What each role may start with each command, in a private chat.
+COMMANDS: dict[str, tuple[set[str], str]] = {
+    "/invite": ({"coordinator"}, "Alleen wie de kring regelt, kan mensen uitnodigen."),
+    "/agreement": ({"coordinator", "professional"}, "Alleen wie de kring regelt, kan afspraken maken."),
+    "/safetyplan": ({"coordinator"}, "Alleen wie de kring regelt, kan dit plan aanpassen."),
+    "/members": ({"coordinator", "family"}, "Dit kan alleen iemand van het gezin in een kring."),
+    "/plan": ({"coordinator", "family", "network"}, "Je doet nog niet mee in een kring."),
+    "/agreements": ({"coordinator", "family", "network"}, "Je doet nog niet mee in een kring."),
+    "/pause": ({"coordinator", "family", "network"}, "Je doet nog niet mee in een kring."),
+    "/leave": ({"coordinator", "family", "network"}, "Je doet nog niet mee in een kring."),
+    "/new": ({"professional"}, "Alleen een hulpverlener kan een kring starten."),
+}
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+async def test_every_command_for_every_role(sandbox: Sandbox, command: str) -> None:
+    people, _ = await _world(sandbox)
+    allowed, refusal = COMMANDS[command]
+    for role in ROLES:
+        if role == "other_circle" and command in ("/plan", "/agreements", "/pause", "/leave", "/members",
+                                                  "/invite", "/agreement", "/safetyplan"):
+            continue  # Bert is allowed these in his own circle; that he sees nothing of circle A is checked below
+        replies = await people[role].send(command)
+        text = "\n".join(m.text for m in replies)
+        if role in allowed:
+            assert not text.startswith(refusal), (command, role)
+        else:
+            assert text.startswith(refusal), (command, role, text)
+            assert "Jansen" not in text
+    replies = await people["other_circle"].send(command)
+    assert all("Jansen" not in m.text and "Fietsen" not in m.text for m in replies), command
+    await people["coordinator"].send("/cancel")
+
+
+async def test_professional_sees_nothing_of_the_family_and_strangers_learn_nothing(sandbox: Sandbox) -> None:
+    c = await set_up_circle(sandbox)
+    await make_agreement(c.fatima, "Fatima", "Geheime afspraak", visibility="family")
+    for person in (c.anna, sandbox.user(70, "Vreemde")):
+        for command in ("/plan", "/agreements", "/members", "/start", "/help"):
+            for reply in await person.send(command):
+                assert "Geheime afspraak" not in reply.text and "Fatima" not in reply.text
+    async with sandbox.runtime.sessions() as session:
+        statuses = [a.status for a in await session.scalars(select(Agreement))]
+    assert statuses == [AgreementStatus.ACTIVE]
