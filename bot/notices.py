@@ -126,3 +126,11 @@ async def agreement_resumed(session: AsyncSession, delivery: Delivery) -> Render
 async def agreement_ended(session: AsyncSession, delivery: Delivery) -> Rendered | None:
     view = await _agreement(session, delivery)
     return Rendered(_("Deze afspraak is gestopt: {what}. Dank je wel voor je hulp.").format(what=view.agreement.what)) if view else None
+
+
+@renderer("agreement.changed")
+async def agreement_changed(session: AsyncSession, delivery: Delivery) -> Rendered | None:
+    view = await _agreement(session, delivery)
+    if view is None:
+        return None
+    return Rendered(_("Jullie afspraak is aangepast. Zo staat hij nu in het plan:") + "\n\n" + agreement_block(view))

@@ -43,8 +43,20 @@ class Sandbox:
         await self.runtime.ticker.tick()
 
     async def start(self) -> None:
-        url = await self.telegram.start()
-        settings = self._settings.with_overrides(bot_token=SANDBOX_TOKEN, telegram_api_url=url)
+        await self.telegram.start()
+        await self._start_application()
+
+    async def restart(self) -> None:
+        """Stop the bot and start a new one on the same database, as after a crash or a deploy."""
+        await self._stop_application()
+        await self._start_application()
+
+    async def stop(self) -> None:
+        await self._stop_application()
+        await self.telegram.stop()
+
+    async def _start_application(self) -> None:
+        settings = self._settings.with_overrides(bot_token=SANDBOX_TOKEN, telegram_api_url=self.telegram.url)
         tracker = UpdateTracker()
         self.telegram.tracker = tracker
         self.telegram.after_update = self.tick  # the scheduler wakes right after each update
@@ -57,7 +69,7 @@ class Sandbox:
         await app.start()
         self.application = app
 
-    async def stop(self) -> None:
+    async def _stop_application(self) -> None:
         app, self.application = self.application, None
         if app is not None:
             assert app.updater is not None
@@ -73,7 +85,6 @@ class Sandbox:
             await app.shutdown()
             if app.post_shutdown is not None:
                 await app.post_shutdown(app)
-        await self.telegram.stop()
 
     async def __aenter__(self) -> Sandbox:
         try:

@@ -208,3 +208,28 @@ def test_a_long_plan_is_split_cleanly() -> None:
     assert len(messages) > 1 and all(len(m) <= 4096 for m in messages)
     assert "\n\n".join(messages) == "\n\n".join(blocks)  # nothing lost, nothing cut mid-block
     assert all(len(m) <= 4096 for m in split_messages(["x" * 10_000]))
+
+
+async def test_a_coordinator_changes_an_agreement_and_the_doer_is_told(sandbox: Sandbox) -> None:
+    c = await set_up_circle(sandbox)
+    await make_agreement(c.fatima, "Buurman Kees", "Fietsen maken")
+    await c.kees.press(sandbox.telegram.messages_in(4)[-1], "Ja, dat doe ik")
+    (listed,) = await c.fatima.send("/agreements")
+    await c.fatima.press(listed, "Aanpassen")
+    question = sandbox.telegram.messages_in(1)[-1]
+    assert question.text.startswith("Je past deze afspraak aan:") and "Wat gaat Buurman Kees doen?" in question.text
+    (current,) = await c.fatima.send("Fietsen repareren")
+    await c.fatima.press(current, "Overslaan")
+    await c.fatima.press(current, "💡 advies")
+    await c.fatima.press(current, "Om de week")
+    await c.fatima.press(current, "zaterdag")
+    (current,) = await c.fatima.send("10:00")
+    await c.fatima.press(current, "Oma Ayşe")
+    await c.fatima.press(current, "Iedereen in de kring")
+    await c.fatima.press(current, "Opslaan")
+    assert current.text.startswith("Aangepast. Zo staat het nu in het plan:")
+    assert "om de week op zaterdag om 10:00" in current.text
+    told = sandbox.telegram.messages_in(4)[-1].text
+    assert told.startswith("Jullie afspraak is aangepast.") and "Fietsen repareren" in told
+    assert await _status(sandbox, "Fietsen repareren") == AgreementStatus.ACTIVE
+    assert (await c.omar.press(listed, "", data=listed.callback_data("Aanpassen")))["text"] == STALE

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot.db.models import Agreement, AgreementStatus, Invitation, Member
+from bot.db.models import Agreement, AgreementStatus, Draft, Invitation, Member
 from bot.fake_telegram import FakeUser
 from bot.sandbox import Sandbox
 from tests.journey import STALE, family_group, invite, make_agreement, new_circle, set_up_circle
@@ -43,6 +43,7 @@ async def _world(sandbox: Sandbox) -> tuple[dict[str, FakeUser], dict[str, str]]
         "make_coordinator": members.callback_data("Omar laten meeregelen"),
         "revoke_invitation": link_message.callback_data("Link intrekken"),
         "pause_agreement": listed.callback_data("Even stilzetten"),
+        "change_agreement": listed.callback_data("Aanpassen"),
         "confirm_suggestion": suggestion.callback_data("Niet doen"),
         "answer_as_doer": pending_ask.callback_data("Ja, dat doe ik"),
         "pause_self": pause.callback_data("7 dagen"),
@@ -56,6 +57,7 @@ ALLOWED_BUTTONS: dict[str, set[str]] = {
     "make_coordinator": {"coordinator"},
     "revoke_invitation": {"coordinator"},
     "pause_agreement": {"coordinator"},
+    "change_agreement": {"coordinator"},
     "confirm_suggestion": {"coordinator"},
     "answer_as_doer": set(),  # only Kees, the doer, who is not one of the roles above
     "pause_self": {"coordinator", "family", "network"},
@@ -68,7 +70,8 @@ async def _snapshot(sandbox: Sandbox) -> list[Any]:
         members = [(m.id, m.status, m.is_coordinator, m.paused_until) for m in await session.scalars(select(Member))]
         agreements = [(a.id, a.status) for a in await session.scalars(select(Agreement))]
         invitations = [(i.id, i.used_at, i.revoked_at) for i in await session.scalars(select(Invitation))]
-    return [sorted(members), sorted(agreements), sorted(invitations)]
+        drafts = [(d.id, d.person_id, d.flow, d.step) for d in await session.scalars(select(Draft))]
+    return [sorted(members), sorted(agreements), sorted(invitations), sorted(drafts)]
 
 
 @pytest.mark.parametrize("button", sorted(ALLOWED_BUTTONS))

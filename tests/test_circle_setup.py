@@ -226,3 +226,17 @@ async def test_the_bot_added_without_a_link_explains_itself(sandbox: Sandbox) ->
     async with sandbox.runtime.sessions() as session:
         assert await session.scalar(select(Circle)) is None
         assert await session.scalar(select(Member).where(Member.status == MemberStatus.ACTIVE)) is None
+
+
+async def test_a_restart_halfway_through_a_conversation_loses_nothing(sandbox: Sandbox) -> None:
+    anna = sandbox.user(900, "Anna")
+    await register_professional(sandbox, anna)
+    await anna.send("/new")
+    (question,) = await anna.send("Gezin Jansen")
+    await sandbox.restart()
+    await anna.press(question, "Nederlands")
+    assert question.text.startswith("Hoe lang houd je")
+    await sandbox.restart()
+    await anna.press(question, "3 maanden ✓")
+    await anna.press(question, "Maak de kring")
+    assert question.text.startswith("De kring Gezin Jansen is klaar.")

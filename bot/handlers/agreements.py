@@ -246,6 +246,15 @@ def _when_choice(value: str) -> tuple[str, dict[str, Any]]:
 async def _save(session: AsyncSession, context: KringContext, draft: Draft, role: Role) -> Reply:
     data = draft.data
     assert context.person_id is not None
+    if data.get("agreement_id"):
+        changed = await agreements.update(
+            session, int(data["agreement_id"]), person_id=context.person_id, what=data["what"],
+            for_whom=data.get("for_whom"), support_kind=SupportKind(data["kind"]), when=When.from_data(data),
+            backup_member_id=data.get("backup"), visibility=Visibility(data["visibility"]), now=context.runtime.clock.now(),
+        )
+        await drafts.finish(session, draft)
+        view = await agreements.view(session, changed)
+        return _("Aangepast. Zo staat het nu in het plan:") + "\n\n" + agreement_block(view), None
     agreement = await agreements.make(
         session, data["circle_id"], person_id=context.person_id, doer_member_id=int(data["doer"]), what=data["what"],
         for_whom=data.get("for_whom"), support_kind=SupportKind(data["kind"]), when=When.from_data(data),
@@ -399,6 +408,24 @@ async def _show_agreements(context: KringContext, message: Message, circle_id: i
         await message.reply_text(agreement_block(view), reply_markup=_manage_buttons(view, access))
 
 
+async def _begin_edit(context: KringContext, message: Message, agreement_id: int) -> None:
+    """Change an agreement with the same steps as making one, starting at "what"."""
+    async with context.runtime.sessions.begin() as session:
+        agreement = await session.get(Agreement, agreement_id)
+        if agreement is None or agreement.status in (AgreementStatus.ENDED, AgreementStatus.DECLINED):
+            raise authz.NotAllowed(Action.MANAGE_AGREEMENT)
+        await authz.authorize(session, context.person_id, agreement.circle_id, Action.MANAGE_AGREEMENT)
+        assert context.person_id is not None
+        view = await agreements.view(session, agreement)
+        draft = await drafts.begin(session, person_id=context.person_id, chat_id=message.chat.id, flow=FLOW,
+                                   step="what", now=context.runtime.clock.now(),
+                                   data={"circle_id": agreement.circle_id, "agreement_id": agreement.id,
+                                         "doer": agreement.doer_member_id})
+        text, buttons = await _prompt(session, draft)
+    intro = _("Je past deze afspraak aan:") + "\n" + agreement_block(view) + "\n\n" + _("Stoppen? Stuur /cancel.")
+    await message.reply_text(intro + "\n\n" + text, reply_markup=buttons)
+
+
 def _manage_buttons(view: agreements.AgreementView, access: authz.Access) -> InlineKeyboardMarkup | None:
     status, agreement_id = view.agreement.status, view.agreement.id
 
@@ -407,6 +434,8 @@ def _manage_buttons(view: agreements.AgreementView, access: authz.Access) -> Inl
 
     buttons = []
     if access.role == Role.COORDINATOR:
+        if status in (AgreementStatus.ACTIVE, AgreementStatus.PAUSED, AgreementStatus.PROPOSED):
+            buttons.append(button(pgettext("button", "Aanpassen"), "edit"))
         if status == AgreementStatus.ACTIVE:
             buttons.append(button(pgettext("button", "Even stilzetten"), "pause"))
         if status == AgreementStatus.PAUSED:
@@ -423,8 +452,13 @@ async def manage_pressed(update: Update, context: KringContext) -> None:
     runtime = context.runtime
     try:
         agreement_id, change = callbacks.decode(query.data, MANAGE, 2)
-        if change not in ("pause", "resume", "end", "back") or context.person_id is None:
+        if change not in ("pause", "resume", "end", "back", "edit") or context.person_id is None:
             raise callbacks.BadCallbackData(query.data)
+        if change == "edit":
+            assert isinstance(query.message, Message)
+            await _begin_edit(context, query.message, int(agreement_id))
+            await query.answer()
+            return
         async with runtime.sessions.begin() as session:
             if change == "back":
                 agreement = await agreements.step_back(session, int(agreement_id), person_id=context.person_id,

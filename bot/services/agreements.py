@@ -211,6 +211,45 @@ async def answer(session: AsyncSession, agreement_id: int, *, person_id: int, ac
     return agreement
 
 
+async def update(
+    session: AsyncSession,
+    agreement_id: int,
+    *,
+    person_id: int,
+    what: str,
+    for_whom: str | None,
+    support_kind: SupportKind,
+    when: When | None,
+    backup_member_id: int | None,
+    visibility: Visibility,
+    now: datetime,
+) -> Agreement:
+    """A coordinator changes what is agreed (the doer stays the same, and is told)."""
+    agreement = await _agreement(session, agreement_id)
+    access = await authz.authorize(session, person_id, agreement.circle_id, Action.MANAGE_AGREEMENT)
+    if agreement.status in (AgreementStatus.ENDED, AgreementStatus.DECLINED):
+        raise authz.NotAllowed(Action.MANAGE_AGREEMENT)
+    backup = await _active_member(session, agreement.circle_id, backup_member_id)
+    if backup is not None and backup.id == agreement.doer_member_id:
+        raise Invalid(backup_member_id)
+    agreement.what, agreement.for_whom, agreement.support_kind = what, for_whom, support_kind
+    agreement.backup_member_id = backup.id if backup else None
+    agreement.visibility = visibility
+    agreement.updated_at = now
+    old = await session.scalar(select(Schedule).where(Schedule.agreement_id == agreement.id))
+    if old is not None:
+        await session.delete(old)
+    if when is not None:
+        session.add(_schedule(access.circle, agreement, when, now))
+    audit.record(session, at=now, action="agreement.changed", actor_person_id=person_id, circle_id=agreement.circle_id,
+                 subject_type="agreement", subject_id=agreement.id)
+    if access.member is None or access.member.id != agreement.doer_member_id:
+        await notifications.tell_member(session, access.circle, agreement.doer_member_id, kind="agreement.changed",
+                                        key=f"agreement.changed:{agreement.id}:{now.isoformat()}",
+                                        payload={"agreement_id": agreement.id}, now=now)
+    return agreement
+
+
 CHANGES = {
     "pause": ({AgreementStatus.ACTIVE}, AgreementStatus.PAUSED),
     "resume": ({AgreementStatus.PAUSED}, AgreementStatus.ACTIVE),
