@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import signal
 import sys
 from collections.abc import AsyncIterator
@@ -66,3 +67,32 @@ async def test_kring_run_with_a_token_telegram_does_not_know(telegram: FakeTeleg
     assert process.returncode == 2
     assert stderr.decode().strip().splitlines()[-1].startswith("Telegram kent dit token niet (KRING_BOT_TOKEN).")
     assert "Traceback" not in stderr.decode()
+
+
+async def _kring(telegram: FakeTelegram, tmp_path: Path, *args: str) -> tuple[int, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KRING_")}
+    env.update(KRING_BOT_TOKEN=TOKEN, KRING_TELEGRAM_API_URL=telegram.url,
+               KRING_DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path}/kring.sqlite3")
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", *args, env=env, cwd=tmp_path,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+    stdout, _ = await asyncio.wait_for(process.communicate(), timeout=60)
+    assert process.returncode is not None
+    return process.returncode, stdout.decode()
+
+
+async def test_the_administrator_invites_lists_and_removes_professionals(telegram: FakeTelegram, tmp_path: Path) -> None:
+    status, out = await _kring(telegram, tmp_path, "professional", "invite", "Anna de Vries")
+    assert status == 0
+    first, link = out.strip().splitlines()
+    assert first.startswith("Uitnodiging voor Anna de Vries (nummer 1).")
+    assert re.fullmatch(r"https://t\.me/kring_test_bot\?start=[A-Za-z0-9_-]{43}", link)
+    status, out = await _kring(telegram, tmp_path, "professional", "list")
+    assert status == 0 and out.split("\t")[:3] == ["1", "Anna de Vries", "uitgenodigd"]
+    status, out = await _kring(telegram, tmp_path, "professional", "remove", "1")
+    assert status == 0 and out.startswith("Hulpverlener 1 is verwijderd.")
+    status, out = await _kring(telegram, tmp_path, "professional", "remove", "99")
+    assert status == 1 and out.startswith("Er is geen hulpverlener met nummer 99.")
+    status, out = await _kring(telegram, tmp_path, "professional", "list")
+    assert "verwijderd" in out
