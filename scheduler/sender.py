@@ -93,11 +93,22 @@ class Sender:
             if not batch:
                 break
             for delivery_id in batch:
-                if self._paused():  # a 429 during this batch: give the rest back untouched
-                    await self._release(delivery_id)
-                else:
-                    await self._send_one(delivery_id, report)
+                try:
+                    if self._paused():  # a 429 during this batch: give the rest back untouched
+                        await self._release(delivery_id)
+                    else:
+                        await self._send_one(delivery_id, report)
+                except Exception:  # a bug in one message must not hold up all the others
+                    log.exception("delivery could not be handled", extra={"delivery_id": delivery_id})
+                    await self._give_up(delivery_id, report)
         return report
+
+    async def _give_up(self, delivery_id: int, report: SendReport) -> None:
+        async with self.sessions.begin() as session:
+            delivery = await session.get(Delivery, delivery_id)
+            if delivery is not None and delivery.status == DeliveryStatus.SENDING:
+                outbox.mark_failed(delivery, error="internal error")
+                report.failed += 1
 
     def _paused(self) -> bool:
         return self.paused_until is not None and self.clock.now() < self.paused_until

@@ -17,7 +17,7 @@ from bot.handlers.circle_choice import with_circle
 from bot.handlers.fallback import stale_button
 from bot.handlers.flows import draft_button, on_text
 from bot.i18n import _, pgettext
-from bot.plan_text import agreement_block, describe_when, support_label, weekday_name
+from bot.plan_text import agreement_block, describe_when, split_messages, support_label, weekday_name
 from bot.services import agreements, authz, circles, drafts
 from bot.services.agreements import When
 from bot.services.authz import Action, Role
@@ -85,7 +85,11 @@ async def _prompt(session: AsyncSession, draft: Draft) -> Reply:
     """The question for the draft's current step."""
     data, step = draft.data, draft.step
     members = {m.id: m for m in await agreements.doers(session, data["circle_id"])}
-    doer = members.get(int(data.get("doer", 0)))
+    if step != "doer" and (int(data.get("doer") or 0) not in members or (data.get("backup") and int(data["backup"]) not in members)):
+        if data.get("agreement_id"):  # changing an agreement whose doer or backup left: start again
+            raise authz.NotAllowed(Action.MANAGE_AGREEMENT)
+        draft.step = step = "doer"  # someone left while this was being made: choose again
+    doer = members.get(int(data.get("doer") or 0))
     name = doer.display_name if doer else "?"
     if step == "doer":
         if not members:
@@ -133,8 +137,9 @@ def _summary(data: dict[str, Any], members: dict[int, Member]) -> str:
     if data.get("for_whom"):
         lines.append(_("(voor {name})").format(name=data["for_whom"]))
     lines.append(f"{support_label(SupportKind(data['kind']))} · {describe_when(when)}")
-    if data.get("backup"):
-        lines.append(_("Als het niet lukt: {name}").format(name=members[int(data["backup"])].display_name))
+    backup = members.get(int(data.get("backup") or 0))
+    if backup is not None:
+        lines.append(_("Als het niet lukt: {name}").format(name=backup.display_name))
     lines.append(_("Iedereen in de kring ziet dit.") if data["visibility"] == Visibility.CIRCLE.value
                  else _("Alleen het gezin en {name} zien dit.").format(name=members[int(data["doer"])].display_name))
     return "\n".join(lines)
@@ -150,7 +155,11 @@ async def typed(update: Update, context: KringContext, text: str) -> None:
         draft = await drafts.current(session, person_id=context.person_id, chat_id=message.chat.id)
         assert draft is not None
         problem = _take_text(draft, text, now, today=now.astimezone(runtime.settings.timezone).date())
-        reply = (problem, None) if problem else await _prompt(session, draft)
+        try:
+            reply = (problem, None) if problem else await _prompt(session, draft)
+        except authz.NotAllowed:
+            await drafts.finish(session, draft)
+            reply = (_("Deze afspraak is al veranderd. Er is niets aangepast."), None)
     await message.reply_text(reply[0], reply_markup=reply[1])
 
 
@@ -289,7 +298,10 @@ def confirm_buttons(agreement_id: int) -> InlineKeyboardMarkup:
 async def answer_pressed(update: Update, context: KringContext) -> None:
     """The doer answers. "Liever anders" privately first asks for an optional reason."""
     query = update.callback_query
-    assert query is not None and isinstance(query.message, Message)
+    assert query is not None
+    if not isinstance(query.message, Message):
+        await stale_button(update, context)
+        return
     runtime = context.runtime
     now = runtime.clock.now()
     private = query.message.chat.type == ChatType.PRIVATE
@@ -399,8 +411,12 @@ async def _show_agreements(context: KringContext, message: Message, circle_id: i
             await message.reply_text(_("Je doet nog niet mee in een kring."))
             return
         views = await agreements.visible_to(session, access)
-    if message.chat.type != ChatType.PRIVATE:
+    if message.chat.type != ChatType.PRIVATE:  # the group reads along: shared ones, no buttons, one message
         views = [v for v in views if v.agreement.visibility == Visibility.CIRCLE]
+        blocks = [agreement_block(v) for v in views] or [_("Er zijn nog geen afspraken.")]
+        for text in split_messages(blocks + [_("Aanpassen doe je privé met /agreements.")]):
+            await message.reply_text(text)
+        return
     if not views:
         await message.reply_text(_("Er zijn nog geen afspraken."))
         return
@@ -433,6 +449,9 @@ def _manage_buttons(view: agreements.AgreementView, access: authz.Access) -> Inl
         return InlineKeyboardButton(text, callback_data=callbacks.encode(MANAGE, agreement_id, change))
 
     buttons = []
+    is_doer = access.member is not None and view.doer.id == access.member.id
+    if is_doer and status == AgreementStatus.PROPOSED:
+        return answer_buttons(agreement_id)
     if access.role == Role.COORDINATOR:
         if status in (AgreementStatus.ACTIVE, AgreementStatus.PAUSED, AgreementStatus.PROPOSED):
             buttons.append(button(pgettext("button", "Aanpassen"), "edit"))
@@ -441,7 +460,7 @@ def _manage_buttons(view: agreements.AgreementView, access: authz.Access) -> Inl
         if status == AgreementStatus.PAUSED:
             buttons.append(button(pgettext("button", "Weer starten"), "resume"))
         buttons.append(button(pgettext("button", "Stoppen"), "end"))
-    elif access.member is not None and view.doer.id == access.member.id and status in (AgreementStatus.ACTIVE, AgreementStatus.PAUSED):
+    elif is_doer and status in (AgreementStatus.ACTIVE, AgreementStatus.PAUSED):
         buttons.append(button(pgettext("button", "Ik stop hiermee"), "back"))
     return InlineKeyboardMarkup([buttons]) if buttons else None
 
@@ -455,7 +474,8 @@ async def manage_pressed(update: Update, context: KringContext) -> None:
         if change not in ("pause", "resume", "end", "back", "edit") or context.person_id is None:
             raise callbacks.BadCallbackData(query.data)
         if change == "edit":
-            assert isinstance(query.message, Message)
+            if not isinstance(query.message, Message) or query.message.chat.type != ChatType.PRIVATE:
+                raise authz.NotAllowed(Action.MANAGE_AGREEMENT)  # typed answers only arrive privately
             await _begin_edit(context, query.message, int(agreement_id))
             await query.answer()
             return

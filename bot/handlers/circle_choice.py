@@ -58,7 +58,7 @@ async def picked(update: Update, context: KringContext) -> None:
     except (callbacks.BadCallbackData, KeyError, ValueError):
         await stale_button(update, context)
         return
-    if not isinstance(query.message, Message):
+    if not isinstance(query.message, Message) or query.message.chat.type != ChatType.PRIVATE:
         await stale_button(update, context)
         return
     await query.answer()

@@ -29,7 +29,11 @@ Reply = Callable[[Message], Awaitable[None]]
 async def open_link(update: Update, context: KringContext, token: str) -> None:
     """Called by /start when it carries a token."""
     message = update.effective_message
-    assert message is not None and context.person_id is not None
+    assert message is not None
+    if context.person_id is None:  # an anonymous group admin: Telegram does not say who it is
+        await message.reply_text(_("Ik kan deze link niet gebruiken als je anoniem bent. "
+                                   "Zet 'anoniem blijven' even uit en open de link opnieuw."))
+        return
     runtime = context.runtime
     now = runtime.clock.now()
     async with runtime.sessions.begin() as session:  # a refusal is committed too: it counts for throttling
@@ -38,7 +42,11 @@ async def open_link(update: Update, context: KringContext, token: str) -> None:
         except LinkRefused as refused:
             reply = _send(_refusal(refused.problem))
         else:
-            reply = await _use(update, context, session, invitation)
+            try:
+                async with session.begin_nested():
+                    reply = await _use(update, context, session, invitation)
+            except authz.NotAllowed:  # a family link opened by someone who is in the circle otherwise
+                reply = _send(_refusal(LinkProblem.NOT_VALID))
     await reply(message)
 
 

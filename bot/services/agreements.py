@@ -142,6 +142,8 @@ async def make(
     if backup is not None and backup.id == doer.id:
         raise Invalid(backup_member_id)
     if access.role == Role.PROFESSIONAL:
+        if access.circle.follow_up_ends_on is None or now.date() > access.circle.follow_up_ends_on:
+            raise authz.NotAllowed(Action.SUGGEST_AGREEMENT)  # after follow-up the professional steps back
         status = AgreementStatus.SUGGESTED
     elif access.member is not None and access.member.id == doer.id:
         status = AgreementStatus.ACTIVE
@@ -287,12 +289,18 @@ async def step_back(session: AsyncSession, agreement_id: int, *, person_id: int,
     return agreement
 
 
+OPEN = (AgreementStatus.SUGGESTED, AgreementStatus.PROPOSED, AgreementStatus.ACTIVE, AgreementStatus.PAUSED)
+
+
 async def end_for_member(session: AsyncSession, member: Member, *, now: datetime) -> None:
-    """A member left: their agreements end."""
+    """A member left: their open agreements end, and they are nobody's backup any more."""
     for agreement in await session.scalars(
-        select(Agreement).where(Agreement.doer_member_id == member.id, Agreement.status != AgreementStatus.ENDED)
+        select(Agreement).where(Agreement.doer_member_id == member.id, Agreement.status.in_(OPEN))
     ):
         _set_status(session, agreement, AgreementStatus.ENDED, member.person_id, now, "agreement.ended_member_left")
+    for agreement in await session.scalars(select(Agreement).where(Agreement.backup_member_id == member.id)):
+        agreement.backup_member_id = None
+        agreement.updated_at = now
 
 
 def _set_status(session: AsyncSession, agreement: Agreement, status: AgreementStatus, person_id: int | None,
@@ -320,16 +328,15 @@ async def view(session: AsyncSession, agreement: Agreement) -> AgreementView:
 
 async def visible_to(session: AsyncSession, access: Access) -> list[AgreementView]:
     """The agreements this person may see (domain rule 8). The family sees all that are not ended
-    or declined; a network member sees the ones shared with the whole circle and their own (as
-    doer or backup), once they are active or paused."""
+    or declined; a network member sees the ones shared with the whole circle and the ones they do
+    themselves, once they are active or paused."""
     query = select(Agreement).where(Agreement.circle_id == access.circle.id).order_by(Agreement.id)
     if access.is_family:
         query = query.where(Agreement.status.not_in([AgreementStatus.ENDED, AgreementStatus.DECLINED]))
     elif access.role == Role.NETWORK and access.member is not None:
-        mine = or_(Agreement.doer_member_id == access.member.id, Agreement.backup_member_id == access.member.id)
         query = query.where(
             Agreement.status.in_([AgreementStatus.ACTIVE, AgreementStatus.PAUSED]),
-            or_(Agreement.visibility == Visibility.CIRCLE, mine),
+            or_(Agreement.visibility == Visibility.CIRCLE, Agreement.doer_member_id == access.member.id),
         )
     else:
         return []

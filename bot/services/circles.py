@@ -127,6 +127,7 @@ async def join_as_family(
     if access.member is not None:
         return Joined(access.member, is_new=False)
     circle = access.circle
+    await _detach_earlier_places(session, circle.id, person_id)
     has_coordinator = await session.scalar(
         select(Member.id).where(Member.circle_id == circle.id, Member.is_coordinator, Member.status == MemberStatus.ACTIVE)
     )
@@ -150,6 +151,17 @@ async def join_as_family(
         await notifications.tell_family(session, circle, kind="member.joined", key=f"member.joined:{member.id}",
                                         payload={"member_id": member.id}, now=now)
     return Joined(member, is_new=True)
+
+
+async def _detach_earlier_places(session: AsyncSession, circle_id: int, person_id: int) -> None:
+    """Someone who left (or declined) comes back: the old row keeps its history under its name,
+    and the person gets a fresh place."""
+    await session.execute(
+        update(Member)
+        .where(Member.circle_id == circle_id, Member.person_id == person_id, Member.status != MemberStatus.ACTIVE)
+        .values(person_id=None)
+    )
+    await session.flush()
 
 
 async def join_with_family_link(
@@ -303,12 +315,14 @@ async def answer_invitation(
     circle = await session.get(Circle, invitation.circle_id)
     assert member is not None and circle is not None
     already = await session.scalar(
-        select(Member.id).where(Member.circle_id == circle.id, Member.person_id == person_id)
+        select(Member.id).where(Member.circle_id == circle.id, Member.person_id == person_id,
+                                Member.status == MemberStatus.ACTIVE)
     )
     if already is not None:  # one place per person per circle
         return None
     invitations.complete(session, invitation, now=now)
     if accept:
+        await _detach_earlier_places(session, circle.id, person_id)
         member.person_id = person_id
         member.status = MemberStatus.ACTIVE
         member.joined_at = now

@@ -21,19 +21,20 @@ async def tell_family(
                              now=now, circle_id=circle.id, payload=payload)
         return
     coordinators = await session.execute(
-        select(Member.id, Person.id, Person.telegram_user_id)
+        select(Member, Person)
         .join(Person, Person.id == Member.person_id)
         .where(Member.circle_id == circle.id, Member.is_coordinator, Member.status == MemberStatus.ACTIVE)
     )
-    for member_id, person_id, telegram_user_id in coordinators:
-        await outbox.enqueue(session, key=f"{key}:m{member_id}", kind=kind, chat_id=telegram_user_id, due_at=now,
-                             now=now, person_id=person_id, circle_id=circle.id, payload=payload)
+    for member, person in coordinators:
+        await tell_person(session, person, circle_id=circle.id, kind=kind, key=f"{key}:m{member.id}", payload=payload,
+                          now=now, due_at=_after_pause(member, now))
 
 
 async def tell_person(
-    session: AsyncSession, person: Person, *, circle_id: int | None, kind: str, key: str, payload: dict[str, Any], now: datetime
+    session: AsyncSession, person: Person, *, circle_id: int | None, kind: str, key: str, payload: dict[str, Any],
+    now: datetime, due_at: datetime | None = None,
 ) -> None:
-    await outbox.enqueue(session, key=key, kind=kind, chat_id=person.telegram_user_id, due_at=now, now=now,
+    await outbox.enqueue(session, key=key, kind=kind, chat_id=person.telegram_user_id, due_at=due_at or now, now=now,
                          person_id=person.id, circle_id=circle_id, payload=payload)
 
 
@@ -51,4 +52,10 @@ async def tell_member(
         return
     person = await session.get(Person, member.person_id)
     assert person is not None
-    await tell_person(session, person, circle_id=circle.id, kind=kind, key=key, payload=payload, now=now)
+    await tell_person(session, person, circle_id=circle.id, kind=kind, key=key, payload=payload, now=now,
+                      due_at=_after_pause(member, now))
+
+
+def _after_pause(member: Member, now: datetime) -> datetime:
+    """A member who paused Kring's messages gets them when the pause is over."""
+    return max(now, member.paused_until) if member.paused_until else now

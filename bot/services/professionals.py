@@ -39,6 +39,7 @@ async def remove(session: AsyncSession, professional_id: int, *, now: datetime) 
     if professional is None or professional.status == ProfessionalStatus.REMOVED:
         raise NotFound(professional_id)
     professional.status = ProfessionalStatus.REMOVED
+    professional.person_id = None  # the account may be registered again with a new link
     for invitation in await session.scalars(
         select(Invitation).where(Invitation.professional_id == professional_id, Invitation.used_at.is_(None))
     ):

@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Member, PlanStep, StepKind, WarningSign
+from bot.db.models import Member, MemberStatus, PlanStep, StepKind, WarningSign
 from bot.services import audit, authz
 from bot.services.authz import Access, Action
 
@@ -57,7 +57,7 @@ async def add_step(
     await authz.authorize(session, person_id, circle_id, Action.EDIT_SAFETY_PLAN)
     if member_id is not None:
         member = await session.get(Member, member_id)
-        if member is None or member.circle_id != circle_id:
+        if member is None or member.circle_id != circle_id or member.status != MemberStatus.ACTIVE:
             raise authz.NotAllowed(Action.EDIT_SAFETY_PLAN)
     last = await session.scalar(select(func.max(PlanStep.position)).where(PlanStep.circle_id == circle_id))
     step = PlanStep(circle_id=circle_id, position=(last or 0) + 1, kind=kind, text=text, member_id=member_id,
