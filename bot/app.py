@@ -28,6 +28,7 @@ from bot.db.session import SessionMaker, create_engine, create_sessionmaker
 from bot.deliveries import RENDERERS
 from bot.logs import hold_library_loggers
 from bot.i18n import N_, available_languages, gettext, use_language
+from scheduler import planner
 from scheduler.sender import Sender
 from scheduler.ticker import Ticker
 
@@ -109,14 +110,20 @@ def build_application(
     engine = engine or create_engine(settings.database_url)
     sessions = create_sessionmaker(engine)
     clock = clock or SystemClock()
-    sender = Sender(application.bot, sessions, clock, RENDERERS, default_language=settings.default_language)
+    sender = Sender(application.bot, sessions, clock, RENDERERS, default_language=settings.default_language,
+                    default_tz=settings.timezone)
+
+    async def plan() -> None:
+        async with sessions.begin() as session:
+            await planner.plan_due(session, now=clock.now(), default_tz=settings.timezone)
+
     application.bot_data["runtime"] = Runtime(
         settings=settings,
         engine=engine,
         sessions=sessions,
         clock=clock,
         sender=sender,
-        ticker=Ticker(clock, [sender.send_due], interval_seconds=tick_seconds or 0),
+        ticker=Ticker(clock, [plan, sender.send_due], interval_seconds=tick_seconds or 0),
     )
     register(application)
     return application

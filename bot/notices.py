@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Agreement, AgreementStatus, Delivery, Member, Professional, Visibility
+from bot.db.models import (
+    Agreement,
+    AgreementOccurrence,
+    AgreementStatus,
+    Circle,
+    Delivery,
+    Member,
+    Outcome,
+    Person,
+    Professional,
+    Visibility,
+)
 from bot.deliveries import renderer
 from bot.handlers.agreements import answer_buttons, confirm_buttons
-from bot.i18n import _
+from bot.handlers.reminders import backup_buttons, reminder_buttons, thanks_button
+from bot.i18n import _, format_datetime
 from bot.plan_text import agreement_block
 from bot.services import agreements
 from bot.services.agreements import AgreementView
@@ -149,3 +163,101 @@ async def agreement_changed(session: AsyncSession, delivery: Delivery) -> Render
     if delivery.person_id is None and view.agreement.visibility == Visibility.FAMILY_AND_DOER:
         return Rendered(_("Deze afspraak is aangepast: {what}").format(what=_what(delivery, view)))
     return Rendered(_("Jullie afspraak is aangepast. Zo staat hij nu in het plan:") + "\n\n" + agreement_block(view))
+
+
+async def _occurrence(session: AsyncSession, delivery: Delivery) -> tuple[AgreementOccurrence, AgreementView] | None:
+    occurrence = await session.get(AgreementOccurrence, delivery.payload.get("occurrence_id"))
+    if occurrence is None:
+        return None
+    agreement = await session.get(Agreement, occurrence.agreement_id)
+    if agreement is None:
+        return None
+    return occurrence, await agreements.view(session, agreement)
+
+
+async def _when(session: AsyncSession, delivery: Delivery, occurrence: AgreementOccurrence) -> str:
+    """The moment in the reader's own time zone (a network member may live abroad)."""
+    person = await session.get(Person, delivery.person_id) if delivery.person_id else None
+    circle = await session.get(Circle, delivery.circle_id) if delivery.circle_id else None
+    zone = (person.time_zone if person and person.time_zone else None) or (circle.time_zone if circle else "UTC")
+    return format_datetime(occurrence.occurs_at, ZoneInfo(zone), format="EEEE d MMMM, HH:mm")
+
+
+@renderer("agreement.reminder")
+async def reminder(session: AsyncSession, delivery: Delivery) -> Rendered | None:
+    found = await _occurrence(session, delivery)
+    if found is None or found[1].agreement.status != AgreementStatus.ACTIVE:
+        return None
+    occurrence, view = found
+    lines = ["⏰ " + _("Herinnering: {what}").format(what=view.agreement.what)]
+    if view.agreement.for_whom:
+        lines[0] += " " + _("(voor {name})").format(name=view.agreement.for_whom)
+    lines.append(_("Wanneer: {when}").format(when=await _when(session, delivery, occurrence)))
+    lines.append(_("Laat je het weten als het gedaan is? Of als het deze keer niet lukt?"))
+    return Rendered("\n".join(lines), reminder_buttons(occurrence.id))
+
+
+@renderer("occurrence.done")
+async def occurrence_done(session: AsyncSession, delivery: Delivery) -> Rendered | None:
+    found = await _occurrence(session, delivery)
+    if found is None:
+        return None
+    occurrence, view = found
+    text = "✅ " + _("{name} heeft het gedaan: {what}.").format(name=view.doer.display_name, what=_what(delivery, view))
+    return Rendered(text, thanks_button(occurrence.id))
+
+
+@renderer("occurrence.not_done")
+async def occurrence_not_done(session: AsyncSession, delivery: Delivery) -> Rendered | None:
+    found = await _occurrence(session, delivery)
+    if found is None:
+        return None
+    _occ, view = found
+    text = _("{name} kan het deze keer niet: {what}.").format(name=view.doer.display_name, what=_what(delivery, view))
+    if view.backup is not None:
+        text += " " + _("Ik vraag {name} om in te springen.").format(name=view.backup.display_name)
+    else:
+        text += " " + _("Kijk samen of iemand anders kan.")
+    return Rendered(text)
+
+
+@renderer("occurrence.backup_ask")
+async def backup_ask(session: AsyncSession, delivery: Delivery) -> Rendered | None:
+    found = await _occurrence(session, delivery)
+    if found is None or found[0].outcome != Outcome.NOT_DONE:
+        return None
+    occurrence, view = found
+    text = _("{doer} kan deze keer niet: {what} ({when}). Kun jij inspringen?").format(
+        doer=view.doer.display_name, what=view.agreement.what, when=await _when(session, delivery, occurrence))
+    return Rendered(text, backup_buttons(occurrence.id))
+
+
+@renderer("occurrence.backup_done")
+async def backup_done(session: AsyncSession, delivery: Delivery) -> Rendered | None:
+    found = await _occurrence(session, delivery)
+    if found is None or found[1].backup is None:
+        return None
+    occurrence, view = found
+    assert view.backup is not None
+    text = "✅ " + _("{name} springt in: {what}.").format(name=view.backup.display_name, what=_what(delivery, view))
+    return Rendered(text, thanks_button(occurrence.id))
+
+
+@renderer("occurrence.backup_cant")
+async def backup_cant(session: AsyncSession, delivery: Delivery) -> Rendered | None:
+    found = await _occurrence(session, delivery)
+    if found is None or found[1].backup is None:
+        return None
+    _occ, view = found
+    assert view.backup is not None
+    return Rendered(_("{name} kan ook niet: {what}. Kijk samen wat er nodig is.").format(
+        name=view.backup.display_name, what=_what(delivery, view)))
+
+
+@renderer("occurrence.thanks")
+async def thanks(session: AsyncSession, delivery: Delivery) -> Rendered | None:
+    found = await _occurrence(session, delivery)
+    by = await session.get(Member, delivery.payload.get("by_member_id"))
+    if found is None or by is None:
+        return None
+    return Rendered("💛 " + _("{name} zegt: dank je wel voor {what}!").format(name=by.display_name, what=found[1].agreement.what))

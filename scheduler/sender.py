@@ -18,17 +18,25 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot, InlineKeyboardMarkup
-from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    RetryAfter,
+    TelegramError,
+)
 
 from bot.clock import Clock
 from bot.db.models import Circle, Delivery, DeliveryStatus, Person
 from bot.db.session import SessionMaker
 from bot.i18n import use_language
 from scheduler import outbox
+from scheduler.quiet_hours import quiet_until
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +71,7 @@ class Sender:
         renderers: Mapping[str, Renderer],
         *,
         default_language: str,
+        default_tz: ZoneInfo = ZoneInfo("Europe/Amsterdam"),
         batch_size: int = 30,
         max_attempts: int = 6,
         first_backoff: timedelta = timedelta(seconds=30),
@@ -72,6 +81,7 @@ class Sender:
         self.clock = clock
         self.renderers = renderers
         self.default_language = default_language
+        self.default_tz = default_tz
         self.batch_size = batch_size
         self.max_attempts = max_attempts
         self.first_backoff = first_backoff
@@ -125,6 +135,16 @@ class Sender:
             delivery = await session.get(Delivery, delivery_id)
             if delivery is None:  # erased while queued
                 return
+            expires = delivery.payload.get("expires_at")
+            if expires and self.clock.now() >= datetime.fromisoformat(expires):
+                outbox.mark_skipped(delivery, reason="stale: its moment has passed")
+                report.skipped += 1
+                return
+            wait_until = await self._quiet_until(session, delivery)
+            if wait_until is not None:  # the night is not the recipient's fault: no attempt counted
+                delivery.attempts -= 1
+                outbox.mark_retry(delivery, at=wait_until, error="quiet hours")
+                return
             rendered = await self._render(session, delivery)
             if rendered is None:
                 outbox.mark_skipped(delivery, reason="no longer relevant")
@@ -136,6 +156,14 @@ class Sender:
             delivery = await session.get(Delivery, delivery_id)
             if delivery is not None:
                 await self._record(session, delivery, outcome, report)
+
+    async def _quiet_until(self, session: AsyncSession, delivery: Delivery) -> datetime | None:
+        """The recipient's quiet hours, in their own time zone (a group: the circle's)."""
+        person = await session.get(Person, delivery.person_id) if delivery.person_id is not None else None
+        circle = await session.get(Circle, delivery.circle_id) if delivery.circle_id is not None else None
+        zone = (person.time_zone if person else None) or (circle.time_zone if circle else None)
+        tz = ZoneInfo(zone) if zone else self.default_tz
+        return quiet_until(self.clock.now(), tz, person.quiet_from if person else None, person.quiet_until if person else None)
 
     async def _render(self, session: AsyncSession, delivery: Delivery) -> Rendered | None:
         renderer = self.renderers.get(delivery.kind)

@@ -109,6 +109,14 @@ class Frequency(enum.StrEnum):
     MONTHLY = "monthly"
 
 
+class Outcome(enum.StrEnum):
+    PENDING = "pending"
+    DONE = "done"
+    NOT_DONE = "not_done"
+    BACKUP_DONE = "backup_done"
+    BACKUP_CANT = "backup_cant"
+
+
 class StepKind(enum.StrEnum):
     OURSELVES = "ourselves"  # what we do ourselves
     ASK = "ask"  # whom we ask (a member, or someone named with a phone number)
@@ -158,6 +166,8 @@ class Person(Base):
     language: Mapped[str] = mapped_column(String(8))
     language_chosen: Mapped[bool] = mapped_column(Boolean, default=False)
     time_zone: Mapped[str | None] = mapped_column(String(64))
+    quiet_from: Mapped[time | None] = mapped_column(Time)  # None: the default quiet hours
+    quiet_until: Mapped[time | None] = mapped_column(Time)
     unreachable_since: Mapped[datetime | None]
     created_at: Mapped[datetime]
 
@@ -279,6 +289,10 @@ class Schedule(Base):
     remind_hours_before: Mapped[int | None] = mapped_column(Integer)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     last_fired_at: Mapped[datetime | None]
+    #: Occurrences up to this moment have been planned (their deliveries are in the outbox).
+    planned_until: Mapped[datetime | None]
+    #: When the planner must look at this schedule again; only due schedules are read per tick.
+    next_due_at: Mapped[datetime | None] = mapped_column(index=True)
     created_at: Mapped[datetime]
 
 
@@ -396,4 +410,20 @@ class PlanStep(Base):
     member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
     contact_name: Mapped[str | None] = mapped_column(String(200))
     phone: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime]
+
+
+class AgreementOccurrence(Base):
+    """One time an agreement happens: was it done, not done, or done by the backup?"""
+
+    __tablename__ = "agreement_occurrences"
+    __table_args__ = (UniqueConstraint("agreement_id", "occurs_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agreement_id: Mapped[int] = mapped_column(ForeignKey("agreements.id", ondelete="CASCADE"), index=True)
+    occurs_on: Mapped[date] = mapped_column(Date)
+    occurs_at: Mapped[datetime]
+    outcome: Mapped[Outcome] = mapped_column(_enum(Outcome))
+    answered_at: Mapped[datetime | None]
+    thanked_at: Mapped[datetime | None]
     created_at: Mapped[datetime]

@@ -21,6 +21,7 @@ from bot.handlers import (
     membership,
     people,
     plan,
+    reminders,
     safety_plan,
 )
 
@@ -39,6 +40,7 @@ def register(application: KringApplication) -> None:
         *agreements.handlers(),
         *safety_plan.handlers(),
         *membership.handlers(),
+        *reminders.handlers(),
         *circle_choice.handlers(),
         *links.handlers(),
         *flows.handlers(),

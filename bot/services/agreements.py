@@ -16,6 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
     Agreement,
+    AgreementOccurrence,
+    Outcome,
     AgreementStatus,
     Circle,
     Frequency,
@@ -169,6 +171,7 @@ def _schedule(circle: Circle, agreement: Agreement, when: When, now: datetime) -
         circle_id=circle.id, agreement_id=agreement.id, purpose=SchedulePurpose.AGREEMENT, frequency=when.frequency,
         interval=when.interval, weekday=when.weekday, day_of_month=when.day_of_month, at_time=when.at_time,
         starts_on=when.on_date or now.date(), time_zone=circle.time_zone, active=True, created_at=now,
+        planned_until=now, next_due_at=now,
     )
 
 
@@ -349,3 +352,56 @@ async def doers(session: AsyncSession, circle_id: int) -> list[Member]:
         select(Member).where(Member.circle_id == circle_id, Member.status == MemberStatus.ACTIVE,
                              Member.role.in_([MemberRole.FAMILY, MemberRole.NETWORK])).order_by(Member.id)
     ))
+
+
+OCCURRENCE_ANSWERS = {
+    # answer: (who may give it, outcome before, outcome after)
+    "done": ("doer", Outcome.PENDING, Outcome.DONE),
+    "cant": ("doer", Outcome.PENDING, Outcome.NOT_DONE),
+    "bdone": ("backup", Outcome.NOT_DONE, Outcome.BACKUP_DONE),
+    "bcant": ("backup", Outcome.NOT_DONE, Outcome.BACKUP_CANT),
+}
+
+
+async def report(session: AsyncSession, occurrence_id: int, *, person_id: int, answer: str, now: datetime) -> AgreementOccurrence:
+    """The doer's "Gedaan" or "Lukt deze keer niet", or the backup's answer when asked. The
+    family is told; when the doer cannot, the backup (if the family chose one) is asked."""
+    occurrence = await session.get(AgreementOccurrence, occurrence_id)
+    if occurrence is None or answer not in OCCURRENCE_ANSWERS:
+        raise authz.NotAllowed(Action.ANSWER_AGREEMENT)
+    agreement = await _agreement(session, occurrence.agreement_id)
+    access = await authz.authorize(session, person_id, agreement.circle_id, Action.ANSWER_AGREEMENT)
+    who, before, after = OCCURRENCE_ANSWERS[answer]
+    expected = agreement.doer_member_id if who == "doer" else agreement.backup_member_id
+    if access.member is None or access.member.id != expected or occurrence.outcome != before:
+        raise authz.NotAllowed(Action.ANSWER_AGREEMENT)
+    occurrence.outcome = after
+    occurrence.answered_at = now
+    audit.record(session, at=now, action=f"occurrence.{after.value}", actor_person_id=person_id,
+                 circle_id=agreement.circle_id, subject_type="agreement_occurrence", subject_id=occurrence.id)
+    payload = {"occurrence_id": occurrence.id}
+    await notifications.tell_family(session, access.circle, kind=f"occurrence.{after.value}",
+                                    key=f"occurrence.{after.value}:{occurrence.id}", payload=payload, now=now)
+    if after == Outcome.NOT_DONE and agreement.backup_member_id is not None:
+        await notifications.tell_member(session, access.circle, agreement.backup_member_id, kind="occurrence.backup_ask",
+                                        key=f"occurrence.backup_ask:{occurrence.id}", payload=payload, now=now)
+    return occurrence
+
+
+async def thank(session: AsyncSession, occurrence_id: int, *, person_id: int, now: datetime) -> AgreementOccurrence:
+    """A family member thanks whoever did it, once (reciprocity, domain rule 9)."""
+    occurrence = await session.get(AgreementOccurrence, occurrence_id)
+    if occurrence is None or occurrence.outcome not in (Outcome.DONE, Outcome.BACKUP_DONE) or occurrence.thanked_at:
+        raise authz.NotAllowed(Action.THANK)
+    agreement = await _agreement(session, occurrence.agreement_id)
+    access = await authz.authorize(session, person_id, agreement.circle_id, Action.THANK)
+    occurrence.thanked_at = now
+    helper = agreement.doer_member_id if occurrence.outcome == Outcome.DONE else agreement.backup_member_id
+    assert helper is not None
+    audit.record(session, at=now, action="occurrence.thanked", actor_person_id=person_id, circle_id=agreement.circle_id,
+                 subject_type="agreement_occurrence", subject_id=occurrence.id)
+    await notifications.tell_member(session, access.circle, helper, kind="occurrence.thanks",
+                                    key=f"occurrence.thanks:{occurrence.id}",
+                                    payload={"occurrence_id": occurrence.id, "by_member_id": access.member.id if access.member else None},
+                                    now=now)
+    return occurrence

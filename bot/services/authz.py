@@ -35,6 +35,7 @@ class Action(enum.StrEnum):
     MANAGE_AGREEMENT = "manage_agreement"
     ANSWER_AGREEMENT = "answer_agreement"
     STEP_BACK = "step_back"
+    THANK = "thank"
     PAUSE_SELF = "pause_self"
     LEAVE = "leave"
     INVITE = "invite"
@@ -57,6 +58,7 @@ RULES: dict[Action, frozenset[Role]] = {
     Action.MANAGE_AGREEMENT: frozenset({Role.COORDINATOR}),
     Action.ANSWER_AGREEMENT: MEMBERS,  # and only the doer: checked on the agreement itself
     Action.STEP_BACK: MEMBERS,  # and only the doer
+    Action.THANK: FAMILY_ROLES,
     Action.PAUSE_SELF: MEMBERS,
     Action.LEAVE: MEMBERS,
     Action.INVITE: frozenset({Role.COORDINATOR}),

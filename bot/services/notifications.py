@@ -39,7 +39,8 @@ async def tell_person(
 
 
 async def tell_member(
-    session: AsyncSession, circle: Circle, member_id: int, *, kind: str, key: str, payload: dict[str, Any], now: datetime
+    session: AsyncSession, circle: Circle, member_id: int, *, kind: str, key: str, payload: dict[str, Any], now: datetime,
+    due_at: datetime | None = None,
 ) -> None:
     """Write to one member: privately, or, for a family member, in the family's group if there is
     one (a family member who joined there may never have opened a private chat with Kring)."""
@@ -47,15 +48,15 @@ async def tell_member(
     if member is None or member.person_id is None or member.status != MemberStatus.ACTIVE:
         return
     if member.role == MemberRole.FAMILY and circle.group_chat_id is not None:
-        await outbox.enqueue(session, key=key, kind=kind, chat_id=circle.group_chat_id, due_at=now, now=now,
-                             circle_id=circle.id, payload=payload)
+        await outbox.enqueue(session, key=key, kind=kind, chat_id=circle.group_chat_id, due_at=due_at or now,
+                             now=now, circle_id=circle.id, payload=payload)
         return
     person = await session.get(Person, member.person_id)
     assert person is not None
     await tell_person(session, person, circle_id=circle.id, kind=kind, key=key, payload=payload, now=now,
-                      due_at=_after_pause(member, now))
+                      due_at=_after_pause(member, due_at or now))
 
 
-def _after_pause(member: Member, now: datetime) -> datetime:
+def _after_pause(member: Member, due_at: datetime) -> datetime:
     """A member who paused Kring's messages gets them when the pause is over."""
-    return max(now, member.paused_until) if member.paused_until else now
+    return max(due_at, member.paused_until) if member.paused_until else due_at

@@ -1,0 +1,86 @@
+"""Answers to reminders: "Gedaan", "Lukt deze keer niet", the backup's answer, and "Bedankt!"."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler
+
+from bot import callbacks
+from bot.app import KringContext
+from bot.db.models import Outcome
+from bot.handlers.fallback import stale_button
+from bot.i18n import _, pgettext
+from bot.services import agreements, authz
+
+ANSWER = "occ"
+THANK = "thx"
+
+
+def reminder_buttons(occurrence_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[
+        InlineKeyboardButton(pgettext("button", "Gedaan"), callback_data=callbacks.encode(ANSWER, occurrence_id, "done")),
+        InlineKeyboardButton(pgettext("button", "Lukt deze keer niet"), callback_data=callbacks.encode(ANSWER, occurrence_id, "cant")),
+    ]])
+
+
+def backup_buttons(occurrence_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[
+        InlineKeyboardButton(pgettext("button", "Ik doe het"), callback_data=callbacks.encode(ANSWER, occurrence_id, "bdone")),
+        InlineKeyboardButton(pgettext("button", "Lukt mij ook niet"), callback_data=callbacks.encode(ANSWER, occurrence_id, "bcant")),
+    ]])
+
+
+def thanks_button(occurrence_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[
+        InlineKeyboardButton(pgettext("button", "Bedankt!"), callback_data=callbacks.encode(THANK, occurrence_id)),
+    ]])
+
+
+REPLIES = {
+    Outcome.DONE: lambda: _("Top, dank je wel! Het gezin weet het."),
+    Outcome.NOT_DONE: lambda: _("Dat is goed. Het gezin weet het."),
+    Outcome.BACKUP_DONE: lambda: _("Fijn dat je inspringt! Het gezin weet het."),
+    Outcome.BACKUP_CANT: lambda: _("Dat is goed. Het gezin weet het."),
+}
+
+
+async def answer_pressed(update: Update, context: KringContext) -> None:
+    query = update.callback_query
+    assert query is not None
+    runtime = context.runtime
+    try:
+        occurrence_id, answer = callbacks.decode(query.data, ANSWER, 2)
+        if context.person_id is None:
+            raise authz.NotAllowed(authz.Action.ANSWER_AGREEMENT)
+        async with runtime.sessions.begin() as session:
+            occurrence = await agreements.report(session, int(occurrence_id), person_id=context.person_id,
+                                                 answer=answer, now=runtime.clock.now())
+    except (callbacks.BadCallbackData, ValueError, authz.NotAllowed):
+        await stale_button(update, context)
+        return
+    await query.answer()
+    await query.edit_message_text(REPLIES[occurrence.outcome]())
+
+
+async def thanks_pressed(update: Update, context: KringContext) -> None:
+    query = update.callback_query
+    assert query is not None
+    runtime = context.runtime
+    try:
+        (occurrence_id,) = callbacks.decode(query.data, THANK, 1)
+        if context.person_id is None:
+            raise authz.NotAllowed(authz.Action.THANK)
+        async with runtime.sessions.begin() as session:
+            await agreements.thank(session, int(occurrence_id), person_id=context.person_id, now=runtime.clock.now())
+    except (callbacks.BadCallbackData, ValueError, authz.NotAllowed):
+        await stale_button(update, context)
+        return
+    await query.answer(_("Je bedankje is verstuurd."))
+    await query.edit_message_reply_markup(None)
+
+
+def handlers() -> list[BaseHandler[Update, KringContext, None]]:
+    return [
+        CallbackQueryHandler(answer_pressed, pattern=callbacks.pattern(ANSWER)),
+        CallbackQueryHandler(thanks_pressed, pattern=callbacks.pattern(THANK)),
+    ]

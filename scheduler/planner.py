@@ -1,0 +1,117 @@
+"""The planner: turns schedules into outbox rows, ahead of time, exactly once per occurrence.
+
+Each tick reads only the schedules whose ``next_due_at`` has come (an index), plans their
+occurrences up to ``LOOK_AHEAD`` from now, and records how far it got (``planned_until``). The
+outbox key (agreement + local date) and the unique occurrence row make a second planning of the
+same occurrence — after a restart, or by a second process — a no-op.
+
+Reminders go to the doer "on the morning of the day": 08:00 in the doer's own time zone; for
+something before 09:00, 20:00 the evening before (so the quiet hours never swallow it). Or a
+chosen number of hours before.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import (
+    Agreement,
+    AgreementOccurrence,
+    AgreementStatus,
+    Circle,
+    Member,
+    Outcome,
+    Person,
+    Schedule,
+    SchedulePurpose,
+)
+from bot.services import notifications
+from scheduler.occurrences import Rhythm, at_wall_clock, occurrences_between
+
+LOOK_AHEAD = timedelta(days=2)
+RECHECK = timedelta(hours=1)
+MORNING = time(8, 0)
+EVENING = time(20, 0)
+BATCH = 200
+
+
+def rhythm_of(schedule: Schedule) -> Rhythm:
+    return Rhythm(schedule.frequency, schedule.at_time, schedule.starts_on, schedule.interval,
+                  schedule.weekday, schedule.day_of_month)
+
+
+def reminder_time(occurs_at: datetime, doer_tz: ZoneInfo, hours_before: int | None) -> datetime:
+    if hours_before:
+        return occurs_at - timedelta(hours=hours_before)
+    local = occurs_at.astimezone(doer_tz)
+    morning = at_wall_clock(local.date(), MORNING, doer_tz)
+    if morning <= occurs_at - timedelta(hours=1):
+        return morning
+    return at_wall_clock(local.date() - timedelta(days=1), EVENING, doer_tz)  # before quiet hours end
+
+
+async def plan_due(session: AsyncSession, *, now: datetime, default_tz: ZoneInfo) -> int:
+    """Plan what is due; returns how many reminders were queued."""
+    due = await session.scalars(
+        select(Schedule)
+        .where(Schedule.active, Schedule.purpose == SchedulePurpose.AGREEMENT, Schedule.next_due_at <= now)
+        .order_by(Schedule.next_due_at)
+        .limit(BATCH)
+    )
+    queued = 0
+    for schedule in list(due):
+        queued += await _plan_agreement(session, schedule, now=now, default_tz=default_tz)
+    return queued
+
+
+async def _plan_agreement(session: AsyncSession, schedule: Schedule, *, now: datetime, default_tz: ZoneInfo) -> int:
+    agreement = await session.get(Agreement, schedule.agreement_id)
+    if agreement is None or agreement.status in (AgreementStatus.ENDED, AgreementStatus.DECLINED):
+        schedule.active = False
+        return 0
+    if agreement.status != AgreementStatus.ACTIVE:  # not yet accepted, or paused: look again later
+        schedule.next_due_at = now + RECHECK
+        return 0
+    horizon = now + LOOK_AHEAD
+    start = schedule.planned_until or schedule.created_at
+    tz = ZoneInfo(schedule.time_zone)
+    queued = 0
+    doer = await session.get(Member, agreement.doer_member_id)
+    circle = await session.get(Circle, agreement.circle_id)
+    person = await session.get(Person, doer.person_id) if doer and doer.person_id else None
+    doer_tz = ZoneInfo(person.time_zone) if person and person.time_zone else default_tz
+    for day, moment in occurrences_between(rhythm_of(schedule), tz, max(start, now), horizon):
+        # (an occurrence already past when it is planned — after downtime, or while the
+        # agreement waited for a yes or was paused — gets no reminder: it would come too late)
+        if doer is None or circle is None or await _already_planned(session, agreement.id, day):
+            continue
+        occurrence = AgreementOccurrence(agreement_id=agreement.id, occurs_on=day, occurs_at=moment,
+                                         outcome=Outcome.PENDING, created_at=now)
+        session.add(occurrence)
+        await session.flush()
+        remind_at = max(now, reminder_time(moment, doer_tz, schedule.remind_hours_before))
+        await notifications.tell_member(session, circle, doer.id, kind="agreement.reminder",
+                                        key=f"reminder:{agreement.id}:{day.isoformat()}",
+                                        payload={"occurrence_id": occurrence.id, "expires_at": moment.isoformat()},
+                                        now=now, due_at=remind_at)
+        queued += 1
+    schedule.planned_until = horizon
+    upcoming = occurrences_between(rhythm_of(schedule), tz, horizon, horizon + timedelta(days=400))
+    if upcoming:
+        schedule.next_due_at = upcoming[0][1] - LOOK_AHEAD
+    else:
+        schedule.active = False  # a single date that has passed
+        schedule.next_due_at = None
+    return queued
+
+
+async def _already_planned(session: AsyncSession, agreement_id: int, day: object) -> bool:
+    found = await session.scalar(
+        select(AgreementOccurrence.id).where(AgreementOccurrence.agreement_id == agreement_id,
+                                             AgreementOccurrence.occurs_on == day)
+    )
+    return found is not None
