@@ -169,3 +169,26 @@ async def play_story(sandbox: Sandbox, transcript: Transcript) -> None:
     transcript.chapter(_("Wat Kring doet als het iets niet begrijpt"))
     await daniel.send("/wiedoetwat")
     await daniel.send("Het gaat vandaag niet goed")
+
+    await pass_time(sandbox, datetime.fromisoformat("2026-12-02T07:30:00+01:00"))
+    transcript.chapter(_("Een week later: oma krijgt 's ochtends een herinnering"))
+    await pass_time(sandbox, datetime.fromisoformat("2026-12-02T08:30:00+01:00"))
+    clock.advance(timedelta(hours=8))
+    await ayse.press(telegram.messages_in(ayse.id)[-1], "Gedaan")
+    clock.advance(timedelta(minutes=20))
+    await fatima.press(telegram.messages_in(group.id)[-1], "Bedankt!")
+
+    await pass_time(sandbox, datetime.fromisoformat("2026-12-09T07:30:00+01:00"))
+    transcript.chapter(_("Nog een week later: het lukt oma niet, Omar springt in"))
+    await pass_time(sandbox, datetime.fromisoformat("2026-12-09T08:30:00+01:00"))
+    clock.advance(timedelta(hours=1))
+    await ayse.press(telegram.messages_in(ayse.id)[-1], "Lukt deze keer niet")
+    clock.advance(timedelta(minutes=30))
+    await omar.press(telegram.messages_in(group.id)[-1], "Ik doe het")
+
+
+async def pass_time(sandbox: Sandbox, until: datetime) -> None:
+    """Let the hours pass as the scheduler sees them: move the clock, tick."""
+    while sandbox.clock.now() < until:
+        sandbox.clock.advance(min(timedelta(hours=1), until - sandbox.clock.now()))
+        await sandbox.tick()

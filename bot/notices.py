@@ -224,11 +224,13 @@ async def occurrence_not_done(session: AsyncSession, delivery: Delivery) -> Rend
 @renderer("occurrence.backup_ask")
 async def backup_ask(session: AsyncSession, delivery: Delivery) -> Rendered | None:
     found = await _occurrence(session, delivery)
-    if found is None or found[0].outcome != Outcome.NOT_DONE:
+    if found is None or found[0].outcome != Outcome.NOT_DONE or found[1].backup is None:
         return None
     occurrence, view = found
-    text = _("{doer} kan deze keer niet: {what} ({when}). Kun jij inspringen?").format(
-        doer=view.doer.display_name, what=view.agreement.what, when=await _when(session, delivery, occurrence))
+    assert view.backup is not None
+    text = _("{backup}, {doer} kan deze keer niet: {what} ({when}). Kun jij inspringen?").format(
+        backup=view.backup.display_name, doer=view.doer.display_name, what=_what(delivery, view),
+        when=await _when(session, delivery, occurrence))
     return Rendered(text, backup_buttons(occurrence.id))
 
 

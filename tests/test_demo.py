@@ -36,6 +36,10 @@ async def test_the_demo_story_shows_the_journey_so_far(tmp_path: Path) -> None:
         "Klaar. Ik schrijf je vanaf nu in het Nederlands.",
         "Dat commando ken ik niet.",
         "maandag 23 november 10:00",  # the simulated clock, in Babel's Dutch
+        "⏰ Herinnering: Oppassen (voor Sam)",  # weeks later: the reminder ...
+        "💛 Fatima zegt: dank je wel voor Oppassen!",  # ... done, and thanked
+        "Omar, Oma Ayşe kan deze keer niet: Oppassen",  # can't this time: the backup is asked
+        "✅ Omar springt in: Oppassen.",
     ):
         assert step in story, step
     grandmothers_plan = story.split("Ayşe → Kring (privé met Ayşe): /plan")[1].split("==")[0]

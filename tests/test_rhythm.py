@@ -66,7 +66,7 @@ async def test_when_it_does_not_work_out_the_backup_is_asked(sandbox: Sandbox) -
     assert sandbox.telegram.messages_in(GROUP_ID)[-1].text == \
         "Buurman Kees kan het deze keer niet: Koken. Ik vraag Oma Ayşe om in te springen."
     ask = sandbox.telegram.messages_in(3)[-1]
-    assert ask.text.startswith("Buurman Kees kan deze keer niet: Koken")
+    assert ask.text.startswith("Oma Ayşe, Buurman Kees kan deze keer niet: Koken")
     await c.ayse.press(ask, "Ik doe het")
     assert sandbox.telegram.messages_in(GROUP_ID)[-1].text == "✅ Oma Ayşe springt in: Koken."
 

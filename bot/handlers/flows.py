@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from telegram import InlineKeyboardMarkup, Update
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.ext import BaseHandler, CommandHandler, MessageHandler, filters
 
 from bot import callbacks
 from bot.app import KringContext
 from bot.handlers.fallback import stale_button, unexpected_message
 from bot.i18n import _
+from bot.db.models import Draft
 from bot.services import authz, drafts
 
 TextStep = Callable[[Update, KringContext, str], Awaitable[None]]
@@ -47,6 +49,20 @@ async def draft_button(update: Update, context: KringContext, action: str, apply
         return
     await query.answer()
     await query.edit_message_text(reply[0], reply_markup=reply[1], disable_web_page_preview=True)
+
+
+async def begin_for_circle(context: KringContext, session: AsyncSession, message: Message, circle_id: int, *,
+                           action: authz.Action, refusal: str, flow: str, step: str) -> Draft | None:
+    """Start a flow about a circle, after checking (again: the id may come from a button) that
+    this person may; says ``refusal`` and returns ``None`` when not."""
+    try:
+        await authz.authorize(session, context.person_id, circle_id, action)
+    except authz.NotAllowed:
+        await message.reply_text(refusal)
+        return None
+    assert context.person_id is not None
+    return await drafts.begin(session, person_id=context.person_id, chat_id=message.chat.id, flow=flow, step=step,
+                              now=context.runtime.clock.now(), data={"circle_id": circle_id})
 
 
 async def route_text(update: Update, context: KringContext) -> None:

@@ -13,7 +13,7 @@ from bot.db.models import Circle, Draft, Member, MemberRole, MemberStatus
 from bot.handlers.circle_choice import with_circle
 from bot.handlers.circle_setup import deep_link
 from bot.handlers.fallback import stale_button
-from bot.handlers.flows import draft_button, on_text
+from bot.handlers.flows import begin_for_circle, draft_button, on_text
 from bot.i18n import _, pgettext
 from bot.services import authz, circles, drafts
 from bot.services.authz import Action, Role
@@ -104,14 +104,10 @@ async def start_invite(update: Update, context: KringContext) -> None:
 
 async def _begin_invite(context: KringContext, message: Message, circle_id: int) -> None:
     async with context.runtime.sessions.begin() as session:
-        try:
-            await authz.authorize(session, context.person_id, circle_id, Action.INVITE)
-        except authz.NotAllowed:
-            await message.reply_text(_("Alleen wie de kring regelt, kan mensen uitnodigen."))
+        draft = await begin_for_circle(context, session, message, circle_id, action=Action.INVITE, flow=FLOW, step="role",
+                                       refusal=_("Alleen wie de kring regelt, kan mensen uitnodigen."))
+        if draft is None:
             return
-        assert context.person_id is not None
-        draft = await drafts.begin(session, person_id=context.person_id, chat_id=message.chat.id, flow=FLOW,
-                                   step="role", now=context.runtime.clock.now(), data={"circle_id": circle_id})
         draft_id = draft.id
     buttons = InlineKeyboardMarkup([
         [InlineKeyboardButton(pgettext("button", "Iemand van het gezin"), callback_data=callbacks.encode(INVITE, draft_id, "role", "family"))],

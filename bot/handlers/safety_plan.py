@@ -13,7 +13,7 @@ from bot import callbacks
 from bot.app import KringContext
 from bot.db.models import Draft, StepKind
 from bot.handlers.circle_choice import with_circle
-from bot.handlers.flows import draft_button, on_text
+from bot.handlers.flows import begin_for_circle, draft_button, on_text
 from bot.i18n import _, pgettext
 from bot.plan_text import split_messages, step_line
 from bot.services import agreements, authz, circles, drafts, safety_plan
@@ -40,14 +40,11 @@ async def start(update: Update, context: KringContext) -> None:
 
 async def _begin(context: KringContext, message: Message, circle_id: int) -> None:
     async with context.runtime.sessions.begin() as session:
-        try:
-            await authz.authorize(session, context.person_id, circle_id, Action.EDIT_SAFETY_PLAN)
-        except authz.NotAllowed:
-            await message.reply_text(_("Alleen wie de kring regelt, kan dit plan aanpassen."))
+        draft = await begin_for_circle(context, session, message, circle_id, action=Action.EDIT_SAFETY_PLAN,
+                                       refusal=_("Alleen wie de kring regelt, kan dit plan aanpassen."),
+                                       flow=FLOW, step="menu")
+        if draft is None:
             return
-        assert context.person_id is not None
-        draft = await drafts.begin(session, person_id=context.person_id, chat_id=message.chat.id, flow=FLOW,
-                                   step="menu", now=context.runtime.clock.now(), data={"circle_id": circle_id})
         text, buttons = await _menu(session, draft)
     await message.reply_text(text, reply_markup=buttons)
 
