@@ -40,6 +40,7 @@ MENU: tuple[tuple[str, str], ...] = (
     ("agreements", N_("Afspraken bekijken en aanpassen")),
     ("agreement", N_("Een nieuwe afspraak maken")),
     ("safetyplan", N_("Het plan voor als het misgaat")),
+    ("checkin", N_("Wanneer vraag ik hoe het gaat?")),
     ("members", N_("Wie doet mee?")),
     ("invite", N_("Nodig iemand uit")),
     ("pause", N_("Even rust van berichten")),

@@ -154,6 +154,13 @@ async def play_story(sandbox: Sandbox, transcript: Transcript) -> None:
     (menu,) = await fatima.send("Als het na twee weken niet beter gaat")
     await fatima.press(menu, "Klaar")
 
+    clock.advance(timedelta(minutes=5))
+    transcript.chapter(_("Fatima kiest wanneer Kring vraagt hoe het gaat"))
+    (question,) = await fatima.send("/checkin", chat=group)
+    await fatima.press(question, "Om de week ✓")
+    await fatima.press(question, "zondag")
+    await fatima.press(question, "19:00")
+
     clock.advance(timedelta(days=1))
     transcript.chapter(_("Het plan: het gezin ziet alles, oma ziet haar deel"))
     await fatima.send("/plan")
@@ -170,6 +177,15 @@ async def play_story(sandbox: Sandbox, transcript: Transcript) -> None:
     await daniel.send("/wiedoetwat")
     await daniel.send("Het gaat vandaag niet goed")
 
+    await pass_time(sandbox, datetime.fromisoformat("2026-11-29T18:30:00+01:00"))
+    transcript.chapter(_("Zondagavond: de eerste check-in in de groep"))
+    await pass_time(sandbox, datetime.fromisoformat("2026-11-29T19:05:00+01:00"))
+    checkin = telegram.messages_in(group.id)[-1]
+    await fatima.press(checkin, "😊 Goed")
+    await fatima.press(telegram.messages_in(group.id)[-1], "Minder")
+    clock.advance(timedelta(minutes=10))
+    await omar.press(checkin, "😟 Niet goed")
+
     await pass_time(sandbox, datetime.fromisoformat("2026-12-02T07:30:00+01:00"))
     transcript.chapter(_("Een week later: oma krijgt 's ochtends een herinnering"))
     await pass_time(sandbox, datetime.fromisoformat("2026-12-02T08:30:00+01:00"))
@@ -185,6 +201,10 @@ async def play_story(sandbox: Sandbox, transcript: Transcript) -> None:
     await ayse.press(telegram.messages_in(ayse.id)[-1], "Lukt deze keer niet")
     clock.advance(timedelta(minutes=30))
     await omar.press(telegram.messages_in(group.id)[-1], "Ik doe het")
+
+    await pass_time(sandbox, datetime.fromisoformat("2026-12-13T18:30:00+01:00"))
+    transcript.chapter(_("De volgende check-in kijkt eerst terug"))
+    await pass_time(sandbox, datetime.fromisoformat("2026-12-13T19:05:00+01:00"))
 
 
 async def pass_time(sandbox: Sandbox, until: datetime) -> None:

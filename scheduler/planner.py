@@ -29,7 +29,7 @@ from bot.db.models import (
     Schedule,
     SchedulePurpose,
 )
-from bot.services import notifications
+from bot.services import checkins, notifications
 from scheduler.occurrences import Rhythm, at_wall_clock, occurrences_between
 
 LOOK_AHEAD = timedelta(days=2)
@@ -58,14 +58,47 @@ async def plan_due(session: AsyncSession, *, now: datetime, default_tz: ZoneInfo
     """Plan what is due; returns how many reminders were queued."""
     due = await session.scalars(
         select(Schedule)
-        .where(Schedule.active, Schedule.purpose == SchedulePurpose.AGREEMENT, Schedule.next_due_at <= now)
+        .where(Schedule.active, Schedule.purpose.in_([SchedulePurpose.AGREEMENT, SchedulePurpose.CHECKIN]),
+               Schedule.next_due_at <= now)
         .order_by(Schedule.next_due_at)
         .limit(BATCH)
     )
     queued = 0
     for schedule in list(due):
-        queued += await _plan_agreement(session, schedule, now=now, default_tz=default_tz)
+        if schedule.purpose == SchedulePurpose.CHECKIN:
+            queued += await _plan_checkins(session, schedule, now=now)
+        else:
+            queued += await _plan_agreement(session, schedule, now=now, default_tz=default_tz)
     return queued
+
+
+async def _plan_checkins(session: AsyncSession, schedule: Schedule, *, now: datetime) -> int:
+    """Queue the family's check-ins. After downtime a check-in is still sent up to ``GRACE``
+    late; one that is older is recorded as missed by not being sent at all."""
+    circle = await session.get(Circle, schedule.circle_id)
+    if circle is None:
+        schedule.active = False
+        return 0
+    tz = ZoneInfo(schedule.time_zone)
+    start = max(schedule.planned_until or schedule.created_at, now - checkins.GRACE)
+    horizon = now + LOOK_AHEAD
+    queued = 0
+    for _day, moment in occurrences_between(rhythm_of(schedule), tz, start, horizon):
+        if await checkins.start_round(session, circle, occurs_at=moment, schedule_id=schedule.id, now=now):
+            queued += 1
+    _advance(schedule, tz, horizon)
+    return queued
+
+
+def _advance(schedule: Schedule, tz: ZoneInfo, horizon: datetime) -> None:
+    """Planned up to ``horizon``; look again two days before the next occurrence after it."""
+    schedule.planned_until = horizon
+    upcoming = occurrences_between(rhythm_of(schedule), tz, horizon, horizon + timedelta(days=400))
+    if upcoming:
+        schedule.next_due_at = upcoming[0][1] - LOOK_AHEAD
+    else:
+        schedule.active = False  # a single date that has passed
+        schedule.next_due_at = None
 
 
 async def _plan_agreement(session: AsyncSession, schedule: Schedule, *, now: datetime, default_tz: ZoneInfo) -> int:
@@ -99,13 +132,7 @@ async def _plan_agreement(session: AsyncSession, schedule: Schedule, *, now: dat
                                         payload={"occurrence_id": occurrence.id, "expires_at": moment.isoformat()},
                                         now=now, due_at=remind_at)
         queued += 1
-    schedule.planned_until = horizon
-    upcoming = occurrences_between(rhythm_of(schedule), tz, horizon, horizon + timedelta(days=400))
-    if upcoming:
-        schedule.next_due_at = upcoming[0][1] - LOOK_AHEAD
-    else:
-        schedule.active = False  # a single date that has passed
-        schedule.next_due_at = None
+    _advance(schedule, tz, horizon)
     return queued
 
 

@@ -71,7 +71,7 @@ class Sender:
         renderers: Mapping[str, Renderer],
         *,
         default_language: str,
-        default_tz: ZoneInfo = ZoneInfo("Europe/Amsterdam"),
+        default_tz: ZoneInfo,
         batch_size: int = 30,
         max_attempts: int = 6,
         first_backoff: timedelta = timedelta(seconds=30),

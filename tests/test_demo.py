@@ -40,6 +40,10 @@ async def test_the_demo_story_shows_the_journey_so_far(tmp_path: Path) -> None:
         "💛 Fatima zegt: dank je wel voor Oppassen!",  # ... done, and thanked
         "Omar, Oma Ayşe kan deze keer niet: Oppassen",  # can't this time: the backup is asked
         "✅ Omar springt in: Oppassen.",
+        "Dit is de eerste check-in. Welkom!",  # check-ins in the group ...
+        "Fijn dat je het zegt. Ik stuur niemand zomaar een bericht.",  # ... a hard moment: the own plan
+        "Vorige keer: 😊 Goed: 1, 😟 Niet goed: 1",  # ... and the next one looks back
+        "Afspraken sinds de vorige keer: 1 gedaan, 1 door de reserve",
     ):
         assert step in story, step
     grandmothers_plan = story.split("Ayşe → Kring (privé met Ayşe): /plan")[1].split("==")[0]

@@ -427,3 +427,16 @@ class AgreementOccurrence(Base):
     answered_at: Mapped[datetime | None]
     thanked_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
+
+
+class CheckinRound(Base):
+    """One check-in moment of a circle: the question everyone in the family can answer."""
+
+    __tablename__ = "checkin_rounds"
+    __table_args__ = (UniqueConstraint("circle_id", "occurs_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    circle_id: Mapped[int] = mapped_column(ForeignKey("circles.id", ondelete="CASCADE"), index=True)
+    schedule_id: Mapped[int | None] = mapped_column(ForeignKey("schedules.id", ondelete="SET NULL"))
+    occurs_at: Mapped[datetime]
+    created_at: Mapped[datetime]

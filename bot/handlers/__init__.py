@@ -10,6 +10,7 @@ from bot import notices  # noqa: F401  (registers the outbox renderers)
 from bot.handlers import (
     agreements,
     basics,
+    checkins,
     circle_choice,
     circle_setup,
     errors,
@@ -41,6 +42,7 @@ def register(application: KringApplication) -> None:
         *safety_plan.handlers(),
         *membership.handlers(),
         *reminders.handlers(),
+        *checkins.handlers(),
         *circle_choice.handlers(),
         *links.handlers(),
         *flows.handlers(),

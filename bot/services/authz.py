@@ -36,6 +36,8 @@ class Action(enum.StrEnum):
     ANSWER_AGREEMENT = "answer_agreement"
     STEP_BACK = "step_back"
     THANK = "thank"
+    CHOOSE_CHECKIN = "choose_checkin"
+    ANSWER_CHECKIN = "answer_checkin"
     PAUSE_SELF = "pause_self"
     LEAVE = "leave"
     INVITE = "invite"
@@ -59,6 +61,8 @@ RULES: dict[Action, frozenset[Role]] = {
     Action.ANSWER_AGREEMENT: MEMBERS,  # and only the doer: checked on the agreement itself
     Action.STEP_BACK: MEMBERS,  # and only the doer
     Action.THANK: FAMILY_ROLES,
+    Action.CHOOSE_CHECKIN: frozenset({Role.COORDINATOR}),
+    Action.ANSWER_CHECKIN: FAMILY_ROLES,
     Action.PAUSE_SELF: MEMBERS,
     Action.LEAVE: MEMBERS,
     Action.INVITE: frozenset({Role.COORDINATOR}),

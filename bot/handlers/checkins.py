@@ -1,0 +1,241 @@
+"""/checkin (coordinators choose the rhythm, or ask now), the check-in itself with its look back,
+the answers, and the gentle reminder the next day."""
+
+from __future__ import annotations
+
+from datetime import time
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+
+from bot import callbacks
+from bot.app import KringContext
+from bot.db.models import CheckinAnswerKind, CheckinRound, Delivery, Outcome, WorryTrend
+from bot.deliveries import renderer
+from bot.handlers.circle_choice import with_circle
+from bot.handlers.fallback import stale_button
+from bot.handlers.flows import StepReply, begin_for_circle, draft_button
+from bot.i18n import _, pgettext
+from bot.plan_text import describe_when, step_line, weekday_name
+from bot.services import authz, checkins, drafts, safety_plan
+from bot.services.agreements import When
+from bot.services.authz import Action
+from bot.texts import not_an_emergency_service
+from scheduler.sender import Rendered
+
+FLOW = "checkin"
+STEP = "cks"
+ANSWER = "ci"
+WORRY = "cw"
+TIMES = (time(18, 0), time(19, 0), time(20, 0))
+
+
+def _button(text: str, draft_id: int, field: str, value: object = 0) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text, callback_data=callbacks.encode(STEP, draft_id, field, str(value)))
+
+
+def answer_labels() -> dict[CheckinAnswerKind, str]:
+    return {
+        CheckinAnswerKind.GOOD: "😊 " + pgettext("button", "Goed"),
+        CheckinAnswerKind.SO_SO: "😐 " + pgettext("button", "Zo-zo"),
+        CheckinAnswerKind.NOT_GOOD: "😟 " + pgettext("button", "Niet goed"),
+        CheckinAnswerKind.WANT_TO_TALK: "💬 " + pgettext("button", "Ik wil erover praten"),
+    }
+
+
+def answer_buttons(round_id: int) -> InlineKeyboardMarkup:
+    buttons = [InlineKeyboardButton(label, callback_data=callbacks.encode(ANSWER, round_id, kind.value))
+               for kind, label in answer_labels().items()]
+    return InlineKeyboardMarkup([buttons[:2], buttons[2:]])
+
+
+# -- choosing the rhythm ------------------------------------------------------------------------
+
+
+async def start(update: Update, context: KringContext) -> None:
+    message = update.effective_message
+    assert message is not None
+    await with_circle(context, message, "checkin", authz.RULES[Action.CHOOSE_CHECKIN],
+                      _("Alleen wie de kring regelt, kiest wanneer de check-in komt."), _begin)
+
+
+async def _begin(context: KringContext, message: Message, circle_id: int) -> None:
+    async with context.runtime.sessions.begin() as session:
+        draft = await begin_for_circle(context, session, message, circle_id, action=Action.CHOOSE_CHECKIN, flow=FLOW,
+                                       step="rhythm", refusal=_("Alleen wie de kring regelt, kiest wanneer de check-in komt."))
+        if draft is None:
+            return
+        current = await checkins.current_rhythm(session, circle_id)
+        now_text = (_("Nu: {when}.").format(when=describe_when(When.from_schedule(current))) if current
+                    else _("Nu zijn er geen vaste check-ins."))
+        draft_id = draft.id
+    buttons = InlineKeyboardMarkup([
+        [_button(pgettext("button", "Elke week"), draft_id, "rhythm", "weekly"),
+         _button(pgettext("button", "Om de week") + " ✓", draft_id, "rhythm", "biweekly")],
+        [_button(pgettext("button", "Elke maand"), draft_id, "rhythm", "monthly")],
+        [_button(pgettext("button", "Nu een check-in"), draft_id, "now"),
+         _button(pgettext("button", "Geen check-ins"), draft_id, "off")],
+    ])
+    await message.reply_text(
+        _("Hoe vaak vraag ik hoe het gaat? Om de week past bij de meeste gezinnen.") + "\n" + now_text, reply_markup=buttons)
+
+
+async def step_pressed(update: Update, context: KringContext) -> None:
+    await draft_button(update, context, STEP, _press)
+
+
+async def _press(context: KringContext, draft_id: int, field: str, value: str) -> StepReply | None:
+    runtime = context.runtime
+    now = runtime.clock.now()
+    async with runtime.sessions.begin() as session:
+        if context.person_id is None:
+            return None
+        draft = await drafts.owned(session, draft_id, person_id=context.person_id, flow=FLOW)
+        if draft is None:
+            return None
+        circle_id = draft.data["circle_id"]
+        if field == "now":
+            await checkins.start_now(session, circle_id, person_id=context.person_id, now=now)
+            await drafts.finish(session, draft)
+            return _("Goed, ik stel de vraag nu."), None
+        if field == "off":
+            await checkins.set_rhythm(session, circle_id, person_id=context.person_id, rhythm=None, weekday=None,
+                                      at_time=None, now=now)
+            await drafts.finish(session, draft)
+            return _("Goed. Er komen geen vaste check-ins meer. Met /checkin kan het altijd weer."), None
+        if field == "rhythm" and draft.step == "rhythm" and value in checkins.RHYTHMS:
+            drafts.advance(draft, "weekday" if value != "monthly" else "time", now=now, rhythm=value)
+            if value == "monthly":
+                return _time_question(draft.id)
+            days = [_button(weekday_name(d), draft.id, "day", d) for d in range(7)]
+            return _("Op welke dag?"), InlineKeyboardMarkup([days[:4], days[4:]])
+        if field == "day" and draft.step == "weekday" and value.isdigit() and int(value) < 7:
+            drafts.advance(draft, "time", now=now, weekday=int(value))
+            return _time_question(draft.id)
+        if field == "time" and draft.step == "time" and value.isdigit() and int(value) < len(TIMES):
+            schedule = await checkins.set_rhythm(
+                session, circle_id, person_id=context.person_id, rhythm=draft.data["rhythm"],
+                weekday=draft.data.get("weekday"), at_time=TIMES[int(value)], now=now)
+            await drafts.finish(session, draft)
+            return _("Goed. De check-in komt {when}.").format(when=describe_when(When.from_schedule(schedule))), None
+    return None
+
+
+def _time_question(draft_id: int) -> StepReply:
+    return _("Hoe laat?"), InlineKeyboardMarkup([[_button(t.strftime("%H:%M"), draft_id, "time", i) for i, t in enumerate(TIMES)]])
+
+
+# -- the check-in -------------------------------------------------------------------------------
+
+
+async def _look_back_text(session: AsyncSession, checkin: CheckinRound) -> str:
+    back = await checkins.look_back(session, checkin)
+    labels = answer_labels()
+    lines = ["👀 " + _("Eerst even terugkijken.")]
+    if back.first:
+        lines.append(_("Dit is de eerste check-in. Welkom!"))
+    elif back.answers:
+        counted = ", ".join(f"{labels[kind]}: {count}" for kind, count in back.answers.most_common())
+        lines.append(_("Vorige keer: {answers}").format(answers=counted))
+    else:
+        lines.append(_("Vorige keer heeft niemand geantwoord. Dat geeft niets."))
+    done = back.outcomes[Outcome.DONE]
+    backup = back.outcomes[Outcome.BACKUP_DONE]
+    missed = back.outcomes[Outcome.NOT_DONE] + back.outcomes[Outcome.BACKUP_CANT] + back.outcomes[Outcome.PENDING]
+    if done or backup or missed:
+        lines.append(_("Afspraken sinds de vorige keer: {done} gedaan, {backup} door de reserve, {missed} niet gelukt of geen antwoord.").format(
+            done=done, backup=backup, missed=missed))
+    return "\n".join(lines)
+
+
+@renderer("checkin")
+async def checkin_message(session: AsyncSession, delivery: Delivery) -> Rendered | None:
+    checkin = await session.get(CheckinRound, delivery.payload.get("round_id"))
+    if checkin is None:
+        return None
+    text = await _look_back_text(session, checkin) + "\n\n" + "💬 " + _("Hoe gaat het met jullie? Iedereen van het gezin kan zelf antwoorden.")
+    return Rendered(text, answer_buttons(checkin.id))
+
+
+@renderer("checkin.nudge")
+async def nudge(session: AsyncSession, delivery: Delivery) -> Rendered | None:
+    checkin = await session.get(CheckinRound, delivery.payload.get("round_id"))
+    if checkin is None:
+        return None
+    missing = await checkins.not_answered(session, checkin, checkin.occurs_at + checkins.NUDGE_AFTER)
+    if delivery.person_id is not None:
+        missing = [m for m in missing if m.person_id == delivery.person_id]
+    if not missing:
+        return None
+    names = ", ".join(m.display_name for m in missing)
+    return Rendered(_("Nog even over gisteren: hoe gaat het? {names}, jullie antwoord is welkom. Het hoeft niet lang te zijn.").format(
+        names=names), answer_buttons(checkin.id))
+
+
+async def answer_pressed(update: Update, context: KringContext) -> None:
+    query = update.callback_query
+    assert query is not None
+    runtime = context.runtime
+    try:
+        round_id, value = callbacks.decode(query.data, ANSWER, 2)
+        kind = CheckinAnswerKind(value)
+        if context.person_id is None or not isinstance(query.message, Message):
+            raise authz.NotAllowed(Action.ANSWER_CHECKIN)
+        async with runtime.sessions.begin() as session:
+            given = await checkins.answer(session, int(round_id), person_id=context.person_id, kind=kind, now=runtime.clock.now())
+            member = (await authz.authorize(session, context.person_id, given.circle_id, Action.ANSWER_CHECKIN)).member
+            steps = (await safety_plan.load(session, given.circle_id)).steps
+    except (callbacks.BadCallbackData, ValueError, authz.NotAllowed):
+        await stale_button(update, context)
+        return
+    await query.answer(_("Dank je wel!"))
+    assert member is not None
+    worry = InlineKeyboardMarkup([[
+        InlineKeyboardButton(pgettext("button", "Minder"), callback_data=callbacks.encode(WORRY, given.id, "less")),
+        InlineKeyboardButton(pgettext("button", "Even veel"), callback_data=callbacks.encode(WORRY, given.id, "same")),
+        InlineKeyboardButton(pgettext("button", "Meer"), callback_data=callbacks.encode(WORRY, given.id, "more")),
+    ]])
+    text = _("Dank je wel, {name}. Maak je je minder of meer zorgen dan vorige keer?").format(name=member.display_name)
+    if kind in (CheckinAnswerKind.NOT_GOOD, CheckinAnswerKind.WANT_TO_TALK):
+        text += "\n\n" + _help_text(steps)
+    await query.message.reply_text(text, reply_markup=worry)
+
+
+def _help_text(steps: list[safety_plan.StepView]) -> str:
+    """A hard moment: the family's own plan first. Kring contacts nobody by itself."""
+    lines = [_("Fijn dat je het zegt. Ik stuur niemand zomaar een bericht.")]
+    if steps:
+        lines.append(_("Dit hebben jullie afgesproken voor als het misgaat:"))
+        lines += [step_line(i, step) for i, step in enumerate(steps, 1)]
+    else:
+        lines.append(_("Wie kun je vandaag bellen of appen? Iemand die je vertrouwt, helpt vaak al."))
+    lines.append(not_an_emergency_service())
+    return "\n".join(lines)
+
+
+async def worry_pressed(update: Update, context: KringContext) -> None:
+    query = update.callback_query
+    assert query is not None
+    runtime = context.runtime
+    try:
+        answer_id, value = callbacks.decode(query.data, WORRY, 2)
+        if context.person_id is None:
+            raise authz.NotAllowed(Action.ANSWER_CHECKIN)
+        async with runtime.sessions.begin() as session:
+            await checkins.worry(session, int(answer_id), person_id=context.person_id, trend=WorryTrend(value),
+                                 now=runtime.clock.now())
+    except (callbacks.BadCallbackData, ValueError, authz.NotAllowed):
+        await stale_button(update, context)
+        return
+    await query.answer(_("Bewaard."))
+    await query.edit_message_reply_markup(None)
+
+
+def handlers() -> list[BaseHandler[Update, KringContext, None]]:
+    return [
+        CommandHandler("checkin", start),
+        CallbackQueryHandler(step_pressed, pattern=callbacks.pattern(STEP)),
+        CallbackQueryHandler(answer_pressed, pattern=callbacks.pattern(ANSWER)),
+        CallbackQueryHandler(worry_pressed, pattern=callbacks.pattern(WORRY)),
+    ]

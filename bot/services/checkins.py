@@ -1,0 +1,169 @@
+"""Check-ins: a short "how is it going?" for the family, on the rhythm the coordinators chose.
+
+Every check-in starts by looking back (domain rule 7): how people answered last time and how
+the agreements went since. A "not good" answer contacts nobody (rule 5): it shows the family's
+own plan for when things go wrong. If not everyone answered, one gentle reminder follows the next
+day — to those who did not answer, and no more.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import (
+    Agreement,
+    AgreementOccurrence,
+    CheckinAnswer,
+    CheckinAnswerKind,
+    CheckinRound,
+    Circle,
+    Frequency,
+    Member,
+    MemberRole,
+    MemberStatus,
+    Outcome,
+    Schedule,
+    SchedulePurpose,
+    WorryTrend,
+)
+from bot.services import audit, authz, notifications
+from bot.services.authz import Action
+from scheduler import outbox
+
+GRACE = timedelta(hours=12)  # a check-in is still sent this late after downtime; later it is missed
+NUDGE_AFTER = timedelta(days=1)
+RHYTHMS = {"weekly": (Frequency.WEEKLY, 1), "biweekly": (Frequency.WEEKLY, 2), "monthly": (Frequency.MONTHLY, 1)}
+DEFAULT_RHYTHM = "biweekly"
+
+
+async def current_rhythm(session: AsyncSession, circle_id: int) -> Schedule | None:
+    return await session.scalar(
+        select(Schedule).where(Schedule.circle_id == circle_id, Schedule.purpose == SchedulePurpose.CHECKIN, Schedule.active)
+    )
+
+
+async def set_rhythm(session: AsyncSession, circle_id: int, *, person_id: int, rhythm: str | None, weekday: int | None,
+                     at_time: time | None, now: datetime) -> Schedule | None:
+    """Coordinators choose (or stop) the check-in rhythm; the old one ends."""
+    access = await authz.authorize(session, person_id, circle_id, Action.CHOOSE_CHECKIN)
+    old = await current_rhythm(session, circle_id)
+    if old is not None:
+        old.active = False
+    schedule = None
+    if rhythm is not None:
+        frequency, interval = RHYTHMS[rhythm]
+        assert at_time is not None
+        schedule = Schedule(
+            circle_id=circle_id, purpose=SchedulePurpose.CHECKIN, frequency=frequency, interval=interval,
+            weekday=weekday, day_of_month=1 if frequency == Frequency.MONTHLY else None, at_time=at_time,
+            starts_on=now.astimezone(ZoneInfo(access.circle.time_zone)).date(), time_zone=access.circle.time_zone, active=True,
+            created_at=now, planned_until=now, next_due_at=now,
+        )
+        session.add(schedule)
+    audit.record(session, at=now, action="checkin.rhythm_set", actor_person_id=person_id, circle_id=circle_id,
+                 detail={"rhythm": rhythm or "off"})
+    return schedule
+
+
+async def start_round(session: AsyncSession, circle: Circle, *, occurs_at: datetime, schedule_id: int | None,
+                      now: datetime) -> CheckinRound | None:
+    """Queue one check-in (and its one reminder); ``None`` if this moment was queued already."""
+    exists = await session.scalar(
+        select(CheckinRound.id).where(CheckinRound.circle_id == circle.id, CheckinRound.occurs_at == occurs_at))
+    if exists is not None:
+        return None
+    checkin = CheckinRound(circle_id=circle.id, schedule_id=schedule_id, occurs_at=occurs_at, created_at=now)
+    session.add(checkin)
+    await session.flush()
+    for kind, due in (("checkin", occurs_at), ("checkin.nudge", occurs_at + NUDGE_AFTER)):
+        payload = {"round_id": checkin.id, "expires_at": (due + GRACE).isoformat()}
+        if circle.group_chat_id is not None:
+            await outbox.enqueue(session, key=f"{kind}:{checkin.id}", kind=kind, chat_id=circle.group_chat_id,
+                                 due_at=max(due, now), now=now, circle_id=circle.id, payload=payload)
+        else:  # a family without a group: each family member privately
+            for member in await family(session, circle.id):
+                await notifications.tell_member(session, circle, member.id, kind=kind, key=f"{kind}:{checkin.id}:m{member.id}",
+                                                payload=payload, now=now, due_at=max(due, now))
+    return checkin
+
+
+async def start_now(session: AsyncSession, circle_id: int, *, person_id: int, now: datetime) -> CheckinRound | None:
+    access = await authz.authorize(session, person_id, circle_id, Action.CHOOSE_CHECKIN)
+    return await start_round(session, access.circle, occurs_at=now, schedule_id=None, now=now)
+
+
+async def family(session: AsyncSession, circle_id: int) -> list[Member]:
+    return list(await session.scalars(
+        select(Member).where(Member.circle_id == circle_id, Member.role == MemberRole.FAMILY,
+                             Member.status == MemberStatus.ACTIVE).order_by(Member.id)))
+
+
+async def answer(session: AsyncSession, round_id: int, *, person_id: int, kind: CheckinAnswerKind, now: datetime) -> CheckinAnswer:
+    """A family member answers for themselves (again, if they change their mind)."""
+    checkin = await session.get(CheckinRound, round_id)
+    if checkin is None:
+        raise authz.NotAllowed(Action.ANSWER_CHECKIN)
+    access = await authz.authorize(session, person_id, checkin.circle_id, Action.ANSWER_CHECKIN)
+    assert access.member is not None
+    key = str(checkin.id)
+    given = await session.scalar(select(CheckinAnswer).where(CheckinAnswer.member_id == access.member.id,
+                                                             CheckinAnswer.occurrence_key == key))
+    if given is None:
+        given = CheckinAnswer(circle_id=checkin.circle_id, member_id=access.member.id, occurrence_key=key,
+                              answer=kind, answered_at=now)
+        session.add(given)
+    given.answer, given.answered_at = kind, now
+    await session.flush()
+    audit.record(session, at=now, action="checkin.answered", actor_person_id=person_id, circle_id=checkin.circle_id,
+                 subject_type="checkin_round", subject_id=checkin.id)
+    return given
+
+
+async def worry(session: AsyncSession, answer_id: int, *, person_id: int, trend: WorryTrend, now: datetime) -> CheckinAnswer:
+    given = await session.get(CheckinAnswer, answer_id)
+    if given is None:
+        raise authz.NotAllowed(Action.ANSWER_CHECKIN)
+    access = await authz.authorize(session, person_id, given.circle_id, Action.ANSWER_CHECKIN)
+    if access.member is None or access.member.id != given.member_id:
+        raise authz.NotAllowed(Action.ANSWER_CHECKIN)
+    given.worry_trend = trend
+    return given
+
+
+@dataclass(frozen=True)
+class LookBack:
+    """What the next check-in opens with."""
+
+    answers: Counter[CheckinAnswerKind]
+    outcomes: Counter[Outcome]
+    first: bool
+
+
+async def look_back(session: AsyncSession, checkin: CheckinRound) -> LookBack:
+    previous = await session.scalar(
+        select(CheckinRound).where(CheckinRound.circle_id == checkin.circle_id, CheckinRound.occurs_at < checkin.occurs_at)
+        .order_by(CheckinRound.occurs_at.desc()).limit(1))
+    since = previous.occurs_at if previous else checkin.occurs_at - timedelta(days=14)
+    answers: Counter[CheckinAnswerKind] = Counter()
+    if previous is not None:
+        answers.update(a.answer for a in await session.scalars(
+            select(CheckinAnswer).where(CheckinAnswer.occurrence_key == str(previous.id))))
+    outcomes: Counter[Outcome] = Counter(o.outcome for o in await session.scalars(
+        select(AgreementOccurrence).join(Agreement, Agreement.id == AgreementOccurrence.agreement_id)
+        .where(Agreement.circle_id == checkin.circle_id, AgreementOccurrence.occurs_at > since,
+               AgreementOccurrence.occurs_at <= checkin.occurs_at)))
+    return LookBack(answers, outcomes, first=previous is None)
+
+
+async def not_answered(session: AsyncSession, checkin: CheckinRound, now: datetime) -> list[Member]:
+    """Family members who did not answer (people on a pause are left out)."""
+    answered = set(await session.scalars(
+        select(CheckinAnswer.member_id).where(CheckinAnswer.occurrence_key == str(checkin.id))))
+    return [m for m in await family(session, checkin.circle_id)
+            if m.id not in answered and not (m.paused_until and m.paused_until > now)]

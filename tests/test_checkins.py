@@ -1,0 +1,90 @@
+"""Check-ins with the family: the rhythm, the look back, answers, the hard moment, one reminder."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from bot.db.models import CheckinAnswer, CheckinAnswerKind, Delivery, WorryTrend
+from bot.sandbox import Sandbox
+from tests.journey import GROUP_ID, STALE, make_agreement, set_up_circle
+from tests.test_rhythm import run_hours
+
+AMS = ZoneInfo("Europe/Amsterdam")
+
+
+def checkins_in(arrived: list) -> list:  # type: ignore[type-arg]
+    return [(at, m) for at, m in arrived if "Hoe gaat het met jullie?" in m.text]
+
+
+async def test_every_other_sunday_at_seven_with_a_look_back(sandbox: Sandbox) -> None:
+    c = await set_up_circle(sandbox)
+    await make_agreement(c.fatima, "Buurman Kees", "Boodschappen doen")
+    await c.kees.press(sandbox.telegram.messages_in(4)[-1], "Ja, dat doe ik")
+    (question,) = await c.fatima.send("/checkin", chat=c.group)
+    assert question.text.startswith("Hoe vaak vraag ik hoe het gaat?")
+    await c.fatima.press(question, "Om de week ✓")
+    await c.fatima.press(question, "zondag")
+    await c.fatima.press(question, "19:00")
+    assert question.text == "Goed. De check-in komt om de week op zondag om 19:00."
+
+    arrived = checkins_in(await run_hours(sandbox, 24 * 7, GROUP_ID))
+    assert [at.astimezone(AMS).strftime("%a %d %b %H:%M") for at, _ in arrived] == ["Sun 29 Nov 19:00"]
+    first = arrived[0][1]
+    assert "Dit is de eerste check-in." in first.text
+    await c.fatima.press(first, "😊 Goed")
+    worry = sandbox.telegram.messages_in(GROUP_ID)[-1]
+    assert worry.text.startswith("Dank je wel, Fatima.")
+    assert (await c.omar.press(worry, "Meer"))["text"] == STALE  # Fatima's own question
+    await c.fatima.press(worry, "Minder")
+    assert (await c.kees.press(first, "😊 Goed"))["text"] == STALE  # the family answers the family's check-in
+
+    later = checkins_in(await run_hours(sandbox, 24 * 14, GROUP_ID))
+    assert [at.astimezone(AMS).strftime("%a %d %b %H:%M") for at, _ in later] == ["Sun 13 Dec 19:00"]
+    second = later[0][1]
+    assert "Vorige keer: 😊 Goed: 1" in second.text
+    assert "Afspraken sinds de vorige keer: 0 gedaan, 0 door de reserve, 2 niet gelukt of geen antwoord." in second.text
+    async with sandbox.runtime.sessions() as session:
+        (answer,) = await session.scalars(select(CheckinAnswer))
+    assert answer.answer == CheckinAnswerKind.GOOD and answer.worry_trend == WorryTrend.LESS
+
+
+async def test_not_good_shows_the_familys_own_plan_and_contacts_nobody(sandbox: Sandbox) -> None:
+    c = await set_up_circle(sandbox)
+    (menu,) = await c.fatima.send("/safetyplan")
+    await c.fatima.press(menu, "Wie we vragen")
+    await c.fatima.press(menu, "Oma Ayşe")
+    await c.fatima.press(menu, "Klaar")
+    (question,) = await c.fatima.send("/checkin", chat=c.group)
+    await c.fatima.press(question, "Nu een check-in")
+    checkin = sandbox.telegram.messages_in(GROUP_ID)[-1]
+    outside = {chat: len(sandbox.telegram.messages_in(chat)) for chat in (3, 4, 900)}
+    await c.omar.press(checkin, "😟 Niet goed")
+    reply = sandbox.telegram.messages_in(GROUP_ID)[-1].text
+    assert "Ik stuur niemand zomaar een bericht." in reply and "1. Vraag Oma Ayşe" in reply and "112" in reply
+    await run_hours(sandbox, 48, GROUP_ID)
+    assert {chat: len(sandbox.telegram.messages_in(chat)) for chat in (3, 4, 900)} == outside  # nobody contacted
+
+
+async def test_one_gentle_reminder_the_next_day_for_those_who_did_not_answer(sandbox: Sandbox) -> None:
+    c = await set_up_circle(sandbox)
+    (question,) = await c.fatima.send("/checkin", chat=c.group)
+    await c.fatima.press(question, "Nu een check-in")
+    checkin = sandbox.telegram.messages_in(GROUP_ID)[-1]
+    await c.fatima.press(checkin, "😐 Zo-zo")
+    arrived = await run_hours(sandbox, 24 * 4, GROUP_ID)
+    nudges = [m for _, m in arrived if m.text.startswith("Nog even over gisteren")]
+    assert len(nudges) == 1 and "Omar" in nudges[0].text and "Fatima" not in nudges[0].text
+    async with sandbox.runtime.sessions() as session:
+        kinds = [d.kind for d in await session.scalars(select(Delivery).where(Delivery.kind.like("checkin%")))]
+    assert sorted(kinds) == ["checkin", "checkin.nudge"]
+
+
+async def test_only_coordinators_choose_the_rhythm(sandbox: Sandbox) -> None:
+    c = await set_up_circle(sandbox)
+    for person in (c.omar, c.kees, c.anna):
+        (reply,) = await person.send("/checkin")
+        assert reply.text == "Alleen wie de kring regelt, kiest wanneer de check-in komt."
+    sandbox.clock.advance(timedelta(days=1))
