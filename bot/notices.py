@@ -263,3 +263,12 @@ async def thanks(session: AsyncSession, delivery: Delivery) -> Rendered | None:
     if found is None or by is None:
         return None
     return Rendered("💛 " + _("{name} zegt: dank je wel voor {what}!").format(name=by.display_name, what=found[1].agreement.what))
+
+
+@renderer("member.unreachable")
+async def member_unreachable(session: AsyncSession, delivery: Delivery) -> Rendered | None:
+    member = await _member(session, delivery)
+    if member is None:
+        return None
+    return Rendered(_("{name} krijgt mijn berichten niet meer. Misschien heeft die persoon Kring geblokkeerd. "
+                      "Vraag het even zelf, als je wilt.").format(name=member.display_name))

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import (
@@ -32,9 +32,10 @@ from telegram.error import (
 )
 
 from bot.clock import Clock
-from bot.db.models import Circle, Delivery, DeliveryStatus, Person
+from bot.db.models import Circle, Delivery, DeliveryStatus, Member, MemberStatus, Person
 from bot.db.session import SessionMaker
 from bot.i18n import use_language
+from bot.services import notifications
 from scheduler import outbox
 from scheduler.quiet_hours import quiet_until
 
@@ -140,6 +141,12 @@ class Sender:
                 outbox.mark_skipped(delivery, reason="stale: its moment has passed")
                 report.skipped += 1
                 return
+            if delivery.person_id is not None:
+                person = await session.get(Person, delivery.person_id)
+                if person is not None and person.unreachable_since is not None:  # blocked: stop trying
+                    outbox.mark_skipped(delivery, reason="unreachable")
+                    report.skipped += 1
+                    return
             wait_until = await self._quiet_until(session, delivery)
             if wait_until is not None:  # the night is not the recipient's fault: no attempt counted
                 delivery.attempts -= 1
@@ -235,6 +242,7 @@ class Sender:
                 person = await session.get(Person, delivery.person_id)
                 if person is not None and person.unreachable_since is None:
                     person.unreachable_since = now
+                    await _tell_families(session, person, now)
 
 
 @dataclass(frozen=True)
@@ -243,6 +251,19 @@ class Outcome:
     error: str = ""
     message_id: int | None = None
     new_chat_id: int | None = None
+
+
+async def _tell_families(session: AsyncSession, person: Person, now: datetime) -> None:
+    """Someone can no longer be reached (blocked Kring, or left Telegram): each of their circles
+    is told once, so the family can ask them in person."""
+    memberships = await session.scalars(
+        select(Member).where(Member.person_id == person.id, Member.status == MemberStatus.ACTIVE))
+    for member in memberships:
+        circle = await session.get(Circle, member.circle_id)
+        if circle is not None:
+            await notifications.tell_family(session, circle, kind="member.unreachable",
+                                            key=f"member.unreachable:{member.id}:{now.isoformat()}",
+                                            payload={"member_id": member.id}, now=now)
 
 
 async def _follow_migration(session: AsyncSession, old_chat_id: int, new_chat_id: int) -> None:

@@ -116,3 +116,22 @@ async def test_a_paused_or_not_yet_accepted_agreement_reminds_no_one(sandbox: Sa
     assert reminders(await run_hours(sandbox, 24 * 7, 4)) == []
     await c.fatima.press(listed, "Weer starten")
     assert len(reminders(await run_hours(sandbox, 24 * 7, 4))) == 1
+
+
+async def test_a_doer_who_blocked_kring_is_tried_once_and_the_family_is_told_once(sandbox: Sandbox) -> None:
+    c = await set_up_circle(sandbox)
+    await make_agreement(c.fatima, "Buurman Kees", "Post halen")
+    await c.kees.press(sandbox.telegram.messages_in(4)[-1], "Ja, dat doe ik")
+    c.kees.block()
+    calls_before = len(sandbox.telegram.calls)
+    await run_hours(sandbox, 24 * 14, GROUP_ID)
+    sends = [p for m, p in sandbox.telegram.calls[calls_before:] if m == "sendMessage" and p.get("chat_id") == 4]
+    told = [m.text for m in sandbox.telegram.messages_in(GROUP_ID) if "krijgt mijn berichten niet meer" in m.text]
+    assert told == ["Buurman Kees krijgt mijn berichten niet meer. Misschien heeft die persoon Kring geblokkeerd. "
+                    "Vraag het even zelf, als je wilt."]
+    assert len(sends) == 1  # one attempt; after the 403 Kring stops trying
+    async with sandbox.runtime.sessions() as session:
+        assert await session.scalar(select(Person.unreachable_since).where(Person.telegram_user_id == 4)) is not None
+    await c.kees.send("/start")  # Kees unblocks and writes again: Kring may write to him again
+    async with sandbox.runtime.sessions() as session:
+        assert await session.scalar(select(Person.unreachable_since).where(Person.telegram_user_id == 4)) is None

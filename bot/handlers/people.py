@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from telegram import Update
+from telegram.constants import ChatType
 from telegram.ext import BaseHandler, TypeHandler
 
 from bot.app import KringContext
@@ -26,6 +27,9 @@ async def remember_person(update: Update, context: KringContext) -> None:
         )
         context.person_id = person.id
         set_language(person.language)
+        chat = update.effective_chat
+        if person.unreachable_since is not None and chat is not None and chat.type == ChatType.PRIVATE:
+            person.unreachable_since = None  # they write to Kring again, so Kring can write to them
 
 
 def handlers() -> list[BaseHandler[Update, KringContext, None]]:
