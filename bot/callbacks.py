@@ -8,6 +8,7 @@ from __future__ import annotations
 
 MAX_BYTES = 64
 SEPARATOR = ":"
+MAX_ID_DIGITS = 18
 
 
 class BadCallbackData(ValueError):
@@ -28,6 +29,8 @@ def decode(data: str | None, action: str, arity: int) -> list[str]:
     parts = data.split(SEPARATOR)
     if parts[0] != action or len(parts) != arity + 1 or not all(parts[1:]):
         raise BadCallbackData(data)
+    if any(part.isdigit() and len(part) > MAX_ID_DIGITS for part in parts[1:]):
+        raise BadCallbackData(data)  # no id of ours is that long (and the database would overflow)
     return parts[1:]
 
 

@@ -234,26 +234,29 @@ async def backup_ask(session: AsyncSession, delivery: Delivery) -> Rendered | No
     return Rendered(text, backup_buttons(occurrence.id))
 
 
+async def _answered_by(session: AsyncSession, occurrence: AgreementOccurrence) -> Member | None:
+    return await session.get(Member, occurrence.answered_by_member_id) if occurrence.answered_by_member_id else None
+
+
 @renderer("occurrence.backup_done")
 async def backup_done(session: AsyncSession, delivery: Delivery) -> Rendered | None:
     found = await _occurrence(session, delivery)
-    if found is None or found[1].backup is None:
+    backup = await _answered_by(session, found[0]) if found else None
+    if found is None or backup is None:
         return None
     occurrence, view = found
-    assert view.backup is not None
-    text = "✅ " + _("{name} springt in: {what}.").format(name=view.backup.display_name, what=_what(delivery, view))
+    text = "✅ " + _("{name} springt in: {what}.").format(name=backup.display_name, what=_what(delivery, view))
     return Rendered(text, thanks_button(occurrence.id))
 
 
 @renderer("occurrence.backup_cant")
 async def backup_cant(session: AsyncSession, delivery: Delivery) -> Rendered | None:
     found = await _occurrence(session, delivery)
-    if found is None or found[1].backup is None:
+    backup = await _answered_by(session, found[0]) if found else None
+    if found is None or backup is None:
         return None
-    _occ, view = found
-    assert view.backup is not None
     return Rendered(_("{name} kan ook niet: {what}. Kijk samen wat er nodig is.").format(
-        name=view.backup.display_name, what=_what(delivery, view)))
+        name=backup.display_name, what=_what(delivery, found[1])))
 
 
 @renderer("occurrence.thanks")

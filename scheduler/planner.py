@@ -12,6 +12,7 @@ chosen number of hours before.
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -23,6 +24,7 @@ from bot.db.models import (
     AgreementOccurrence,
     AgreementStatus,
     Circle,
+    Frequency,
     Member,
     Outcome,
     Person,
@@ -32,6 +34,7 @@ from bot.db.models import (
 from bot.services import checkins, notifications
 from scheduler.occurrences import Rhythm, at_wall_clock, occurrences_between
 
+log = logging.getLogger(__name__)
 LOOK_AHEAD = timedelta(days=2)
 RECHECK = timedelta(hours=1)
 MORNING = time(8, 0)
@@ -65,10 +68,15 @@ async def plan_due(session: AsyncSession, *, now: datetime, default_tz: ZoneInfo
     )
     queued = 0
     for schedule in list(due):
-        if schedule.purpose == SchedulePurpose.CHECKIN:
-            queued += await _plan_checkins(session, schedule, now=now)
-        else:
-            queued += await _plan_agreement(session, schedule, now=now, default_tz=default_tz)
+        try:
+            async with session.begin_nested():
+                if schedule.purpose == SchedulePurpose.CHECKIN:
+                    queued += await _plan_checkins(session, schedule, now=now)
+                else:
+                    queued += await _plan_agreement(session, schedule, now=now, default_tz=default_tz)
+        except Exception:  # one broken schedule must not stop all planning: look at it again later
+            log.exception("planning failed", extra={"schedule_id": schedule.id})
+            schedule.next_due_at = now + RECHECK
     return queued
 
 
@@ -93,7 +101,8 @@ async def _plan_checkins(session: AsyncSession, schedule: Schedule, *, now: date
 def _advance(schedule: Schedule, tz: ZoneInfo, horizon: datetime) -> None:
     """Planned up to ``horizon``; look again two days before the next occurrence after it."""
     schedule.planned_until = horizon
-    upcoming = occurrences_between(rhythm_of(schedule), tz, horizon, horizon + timedelta(days=400))
+    reach = timedelta(days=36_600 if schedule.frequency == Frequency.ONCE else 400)  # a single date may be far off
+    upcoming = occurrences_between(rhythm_of(schedule), tz, horizon, horizon + reach)
     if upcoming:
         schedule.next_due_at = upcoming[0][1] - LOOK_AHEAD
     else:
@@ -128,7 +137,7 @@ async def _plan_agreement(session: AsyncSession, schedule: Schedule, *, now: dat
         await session.flush()
         remind_at = max(now, reminder_time(moment, doer_tz, schedule.remind_hours_before))
         await notifications.tell_member(session, circle, doer.id, kind="agreement.reminder",
-                                        key=f"reminder:{agreement.id}:{day.isoformat()}",
+                                        key=f"reminder:{occurrence.id}",
                                         payload={"occurrence_id": occurrence.id, "expires_at": moment.isoformat()},
                                         now=now, due_at=remind_at)
         queued += 1

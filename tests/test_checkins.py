@@ -88,3 +88,15 @@ async def test_only_coordinators_choose_the_rhythm(sandbox: Sandbox) -> None:
         (reply,) = await person.send("/checkin")
         assert reply.text == "Alleen wie de kring regelt, kiest wanneer de check-in komt."
     sandbox.clock.advance(timedelta(days=1))
+
+
+async def test_a_changed_or_stopped_rhythm_cancels_what_was_queued(sandbox: Sandbox) -> None:
+    c = await set_up_circle(sandbox)
+    (question,) = await c.fatima.send("/checkin", chat=c.group)
+    await c.fatima.press(question, "Elke week")
+    await c.fatima.press(question, "dinsdag")
+    await c.fatima.press(question, "19:00")
+    await run_hours(sandbox, 2, GROUP_ID)  # Tuesday's check-in is queued now
+    (question,) = await c.fatima.send("/checkin", chat=c.group)
+    await c.fatima.press(question, "Geen check-ins")
+    assert checkins_in(await run_hours(sandbox, 24 * 8, GROUP_ID)) == []

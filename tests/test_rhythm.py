@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 
-from bot.db.models import Person
+from bot.db.models import Person, Schedule
 from bot.fake_telegram import SentMessage
 from bot.sandbox import Sandbox
 from tests.journey import GROUP_ID, make_agreement, set_up_circle
@@ -135,3 +135,52 @@ async def test_a_doer_who_blocked_kring_is_tried_once_and_the_family_is_told_onc
     await c.kees.send("/start")  # Kees unblocks and writes again: Kring may write to him again
     async with sandbox.runtime.sessions() as session:
         assert await session.scalar(select(Person.unreachable_since).where(Person.telegram_user_id == 4)) is None
+
+
+async def test_changing_the_rhythm_or_a_short_pause_replans_what_has_not_happened(sandbox: Sandbox) -> None:
+    c = await set_up_circle(sandbox)
+    await make_agreement(c.fatima, "Buurman Kees", "Bloemen water geven")  # every Wednesday 15:00
+    await c.kees.press(sandbox.telegram.messages_in(4)[-1], "Ja, dat doe ik")
+    await run_hours(sandbox, 2, 4)  # the Wednesday reminder is planned now
+    (listed,) = [m for m in await c.fatima.send("/agreements") if "Bloemen" in m.text]
+    await c.fatima.press(listed, "Even stilzetten")
+    await c.fatima.press(listed, "Weer starten")
+    await c.fatima.press(listed, "Aanpassen")
+    (current,) = await c.fatima.send("Bloemen water geven")
+    await c.fatima.press(current, "Overslaan")
+    await c.fatima.press(current, "🛠 praktische hulp")
+    await c.fatima.press(current, "Elke week")
+    await c.fatima.press(current, "donderdag")
+    (current,) = await c.fatima.send("18:00")
+    await c.fatima.press(current, "Niemand")
+    await c.fatima.press(current, "Iedereen in de kring")
+    await c.fatima.press(current, "Opslaan")
+    arrived = reminders(await run_hours(sandbox, 24 * 7, 4))
+    assert [at.astimezone(AMS).strftime("%a %d %b %H:%M") for at, _ in arrived] == ["Thu 26 Nov 08:00"]
+
+
+async def test_thanks_go_to_whoever_stepped_in_and_a_far_date_stays_planned(sandbox: Sandbox) -> None:
+    c = await set_up_circle(sandbox)
+    await make_agreement(c.fatima, "Buurman Kees", "Auto wassen", backup="Oma Ayşe")
+    await c.kees.press(sandbox.telegram.messages_in(4)[-1], "Ja, dat doe ik")
+    (_at, reminder), *_ = reminders(await run_hours(sandbox, 48, 4))
+    await c.kees.press(reminder, "Lukt deze keer niet")
+    await c.ayse.press(sandbox.telegram.messages_in(3)[-1], "Ik doe het")
+    (listed,) = [m for m in await c.fatima.send("/agreements") if "Auto wassen" in m.text]
+    await c.fatima.press(listed, "Stoppen")  # the agreement ends; the thank-you still reaches Ayşe
+    stepped_in = [m for m in sandbox.telegram.messages_in(GROUP_ID) if m.text.startswith("✅ Oma Ayşe springt in")][-1]
+    await c.fatima.press(stepped_in, "Bedankt!")
+    assert sandbox.telegram.messages_in(3)[-1].text == "💛 Fatima zegt: dank je wel voor Auto wassen!"
+
+    await make_agreement(c.fatima, "Fatima", "Feest", when=("Eén keer", "01-03-2028", "12:00"))
+    await run_hours(sandbox, 3, GROUP_ID)
+    async with sandbox.runtime.sessions() as session:
+        far = await session.scalar(select(Schedule).where(Schedule.starts_on == datetime(2028, 3, 1).date()))
+        assert far is not None and far.active and far.next_due_at is not None
+
+
+async def test_forged_huge_ids_are_refused_politely(sandbox: Sandbox) -> None:
+    c = await set_up_circle(sandbox)
+    own = sandbox.telegram.messages_in(1)[-1]
+    for data in ("ci:99999999999999999999:good", "occ:99999999999999999999:done", "thx:99999999999999999999"):
+        assert (await c.fatima.press(own, "", data=data))["text"] == "Deze knop werkt niet meer."

@@ -424,6 +424,7 @@ class AgreementOccurrence(Base):
     occurs_on: Mapped[date] = mapped_column(Date)
     occurs_at: Mapped[datetime]
     outcome: Mapped[Outcome] = mapped_column(_enum(Outcome))
+    answered_by_member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
     answered_at: Mapped[datetime | None]
     thanked_at: Mapped[datetime | None]
     created_at: Mapped[datetime]

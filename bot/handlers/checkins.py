@@ -11,7 +11,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
 from bot.app import KringContext
-from bot.db.models import CheckinAnswerKind, CheckinRound, Delivery, Outcome, WorryTrend
+from bot.db.models import CheckinAnswerKind, CheckinRound, Delivery, Outcome, Schedule, WorryTrend
 from bot.deliveries import renderer
 from bot.handlers.circle_choice import with_circle
 from bot.handlers.fallback import stale_button
@@ -149,9 +149,18 @@ async def _look_back_text(session: AsyncSession, checkin: CheckinRound) -> str:
     return "\n".join(lines)
 
 
+async def _current_round(session: AsyncSession, delivery: Delivery) -> CheckinRound | None:
+    """The round, unless its rhythm was changed or stopped since it was queued."""
+    checkin = await session.get(CheckinRound, delivery.payload.get("round_id"))
+    if checkin is None or checkin.schedule_id is None:
+        return checkin
+    schedule = await session.get(Schedule, checkin.schedule_id)
+    return checkin if schedule is not None and schedule.active else None
+
+
 @renderer("checkin")
 async def checkin_message(session: AsyncSession, delivery: Delivery) -> Rendered | None:
-    checkin = await session.get(CheckinRound, delivery.payload.get("round_id"))
+    checkin = await _current_round(session, delivery)
     if checkin is None:
         return None
     text = await _look_back_text(session, checkin) + "\n\n" + "💬 " + _("Hoe gaat het met jullie? Iedereen van het gezin kan zelf antwoorden.")
@@ -160,7 +169,7 @@ async def checkin_message(session: AsyncSession, delivery: Delivery) -> Rendered
 
 @renderer("checkin.nudge")
 async def nudge(session: AsyncSession, delivery: Delivery) -> Rendered | None:
-    checkin = await session.get(CheckinRound, delivery.payload.get("round_id"))
+    checkin = await _current_round(session, delivery)
     if checkin is None:
         return None
     missing = await checkins.not_answered(session, checkin, checkin.occurs_at + checkins.NUDGE_AFTER)

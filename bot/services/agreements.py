@@ -11,7 +11,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from sqlalchemy import or_, select
+from sqlalchemy import delete, or_, select
+from sqlalchemy import update as sql_update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
@@ -244,6 +245,7 @@ async def update(
     old = await session.scalar(select(Schedule).where(Schedule.agreement_id == agreement.id))
     if old is not None:
         await session.delete(old)
+    await _forget_future(session, agreement, now)
     if when is not None:
         session.add(_schedule(access.circle, agreement, when, now))
     audit.record(session, at=now, action="agreement.changed", actor_person_id=person_id, circle_id=agreement.circle_id,
@@ -271,11 +273,22 @@ async def change(session: AsyncSession, agreement_id: int, *, person_id: int, ch
     if agreement.status not in allowed_from:
         raise authz.NotAllowed(Action.MANAGE_AGREEMENT)
     _set_status(session, agreement, to, person_id, now, f"agreement.{change}")
+    await _forget_future(session, agreement, now)
     if access.member is None or access.member.id != agreement.doer_member_id:
         await notifications.tell_member(session, access.circle, agreement.doer_member_id, kind=f"agreement.{change}",
                                         key=f"agreement.{change}:{agreement.id}:{now.isoformat()}",
                                         payload={"agreement_id": agreement.id}, now=now)
     return agreement
+
+
+async def _forget_future(session: AsyncSession, agreement: Agreement, now: datetime) -> None:
+    """What was planned but has not happened yet is planned again from now (with the new rhythm,
+    or after a pause); its queued reminders find no occurrence and are skipped."""
+    await session.execute(delete(AgreementOccurrence).where(
+        AgreementOccurrence.agreement_id == agreement.id, AgreementOccurrence.outcome == Outcome.PENDING,
+        AgreementOccurrence.occurs_at > now))
+    await session.execute(sql_update(Schedule).where(Schedule.agreement_id == agreement.id)
+                          .values(planned_until=now, next_due_at=now))
 
 
 async def step_back(session: AsyncSession, agreement_id: int, *, person_id: int, now: datetime) -> Agreement:
@@ -373,9 +386,11 @@ async def report(session: AsyncSession, occurrence_id: int, *, person_id: int, a
     access = await authz.authorize(session, person_id, agreement.circle_id, Action.ANSWER_AGREEMENT)
     who, before, after = OCCURRENCE_ANSWERS[answer]
     expected = agreement.doer_member_id if who == "doer" else agreement.backup_member_id
-    if access.member is None or access.member.id != expected or occurrence.outcome != before:
+    if (access.member is None or access.member.id != expected or occurrence.outcome != before
+            or agreement.status != AgreementStatus.ACTIVE):
         raise authz.NotAllowed(Action.ANSWER_AGREEMENT)
     occurrence.outcome = after
+    occurrence.answered_by_member_id = access.member.id
     occurrence.answered_at = now
     audit.record(session, at=now, action=f"occurrence.{after.value}", actor_person_id=person_id,
                  circle_id=agreement.circle_id, subject_type="agreement_occurrence", subject_id=occurrence.id)
@@ -384,7 +399,8 @@ async def report(session: AsyncSession, occurrence_id: int, *, person_id: int, a
                                     key=f"occurrence.{after.value}:{occurrence.id}", payload=payload, now=now)
     if after == Outcome.NOT_DONE and agreement.backup_member_id is not None:
         await notifications.tell_member(session, access.circle, agreement.backup_member_id, kind="occurrence.backup_ask",
-                                        key=f"occurrence.backup_ask:{occurrence.id}", payload=payload, now=now)
+                                        key=f"occurrence.backup_ask:{occurrence.id}", now=now,
+                                        payload={**payload, "expires_at": occurrence.occurs_at.isoformat()})
     return occurrence
 
 
@@ -395,9 +411,10 @@ async def thank(session: AsyncSession, occurrence_id: int, *, person_id: int, no
         raise authz.NotAllowed(Action.THANK)
     agreement = await _agreement(session, occurrence.agreement_id)
     access = await authz.authorize(session, person_id, agreement.circle_id, Action.THANK)
+    helper = occurrence.answered_by_member_id
+    if helper is None:  # the helper has left the circle since
+        raise authz.NotAllowed(Action.THANK)
     occurrence.thanked_at = now
-    helper = agreement.doer_member_id if occurrence.outcome == Outcome.DONE else agreement.backup_member_id
-    assert helper is not None
     audit.record(session, at=now, action="occurrence.thanked", actor_person_id=person_id, circle_id=agreement.circle_id,
                  subject_type="agreement_occurrence", subject_id=occurrence.id)
     await notifications.tell_member(session, access.circle, helper, kind="occurrence.thanks",

@@ -27,10 +27,12 @@ def upgrade() -> None:
     sa.Column('occurs_on', sa.Date(), nullable=False),
     sa.Column('occurs_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('outcome', sa.Enum('pending', 'done', 'not_done', 'backup_done', 'backup_cant', name='outcome', native_enum=False, length=32), nullable=False),
+    sa.Column('answered_by_member_id', sa.Integer(), nullable=True),
     sa.Column('answered_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('thanked_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['agreement_id'], ['agreements.id'], name=op.f('fk_agreement_occurrences_agreement_id_agreements'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['answered_by_member_id'], ['members.id'], name=op.f('fk_agreement_occurrences_answered_by_member_id_members'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_agreement_occurrences')),
     sa.UniqueConstraint('agreement_id', 'occurs_on', name=op.f('uq_agreement_occurrences_agreement_id_occurs_on'))
     )
