@@ -100,3 +100,15 @@ async def test_a_changed_or_stopped_rhythm_cancels_what_was_queued(sandbox: Sand
     (question,) = await c.fatima.send("/checkin", chat=c.group)
     await c.fatima.press(question, "Geen check-ins")
     assert checkins_in(await run_hours(sandbox, 24 * 8, GROUP_ID)) == []
+
+
+async def test_every_third_check_in_asks_whether_the_plan_still_fits(sandbox: Sandbox) -> None:
+    c = await set_up_circle(sandbox)
+    (question,) = await c.fatima.send("/checkin", chat=c.group)
+    await c.fatima.press(question, "Elke week")
+    await c.fatima.press(question, "zondag")
+    await c.fatima.press(question, "19:00")
+    arrived = await run_hours(sandbox, 24 * 42, GROUP_ID)
+    reviews = [at.astimezone(AMS).strftime("%d %b") for at, m in arrived if m.text.startswith("🔄 Past het plan nog?")]
+    assert reviews == ["13 Dec", "03 Jan"]
+    assert len(checkins_in(arrived)) == 6

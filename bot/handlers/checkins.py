@@ -182,6 +182,19 @@ async def nudge(session: AsyncSession, delivery: Delivery) -> Rendered | None:
         names=names), answer_buttons(checkin.id))
 
 
+@renderer("review")
+async def review(session: AsyncSession, delivery: Delivery) -> Rendered | None:
+    """Plans change (domain rule 11): every few check-ins, a moment to look at the plan together."""
+    if await _current_round(session, delivery) is None:
+        return None
+    return Rendered("\n".join([
+        "🔄 " + _("Past het plan nog? Elke paar weken kijken we dat samen na."),
+        _("Met /plan zie je wie wat doet."),
+        _("Met /agreements pas je een afspraak aan, of stop je ermee."),
+        _("Met /invite nodig je iemand nieuw uit. Met /agreement maak je een nieuwe afspraak."),
+    ]))
+
+
 async def answer_pressed(update: Update, context: KringContext) -> None:
     query = update.callback_query
     assert query is not None

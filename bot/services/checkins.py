@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
@@ -36,6 +36,7 @@ from bot.services import audit, authz, notifications
 from bot.services.authz import Action
 from scheduler import outbox
 
+REVIEW_EVERY = 3  # every third scheduled check-in (six weeks at the suggested rhythm) asks if the plan still fits
 GRACE = timedelta(hours=12)  # a check-in is still sent this late after downtime; later it is missed
 NUDGE_AFTER = timedelta(days=1)
 RHYTHMS = {"weekly": (Frequency.WEEKLY, 1), "biweekly": (Frequency.WEEKLY, 2), "monthly": (Frequency.MONTHLY, 1)}
@@ -81,7 +82,10 @@ async def start_round(session: AsyncSession, circle: Circle, *, occurs_at: datet
     checkin = CheckinRound(circle_id=circle.id, schedule_id=schedule_id, occurs_at=occurs_at, created_at=now)
     session.add(checkin)
     await session.flush()
-    for kind, due in (("checkin", occurs_at), ("checkin.nudge", occurs_at + NUDGE_AFTER)):
+    moments = [("checkin", occurs_at), ("checkin.nudge", occurs_at + NUDGE_AFTER)]
+    if schedule_id is not None and await _scheduled_rounds(session, circle.id) % REVIEW_EVERY == 0:
+        moments.append(("review", occurs_at + timedelta(minutes=1)))  # right after the check-in
+    for kind, due in moments:
         payload = {"round_id": checkin.id, "expires_at": (due + GRACE).isoformat()}
         if circle.group_chat_id is not None:
             await outbox.enqueue(session, key=f"{kind}:{checkin.id}", kind=kind, chat_id=circle.group_chat_id,
@@ -91,6 +95,12 @@ async def start_round(session: AsyncSession, circle: Circle, *, occurs_at: datet
                 await notifications.tell_member(session, circle, member.id, kind=kind, key=f"{kind}:{checkin.id}:m{member.id}",
                                                 payload=payload, now=now, due_at=max(due, now))
     return checkin
+
+
+async def _scheduled_rounds(session: AsyncSession, circle_id: int) -> int:
+    count = await session.scalar(select(func.count()).select_from(CheckinRound).where(
+        CheckinRound.circle_id == circle_id, CheckinRound.schedule_id.is_not(None)))
+    return int(count or 0)
 
 
 async def start_now(session: AsyncSession, circle_id: int, *, person_id: int, now: datetime) -> CheckinRound | None:
