@@ -26,8 +26,8 @@ from bot.config import Settings
 from bot.db import migrate
 from bot.db.session import SessionMaker, create_engine, create_sessionmaker
 from bot.deliveries import RENDERERS
-from bot.logs import hold_library_loggers
 from bot.i18n import N_, available_languages, gettext, use_language
+from bot.logs import hold_library_loggers
 from scheduler import planner
 from scheduler.sender import Sender
 from scheduler.ticker import Ticker
@@ -91,7 +91,9 @@ def build_application(
     ``tick_seconds`` is how often (real time) the scheduler wakes up; ``None`` leaves ticking to
     the caller (tests and the demo, which move a simulated clock).
     """
-    from bot.handlers import register  # late: handlers import this module for KringContext
+    from bot.handlers import (
+        register,  # late: handlers import this module for KringContext
+    )
 
     hold_library_loggers()
     builder = (

@@ -19,8 +19,8 @@ from typing import TextIO
 from bot.clock import SimulatedClock
 from bot.config import Settings
 from bot.fake_telegram import Event, FakeTelegram
-from bot.i18n import _, format_datetime
 from bot.handlers.circle_setup import deep_link
+from bot.i18n import _, format_datetime
 from bot.sandbox import Sandbox
 from bot.services import professionals
 

@@ -13,7 +13,14 @@ from sqlalchemy import select
 from bot.db.models import Agreement, AgreementStatus, Draft, Invitation, Member
 from bot.fake_telegram import FakeUser
 from bot.sandbox import Sandbox
-from tests.journey import STALE, family_group, invite, make_agreement, new_circle, set_up_circle
+from tests.journey import (
+    STALE,
+    family_group,
+    invite,
+    make_agreement,
+    new_circle,
+    set_up_circle,
+)
 
 ROLES = ("coordinator", "family", "network", "professional", "other_circle", "stranger")
 

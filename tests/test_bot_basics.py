@@ -7,8 +7,8 @@ import logging
 import pytest
 from sqlalchemy import func, select
 
-from bot.db.models import AuditEvent, Person
 from bot.app import MENU
+from bot.db.models import AuditEvent, Person
 from bot.sandbox import SANDBOX_TOKEN, Sandbox
 
 

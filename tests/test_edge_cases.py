@@ -9,13 +9,27 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Agreement, AgreementStatus, Delivery, DeliveryStatus, Member, MemberStatus
+from bot.db.models import (
+    Agreement,
+    AgreementStatus,
+    Delivery,
+    DeliveryStatus,
+    Member,
+    MemberStatus,
+)
 from bot.deliveries import RENDERERS
 from bot.sandbox import Sandbox
 from bot.services import professionals
 from scheduler import outbox
 from scheduler.sender import Rendered
-from tests.journey import GROUP_ID, REFUSED, invite, make_agreement, register_professional, set_up_circle
+from tests.journey import (
+    GROUP_ID,
+    REFUSED,
+    invite,
+    make_agreement,
+    register_professional,
+    set_up_circle,
+)
 
 
 async def test_family_only_agreements_stay_out_of_the_group_and_away_from_the_backup(sandbox: Sandbox) -> None:

@@ -8,9 +8,11 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, inspect
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.db import migrate
+from bot.db import (
+    migrate,
+    models,  # noqa: F401
+)
 from bot.db.base import Base
-from bot.db import models  # noqa: F401
 
 CORE_TABLES = {
     "people", "professionals", "circles", "members", "invitations", "agreements", "schedules",

@@ -12,12 +12,26 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
 from bot.app import KringContext
-from bot.db.models import Agreement, AgreementStatus, Draft, Frequency, Member, SupportKind, Visibility
+from bot.db.models import (
+    Agreement,
+    AgreementStatus,
+    Draft,
+    Frequency,
+    Member,
+    SupportKind,
+    Visibility,
+)
 from bot.handlers.circle_choice import with_circle
 from bot.handlers.fallback import stale_button
 from bot.handlers.flows import draft_button, on_text
 from bot.i18n import _, pgettext
-from bot.plan_text import agreement_block, describe_when, split_messages, support_label, weekday_name
+from bot.plan_text import (
+    agreement_block,
+    describe_when,
+    split_messages,
+    support_label,
+    weekday_name,
+)
 from bot.services import agreements, authz, circles, drafts
 from bot.services.agreements import When
 from bot.services.authz import Action, Role
@@ -197,47 +211,41 @@ def _take_text(draft: Draft, text: str, now: Any, *, today: Any) -> str | None:
 
 
 async def step_pressed(update: Update, context: KringContext) -> None:
-    await draft_button(update, context, STEP, _press)
+    await draft_button(update, context, STEP, FLOW, _press)
 
 
-async def _press(context: KringContext, draft_id: int, field: str, value: str) -> Reply | None:
+async def _press(context: KringContext, session: AsyncSession, draft: Draft, field: str, value: str) -> Reply | None:
     runtime = context.runtime
     now = runtime.clock.now()
-    async with runtime.sessions.begin() as session:
-        if context.person_id is None:
-            return None
-        draft = await drafts.owned(session, draft_id, person_id=context.person_id, flow=FLOW)
-        if draft is None:
-            return None
-        circle_id = draft.data["circle_id"]
-        role, _member = await _maker_role(session, context, circle_id)
-        if role is None:
-            return None
-        doer_ids = {m.id for m in await agreements.doers(session, circle_id)}
-        step = draft.step
-        if field == "stop":
-            await drafts.finish(session, draft)
-            return _("Gestopt. Er is niets bewaard."), None
-        if step == "doer" and field == "doer" and int(value) in doer_ids:
-            drafts.advance(draft, "what", now=now, doer=int(value))
-        elif step == "for_whom" and field == "skip":
-            drafts.advance(draft, "kind", now=now, for_whom=None)
-        elif step == "kind" and field == "kind" and value in {k.value for k in SupportKind}:
-            drafts.advance(draft, "when", now=now, kind=value)
-        elif step == "when" and field == "when" and value in WHEN_CHOICES:
-            next_step, rhythm = _when_choice(value)
-            drafts.advance(draft, next_step, now=now, **rhythm)
-        elif step == "weekday" and field == "day" and value.isdigit() and 0 <= int(value) <= 6:
-            drafts.advance(draft, "time", now=now, weekday=int(value))
-        elif step == "backup" and field == "backup" and (value == "0" or int(value) in doer_ids - {draft.data["doer"]}):
-            drafts.advance(draft, "visibility", now=now, backup=int(value) or None)
-        elif step == "visibility" and field == "visibility" and value in {v.value for v in Visibility}:
-            drafts.advance(draft, "confirm", now=now, visibility=value)
-        elif step == "confirm" and field == "save":
-            return await _save(session, context, draft, role)
-        else:
-            return None
-        return await _prompt(session, draft)
+    circle_id = draft.data["circle_id"]
+    role, _member = await _maker_role(session, context, circle_id)
+    if role is None:
+        return None
+    doer_ids = {m.id for m in await agreements.doers(session, circle_id)}
+    step = draft.step
+    if field == "stop":
+        await drafts.finish(session, draft)
+        return _("Gestopt. Er is niets bewaard."), None
+    if step == "doer" and field == "doer" and int(value) in doer_ids:
+        drafts.advance(draft, "what", now=now, doer=int(value))
+    elif step == "for_whom" and field == "skip":
+        drafts.advance(draft, "kind", now=now, for_whom=None)
+    elif step == "kind" and field == "kind" and value in {k.value for k in SupportKind}:
+        drafts.advance(draft, "when", now=now, kind=value)
+    elif step == "when" and field == "when" and value in WHEN_CHOICES:
+        next_step, rhythm = _when_choice(value)
+        drafts.advance(draft, next_step, now=now, **rhythm)
+    elif step == "weekday" and field == "day" and value.isdigit() and 0 <= int(value) <= 6:
+        drafts.advance(draft, "time", now=now, weekday=int(value))
+    elif step == "backup" and field == "backup" and (value == "0" or int(value) in doer_ids - {draft.data["doer"]}):
+        drafts.advance(draft, "visibility", now=now, backup=int(value) or None)
+    elif step == "visibility" and field == "visibility" and value in {v.value for v in Visibility}:
+        drafts.advance(draft, "confirm", now=now, visibility=value)
+    elif step == "confirm" and field == "save":
+        return await _save(session, context, draft, role)
+    else:
+        return None
+    return await _prompt(session, draft)
 
 
 def _when_choice(value: str) -> tuple[str, dict[str, Any]]:

@@ -11,7 +11,15 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
 from bot.app import KringContext
-from bot.db.models import CheckinAnswerKind, CheckinRound, Delivery, Outcome, Schedule, WorryTrend
+from bot.db.models import (
+    CheckinAnswerKind,
+    CheckinRound,
+    Delivery,
+    Draft,
+    Outcome,
+    Schedule,
+    WorryTrend,
+)
 from bot.deliveries import renderer
 from bot.handlers.circle_choice import with_circle
 from bot.handlers.fallback import stale_button
@@ -82,43 +90,37 @@ async def _begin(context: KringContext, message: Message, circle_id: int) -> Non
 
 
 async def step_pressed(update: Update, context: KringContext) -> None:
-    await draft_button(update, context, STEP, _press)
+    await draft_button(update, context, STEP, FLOW, _press)
 
 
-async def _press(context: KringContext, draft_id: int, field: str, value: str) -> StepReply | None:
+async def _press(context: KringContext, session: AsyncSession, draft: Draft, field: str, value: str) -> StepReply | None:
     runtime = context.runtime
     now = runtime.clock.now()
-    async with runtime.sessions.begin() as session:
-        if context.person_id is None:
-            return None
-        draft = await drafts.owned(session, draft_id, person_id=context.person_id, flow=FLOW)
-        if draft is None:
-            return None
-        circle_id = draft.data["circle_id"]
-        if field == "now":
-            await checkins.start_now(session, circle_id, person_id=context.person_id, now=now)
-            await drafts.finish(session, draft)
-            return _("Goed, ik stel de vraag nu."), None
-        if field == "off":
-            await checkins.set_rhythm(session, circle_id, person_id=context.person_id, rhythm=None, weekday=None,
-                                      at_time=None, now=now)
-            await drafts.finish(session, draft)
-            return _("Goed. Er komen geen vaste check-ins meer. Met /checkin kan het altijd weer."), None
-        if field == "rhythm" and draft.step == "rhythm" and value in checkins.RHYTHMS:
-            drafts.advance(draft, "weekday" if value != "monthly" else "time", now=now, rhythm=value)
-            if value == "monthly":
-                return _time_question(draft.id)
-            days = [_button(weekday_name(d), draft.id, "day", d) for d in range(7)]
-            return _("Op welke dag?"), InlineKeyboardMarkup([days[:4], days[4:]])
-        if field == "day" and draft.step == "weekday" and value.isdigit() and int(value) < 7:
-            drafts.advance(draft, "time", now=now, weekday=int(value))
+    circle_id = draft.data["circle_id"]
+    if field == "now":
+        await checkins.start_now(session, circle_id, person_id=context.person_id, now=now)
+        await drafts.finish(session, draft)
+        return _("Goed, ik stel de vraag nu."), None
+    if field == "off":
+        await checkins.set_rhythm(session, circle_id, person_id=context.person_id, rhythm=None, weekday=None,
+                                  at_time=None, now=now)
+        await drafts.finish(session, draft)
+        return _("Goed. Er komen geen vaste check-ins meer. Met /checkin kan het altijd weer."), None
+    if field == "rhythm" and draft.step == "rhythm" and value in checkins.RHYTHMS:
+        drafts.advance(draft, "weekday" if value != "monthly" else "time", now=now, rhythm=value)
+        if value == "monthly":
             return _time_question(draft.id)
-        if field == "time" and draft.step == "time" and value.isdigit() and int(value) < len(TIMES):
-            schedule = await checkins.set_rhythm(
-                session, circle_id, person_id=context.person_id, rhythm=draft.data["rhythm"],
-                weekday=draft.data.get("weekday"), at_time=TIMES[int(value)], now=now)
-            await drafts.finish(session, draft)
-            return _("Goed. De check-in komt {when}.").format(when=describe_when(When.from_schedule(schedule))), None
+        days = [_button(weekday_name(d), draft.id, "day", d) for d in range(7)]
+        return _("Op welke dag?"), InlineKeyboardMarkup([days[:4], days[4:]])
+    if field == "day" and draft.step == "weekday" and value.isdigit() and int(value) < 7:
+        drafts.advance(draft, "time", now=now, weekday=int(value))
+        return _time_question(draft.id)
+    if field == "time" and draft.step == "time" and value.isdigit() and int(value) < len(TIMES):
+        schedule = await checkins.set_rhythm(
+            session, circle_id, person_id=context.person_id, rhythm=draft.data["rhythm"],
+            weekday=draft.data.get("weekday"), at_time=TIMES[int(value)], now=now)
+        await drafts.finish(session, draft)
+        return _("Goed. De check-in komt {when}.").format(when=describe_when(When.from_schedule(schedule))), None
     return None
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
@@ -12,7 +13,14 @@ from bot import callbacks
 from bot.app import KringContext
 from bot.db.models import Draft
 from bot.handlers.flows import draft_button, on_text
-from bot.i18n import _, available_languages, format_date, language_name, ngettext, pgettext
+from bot.i18n import (
+    _,
+    available_languages,
+    format_date,
+    language_name,
+    ngettext,
+    pgettext,
+)
 from bot.services import circles, drafts, professionals
 
 FLOW = "new_circle"
@@ -93,38 +101,34 @@ def _confirm_buttons(draft_id: int) -> InlineKeyboardMarkup:
 
 
 async def on_button(update: Update, context: KringContext) -> None:
-    await draft_button(update, context, ACTION, _apply)
+    await draft_button(update, context, ACTION, FLOW, _apply)
 
 
-async def _apply(context: KringContext, draft_id: int, field: str, value: str) -> tuple[str, InlineKeyboardMarkup | None] | None:
-    """One button press in the flow; ``None`` when the button is stale, forged or not theirs."""
+async def _apply(context: KringContext, session: AsyncSession, draft: Draft, field: str, value: str) -> tuple[str, InlineKeyboardMarkup | None] | None:
+    """One button press in the flow; ``None`` when it does not fit (the professional was removed)."""
     runtime = context.runtime
     now = runtime.clock.now()
-    async with runtime.sessions.begin() as session:
-        if context.person_id is None:
-            return None
-        draft = await drafts.owned(session, draft_id, person_id=context.person_id, flow=FLOW)
-        professional = await professionals.active_for_person(session, context.person_id)
-        if draft is None or professional is None:
-            return None
-        today = now.astimezone(runtime.settings.timezone).date()
-        if field == "stop":
-            await drafts.finish(session, draft)
-            return _("Gestopt. Er is geen kring gemaakt."), None
-        if field == "lang" and draft.step == "language" and value in available_languages():
-            drafts.advance(draft, "follow_up", now=now, language=value)
-            return _("Hoe lang houd je na het einde van de hulp nog een vinger aan de pols?"), _months_buttons(draft.id)
-        if field == "months" and draft.step == "follow_up" and int(value) in circles.FOLLOW_UP_MONTHS:
-            drafts.advance(draft, "confirm", now=now, months=int(value))
-            return _summary(draft, today), _confirm_buttons(draft.id)
-        if field == "ok" and draft.step == "confirm":
-            ends = circles.follow_up_end(today, draft.data["months"])
-            new = await circles.create(
-                session, professional=professional, name=draft.data["name"], language=draft.data["language"],
-                time_zone=str(runtime.settings.timezone), follow_up_ends_on=ends, now=now,
-            )
-            await drafts.finish(session, draft)
-            return _links_text(new, context.bot.username), None
+    professional = await professionals.active_for_person(session, context.person_id)
+    if professional is None:
+        return None
+    today = now.astimezone(runtime.settings.timezone).date()
+    if field == "stop":
+        await drafts.finish(session, draft)
+        return _("Gestopt. Er is geen kring gemaakt."), None
+    if field == "lang" and draft.step == "language" and value in available_languages():
+        drafts.advance(draft, "follow_up", now=now, language=value)
+        return _("Hoe lang houd je na het einde van de hulp nog een vinger aan de pols?"), _months_buttons(draft.id)
+    if field == "months" and draft.step == "follow_up" and int(value) in circles.FOLLOW_UP_MONTHS:
+        drafts.advance(draft, "confirm", now=now, months=int(value))
+        return _summary(draft, today), _confirm_buttons(draft.id)
+    if field == "ok" and draft.step == "confirm":
+        ends = circles.follow_up_end(today, draft.data["months"])
+        new = await circles.create(
+            session, professional=professional, name=draft.data["name"], language=draft.data["language"],
+            time_zone=str(runtime.settings.timezone), follow_up_ends_on=ends, now=now,
+        )
+        await drafts.finish(session, draft)
+        return _links_text(new, context.bot.username), None
     return None
 
 

@@ -11,9 +11,9 @@ from telegram.ext import BaseHandler, CommandHandler, MessageHandler, filters
 
 from bot import callbacks
 from bot.app import KringContext
+from bot.db.models import Draft
 from bot.handlers.fallback import stale_button, unexpected_message
 from bot.i18n import _
-from bot.db.models import Draft
 from bot.services import authz, drafts
 
 TextStep = Callable[[Update, KringContext, str], Awaitable[None]]
@@ -21,9 +21,9 @@ TEXT_STEPS: dict[str, TextStep] = {}
 
 #: What a step answers: the text and buttons that replace the question.
 StepReply = tuple[str, InlineKeyboardMarkup | None]
-#: Applies one button press to a draft: (context, draft id, field, value) → reply, or ``None``
-#: when the press does not fit (stale, forged, not this person's draft).
-ButtonStep = Callable[[KringContext, int, str, str], Awaitable[StepReply | None]]
+#: Applies one button press to this person's draft, inside its transaction: (context, session,
+#: draft, field, value) → reply, or ``None`` when the press does not fit the draft's step.
+ButtonStep = Callable[[KringContext, AsyncSession, Draft, str, str], Awaitable[StepReply | None]]
 
 
 def on_text(flow: str) -> Callable[[TextStep], TextStep]:
@@ -34,14 +34,20 @@ def on_text(flow: str) -> Callable[[TextStep], TextStep]:
     return register
 
 
-async def draft_button(update: Update, context: KringContext, action: str, apply: ButtonStep) -> None:
-    """A button in a flow (``action:draft_id:field:value``): apply it, then show the next question
-    in place of the old one; a press that does not fit gets the short "stale button" answer."""
+async def draft_button(update: Update, context: KringContext, action: str, flow: str, apply: ButtonStep) -> None:
+    """A button in a flow (``action:draft_id:field:value``): apply it to the presser's own draft,
+    then show the next question in place of the old one. A press on someone else's draft, a
+    finished one, or one that does not fit gets the short "stale button" answer."""
     query = update.callback_query
     assert query is not None
+    reply = None
     try:
         draft_id, field, value = callbacks.decode(query.data, action, 3)
-        reply = await apply(context, int(draft_id), field, value)
+        if context.person_id is not None:
+            async with context.runtime.sessions.begin() as session:
+                draft = await drafts.owned(session, int(draft_id), person_id=context.person_id, flow=flow)
+                if draft is not None:
+                    reply = await apply(context, session, draft, field, value)
     except (callbacks.BadCallbackData, ValueError, authz.NotAllowed):
         reply = None
     if reply is None:

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import logging
 
-from telegram import BotCommandScopeChat, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import (
+    BotCommandScopeChat,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Update,
+)
 from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
@@ -12,7 +17,13 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from bot import callbacks
 from bot.app import KringContext, menu_commands
 from bot.handlers.fallback import stale_button
-from bot.i18n import _, available_languages, current_language, language_name, set_language
+from bot.i18n import (
+    _,
+    available_languages,
+    current_language,
+    language_name,
+    set_language,
+)
 from bot.services import people
 
 log = logging.getLogger(__name__)

@@ -149,20 +149,16 @@ async def invite_text(update: Update, context: KringContext, text: str) -> None:
 
 
 async def invite_button(update: Update, context: KringContext) -> None:
-    await draft_button(update, context, INVITE, _invite_press)
+    await draft_button(update, context, INVITE, FLOW, _invite_press)
 
 
-async def _invite_press(context: KringContext, draft_id: int, field: str, value: str) -> tuple[str, InlineKeyboardMarkup | None] | None:
+async def _invite_press(context: KringContext, session: AsyncSession, draft: Draft, field: str, value: str) -> tuple[str, InlineKeyboardMarkup | None] | None:
     runtime = context.runtime
-    async with runtime.sessions.begin() as session:
-        if context.person_id is None:
-            return None
-        draft = await drafts.owned(session, draft_id, person_id=context.person_id, flow=FLOW)
-        if draft is not None and field == "role" and draft.step == "role" and value in ("family", "network"):
-            drafts.advance(draft, "name", now=runtime.clock.now(), role=value)
-            return _("Hoe heet die persoon? Zo ziet het gezin de naam in Kring."), None
-        if draft is not None and field == "skip" and draft.step == "helps_with":
-            return await _finish_invite(context, session, draft, None)
+    if field == "role" and draft.step == "role" and value in ("family", "network"):
+        drafts.advance(draft, "name", now=runtime.clock.now(), role=value)
+        return _("Hoe heet die persoon? Zo ziet het gezin de naam in Kring."), None
+    if field == "skip" and draft.step == "helps_with":
+        return await _finish_invite(context, session, draft, None)
     return None
 
 

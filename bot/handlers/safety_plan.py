@@ -79,52 +79,46 @@ PROMPTS = {
 
 
 async def pressed(update: Update, context: KringContext) -> None:
-    await draft_button(update, context, ACTION, _press)
+    await draft_button(update, context, ACTION, FLOW, _press)
 
 
-async def _press(context: KringContext, draft_id: int, field: str, text_value: str) -> Reply | None:
+async def _press(context: KringContext, session: AsyncSession, draft: Draft, field: str, text_value: str) -> Reply | None:
     value = int(text_value)
     runtime = context.runtime
     now = runtime.clock.now()
-    async with runtime.sessions.begin() as session:
-        if context.person_id is None:
-            return None
-        draft = await drafts.owned(session, draft_id, person_id=context.person_id, flow=FLOW)
-        if draft is None:
-            return None
-        circle_id = draft.data["circle_id"]
-        await authz.authorize(session, context.person_id, circle_id, Action.EDIT_SAFETY_PLAN)
-        if field == "done":
-            await drafts.finish(session, draft)
-            return _("Bewaard. Met /plan zie je het hele plan."), None
-        if field in ("sign", "ourselves", "professional"):
-            drafts.advance(draft, field, now=now)
-            return PROMPTS[field](), None
-        if field == "ask":
-            members = await agreements.doers(session, circle_id)
-            buttons = [[_button(m.display_name, draft.id, "member", m.id)] for m in members]
-            buttons.append([_button(pgettext("button", "Iemand anders"), draft.id, "other")])
-            drafts.advance(draft, "ask", now=now)
-            return _("Wie vragen jullie om hulp?"), InlineKeyboardMarkup(buttons)
-        if field == "member" and draft.step == "ask":
-            await safety_plan.add_step(session, circle_id, person_id=context.person_id, kind=StepKind.ASK,
-                                       member_id=value, now=now)
-        elif field == "other" and draft.step == "ask":
-            drafts.advance(draft, "ask_name", now=now)
-            return PROMPTS["ask_name"](), None
-        elif field == "skip" and draft.step == "ask_phone":
-            await safety_plan.add_step(session, circle_id, person_id=context.person_id, kind=StepKind.ASK,
-                                       contact_name=draft.data["contact_name"], now=now)
-        elif field == "remove":
-            return await _removal_choices(session, draft)
-        elif field == "back":
-            pass
-        elif field in ("del_sign", "del_step"):
-            await safety_plan.remove(session, field[4:], value, person_id=context.person_id, now=now)
-        else:
-            return None
-        drafts.advance(draft, "menu", now=now)
-        return await _menu(session, draft)
+    circle_id = draft.data["circle_id"]
+    await authz.authorize(session, context.person_id, circle_id, Action.EDIT_SAFETY_PLAN)
+    if field == "done":
+        await drafts.finish(session, draft)
+        return _("Bewaard. Met /plan zie je het hele plan."), None
+    if field in ("sign", "ourselves", "professional"):
+        drafts.advance(draft, field, now=now)
+        return PROMPTS[field](), None
+    if field == "ask":
+        members = await agreements.doers(session, circle_id)
+        buttons = [[_button(m.display_name, draft.id, "member", m.id)] for m in members]
+        buttons.append([_button(pgettext("button", "Iemand anders"), draft.id, "other")])
+        drafts.advance(draft, "ask", now=now)
+        return _("Wie vragen jullie om hulp?"), InlineKeyboardMarkup(buttons)
+    if field == "member" and draft.step == "ask":
+        await safety_plan.add_step(session, circle_id, person_id=context.person_id, kind=StepKind.ASK,
+                                   member_id=value, now=now)
+    elif field == "other" and draft.step == "ask":
+        drafts.advance(draft, "ask_name", now=now)
+        return PROMPTS["ask_name"](), None
+    elif field == "skip" and draft.step == "ask_phone":
+        await safety_plan.add_step(session, circle_id, person_id=context.person_id, kind=StepKind.ASK,
+                                   contact_name=draft.data["contact_name"], now=now)
+    elif field == "remove":
+        return await _removal_choices(session, draft)
+    elif field == "back":
+        pass
+    elif field in ("del_sign", "del_step"):
+        await safety_plan.remove(session, field[4:], value, person_id=context.person_id, now=now)
+    else:
+        return None
+    drafts.advance(draft, "menu", now=now)
+    return await _menu(session, draft)
 
 
 async def _removal_choices(session: AsyncSession, draft: Draft) -> Reply:

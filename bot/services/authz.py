@@ -13,7 +13,14 @@ import logging
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Circle, Member, MemberRole, MemberStatus, Professional, ProfessionalStatus
+from bot.db.models import (
+    Circle,
+    Member,
+    MemberRole,
+    MemberStatus,
+    Professional,
+    ProfessionalStatus,
+)
 
 log = logging.getLogger(__name__)
 
