@@ -46,6 +46,7 @@ MENU: tuple[tuple[str, str], ...] = (
     ("pause", N_("Even rust van berichten")),
     ("leave", N_("Stoppen met een kring")),
     ("language", N_("Kies je taal")),
+    ("quiet", N_("Wanneer wil je geen berichten?")),
     ("privacy", N_("Wat bewaart Kring?")),
     ("help", N_("Wat kan ik hier doen?")),
     ("start", N_("Wat is Kring?")),
@@ -89,7 +90,8 @@ def build_application(
     """Build the bot. The schema is upgraded and the menus are registered when it starts.
 
     ``tick_seconds`` is how often (real time) the scheduler wakes up; ``None`` leaves ticking to
-    the caller (tests and the demo, which move a simulated clock).
+    the caller (tests and the demo, which move a simulated clock). Only a real-time bot gets
+    PTB's rate limiter: its limits are real seconds, which would merely stall a simulated week.
     """
     from bot.handlers import (
         register,  # late: handlers import this module for KringContext
@@ -102,11 +104,12 @@ def build_application(
         .base_url(settings.api_base_url)
         .base_file_url(settings.api_file_url)
         .context_types(ContextTypes(context=KringContext))
-        .rate_limiter(AIORateLimiter(max_retries=0))
         .post_init(_post_init)
         .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
     )
+    if tick_seconds is not None:
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=0))
     if update_processor is not None:
         builder = builder.concurrent_updates(update_processor)
     application: KringApplication = builder.build()  # type: ignore[assignment]

@@ -7,6 +7,7 @@ over HTTP, with the real handlers, database and migrations.
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 from types import TracebackType
 
 from telegram import Update
@@ -15,7 +16,9 @@ from bot.app import KringApplication, Runtime, build_application, runtime_of
 from bot.clock import SimulatedClock
 from bot.config import Settings
 from bot.fake_telegram import FakeTelegram, FakeUser, UpdateTracker
+from scheduler import outbox, planner
 
+NOTHING_WAITS = datetime.max.replace(tzinfo=UTC)
 SANDBOX_TOKEN = "123456:sandbox-token-for-the-fake-telegram-api"
 
 
@@ -25,6 +28,7 @@ class Sandbox:
         self.telegram = FakeTelegram(SANDBOX_TOKEN, bot_username=bot_username, clock=clock)
         self._settings = settings
         self.application: KringApplication | None = None
+        self._next_wake: datetime | None = None
 
     @property
     def app(self) -> KringApplication:
@@ -41,6 +45,15 @@ class Sandbox:
     async def tick(self) -> None:
         """Do what is due by the simulated clock, as the scheduler would."""
         await self.runtime.ticker.tick()
+        async with self.runtime.sessions() as session:
+            waits = [await outbox.next_attempt(session), await planner.next_planning(session)]
+        self._next_wake = min((w for w in waits if w is not None), default=NOTHING_WAITS)
+
+    async def tick_if_due(self) -> None:
+        """Tick only if something has come due since the last tick: a tick with nothing due does
+        nothing, so long simulations skip those (people's actions always tick)."""
+        if self._next_wake is None or self.clock.now() >= self._next_wake:
+            await self.tick()
 
     async def start(self) -> None:
         await self.telegram.start()
@@ -60,6 +73,7 @@ class Sandbox:
         tracker = UpdateTracker()
         self.telegram.tracker = tracker
         self.telegram.after_update = self.tick  # the scheduler wakes right after each update
+        self._next_wake = None
         app = build_application(settings, clock=self.clock, update_processor=tracker, tick_seconds=None)
         await app.initialize()
         if app.post_init is not None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -105,3 +105,8 @@ def mark_failed(delivery: Delivery, *, error: str) -> None:
 def mark_skipped(delivery: Delivery, *, reason: str) -> None:
     delivery.status = DeliveryStatus.SKIPPED
     delivery.last_error = reason[:ERROR_LENGTH]
+
+
+async def next_attempt(session: AsyncSession) -> datetime | None:
+    """When the next waiting delivery may be sent (``None``: nothing waits)."""
+    return await session.scalar(select(func.min(Delivery.next_attempt_at)).where(Delivery.status == DeliveryStatus.PENDING))

@@ -16,7 +16,7 @@ import logging
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
@@ -57,11 +57,19 @@ def reminder_time(occurs_at: datetime, doer_tz: ZoneInfo, hours_before: int | No
     return at_wall_clock(local.date() - timedelta(days=1), EVENING, doer_tz)  # before quiet hours end
 
 
+PLANNED = (SchedulePurpose.AGREEMENT, SchedulePurpose.CHECKIN)
+
+
+async def next_planning(session: AsyncSession) -> datetime | None:
+    """When the planner next has something to do (``None``: no active schedule)."""
+    return await session.scalar(select(func.min(Schedule.next_due_at)).where(Schedule.active, Schedule.purpose.in_(PLANNED)))
+
+
 async def plan_due(session: AsyncSession, *, now: datetime, default_tz: ZoneInfo) -> int:
     """Plan what is due; returns how many reminders were queued."""
     due = await session.scalars(
         select(Schedule)
-        .where(Schedule.active, Schedule.purpose.in_([SchedulePurpose.AGREEMENT, SchedulePurpose.CHECKIN]),
+        .where(Schedule.active, Schedule.purpose.in_(PLANNED),
                Schedule.next_due_at <= now)
         .order_by(Schedule.next_due_at)
         .limit(BATCH)

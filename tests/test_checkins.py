@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from bot.db.models import CheckinAnswer, CheckinAnswerKind, Delivery, WorryTrend
+from bot.db.models import CheckinAnswer, CheckinAnswerKind, Delivery, Member, WorryTrend
 from bot.sandbox import Sandbox
 from tests.journey import GROUP_ID, STALE, make_agreement, set_up_circle
 from tests.test_rhythm import run_hours
@@ -102,13 +102,64 @@ async def test_a_changed_or_stopped_rhythm_cancels_what_was_queued(sandbox: Sand
     assert checkins_in(await run_hours(sandbox, 24 * 8, GROUP_ID)) == []
 
 
-async def test_every_third_check_in_asks_whether_the_plan_still_fits(sandbox: Sandbox) -> None:
+async def test_every_six_weeks_the_plan_is_looked_at_and_the_family_can_change_that(sandbox: Sandbox) -> None:
     c = await set_up_circle(sandbox)
     (question,) = await c.fatima.send("/checkin", chat=c.group)
     await c.fatima.press(question, "Elke week")
     await c.fatima.press(question, "zondag")
     await c.fatima.press(question, "19:00")
-    arrived = await run_hours(sandbox, 24 * 42, GROUP_ID)
+    arrived = await run_hours(sandbox, 24 * 49, GROUP_ID)
     reviews = [at.astimezone(AMS).strftime("%d %b") for at, m in arrived if m.text.startswith("🔄 Past het plan nog?")]
-    assert reviews == ["13 Dec", "03 Jan"]
-    assert len(checkins_in(arrived)) == 6
+    assert reviews == ["10 Jan"]  # six weeks after the first check-in on 29 November
+    assert len(checkins_in(arrived)) == 7
+
+    (question,) = await c.fatima.send("/checkin", chat=c.group)
+    await c.fatima.press(question, "🔄 Plan nakijken: elke 6 weken")
+    await c.fatima.press(question, "4 weken")
+    assert question.text == "Goed. Elke 4 weken kijken we samen of het plan nog past."
+    arrived = await run_hours(sandbox, 24 * 28, GROUP_ID)
+    reviews = [at.astimezone(AMS).strftime("%d %b") for at, m in arrived if m.text.startswith("🔄 Past het plan nog?")]
+    assert reviews == ["07 Feb"]
+    (question,) = await c.omar.send("/checkin", chat=c.group)
+    assert question.text == "Alleen wie de kring regelt, kiest wanneer de check-in komt."
+
+
+async def test_a_few_words_with_an_answer_come_back_in_the_next_look_back(sandbox: Sandbox) -> None:
+    c = await set_up_circle(sandbox)
+    (question,) = await c.fatima.send("/checkin", chat=c.group)
+    await c.fatima.press(question, "Nu een check-in")
+    checkin = sandbox.telegram.messages_in(GROUP_ID)[-1]
+    await c.omar.press(checkin, "😐 Zo-zo")
+    thanks = sandbox.telegram.messages_in(GROUP_ID)[-1]
+    assert "Antwoord dan op dit bericht." in thanks.text
+    (too_long,) = await c.omar.send("x" * 501, chat=c.group, reply_to=thanks)
+    assert too_long.text == "Dat is te lang. Gebruik hoogstens 500 tekens."
+    (saved,) = await c.omar.send("School was zwaar deze week.", chat=c.group, reply_to=thanks)
+    assert saved.text == "Bewaard. Het gezin leest het bij de volgende check-in."
+    async with sandbox.runtime.sessions.begin() as session:  # Omar goes on a pause; Fatima did not answer
+        await session.execute(update(Member).where(Member.display_name == "Omar").values(
+            paused_until=sandbox.clock.now() + timedelta(days=30)))
+    sandbox.clock.advance(timedelta(hours=1))
+    await c.fatima.press(question := (await c.fatima.send("/checkin", chat=c.group))[0], "Nu een check-in")
+    nxt = sandbox.telegram.messages_in(GROUP_ID)[-1]
+    assert "Vorige keer: 😐 Zo-zo: 1, geen antwoord: 1" in nxt.text
+    assert "✍️ Omar: “School was zwaar deze week.”" in nxt.text
+    await c.fatima.press(nxt, "😊 Goed")
+    sandbox.clock.advance(timedelta(hours=1))
+    await c.fatima.press(question := (await c.fatima.send("/checkin", chat=c.group))[0], "Nu een check-in")
+    assert "Vorige keer: 😊 Goed: 1\n" in sandbox.telegram.messages_in(GROUP_ID)[-1].text  # Omar on a pause: not counted
+
+
+async def test_each_person_chooses_their_own_quiet_hours(sandbox: Sandbox) -> None:
+    c = await set_up_circle(sandbox)
+    (in_group,) = await c.fatima.send("/quiet", chat=c.group)
+    assert in_group.text.startswith("Je rustige uren kies je in een privégesprek met mij.")
+    await make_agreement(c.fatima, "Buurman Kees", "Krant brengen", when=("Elke week", "woensdag", "15:00"))
+    await c.kees.press(sandbox.telegram.messages_in(4)[-1], "Ja, dat doe ik")
+    (question,) = await c.kees.send("/quiet")
+    assert question.text.endswith("Nu: 21:30 tot 08:00.") and question.button_texts()[0] == "✓ 21:30 tot 08:00"
+    await c.kees.press(question, "22:30 tot 09:00")
+    assert question.text == "Goed. Van 22:30 tot 09:00 stuur ik je niets."
+    assert (await c.kees.press(question, "", data="qh:99"))["text"] == STALE
+    arrived = [(at, m) for at, m in await run_hours(sandbox, 48, 4) if m.text.startswith("⏰")]
+    assert [at.astimezone(AMS).strftime("%a %H:%M") for at, _ in arrived] == ["Wed 09:00"]  # not at 08:00

@@ -24,7 +24,7 @@ async def run_hours(sandbox: Sandbox, hours: int, chat_id: int, *, restart_every
         sandbox.clock.advance(timedelta(hours=1))
         if restart_every and hour % restart_every == 0:
             await sandbox.restart()
-        await sandbox.tick()
+        await sandbox.tick_if_due()
         for message in sandbox.telegram.messages_in(chat_id):
             if message.message_id not in seen:
                 seen.add(message.message_id)

@@ -26,6 +26,7 @@ from sqlalchemy import (
     Text,
     Time,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -204,6 +205,8 @@ class Circle(Base):
     )
     follow_up_ends_on: Mapped[date | None] = mapped_column(Date)
     group_chat_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    #: How often the family looks at whether the plan still fits (at the next check-in after this).
+    review_weeks: Mapped[int] = mapped_column(Integer, default=6, server_default="6")
     created_at: Mapped[datetime]
 
     members: Mapped[list[Member]] = relationship(back_populates="circle", passive_deletes=True)
@@ -440,4 +443,5 @@ class CheckinRound(Base):
     circle_id: Mapped[int] = mapped_column(ForeignKey("circles.id", ondelete="CASCADE"), index=True)
     schedule_id: Mapped[int | None] = mapped_column(ForeignKey("schedules.id", ondelete="SET NULL"))
     occurs_at: Mapped[datetime]
+    with_review: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime]

@@ -22,6 +22,7 @@ from bot.handlers import (
     membership,
     people,
     plan,
+    quiet_hours,
     reminders,
     safety_plan,
 )
@@ -35,6 +36,7 @@ def register(application: KringApplication) -> None:
     application.add_handlers([
         *basics.handlers(),
         *language.handlers(),
+        *quiet_hours.handlers(),
         *circle_setup.handlers(),
         *members.handlers(),
         *plan.handlers(),

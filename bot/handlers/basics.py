@@ -6,7 +6,7 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import BaseHandler, CommandHandler
 
-from bot.app import KringContext
+from bot.app import KringContext, menu_commands
 from bot.handlers import links
 from bot.i18n import _
 from bot.texts import not_an_emergency_service
@@ -35,18 +35,8 @@ def welcome_text() -> str:
 
 
 def help_text() -> str:
-    return "\n".join(
-        [
-            _("Dit kun je doen:"),
-            _("/start - wat is Kring?"),
-            _("/help - dit overzicht"),
-            _("/language - kies je taal"),
-            _("/privacy - wat bewaart Kring, en waarom?"),
-            _("/members - wie doet mee?"),
-            _("/invite - nodig iemand uit (voor wie de kring regelt)"),
-            _("/cancel - stop waar je mee bezig bent"),
-        ]
-    )
+    """The same commands as the menu, so the two never disagree."""
+    return "\n".join([_("Dit kun je doen:"), *(f"/{c.command} - {c.description}" for c in menu_commands())])
 
 
 def privacy_text() -> str:

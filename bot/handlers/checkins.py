@@ -14,6 +14,7 @@ from bot.app import KringContext
 from bot.db.models import (
     CheckinAnswerKind,
     CheckinRound,
+    Circle,
     Delivery,
     Draft,
     Outcome,
@@ -23,8 +24,8 @@ from bot.db.models import (
 from bot.deliveries import renderer
 from bot.handlers.circle_choice import with_circle
 from bot.handlers.fallback import stale_button
-from bot.handlers.flows import StepReply, begin_for_circle, draft_button
-from bot.i18n import _, pgettext
+from bot.handlers.flows import StepReply, begin_for_circle, draft_button, on_text
+from bot.i18n import _, ngettext, pgettext
 from bot.plan_text import describe_when, step_line, weekday_name
 from bot.services import authz, checkins, drafts, safety_plan
 from bot.services.agreements import When
@@ -33,6 +34,7 @@ from bot.texts import not_an_emergency_service
 from scheduler.sender import Rendered
 
 FLOW = "checkin"
+NOTE_FLOW = "checkin_note"
 STEP = "cks"
 ANSWER = "ci"
 WORRY = "cw"
@@ -77,6 +79,7 @@ async def _begin(context: KringContext, message: Message, circle_id: int) -> Non
         current = await checkins.current_rhythm(session, circle_id)
         now_text = (_("Nu: {when}.").format(when=describe_when(When.from_schedule(current))) if current
                     else _("Nu zijn er geen vaste check-ins."))
+        review_weeks = (await session.get_one(Circle, circle_id)).review_weeks
         draft_id = draft.id
     buttons = InlineKeyboardMarkup([
         [_button(pgettext("button", "Elke week"), draft_id, "rhythm", "weekly"),
@@ -84,6 +87,8 @@ async def _begin(context: KringContext, message: Message, circle_id: int) -> Non
         [_button(pgettext("button", "Elke maand"), draft_id, "rhythm", "monthly")],
         [_button(pgettext("button", "Nu een check-in"), draft_id, "now"),
          _button(pgettext("button", "Geen check-ins"), draft_id, "off")],
+        [_button("🔄 " + ngettext("Plan nakijken: elke week", "Plan nakijken: elke {count} weken", review_weeks).format(
+            count=review_weeks), draft_id, "review")],
     ])
     await message.reply_text(
         _("Hoe vaak vraag ik hoe het gaat? Om de week past bij de meeste gezinnen.") + "\n" + now_text, reply_markup=buttons)
@@ -98,14 +103,26 @@ async def _press(context: KringContext, session: AsyncSession, draft: Draft, fie
     now = runtime.clock.now()
     circle_id = draft.data["circle_id"]
     if field == "now":
-        await checkins.start_now(session, circle_id, person_id=context.person_id, now=now)
+        started = await checkins.start_now(session, circle_id, person_id=context.person_id, now=now)
         await drafts.finish(session, draft)
-        return _("Goed, ik stel de vraag nu."), None
+        return (_("Goed, ik stel de vraag nu.") if started else _("Ik heb de vraag net al gesteld. Kijk in de groep.")), None
     if field == "off":
         await checkins.set_rhythm(session, circle_id, person_id=context.person_id, rhythm=None, weekday=None,
                                   at_time=None, now=now)
         await drafts.finish(session, draft)
         return _("Goed. Er komen geen vaste check-ins meer. Met /checkin kan het altijd weer."), None
+    if field == "review" and draft.step == "rhythm":
+        drafts.advance(draft, "review", now=now)
+        weeks = [_button(ngettext("{count} week", "{count} weken", w).format(count=w) + (" ✓" if w == 6 else ""),
+                         draft.id, "weeks", w)
+                 for w in checkins.REVIEW_CHOICES]
+        return _("Om de paar weken kijken we samen of het plan nog past. Hoe vaak?"), InlineKeyboardMarkup([weeks])
+    if field == "weeks" and draft.step == "review" and value.isdigit():
+        await checkins.set_review_weeks(session, circle_id, person_id=context.person_id, weeks=int(value), now=now)
+        await drafts.finish(session, draft)
+        weeks = int(value)
+        return ngettext("Goed. Elke week kijken we samen of het plan nog past.",
+                        "Goed. Elke {count} weken kijken we samen of het plan nog past.", weeks).format(count=weeks), None
     if field == "rhythm" and draft.step == "rhythm" and value in checkins.RHYTHMS:
         drafts.advance(draft, "weekday" if value != "monthly" else "time", now=now, rhythm=value)
         if value == "monthly":
@@ -138,8 +155,11 @@ async def _look_back_text(session: AsyncSession, checkin: CheckinRound) -> str:
     if back.first:
         lines.append(_("Dit is de eerste check-in. Welkom!"))
     elif back.answers:
-        counted = ", ".join(f"{labels[kind]}: {count}" for kind, count in back.answers.most_common())
-        lines.append(_("Vorige keer: {answers}").format(answers=counted))
+        counted = [f"{labels[kind]}: {count}" for kind, count in back.answers.most_common()]
+        if back.no_answer:
+            counted.append(_("geen antwoord: {count}").format(count=back.no_answer))
+        lines.append(_("Vorige keer: {answers}").format(answers=", ".join(counted)))
+        lines += [f"✍️ {name}: “{note}”" for name, note in back.notes]
     else:
         lines.append(_("Vorige keer heeft niemand geantwoord. Dat geeft niets."))
     done = back.outcomes[Outcome.DONE]
@@ -207,9 +227,12 @@ async def answer_pressed(update: Update, context: KringContext) -> None:
         if context.person_id is None or not isinstance(query.message, Message):
             raise authz.NotAllowed(Action.ANSWER_CHECKIN)
         async with runtime.sessions.begin() as session:
-            given = await checkins.answer(session, int(round_id), person_id=context.person_id, kind=kind, now=runtime.clock.now())
+            now = runtime.clock.now()
+            given = await checkins.answer(session, int(round_id), person_id=context.person_id, kind=kind, now=now)
             member = (await authz.authorize(session, context.person_id, given.circle_id, Action.ANSWER_CHECKIN)).member
             steps = (await safety_plan.load(session, given.circle_id)).steps
+            await drafts.begin(session, person_id=context.person_id, chat_id=query.message.chat.id, flow=NOTE_FLOW,
+                               step="note", now=now, data={"answer_id": given.id})
     except (callbacks.BadCallbackData, ValueError, authz.NotAllowed):
         await stale_button(update, context)
         return
@@ -220,7 +243,10 @@ async def answer_pressed(update: Update, context: KringContext) -> None:
         InlineKeyboardButton(pgettext("button", "Even veel"), callback_data=callbacks.encode(WORRY, given.id, "same")),
         InlineKeyboardButton(pgettext("button", "Meer"), callback_data=callbacks.encode(WORRY, given.id, "more")),
     ]])
-    text = _("Dank je wel, {name}. Maak je je minder of meer zorgen dan vorige keer?").format(name=member.display_name)
+    text = "\n".join([
+        _("Dank je wel, {name}. Maak je je minder of meer zorgen dan vorige keer?").format(name=member.display_name),
+        _("Wil je er iets bij vertellen? Antwoord dan op dit bericht. Het gezin leest het bij de volgende check-in."),
+    ])
     if kind in (CheckinAnswerKind.NOT_GOOD, CheckinAnswerKind.WANT_TO_TALK):
         text += "\n\n" + _help_text(steps)
     await query.message.reply_text(text, reply_markup=worry)
@@ -254,6 +280,28 @@ async def worry_pressed(update: Update, context: KringContext) -> None:
         return
     await query.answer(_("Bewaard."))
     await query.edit_message_reply_markup(None)
+
+
+@on_text(NOTE_FLOW)
+async def note_written(update: Update, context: KringContext, text: str) -> None:
+    message = update.effective_message
+    assert message is not None and context.person_id is not None
+    note = text.strip()
+    if len(note) > checkins.MAX_NOTE:
+        await message.reply_text(_("Dat is te lang. Gebruik hoogstens {count} tekens.").format(count=checkins.MAX_NOTE))
+        return
+    runtime = context.runtime
+    async with runtime.sessions.begin() as session:
+        draft = await drafts.current(session, person_id=context.person_id, chat_id=message.chat.id)
+        assert draft is not None
+        await drafts.finish(session, draft)
+        try:
+            await checkins.add_note(session, draft.data["answer_id"], person_id=context.person_id, text=note,
+                                    now=runtime.clock.now())
+        except authz.NotAllowed:
+            await message.reply_text(_("Dit kan ik niet meer bewaren. Je antwoord op de check-in staat wel."))
+            return
+    await message.reply_text(_("Bewaard. Het gezin leest het bij de volgende check-in."))
 
 
 def handlers() -> list[BaseHandler[Update, KringContext, None]]:

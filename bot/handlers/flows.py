@@ -99,5 +99,6 @@ async def cancel(update: Update, context: KringContext) -> None:
 def handlers() -> list[BaseHandler[Update, KringContext, None]]:
     return [
         CommandHandler("cancel", cancel),
-        MessageHandler(filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE, route_text),
+        # In a group Kring only sees replies to its own messages (privacy mode): a note to a check-in.
+        MessageHandler(filters.TEXT & ~filters.COMMAND & (filters.ChatType.PRIVATE | filters.REPLY), route_text),
     ]

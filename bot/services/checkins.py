@@ -36,7 +36,7 @@ from bot.services import audit, authz, notifications
 from bot.services.authz import Action
 from scheduler import outbox
 
-REVIEW_EVERY = 3  # every third scheduled check-in (six weeks at the suggested rhythm) asks if the plan still fits
+REVIEW_CHOICES = (4, 6, 8, 12)  # weeks between looks at the plan; the circle's default is 6
 GRACE = timedelta(hours=12)  # a check-in is still sent this late after downtime; later it is missed
 NUDGE_AFTER = timedelta(days=1)
 RHYTHMS = {"weekly": (Frequency.WEEKLY, 1), "biweekly": (Frequency.WEEKLY, 2), "monthly": (Frequency.MONTHLY, 1)}
@@ -79,11 +79,13 @@ async def start_round(session: AsyncSession, circle: Circle, *, occurs_at: datet
         select(CheckinRound.id).where(CheckinRound.circle_id == circle.id, CheckinRound.occurs_at == occurs_at))
     if exists is not None:
         return None
-    checkin = CheckinRound(circle_id=circle.id, schedule_id=schedule_id, occurs_at=occurs_at, created_at=now)
+    with_review = schedule_id is not None and await _review_due(session, circle, occurs_at)
+    checkin = CheckinRound(circle_id=circle.id, schedule_id=schedule_id, occurs_at=occurs_at, with_review=with_review,
+                           created_at=now)
     session.add(checkin)
     await session.flush()
     moments = [("checkin", occurs_at), ("checkin.nudge", occurs_at + NUDGE_AFTER)]
-    if schedule_id is not None and await _scheduled_rounds(session, circle.id) % REVIEW_EVERY == 0:
+    if with_review:
         moments.append(("review", occurs_at + timedelta(minutes=1)))  # right after the check-in
     for kind, due in moments:
         payload = {"round_id": checkin.id, "expires_at": (due + GRACE).isoformat()}
@@ -97,10 +99,24 @@ async def start_round(session: AsyncSession, circle: Circle, *, occurs_at: datet
     return checkin
 
 
-async def _scheduled_rounds(session: AsyncSession, circle_id: int) -> int:
-    count = await session.scalar(select(func.count()).select_from(CheckinRound).where(
-        CheckinRound.circle_id == circle_id, CheckinRound.schedule_id.is_not(None)))
-    return int(count or 0)
+async def _review_due(session: AsyncSession, circle: Circle, occurs_at: datetime) -> bool:
+    """The first scheduled check-in at least ``review_weeks`` after the last review (or after the
+    first scheduled check-in) looks at the plan too. A day's slack absorbs months and clock changes."""
+    last = await session.scalar(select(func.max(CheckinRound.occurs_at)).where(
+        CheckinRound.circle_id == circle.id, CheckinRound.with_review))
+    if last is None:
+        last = await session.scalar(select(func.min(CheckinRound.occurs_at)).where(
+            CheckinRound.circle_id == circle.id, CheckinRound.schedule_id.is_not(None)))
+    return last is not None and occurs_at - last >= timedelta(weeks=circle.review_weeks, days=-1)
+
+
+async def set_review_weeks(session: AsyncSession, circle_id: int, *, person_id: int, weeks: int, now: datetime) -> None:
+    if weeks not in REVIEW_CHOICES:
+        raise ValueError(weeks)
+    access = await authz.authorize(session, person_id, circle_id, Action.CHOOSE_CHECKIN)
+    access.circle.review_weeks = weeks
+    audit.record(session, at=now, action="checkin.review_set", actor_person_id=person_id, circle_id=circle_id,
+                 detail={"weeks": weeks})
 
 
 async def start_now(session: AsyncSession, circle_id: int, *, person_id: int, now: datetime) -> CheckinRound | None:
@@ -136,12 +152,7 @@ async def answer(session: AsyncSession, round_id: int, *, person_id: int, kind: 
 
 
 async def worry(session: AsyncSession, answer_id: int, *, person_id: int, trend: WorryTrend, now: datetime) -> CheckinAnswer:
-    given = await session.get(CheckinAnswer, answer_id)
-    if given is None:
-        raise authz.NotAllowed(Action.ANSWER_CHECKIN)
-    access = await authz.authorize(session, person_id, given.circle_id, Action.ANSWER_CHECKIN)
-    if access.member is None or access.member.id != given.member_id:
-        raise authz.NotAllowed(Action.ANSWER_CHECKIN)
+    given = await _own_answer(session, answer_id, person_id)
     given.worry_trend = trend
     return given
 
@@ -151,6 +162,8 @@ class LookBack:
     """What the next check-in opens with."""
 
     answers: Counter[CheckinAnswerKind]
+    no_answer: int  # family members who did not answer, leaving out those on a pause
+    notes: list[tuple[str, str]]  # (name, what they wrote) — the family's own words, for the family
     outcomes: Counter[Outcome]
     first: bool
 
@@ -161,14 +174,20 @@ async def look_back(session: AsyncSession, checkin: CheckinRound) -> LookBack:
         .order_by(CheckinRound.occurs_at.desc()).limit(1))
     since = previous.occurs_at if previous else checkin.occurs_at - timedelta(days=14)
     answers: Counter[CheckinAnswerKind] = Counter()
+    notes: list[tuple[str, str]] = []
+    no_answer = 0
     if previous is not None:
-        answers.update(a.answer for a in await session.scalars(
-            select(CheckinAnswer).where(CheckinAnswer.occurrence_key == str(previous.id))))
+        given = list(await session.execute(
+            select(CheckinAnswer, Member.display_name).join(Member, Member.id == CheckinAnswer.member_id)
+            .where(CheckinAnswer.occurrence_key == str(previous.id)).order_by(CheckinAnswer.answered_at)))
+        answers.update(answer.answer for answer, _name in given)
+        notes = [(name, answer.note) for answer, name in given if answer.note]
+        no_answer = len(await not_answered(session, previous, previous.occurs_at))
     outcomes: Counter[Outcome] = Counter(o.outcome for o in await session.scalars(
         select(AgreementOccurrence).join(Agreement, Agreement.id == AgreementOccurrence.agreement_id)
         .where(Agreement.circle_id == checkin.circle_id, AgreementOccurrence.occurs_at > since,
                AgreementOccurrence.occurs_at <= checkin.occurs_at)))
-    return LookBack(answers, outcomes, first=previous is None)
+    return LookBack(answers, no_answer, notes, outcomes, first=previous is None)
 
 
 async def not_answered(session: AsyncSession, checkin: CheckinRound, now: datetime) -> list[Member]:
@@ -177,3 +196,25 @@ async def not_answered(session: AsyncSession, checkin: CheckinRound, now: dateti
         select(CheckinAnswer.member_id).where(CheckinAnswer.occurrence_key == str(checkin.id))))
     return [m for m in await family(session, checkin.circle_id)
             if m.id not in answered and not (m.paused_until and m.paused_until > now)]
+
+
+MAX_NOTE = 500
+
+
+async def add_note(session: AsyncSession, answer_id: int, *, person_id: int, text: str, now: datetime) -> CheckinAnswer:
+    """A few words with one's own answer; the family reads them in the next look back."""
+    given = await _own_answer(session, answer_id, person_id)
+    given.note = text
+    audit.record(session, at=now, action="checkin.note_added", actor_person_id=person_id, circle_id=given.circle_id,
+                 subject_type="checkin_answer", subject_id=given.id)
+    return given
+
+
+async def _own_answer(session: AsyncSession, answer_id: int, person_id: int) -> CheckinAnswer:
+    given = await session.get(CheckinAnswer, answer_id)
+    if given is None:
+        raise authz.NotAllowed(Action.ANSWER_CHECKIN)
+    access = await authz.authorize(session, person_id, given.circle_id, Action.ANSWER_CHECKIN)
+    if access.member is None or access.member.id != given.member_id:
+        raise authz.NotAllowed(Action.ANSWER_CHECKIN)
+    return given

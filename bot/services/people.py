@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import Person
 from bot.i18n import available_languages, resolve_language
 from bot.services import audit
+from scheduler.quiet_hours import DEFAULT_FROM, DEFAULT_UNTIL
 
 
 class UnknownLanguage(ValueError):
@@ -59,3 +60,16 @@ def choose_language(session: AsyncSession, person: Person, code: str, *, now: da
         session, at=now, action="person.language_chosen", actor_person_id=person.id,
         subject_type="person", subject_id=person.id, detail={"language": code},
     )
+
+
+def quiet_hours(person: Person | None) -> tuple[time, time]:
+    """The hours in which nothing is sent to this person (the default if they chose none)."""
+    if person is None or person.quiet_from is None or person.quiet_until is None:
+        return DEFAULT_FROM, DEFAULT_UNTIL
+    return person.quiet_from, person.quiet_until
+
+
+def set_quiet_hours(session: AsyncSession, person: Person, start: time, end: time, *, now: datetime) -> None:
+    person.quiet_from, person.quiet_until = start, end
+    audit.record(session, at=now, action="person.quiet_hours_chosen", actor_person_id=person.id,
+                 subject_type="person", subject_id=person.id)
