@@ -79,6 +79,7 @@ class Chat:
     started: bool = False  # private: the person pressed Start
     blocked: bool = False  # private: the person blocked the bot
     bot_member: bool = False  # group: the bot is in it
+    migrated_to: int | None = None  # group: upgraded to the supergroup with this id
 
     def as_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {"id": self.id, "type": self.type}
@@ -286,6 +287,9 @@ class FakeTelegram:
                 raise TelegramError(403, "Forbidden: bot was blocked by the user")
             if not chat.started:
                 raise TelegramError(403, "Forbidden: bot can't initiate conversation with a user")
+        elif chat.migrated_to is not None:
+            raise TelegramError(400, "Bad Request: group chat was upgraded to a supergroup chat",
+                                {"migrate_to_chat_id": chat.migrated_to})
         elif not chat.bot_member:
             raise TelegramError(403, "Forbidden: bot is not a member of the group chat")
         return chat
@@ -331,6 +335,15 @@ class FakeTelegram:
         """A group chat the people are in; the bot joins when someone adds it."""
         chat = self.chats.setdefault(chat_id, Chat(chat_id, "group", title=title))
         return chat
+
+    def upgrade_to_supergroup(self, chat_id: int, new_id: int) -> Chat:
+        """The group becomes a supergroup with a new id, as Telegram does when a group grows or
+        gets admin features. The old id then answers 400 with ``migrate_to_chat_id``. (Telegram also
+        posts a service message; tests that want it push it with :meth:`push_update`.)"""
+        old = self.chats[chat_id]
+        new = self.chats[new_id] = Chat(new_id, "supergroup", title=old.title, bot_member=old.bot_member)
+        old.migrated_to = new_id
+        return new
 
     def messages_in(self, chat_id: int) -> list[SentMessage]:
         return [m for (c, _), m in sorted(self.messages.items()) if c == chat_id]

@@ -147,10 +147,10 @@ class Sender:
                     outbox.mark_skipped(delivery, reason="unreachable")
                     report.skipped += 1
                     return
-            wait_until = await self._quiet_until(session, delivery)
-            if wait_until is not None:  # the night is not the recipient's fault: no attempt counted
+            wait_until = await self._paused_until(session, delivery) or await self._quiet_until(session, delivery)
+            if wait_until is not None:  # a pause or the night is not a failure: no attempt counted
                 delivery.attempts -= 1
-                outbox.mark_retry(delivery, at=wait_until, error="quiet hours")
+                outbox.mark_retry(delivery, at=wait_until, error="pause or quiet hours")
                 return
             rendered = await self._render(session, delivery)
             if rendered is None:
@@ -163,6 +163,15 @@ class Sender:
             delivery = await session.get(Delivery, delivery_id)
             if delivery is not None:
                 await self._record(session, delivery, outcome, report)
+
+    async def _paused_until(self, session: AsyncSession, delivery: Delivery) -> datetime | None:
+        """A member who paused this circle gets its private messages after the pause (whatever was
+        queued before they chose it; what is stale by then is dropped)."""
+        if delivery.person_id is None or delivery.circle_id is None:
+            return None
+        until = await session.scalar(select(Member.paused_until).where(
+            Member.person_id == delivery.person_id, Member.circle_id == delivery.circle_id))
+        return until if until is not None and until > self.clock.now() else None
 
     async def _quiet_until(self, session: AsyncSession, delivery: Delivery) -> datetime | None:
         """The recipient's quiet hours, in their own time zone (a group: the circle's)."""

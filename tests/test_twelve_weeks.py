@@ -1,0 +1,194 @@
+"""Twelve weeks of three circles, minute by minute, with everything that goes wrong in real life:
+two clock changes (New York on 14 March, Amsterdam on 28 March), quiet hours, a pause, a member
+who blocks Kring, a group upgraded to a supergroup, a storm of 429s and a restart every five days.
+The test knows the exact deliveries each chat must get, and asserts that list: none missed, none
+doubled, none in the night."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import update
+
+from bot.clock import SimulatedClock
+from bot.db.models import Person
+from bot.fake_telegram import Event, FakeUser
+from bot.sandbox import Sandbox
+from scheduler.quiet_hours import quiet_until
+from tests.journey import GROUP_ID, family_group, join_network, links_in, make_agreement, new_circle, set_up_circle
+
+AMS = ZoneInfo("Europe/Amsterdam")
+NYC = ZoneInfo("America/New_York")
+START = datetime(2027, 2, 15, 9, 0, tzinfo=UTC)  # a Monday
+WEEKS = 12
+SUPERGROUP = -1000100
+GROUP_C = -200
+STORM = datetime(2027, 3, 21, 18, 0, tzinfo=AMS)  # just before the Sunday check-in, right after the upgrade
+
+
+@pytest.fixture
+def clock() -> SimulatedClock:
+    return SimulatedClock(START)
+
+
+def kind_of(text: str) -> str:
+    if "Hoe gaat het met jullie?" in text:
+        return "checkin"
+    for prefix, kind in (("Nog even over gisteren", "nudge"), ("🔄", "review"), ("⏰", "reminder")):
+        if text.startswith(prefix):
+            return kind
+    return "unreachable" if "krijgt mijn berichten niet meer" in text else "other"
+
+
+def weekly(first: date, at: time, tz: ZoneInfo, *, every: int = 1, until: datetime) -> list[datetime]:
+    moments, day = [], first
+    while (moment := datetime.combine(day, at, tzinfo=tz)) <= until:
+        moments.append(moment)
+        day += timedelta(weeks=every)
+    return moments
+
+
+async def set_up_three_circles(sandbox: Sandbox) -> dict[str, FakeUser]:
+    # A: Gezin Jansen, in a group; Kees has two weekly jobs, grandmother Ayşe lives in New York.
+    a = await set_up_circle(sandbox)
+    (question,) = await a.fatima.send("/checkin", chat=a.group)
+    for button in ("Elke week", "zondag", "19:00"):
+        await a.fatima.press(question, button)
+    await make_agreement(a.fatima, "Buurman Kees", "Boodschappen doen")  # Wednesday 15:00
+    await a.kees.press(sandbox.telegram.messages_in(4)[-1], "Ja, dat doe ik")
+    await make_agreement(a.fatima, "Buurman Kees", "Fatima ophalen na de nachtdienst", when=("Elke week", "zondag", "02:30"))
+    await a.kees.press(sandbox.telegram.messages_in(4)[-1], "Ja, dat doe ik")
+    await make_agreement(a.fatima, "Oma Ayşe", "Bellen met Sam", when=("Elke week", "zondag", "16:00"))
+    await a.ayse.press(sandbox.telegram.messages_in(3)[-1], "Ja, dat doe ik")
+    async with sandbox.runtime.sessions.begin() as session:
+        await session.execute(update(Person).where(Person.telegram_user_id == 3).values(time_zone="America/New_York"))
+
+    # B: Gezin Bakker, without a group: everything goes privately.
+    links = await new_circle(a.anna, "Gezin Bakker")
+    lotte = sandbox.user(11, "Lotte")
+    await lotte.send(f"/start {links['start']}")
+    (question,) = await lotte.send("/invite")
+    await lotte.press(question, "Iemand van het gezin")
+    (skip,) = await lotte.send("Daan")
+    await lotte.press(skip, "Overslaan")
+    daan = sandbox.user(12, "Daan")
+    (invitation,) = await daan.send(f"/start {links_in(skip)['start']}")
+    await daan.press(invitation, "Ja, ik doe mee")
+    piet = await join_network(sandbox, lotte, 13, "Piet", "Piet")
+    await make_agreement(lotte, "Piet", "Vuilnis buiten zetten", when=("Elke week", "donderdag", "19:00"))
+    await piet.press(sandbox.telegram.messages_in(13)[-1], "Ja, dat doe ik")
+    (question,) = await lotte.send("/checkin")
+    for button in ("Om de week ✓", "dinsdag", "18:00"):
+        await lotte.press(question, button)
+
+    # C: Gezin Yilmaz, in a group, checks in once a month.
+    links = await new_circle(a.anna, "Gezin Yilmaz")
+    selin, _ = await family_group(sandbox, links, user_id=21, name="Selin", group_id=GROUP_C)
+    (question,) = await selin.send("/checkin", chat=sandbox.telegram.chats[GROUP_C])
+    for button in ("Elke maand", "20:00"):
+        await selin.press(question, button)
+    return {"daan": daan, "piet": piet, "fatima": a.fatima}
+
+
+async def test_twelve_weeks_of_three_circles(sandbox: Sandbox) -> None:
+    people = await set_up_three_circles(sandbox)
+    telegram = sandbox.telegram
+    arrived: list[tuple[datetime, Event]] = []
+    telegram.on_event = lambda event: arrived.append((sandbox.clock.now(), event)) if event.kind == "bot" else None
+
+    async def pause_daan() -> None:
+        (question,) = await people["daan"].send("/pause")
+        await people["daan"].press(question, "14 dagen")
+
+    async def upgrade() -> None:
+        telegram.upgrade_to_supergroup(GROUP_ID, SUPERGROUP)
+
+    async def storm() -> None:
+        telegram.fail_next("sendMessage", 429, "Too Many Requests: retry after 20", retry_after=20, times=4)
+
+    async def service_message() -> None:  # Telegram's own note of the upgrade, a day late
+        update_id = await telegram.push_update({"message": {
+            "message_id": telegram.next_message_id(), "date": 0, "chat": {"id": GROUP_ID, "type": "group", "title": "x"},
+            "from": people["fatima"].info, "migrate_to_chat_id": SUPERGROUP}})
+        await telegram.settle(update_id)
+
+    calls_before_block = 0
+
+    async def block_piet() -> None:
+        nonlocal calls_before_block
+        calls_before_block = len(telegram.calls)
+        people["piet"].block()
+
+    happenings: dict[datetime, Callable[[], Awaitable[None]]] = {
+        datetime(2027, 3, 1, 10, 0, tzinfo=AMS): pause_daan,
+        datetime(2027, 3, 8, 10, 0, tzinfo=AMS): block_piet,
+        datetime(2027, 3, 20, 13, 0, tzinfo=AMS): upgrade,
+        STORM + timedelta(minutes=59): storm,
+        datetime(2027, 3, 22, 11, 0, tzinfo=AMS): service_message,
+    }
+    end = START + timedelta(weeks=WEEKS)
+    minute = 0
+    while sandbox.clock.now() < end:
+        sandbox.clock.advance(timedelta(minutes=1))
+        minute += 1
+        if (happening := happenings.pop(sandbox.clock.now(), None)) is not None:
+            recorded = len(arrived)
+            await happening()
+            del arrived[recorded:]  # the answers to people's own actions are not scheduled deliveries
+        if minute % (5 * 24 * 60) == 37:
+            await sandbox.restart()
+        await sandbox.tick_if_due()
+    assert not happenings
+
+    def got(chat_id: int, *kinds: str) -> list[datetime]:
+        return [at for at, event in arrived if event.chat_id == chat_id and kind_of(event.text) in kinds]
+
+    # Nothing unexpected, and nothing at night (in the recipient's own time zone).
+    assert [event.text for _, event in arrived if kind_of(event.text) == "other"] == []
+    for at, event in arrived:
+        assert quiet_until(at, NYC if event.chat_id == 3 else AMS) is None, (at, event.text)
+
+    # A: a check-in every Sunday at 19:00 (also on the night the clocks changed), a nudge on
+    # Monday (nobody answers), and the plan looked at six weeks after the first check-in.
+    sundays = weekly(date(2027, 2, 21), time(19), AMS, until=end)
+    assert len(sundays) == 12
+    group_a = got(GROUP_ID, "checkin") + got(SUPERGROUP, "checkin")
+    assert [at for at in group_a if at.astimezone(AMS) < STORM] == [s for s in sundays if s < STORM]
+    stormy, *calm = [at for at in group_a if at.astimezone(AMS) > STORM]
+    assert timedelta(0) <= stormy - sundays[4] <= timedelta(minutes=10)  # a few retry_after's late, once
+    assert calm == sundays[5:]
+    assert got(GROUP_ID, "checkin", "nudge", "review")[-1] < STORM  # after the upgrade: only the supergroup
+    assert got(GROUP_ID, "nudge") + got(SUPERGROUP, "nudge") == [s + timedelta(days=1) for s in sundays[:-1]]
+    assert got(SUPERGROUP, "review") == [sundays[6] + timedelta(minutes=1)]
+
+    # Kees: Wednesday 08:00 for Wednesday's shopping; Saturday 20:00 for the 02:30 Sunday pick-up
+    # (also before the night 02:30 does not exist); Ayşe: Sunday 08:00 in New York, every week.
+    assert got(4, "reminder") == sorted(weekly(date(2027, 2, 17), time(8), AMS, until=end)
+                                        + weekly(date(2027, 2, 20), time(20), AMS, until=end))
+    assert got(3, "reminder") == weekly(date(2027, 2, 21), time(8), NYC, until=end)
+    clock_change = [event.text for _, event in arrived if event.chat_id == 4 and "28 maart" in event.text]
+    assert clock_change and "03:30" in clock_change[0]  # moved by the gap, not skipped
+
+    # B: every other Tuesday at 18:00, privately to Lotte and Daan, a nudge the day after; Daan's
+    # two-week pause skips what fell in it. Piet is reminded until he blocks Kring: one attempt
+    # after that, and Lotte hears it once.
+    tuesdays = weekly(date(2027, 2, 16), time(18), AMS, every=2, until=end)
+    nudges = [t + timedelta(days=1) for t in tuesdays]
+    review = [tuesdays[3] + timedelta(minutes=1)]
+    assert got(11, "checkin") == tuesdays and got(11, "nudge") == nudges and got(11, "review") == review
+    assert got(12, "checkin") == [t for t in tuesdays if t.day != 2] and got(12, "review") == review
+    assert got(12, "nudge") == [n for n in nudges if n.day != 3]
+    thursday_mornings = weekly(date(2027, 2, 18), time(8), AMS, until=end)
+    assert got(13, "reminder") == thursday_mornings[:3]
+    assert [at.astimezone(AMS) for at in got(11, "unreachable")] == [thursday_mornings[3]]
+    attempts = [p for method, p in telegram.calls[calls_before_block:] if method == "sendMessage" and p.get("chat_id") == 13]
+    assert len(attempts) == 1  # after the 403, Kring stops trying
+
+    # C: the first of each month at 20:00, a nudge the next day; the plan looked at after six weeks.
+    firsts = [datetime(2027, month, 1, 20, 0, tzinfo=AMS) for month in (3, 4, 5)]
+    assert got(GROUP_C, "checkin") == firsts
+    assert got(GROUP_C, "nudge") == [f + timedelta(days=1) for f in firsts]
+    assert got(GROUP_C, "review") == [firsts[2] + timedelta(minutes=1)]
