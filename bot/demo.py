@@ -20,7 +20,7 @@ from bot.clock import SimulatedClock
 from bot.config import Settings
 from bot.fake_telegram import Event, FakeTelegram
 from bot.handlers.circle_setup import deep_link
-from bot.i18n import _, format_datetime
+from bot.i18n import _, format_datetime, ngettext
 from bot.sandbox import Sandbox
 from bot.services import professionals
 
@@ -39,6 +39,8 @@ class Transcript:
         self.settings = settings
         self.out = out
         self.names: dict[int, str] = {}
+        self.skipped = 0  # messages not printed while time flies
+        self.flying = False
         telegram.on_event = self.show
 
     def note(self, text: str) -> None:
@@ -49,6 +51,9 @@ class Transcript:
         self.out.write(f"\n== {title} ({stamp})\n")
 
     def show(self, event: Event) -> None:
+        if self.flying:
+            self.skipped += event.kind == "bot"
+            return
         where = self.names.get(event.chat_id, str(event.chat_id))
         if event.kind == "user":
             self.out.write(f"\n  {event.actor} → Kring ({where}): {event.text}\n")
@@ -143,6 +148,11 @@ async def play_story(sandbox: Sandbox, transcript: Transcript) -> None:
     await fatima.press(current, "Opslaan")
     await ayse.press(telegram.messages_in(ayse.id)[-1], "Ja, dat doe ik")
 
+    clock.advance(timedelta(minutes=10))
+    transcript.chapter(_("Oma gaat vroeg slapen: zij kiest haar eigen rustige uren"))
+    (question,) = await ayse.send("/quiet")
+    await ayse.press(question, "21:00 tot 07:00")
+
     clock.advance(timedelta(minutes=30))
     transcript.chapter(_("Als het misgaat: het gezin schrijft op wat het dan doet"))
     (menu,) = await fatima.send("/safetyplan")
@@ -185,6 +195,7 @@ async def play_story(sandbox: Sandbox, transcript: Transcript) -> None:
     await fatima.press(telegram.messages_in(group.id)[-1], "Minder")
     clock.advance(timedelta(minutes=10))
     await omar.press(checkin, "😟 Niet goed")
+    await omar.send("Sam slaapt slecht en ik maak me zorgen.", chat=group, reply_to=telegram.messages_in(group.id)[-1])
 
     await pass_time(sandbox, datetime.fromisoformat("2026-12-02T07:30:00+01:00"))
     transcript.chapter(_("Een week later: oma krijgt 's ochtends een herinnering"))
@@ -205,10 +216,31 @@ async def play_story(sandbox: Sandbox, transcript: Transcript) -> None:
     await pass_time(sandbox, datetime.fromisoformat("2026-12-13T18:30:00+01:00"))
     transcript.chapter(_("De volgende check-in kijkt eerst terug"))
     await pass_time(sandbox, datetime.fromisoformat("2026-12-13T19:05:00+01:00"))
+    await fatima.press(telegram.messages_in(group.id)[-1], "😐 Zo-zo")
+
+    clock.advance(timedelta(minutes=5))
+    transcript.chapter(_("Fatima wil elke vier weken samen naar het plan kijken"))
+    (question,) = await fatima.send("/checkin", chat=group)
+    await fatima.press(question, "🔄 Plan nakijken: elke 6 weken")
+    await fatima.press(question, "4 weken")
+
+    await fly(sandbox, transcript, datetime.fromisoformat("2026-12-27T18:30:00+01:00"))
+    transcript.chapter(_("Vier weken na de eerste check-in: past het plan nog?"))
+    await pass_time(sandbox, datetime.fromisoformat("2026-12-27T19:05:00+01:00"))
 
 
 async def pass_time(sandbox: Sandbox, until: datetime) -> None:
-    """Let the hours pass as the scheduler sees them: move the clock, tick."""
+    """Let the hours pass as the scheduler sees them: move the clock, tick when something is due."""
     while sandbox.clock.now() < until:
         sandbox.clock.advance(min(timedelta(hours=1), until - sandbox.clock.now()))
-        await sandbox.tick()
+        await sandbox.tick_if_due()
+
+
+async def fly(sandbox: Sandbox, transcript: Transcript, until: datetime) -> None:
+    """Let days pass without printing each message; say how many there were."""
+    transcript.flying, transcript.skipped = True, 0
+    await pass_time(sandbox, until)
+    transcript.flying = False
+    transcript.note(ngettext("… de tijd gaat door: {count} bericht van Kring, zoals gepland …",
+                             "… de tijd gaat door: {count} berichten van Kring, zoals gepland …",
+                             transcript.skipped).format(count=transcript.skipped))

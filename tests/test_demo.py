@@ -44,6 +44,10 @@ async def test_the_demo_story_shows_the_journey_so_far(tmp_path: Path) -> None:
         "Fijn dat je het zegt. Ik stuur niemand zomaar een bericht.",  # ... a hard moment: the own plan
         "Vorige keer: 😊 Goed: 1, 😟 Niet goed: 1",  # ... and the next one looks back
         "Afspraken sinds de vorige keer: 1 gedaan, 1 door de reserve",
+        "✍️ Omar: “Sam slaapt slecht en ik maak me zorgen.”",  # a few words with an answer, read back
+        "Goed. Van 21:00 tot 07:00 stuur ik je niets.",  # the grandmother's own quiet hours
+        "de tijd gaat door: 3 berichten van Kring",  # days pass quietly ...
+        "🔄 Past het plan nog?",  # ... until the plan is looked at, four weeks after the first check-in
     ):
         assert step in story, step
     grandmothers_plan = story.split("Ayşe → Kring (privé met Ayşe): /plan")[1].split("==")[0]
