@@ -47,6 +47,7 @@ MENU: tuple[tuple[str, str], ...] = (
     ("leave", N_("Stoppen met een kring")),
     ("language", N_("Kies je taal")),
     ("quiet", N_("Wanneer wil je geen berichten?")),
+    ("timezone", N_("Woon je in een andere tijdzone?")),
     ("privacy", N_("Wat bewaart Kring?")),
     ("help", N_("Wat kan ik hier doen?")),
     ("start", N_("Wat is Kring?")),

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from bot.db.models import Person, Schedule
 from bot.fake_telegram import SentMessage
@@ -75,8 +75,13 @@ async def test_a_doer_abroad_is_reminded_in_their_own_morning(sandbox: Sandbox) 
     c = await set_up_circle(sandbox)
     await make_agreement(c.fatima, "Oma Ayşe", "Bellen met Sam")
     await c.ayse.press(sandbox.telegram.messages_in(3)[-1], "Ja, dat doe ik")
-    async with sandbox.runtime.sessions.begin() as session:  # grandmother lives in New York
-        await session.execute(update(Person).where(Person.telegram_user_id == 3).values(time_zone="America/New_York"))
+    (in_group,) = await c.fatima.send("/timezone", chat=c.group)
+    assert in_group.text.startswith("Je tijdzone kies je in een privégesprek met mij.")
+    (question,) = await c.ayse.send("/timezone")  # grandmother lives in New York
+    assert "✓ Amsterdam (nu 10:00)" in question.button_texts() and "New York (nu 04:00)" in question.button_texts()
+    await c.ayse.press(question, "New York (nu 04:00)")
+    assert question.text == "Goed. Ik houd nu de tijd aan van New York (nu 04:00)."
+    assert (await c.ayse.press(question, "", data="tz:10"))["text"] == "Deze knop werkt niet meer."
     arrived = reminders(await run_hours(sandbox, 24 * 3, 3))
     (at, message), = arrived
     assert at.astimezone(ZoneInfo("America/New_York")).strftime("%a %H:%M") == "Wed 08:00"

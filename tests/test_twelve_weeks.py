@@ -11,10 +11,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import update
-
 from bot.clock import SimulatedClock
-from bot.db.models import Person
 from bot.fake_telegram import Event, FakeUser
 from bot.sandbox import Sandbox
 from scheduler.quiet_hours import quiet_until
@@ -63,8 +60,8 @@ async def set_up_three_circles(sandbox: Sandbox) -> dict[str, FakeUser]:
     await a.kees.press(sandbox.telegram.messages_in(4)[-1], "Ja, dat doe ik")
     await make_agreement(a.fatima, "Oma Ayşe", "Bellen met Sam", when=("Elke week", "zondag", "16:00"))
     await a.ayse.press(sandbox.telegram.messages_in(3)[-1], "Ja, dat doe ik")
-    async with sandbox.runtime.sessions.begin() as session:
-        await session.execute(update(Person).where(Person.telegram_user_id == 3).values(time_zone="America/New_York"))
+    (question,) = await a.ayse.send("/timezone")
+    await a.ayse.press(question, "", data=question.callback_data(next(b for b in question.button_texts() if "New York" in b)))
 
     # B: Gezin Bakker, without a group: everything goes privately.
     links = await new_circle(a.anna, "Gezin Bakker")

@@ -25,6 +25,7 @@ from bot.handlers import (
     quiet_hours,
     reminders,
     safety_plan,
+    time_zone,
 )
 
 if TYPE_CHECKING:
@@ -37,6 +38,7 @@ def register(application: KringApplication) -> None:
         *basics.handlers(),
         *language.handlers(),
         *quiet_hours.handlers(),
+        *time_zone.handlers(),
         *circle_setup.handlers(),
         *members.handlers(),
         *plan.handlers(),

@@ -73,3 +73,11 @@ def set_quiet_hours(session: AsyncSession, person: Person, start: time, end: tim
     person.quiet_from, person.quiet_until = start, end
     audit.record(session, at=now, action="person.quiet_hours_chosen", actor_person_id=person.id,
                  subject_type="person", subject_id=person.id)
+
+
+def set_time_zone(session: AsyncSession, person: Person, zone: str, *, now: datetime) -> None:
+    """Reminders and quiet hours follow this person's own clock from now on (what is already
+    queued keeps its moment; the planner uses the new zone for what it plans next)."""
+    person.time_zone = zone
+    audit.record(session, at=now, action="person.time_zone_chosen", actor_person_id=person.id,
+                 subject_type="person", subject_id=person.id)
