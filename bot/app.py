@@ -25,9 +25,11 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.db import migrate
 from bot.db.session import SessionMaker, create_engine, create_sessionmaker
+from bot import texts
 from bot.deliveries import RENDERERS
 from bot.i18n import N_, available_languages, gettext, use_language
 from bot.logs import hold_library_loggers
+from bot.services import follow_up
 from scheduler import planner
 from scheduler.sender import Sender
 from scheduler.ticker import Ticker
@@ -36,15 +38,19 @@ log = logging.getLogger(__name__)
 
 #: The command menu, in the order people see it. Descriptions are translated per language.
 MENU: tuple[tuple[str, str], ...] = (
+    ("askhelp", N_("Het gaat niet goed: hulp vragen")),
     ("plan", N_("Wie doet wat, en wat doen we als het misgaat?")),
     ("agreements", N_("Afspraken bekijken en aanpassen")),
     ("agreement", N_("Een nieuwe afspraak maken")),
     ("safetyplan", N_("Het plan voor als het misgaat")),
     ("checkin", N_("Wanneer vraag ik hoe het gaat?")),
+    ("contact", N_("Contact met de hulpverlener vragen")),
+    ("pulse", N_("Een korte stand voor de hulpverlener")),
     ("members", N_("Wie doet mee?")),
     ("invite", N_("Nodig iemand uit")),
     ("pause", N_("Even rust van berichten")),
     ("leave", N_("Stoppen met een kring")),
+    ("overview", N_("Overzicht voor hulpverleners")),
     ("language", N_("Kies je taal")),
     ("quiet", N_("Wanneer wil je geen berichten?")),
     ("timezone", N_("Woon je in een andere tijdzone?")),
@@ -99,6 +105,7 @@ def build_application(
     )
 
     hold_library_loggers()
+    texts.configure(settings.organisation_contact)
     builder = (
         Application.builder()
         .token(settings.require_token())
@@ -123,6 +130,7 @@ def build_application(
     async def plan() -> None:
         async with sessions.begin() as session:
             await planner.plan_due(session, now=clock.now(), default_tz=settings.timezone)
+            await follow_up.run_due(session, now=clock.now())
 
     application.bot_data["runtime"] = Runtime(
         settings=settings,

@@ -44,6 +44,7 @@ class Settings:
     timezone: ZoneInfo
     default_language: str
     log_level: int
+    organisation_contact: str | None = None
 
     @property
     def api_base_url(self) -> str:
@@ -78,6 +79,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         timezone=_timezone(get("KRING_TIMEZONE") or "Europe/Amsterdam"),
         default_language=_language(get("KRING_DEFAULT_LANGUAGE") or "nl"),
         log_level=_log_level(get("KRING_LOG_LEVEL") or "INFO"),
+        organisation_contact=_organisation_contact(get("KRING_ORGANISATION_CONTACT")),
     )
 
 
@@ -129,3 +131,9 @@ def _log_level(value: str) -> int:
     if name not in _LOG_LEVELS:
         raise ConfigError("KRING_LOG_LEVEL", _("Kies uit: {levels}.").format(levels=", ".join(_LOG_LEVELS)))
     return logging.getLevelName(name)
+
+
+def _organisation_contact(value: str | None) -> str | None:
+    if value is not None and len(value) > 300:
+        raise ConfigError("KRING_ORGANISATION_CONTACT", _("Dit is te lang. Gebruik hoogstens {count} tekens.").format(count=300))
+    return value

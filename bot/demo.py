@@ -28,6 +28,7 @@ LINK = re.compile(r"https://t\.me/\w+\?(start|startgroup)=([A-Za-z0-9_-]+)")
 #: The story starts on a Monday morning in Amsterdam.
 STORY_START = datetime.fromisoformat("2026-11-23T10:00:00+01:00")
 WIDTH = 72
+DEMO_ORGANISATION = "Jeugdteam Noord, 020 123 45 67 (ma-vr 9-17 uur)"
 
 
 class Transcript:
@@ -77,7 +78,9 @@ async def run_demo(settings: Settings, *, keep: str | None = None, out: TextIO |
     with tempfile.TemporaryDirectory(prefix="kring-demo-") as scratch:
         folder = Path(keep) if keep else Path(scratch)
         folder.mkdir(parents=True, exist_ok=True)
-        demo_settings = settings.with_overrides(database_url=f"sqlite+aiosqlite:///{folder / 'demo.sqlite3'}")
+        demo_settings = settings.with_overrides(
+            database_url=f"sqlite+aiosqlite:///{folder / 'demo.sqlite3'}",
+            organisation_contact=settings.organisation_contact or DEMO_ORGANISATION)
         clock = SimulatedClock(STORY_START)
         async with Sandbox(demo_settings, clock) as sandbox:
             transcript = Transcript(sandbox.telegram, clock, settings, out)
@@ -171,6 +174,11 @@ async def play_story(sandbox: Sandbox, transcript: Transcript) -> None:
     await fatima.press(question, "zondag")
     await fatima.press(question, "19:00")
 
+    clock.advance(timedelta(minutes=5))
+    transcript.chapter(_("Het gezin kiest: Anna krijgt om de week een korte stand"))
+    (choice,) = await fatima.send("/pulse")
+    await fatima.press(choice, "Elke 2 weken ✓")
+
     clock.advance(timedelta(days=1))
     transcript.chapter(_("Het plan: het gezin ziet alles, oma ziet haar deel"))
     await fatima.send("/plan")
@@ -227,6 +235,32 @@ async def play_story(sandbox: Sandbox, transcript: Transcript) -> None:
     await fly(sandbox, transcript, datetime.fromisoformat("2026-12-27T18:30:00+01:00"))
     transcript.chapter(_("Vier weken na de eerste check-in: past het plan nog?"))
     await pass_time(sandbox, datetime.fromisoformat("2026-12-27T19:05:00+01:00"))
+
+    await pass_time(sandbox, datetime.fromisoformat("2026-12-29T16:00:00+01:00"))
+    transcript.chapter(_("Een zware week: Omar vraagt hulp uit het eigen plan"))
+    (view,) = await omar.send("/askhelp", chat=group)
+    await omar.press(view, "🙋 Vraag Oma Ayşe")
+    clock.advance(timedelta(minutes=10))
+    await ayse.press(telegram.messages_in(ayse.id)[-1], "🚶 Ik kom langs")
+
+    clock.advance(timedelta(hours=18))
+    transcript.chapter(_("Het gaat nog steeds niet goed. Fatima vraagt zelf om contact met Anna"))
+    (question,) = await fatima.send("/contact")
+    await fatima.press(question, "Vandaag")
+    (confirm,) = await fatima.send("Sam wil niet meer naar school. Kunt u bellen?")
+    await fatima.press(confirm, "✉️ Versturen")
+    clock.advance(timedelta(hours=1))
+    await anna.press(telegram.messages_in(anna.id)[-1], "Ik bel vandaag")
+    await anna.send("Ik bel je om 15:00.")
+
+    await fly(sandbox, transcript, datetime.fromisoformat("2027-02-19T09:30:00+01:00"))
+    transcript.chapter(_("Een week voor het einde van de begeleiding"))
+    await pass_time(sandbox, datetime.fromisoformat("2027-02-19T10:05:00+01:00"))
+    await fatima.press(telegram.messages_in(group.id)[-1], "Nee, het is goed zo")
+
+    await fly(sandbox, transcript, datetime.fromisoformat("2027-02-27T09:30:00+01:00"))
+    transcript.chapter(_("De begeleiding is voorbij. De kring gaat door"))
+    await pass_time(sandbox, datetime.fromisoformat("2027-02-27T10:05:00+01:00"))
 
 
 async def pass_time(sandbox: Sandbox, until: datetime) -> None:

@@ -16,6 +16,7 @@ from bot.app import KringApplication, Runtime, build_application, runtime_of
 from bot.clock import SimulatedClock
 from bot.config import Settings
 from bot.fake_telegram import FakeTelegram, FakeUser, UpdateTracker
+from bot.services import follow_up
 from scheduler import outbox, planner
 
 NOTHING_WAITS = datetime.max.replace(tzinfo=UTC)
@@ -46,7 +47,8 @@ class Sandbox:
         """Do what is due by the simulated clock, as the scheduler would."""
         await self.runtime.ticker.tick()
         async with self.runtime.sessions() as session:
-            waits = [await outbox.next_attempt(session), await planner.next_planning(session)]
+            waits = [await outbox.next_attempt(session), await planner.next_planning(session),
+                     await follow_up.next_moment(session)]
         self._next_wake = min((w for w in waits if w is not None), default=NOTHING_WAITS)
 
     async def tick_if_due(self) -> None:

@@ -5,6 +5,21 @@ from __future__ import annotations
 
 from bot.i18n import _
 
+_organisation_contact: str | None = None
+
+
+def configure(organisation_contact: str | None) -> None:
+    """Set by the administrator (``KRING_ORGANISATION_CONTACT``) when the bot is built."""
+    global _organisation_contact
+    _organisation_contact = organisation_contact
+
+
+def organisation_contact() -> str:
+    """Where the family can go later, or when the professional does not answer in time."""
+    if _organisation_contact:
+        return _("Contact met de organisatie: {contact}").format(contact=_organisation_contact)
+    return _("Bel je gemeente en vraag naar het wijkteam of jeugdteam.")
+
 
 def not_an_emergency_service() -> str:
     return _(

@@ -31,7 +31,7 @@ from bot.db.models import (
     Schedule,
     SchedulePurpose,
 )
-from bot.services import checkins, notifications
+from bot.services import checkins, notifications, pulse
 from scheduler.occurrences import Rhythm, at_wall_clock, occurrences_between
 
 log = logging.getLogger(__name__)
@@ -57,7 +57,7 @@ def reminder_time(occurs_at: datetime, doer_tz: ZoneInfo, hours_before: int | No
     return at_wall_clock(local.date() - timedelta(days=1), EVENING, doer_tz)  # before quiet hours end
 
 
-PLANNED = (SchedulePurpose.AGREEMENT, SchedulePurpose.CHECKIN)
+PLANNED = (SchedulePurpose.AGREEMENT, SchedulePurpose.CHECKIN, SchedulePurpose.PULSE)
 
 
 async def next_planning(session: AsyncSession) -> datetime | None:
@@ -80,6 +80,8 @@ async def plan_due(session: AsyncSession, *, now: datetime, default_tz: ZoneInfo
             async with session.begin_nested():
                 if schedule.purpose == SchedulePurpose.CHECKIN:
                     queued += await _plan_checkins(session, schedule, now=now)
+                elif schedule.purpose == SchedulePurpose.PULSE:
+                    queued += await _plan_pulses(session, schedule, now=now)
                 else:
                     queued += await _plan_agreement(session, schedule, now=now, default_tz=default_tz)
         except Exception:  # one broken schedule must not stop all planning: look at it again later
@@ -103,6 +105,25 @@ async def _plan_checkins(session: AsyncSession, schedule: Schedule, *, now: date
         if await checkins.start_round(session, circle, occurs_at=moment, schedule_id=schedule.id, now=now):
             queued += 1
     _advance(schedule, tz, horizon)
+    return queued
+
+
+async def _plan_pulses(session: AsyncSession, schedule: Schedule, *, now: datetime) -> int:
+    """The professional's pulse, while the follow-up period lasts (it ends with it)."""
+    circle = await session.get(Circle, schedule.circle_id)
+    if circle is None or circle.professional_id is None or circle.follow_up_ends_on is None:
+        schedule.active = False
+        return 0
+    tz = ZoneInfo(schedule.time_zone)
+    queued = 0
+    start = max(schedule.planned_until or schedule.created_at, now - pulse.GRACE)
+    for day, moment in occurrences_between(rhythm_of(schedule), tz, start, now + LOOK_AHEAD):
+        if day > circle.follow_up_ends_on:
+            break
+        await pulse.queue(session, circle, since=moment - timedelta(weeks=schedule.interval), until=moment, now=now,
+                          key=f"pulse:{schedule.id}:{day.isoformat()}")
+        queued += 1
+    _advance(schedule, tz, now + LOOK_AHEAD)
     return queued
 
 

@@ -46,8 +46,16 @@ async def test_the_demo_story_shows_the_journey_so_far(tmp_path: Path) -> None:
         "Afspraken sinds de vorige keer: 1 gedaan, 1 door de reserve",
         "✍️ Omar: “Sam slaapt slecht en ik maak me zorgen.”",  # a few words with an answer, read back
         "Goed. Van 21:00 tot 07:00 stuur ik je niets.",  # the grandmother's own quiet hours
-        "de tijd gaat door: 3 berichten van Kring",  # days pass quietly ...
+        "… de tijd gaat door:",  # days pass quietly ...
         "🔄 Past het plan nog?",  # ... until the plan is looked at, four weeks after the first check-in
+        "🫶 Dit ziet Anna de Vries vandaag:",  # the pulse the family chose, exactly as the professional sees it
+        "🙋 Omar van Gezin Jansen vraagt je om hulp.",  # a hard week: the family's own plan first ...
+        "🚶 Oma Ayşe komt langs bij Omar.",
+        "📞 Vraag om contact: Gezin Jansen",  # ... then, on request, the former professional
+        "📞 Anna de Vries antwoordt Fatima: Ik bel je vandaag.",
+        "Op 26 februari 2027 stopt de begeleiding door Anna de Vries.",  # the end of the follow-up
+        "🌱 De begeleiding door Anna de Vries is voorbij.",
+        "Contact met de organisatie: Jeugdteam Noord",
     ):
         assert step in story, step
     grandmothers_plan = story.split("Ayşe → Kring (privé met Ayşe): /plan")[1].split("==")[0]

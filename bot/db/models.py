@@ -207,6 +207,8 @@ class Circle(Base):
     group_chat_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
     #: How often the family looks at whether the plan still fits (at the next check-in after this).
     review_weeks: Mapped[int] = mapped_column(Integer, default=6, server_default="6")
+    #: The end date the family was last asked about ("extend the follow-up?"), so it is asked once.
+    follow_up_asked_for: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime]
 
     members: Mapped[list[Member]] = relationship(back_populates="circle", passive_deletes=True)
@@ -354,6 +356,28 @@ class ContactRequest(Base):
     answer: Mapped[str | None] = mapped_column(String(32))
     answer_text: Mapped[str | None] = mapped_column(Text)
     answer_due_at: Mapped[datetime]
+    answered_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+
+
+class HelpAnswer(enum.StrEnum):
+    CALL = "call"
+    COME = "come"
+    CANT = "cant"
+
+
+class HelpAsk(Base):
+    """A family member asking someone named in their "als het misgaat" plan for help — only ever
+    when a family member pressed the button."""
+
+    __tablename__ = "help_asks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    circle_id: Mapped[int] = mapped_column(ForeignKey("circles.id", ondelete="CASCADE"), index=True)
+    asked_by_member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    helper_member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    private: Mapped[bool] = mapped_column(Boolean, default=False)  # asked in a private chat: the answer stays there
+    answer: Mapped[HelpAnswer | None] = mapped_column(_enum(HelpAnswer))
     answered_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
 

@@ -7,6 +7,8 @@ from telegram.constants import ChatType
 from telegram.ext import BaseHandler, CommandHandler
 
 from bot.app import KringContext, menu_commands
+from bot.services import authz, circles
+from bot.services.authz import FAMILY_ROLES, MEMBERS, Role
 from bot.handlers import links
 from bot.i18n import _
 from bot.texts import not_an_emergency_service
@@ -34,9 +36,31 @@ def welcome_text() -> str:
     )
 
 
-def help_text() -> str:
-    """The same commands as the menu, so the two never disagree."""
-    return "\n".join([_("Dit kun je doen:"), *(f"/{c.command} - {c.description}" for c in menu_commands())])
+#: Commands that are only for some roles; the rest are for everyone.
+FOR_ROLES: dict[str, frozenset[Role]] = {
+    "askhelp": FAMILY_ROLES, "contact": FAMILY_ROLES, "pulse": FAMILY_ROLES, "checkin": FAMILY_ROLES,
+    "members": FAMILY_ROLES, "invite": FAMILY_ROLES, "safetyplan": FAMILY_ROLES,
+    "agreement": FAMILY_ROLES | {Role.PROFESSIONAL}, "plan": MEMBERS, "agreements": MEMBERS, "pause": MEMBERS,
+    "leave": MEMBERS, "overview": frozenset({Role.PROFESSIONAL}),
+}
+
+
+def help_text(roles: set[Role] | None = None) -> str:
+    """The menu's commands this person can use (all of them when ``roles`` is ``None``)."""
+    lines = [_("Dit kun je doen:")]
+    lines += [f"/{c.command} - {c.description}" for c in menu_commands()
+              if roles is None or c.command not in FOR_ROLES or roles & FOR_ROLES[c.command]]
+    if roles is not None and Role.NETWORK in roles and not roles & FAMILY_ROLES:
+        lines += ["", _("Maak je je zorgen over het gezin? Praat erover met het gezin. "
+                        "Ben je bang dat iemand niet veilig is? Bel Veilig Thuis: 0800-2000. Is er direct gevaar? Bel 112.")]
+    return "\n".join(lines)
+
+
+async def roles_of(context: KringContext) -> set[Role]:
+    async with context.runtime.sessions() as session:
+        found = await circles.circles_of(session, context.person_id)
+        found += await circles.circles_of_professional(session, context.person_id)
+        return {(await authz.role_in(session, context.person_id, circle))[0] for circle in found}
 
 
 def privacy_text() -> str:
@@ -77,7 +101,7 @@ async def start(update: Update, context: KringContext) -> None:
 
 async def show_help(update: Update, context: KringContext) -> None:
     assert update.effective_message is not None
-    await update.effective_message.reply_text(help_text())
+    await update.effective_message.reply_text(help_text(await roles_of(context)))
 
 
 async def privacy(update: Update, context: KringContext) -> None:

@@ -22,6 +22,7 @@ from bot.db.models import (
     WorryTrend,
 )
 from bot.deliveries import renderer
+from bot.handlers import help_flow
 from bot.handlers.circle_choice import with_circle
 from bot.handlers.fallback import stale_button
 from bot.handlers.flows import StepReply, begin_for_circle, draft_button, on_text
@@ -238,18 +239,19 @@ async def answer_pressed(update: Update, context: KringContext) -> None:
         return
     await query.answer(_("Dank je wel!"))
     assert member is not None
-    worry = InlineKeyboardMarkup([[
+    rows = [[
         InlineKeyboardButton(pgettext("button", "Minder"), callback_data=callbacks.encode(WORRY, given.id, "less")),
         InlineKeyboardButton(pgettext("button", "Even veel"), callback_data=callbacks.encode(WORRY, given.id, "same")),
         InlineKeyboardButton(pgettext("button", "Meer"), callback_data=callbacks.encode(WORRY, given.id, "more")),
-    ]])
+    ]]
     text = "\n".join([
         _("Dank je wel, {name}. Maak je je minder of meer zorgen dan vorige keer?").format(name=member.display_name),
         _("Wil je er iets bij vertellen? Antwoord dan op dit bericht. Het gezin leest het bij de volgende check-in."),
     ])
     if kind in (CheckinAnswerKind.NOT_GOOD, CheckinAnswerKind.WANT_TO_TALK):
         text += "\n\n" + _help_text(steps)
-    await query.message.reply_text(text, reply_markup=worry)
+        rows.append([help_flow.show_button(given.circle_id)])  # ask someone from the plan, or the professional
+    await query.message.reply_text(text, reply_markup=InlineKeyboardMarkup(rows))
 
 
 def _help_text(steps: list[safety_plan.StepView]) -> str:
@@ -279,7 +281,10 @@ async def worry_pressed(update: Update, context: KringContext) -> None:
         await stale_button(update, context)
         return
     await query.answer(_("Bewaard."))
-    await query.edit_message_reply_markup(None)
+    markup = query.message.reply_markup if isinstance(query.message, Message) else None
+    rest = [row for row in (markup.inline_keyboard if markup else ())  # keep "🆘 Hulp vragen"
+            if not str(row[0].callback_data).startswith(WORRY + callbacks.SEPARATOR)]
+    await query.edit_message_reply_markup(InlineKeyboardMarkup(rest) if rest else None)
 
 
 @on_text(NOTE_FLOW)

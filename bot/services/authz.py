@@ -52,6 +52,12 @@ class Action(enum.StrEnum):
     MAKE_COORDINATOR = "make_coordinator"
     LIST_MEMBERS = "list_members"
     JOIN_AS_FAMILY = "join_as_family"
+    ASK_HELP = "ask_help"
+    ANSWER_HELP = "answer_help"
+    CONTACT_PROFESSIONAL = "contact_professional"
+    ANSWER_CONTACT = "answer_contact"
+    CHOOSE_PULSE = "choose_pulse"
+    EXTEND_FOLLOW_UP = "extend_follow_up"
 
 
 FAMILY_ROLES = frozenset({Role.COORDINATOR, Role.FAMILY})
@@ -78,6 +84,13 @@ RULES: dict[Action, frozenset[Role]] = {
     Action.LIST_MEMBERS: frozenset({Role.COORDINATOR, Role.FAMILY}),
     # pressing "I am family" in the family's own group: anyone there who is not in the circle yet
     Action.JOIN_AS_FAMILY: frozenset({Role.STRANGER, Role.FAMILY, Role.COORDINATOR}),
+    # when it goes wrong: the family asks (rule 5); network members answer when asked
+    Action.ASK_HELP: FAMILY_ROLES,
+    Action.ANSWER_HELP: MEMBERS,  # and only the one asked: checked on the ask itself
+    Action.CONTACT_PROFESSIONAL: FAMILY_ROLES,  # during the follow-up period; never the network
+    Action.ANSWER_CONTACT: frozenset({Role.PROFESSIONAL}),
+    Action.CHOOSE_PULSE: frozenset({Role.COORDINATOR}),
+    Action.EXTEND_FOLLOW_UP: frozenset({Role.COORDINATOR}),
 }
 
 

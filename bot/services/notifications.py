@@ -14,10 +14,12 @@ from scheduler import outbox
 
 
 async def tell_family(
-    session: AsyncSession, circle: Circle, *, kind: str, key: str, payload: dict[str, Any], now: datetime
+    session: AsyncSession, circle: Circle, *, kind: str, key: str, payload: dict[str, Any], now: datetime,
+    due_at: datetime | None = None,
 ) -> None:
+    due_at = due_at or now
     if circle.group_chat_id is not None:
-        await outbox.enqueue(session, key=f"{key}:group", kind=kind, chat_id=circle.group_chat_id, due_at=now,
+        await outbox.enqueue(session, key=f"{key}:group", kind=kind, chat_id=circle.group_chat_id, due_at=due_at,
                              now=now, circle_id=circle.id, payload=payload)
         return
     coordinators = await session.execute(
@@ -27,7 +29,7 @@ async def tell_family(
     )
     for member, person in coordinators:
         await tell_person(session, person, circle_id=circle.id, kind=kind, key=f"{key}:m{member.id}", payload=payload,
-                          now=now, due_at=_after_pause(member, now))
+                          now=now, due_at=_after_pause(member, due_at))
 
 
 async def tell_person(

@@ -1,0 +1,97 @@
+"""The end of the follow-up period (domain rule 12): a week before, the family is asked whether
+to extend it; at the end the professional is detached — a goodbye for them, a warm handover for
+the family — and the circle simply goes on for the family and their network."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import Circle, Person, Professional
+from bot.services import audit, authz, notifications, pulse
+from bot.services.authz import Action
+from bot.services.circles import follow_up_end
+
+ASK_BEFORE = timedelta(days=7)
+AT = time(10, 0)  # both moments are at ten in the morning, in the circle's time zone
+EXTEND_MONTHS = 1
+
+
+def ask_moment(circle: Circle) -> datetime:
+    assert circle.follow_up_ends_on is not None
+    return datetime.combine(circle.follow_up_ends_on - ASK_BEFORE, AT, tzinfo=ZoneInfo(circle.time_zone))
+
+
+def end_moment(circle: Circle) -> datetime:
+    """The morning after the last day."""
+    assert circle.follow_up_ends_on is not None
+    return datetime.combine(circle.follow_up_ends_on + timedelta(days=1), AT, tzinfo=ZoneInfo(circle.time_zone))
+
+
+async def _followed(session: AsyncSession) -> list[Circle]:
+    return list(await session.scalars(select(Circle).where(
+        Circle.professional_id.is_not(None), Circle.follow_up_ends_on.is_not(None))))
+
+
+def _next_moment(circle: Circle) -> datetime:
+    return ask_moment(circle) if circle.follow_up_asked_for != circle.follow_up_ends_on else end_moment(circle)
+
+
+async def next_moment(session: AsyncSession) -> datetime | None:
+    """When :func:`run_due` next has something to do."""
+    return min((_next_moment(c) for c in await _followed(session)), default=None)
+
+
+async def run_due(session: AsyncSession, *, now: datetime) -> None:
+    for circle in await _followed(session):
+        if now >= end_moment(circle):
+            await _end(session, circle, now)
+        elif now >= ask_moment(circle) and circle.follow_up_asked_for != circle.follow_up_ends_on:
+            circle.follow_up_asked_for = circle.follow_up_ends_on
+            await notifications.tell_family(session, circle, kind="followup.ask",
+                                            key=f"followup.ask:{circle.id}:{circle.follow_up_ends_on}",
+                                            payload={"ends_on": str(circle.follow_up_ends_on)}, now=now)
+
+
+async def _end(session: AsyncSession, circle: Circle, now: datetime) -> None:
+    professional = await session.get(Professional, circle.professional_id)
+    person = await session.get(Person, professional.person_id) if professional and professional.person_id else None
+    schedule = await pulse.current(session, circle.id)
+    if schedule is not None:
+        schedule.active = False
+        if person is not None:  # a last pulse, as the family agreed to pulses
+            until = end_moment(circle)
+            await pulse.queue(session, circle, since=until - timedelta(weeks=schedule.interval), until=until, now=now,
+                              key=f"pulse:{schedule.id}:last", last=True)
+    if person is not None:
+        await notifications.tell_person(session, person, circle_id=circle.id, kind="followup.goodbye",
+                                        key=f"followup.goodbye:{circle.id}:{circle.follow_up_ends_on}",
+                                        payload={"professional_id": professional.id if professional else None}, now=now)
+    await notifications.tell_family(session, circle, kind="followup.handover",
+                                    key=f"followup.handover:{circle.id}:{circle.follow_up_ends_on}",
+                                    payload={"professional_id": professional.id if professional else None}, now=now)
+    circle.professional_id = None
+    audit.record(session, at=now, action="followup.ended", circle_id=circle.id)
+
+
+async def answer(session: AsyncSession, circle_id: int, *, person_id: int, ends_on: date, extend: bool,
+                 now: datetime) -> Circle:
+    """A coordinator answers the question about ``ends_on`` (a stale question changes nothing)."""
+    access = await authz.authorize(session, person_id, circle_id, Action.EXTEND_FOLLOW_UP)
+    circle = access.circle
+    if circle.professional_id is None or circle.follow_up_ends_on != ends_on:
+        raise authz.NotAllowed(Action.EXTEND_FOLLOW_UP)
+    if extend:
+        circle.follow_up_ends_on = follow_up_end(ends_on, EXTEND_MONTHS)
+    professional = await session.get(Professional, circle.professional_id)
+    person = await session.get(Person, professional.person_id) if professional and professional.person_id else None
+    if person is not None:
+        await notifications.tell_person(session, person, circle_id=circle.id, kind="followup.answer",
+                                        key=f"followup.answer:{circle.id}:{ends_on}:{extend}",
+                                        payload={"extend": extend, "ends_on": str(circle.follow_up_ends_on)}, now=now)
+    audit.record(session, at=now, action="followup.answered", actor_person_id=person_id, circle_id=circle.id,
+                 detail={"extend": extend})
+    return circle

@@ -1,0 +1,123 @@
+"""The pulse: "vinger aan de pols" for the former professional, transparent to the family.
+
+Only if the family chose it, only during the follow-up period, and only activity: how many
+check-ins were answered, how the answers went (counts), how many agreements were kept. Never free
+text, never names. The family sees each pulse exactly as it is sent (domain rules 6 and 12)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import asdict, dataclass
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import (
+    Agreement,
+    AgreementOccurrence,
+    CheckinAnswer,
+    CheckinRound,
+    Circle,
+    Frequency,
+    Outcome,
+    Person,
+    Professional,
+    Schedule,
+    SchedulePurpose,
+)
+from bot.services import audit, authz, notifications
+from bot.services.authz import Action
+from scheduler import outbox
+
+CHOICES = (2, 4)  # weeks; 2 is the suggestion
+AT = time(10, 0)
+GRACE = timedelta(days=2)
+
+
+@dataclass(frozen=True)
+class Stats:
+    """What a pulse holds. Nothing else ever goes to the professional."""
+
+    checkins: int
+    answers: int
+    good: int
+    so_so: int
+    not_good: int
+    want_to_talk: int
+    kept: int
+    not_kept: int
+
+    def as_payload(self) -> dict[str, int]:
+        return asdict(self)
+
+
+async def current(session: AsyncSession, circle_id: int) -> Schedule | None:
+    return await session.scalar(select(Schedule).where(
+        Schedule.circle_id == circle_id, Schedule.purpose == SchedulePurpose.PULSE, Schedule.active))
+
+
+async def choose(session: AsyncSession, circle_id: int, *, person_id: int, weeks: int | None, now: datetime) -> Schedule | None:
+    """Coordinators switch the pulse on (every ``weeks``) or off; the professional hears of a change."""
+    if weeks is not None and weeks not in CHOICES:
+        raise ValueError(weeks)
+    access = await authz.authorize(session, person_id, circle_id, Action.CHOOSE_PULSE)
+    circle = access.circle
+    old = await current(session, circle_id)
+    if old is not None:
+        old.active = False
+    schedule = None
+    if weeks is not None:
+        tz = ZoneInfo(circle.time_zone)
+        today = now.astimezone(tz).date()
+        schedule = Schedule(circle_id=circle_id, purpose=SchedulePurpose.PULSE, frequency=Frequency.WEEKLY,
+                            interval=weeks, weekday=today.weekday(), at_time=AT, starts_on=today + timedelta(weeks=weeks),
+                            time_zone=circle.time_zone, active=True, created_at=now, planned_until=now, next_due_at=now)
+        session.add(schedule)
+    if (old is None) != (schedule is None) and circle.professional_id is not None:
+        professional = await session.get(Professional, circle.professional_id)
+        person = await session.get(Person, professional.person_id) if professional and professional.person_id else None
+        if person is not None:
+            await notifications.tell_person(session, person, circle_id=circle_id, kind="pulse.switched",
+                                            key=f"pulse.switched:{circle_id}:{now.isoformat()}",
+                                            payload={"on": schedule is not None}, now=now)
+    audit.record(session, at=now, action="pulse.chosen", actor_person_id=person_id, circle_id=circle_id,
+                 detail={"weeks": weeks or 0})
+    return schedule
+
+
+async def queue(session: AsyncSession, circle: Circle, *, since: datetime, until: datetime, now: datetime,
+                key: str, last: bool = False) -> None:
+    """One pulse to the professional for ``since``–``until``; the family's copy follows when it is sent."""
+    if circle.professional_id is None:
+        return
+    professional = await session.get(Professional, circle.professional_id)
+    if professional is None or professional.person_id is None:
+        return
+    person = await session.get_one(Person, professional.person_id)
+    await outbox.enqueue(session, key=key, kind="pulse", chat_id=person.telegram_user_id, due_at=max(until, now), now=now,
+                         person_id=person.id, circle_id=circle.id,
+                         payload={"since": since.isoformat(), "until": until.isoformat(), "professional_id": professional.id,
+                                  "expires_at": (until + GRACE).isoformat(), "last": last})
+
+
+async def stats(session: AsyncSession, circle_id: int, since: datetime, until: datetime) -> Stats:
+    """Activity from ``since`` up to (not including) ``until``."""
+    rounds = list(await session.scalars(select(CheckinRound.id).where(
+        CheckinRound.circle_id == circle_id, CheckinRound.occurs_at >= since, CheckinRound.occurs_at < until)))
+    answers: Counter[str] = Counter()
+    answered_rounds = 0
+    if rounds:
+        keys = [str(r) for r in rounds]
+        answers.update(a.value for a in await session.scalars(
+            select(CheckinAnswer.answer).where(CheckinAnswer.circle_id == circle_id, CheckinAnswer.occurrence_key.in_(keys))))
+        answered_rounds = int(await session.scalar(select(func.count(func.distinct(CheckinAnswer.occurrence_key))).where(
+            CheckinAnswer.circle_id == circle_id, CheckinAnswer.occurrence_key.in_(keys))) or 0)
+    outcomes = Counter(await session.scalars(
+        select(AgreementOccurrence.outcome).join(Agreement, Agreement.id == AgreementOccurrence.agreement_id)
+        .where(Agreement.circle_id == circle_id, AgreementOccurrence.occurs_at >= since, AgreementOccurrence.occurs_at < until)))
+    kept = outcomes[Outcome.DONE] + outcomes[Outcome.BACKUP_DONE]
+    return Stats(checkins=len(rounds), answers=answered_rounds, good=answers["good"], so_so=answers["so_so"],
+                 not_good=answers["not_good"], want_to_talk=answers["want_to_talk"], kept=kept,
+                 not_kept=sum(outcomes.values()) - kept)
