@@ -120,9 +120,11 @@ async def play_story(sandbox: Sandbox, transcript: Transcript) -> None:
     links = dict(LINK.findall(question.text))
 
     clock.advance(timedelta(minutes=10))
-    transcript.chapter(_("Fatima voegt Kring toe aan de groep van het gezin. Zij regelt de kring"))
+    transcript.chapter(_("Fatima voegt Kring toe aan de groep van het gezin. Zij regelt de kring en kiest of Anna een korte stand krijgt"))
     (greeting,) = await fatima.add_bot_to_group(group, links["startgroup"])
     await fatima.press(greeting, "Ik hoor bij het gezin")
+    clock.advance(timedelta(minutes=2))  # the family decides at set-up: a short update for Anna every other week
+    await fatima.press(telegram.messages_in(group.id)[-1], "Elke 2 weken ✓")
     await omar.press(greeting, "Ik hoor bij het gezin")
 
     clock.advance(timedelta(hours=2))
@@ -173,11 +175,6 @@ async def play_story(sandbox: Sandbox, transcript: Transcript) -> None:
     await fatima.press(question, "Om de week ✓")
     await fatima.press(question, "zondag")
     await fatima.press(question, "19:00")
-
-    clock.advance(timedelta(minutes=5))
-    transcript.chapter(_("Het gezin kiest: Anna krijgt om de week een korte stand"))
-    (choice,) = await fatima.send("/pulse")
-    await fatima.press(choice, "Elke 2 weken ✓")
 
     clock.advance(timedelta(days=1))
     transcript.chapter(_("Het plan: het gezin ziet alles, oma ziet haar deel"))

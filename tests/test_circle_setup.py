@@ -69,7 +69,8 @@ async def test_the_whole_set_up(sandbox: Sandbox) -> None:
 
     fatima, greeting = await family_group(sandbox, links)
     group_texts = [m.text for m in sandbox.telegram.messages_in(-100)]
-    assert group_texts[-1].startswith("Welkom, Fatima! Jij regelt nu de kring.")
+    assert group_texts[-2].startswith("Welkom, Fatima! Jij regelt nu de kring.")
+    assert group_texts[-1].startswith("Mag Anna de Vries om de paar weken een korte stand zien?")  # decided at set-up
     omar = sandbox.user(2, "Omar")
     await omar.press(greeting, "Ik hoor bij het gezin")
     assert sandbox.telegram.messages_in(-100)[-1].text == "Welkom, Omar! Je doet nu mee."
@@ -106,8 +107,9 @@ async def test_a_family_without_a_group_uses_private_chats(sandbox: Sandbox) -> 
     await register_professional(sandbox, anna)
     links = await new_circle(sandbox, anna)
     mira = sandbox.user(5, "Mira")
-    (welcome,) = await mira.send(f"/start {links['start']}")
+    (welcome, pulse) = await mira.send(f"/start {links['start']}")
     assert welcome.text.startswith("Welkom in de kring van Gezin Jansen.") and "Jij regelt de kring." in welcome.text
+    assert pulse.text.startswith("Mag Anna de Vries om de paar weken een korte stand zien?")
     token, _ = await invite(sandbox, mira, "Buurman Kees", None)
     kees = sandbox.user(6, "Kees")
     (invitation,) = await kees.send(f"/start {token}")

@@ -89,9 +89,14 @@ async def test_a_removed_professional_can_register_again(sandbox: Sandbox) -> No
 
 async def test_the_professional_suggests_nothing_after_the_follow_up_period(sandbox: Sandbox) -> None:
     c = await set_up_circle(sandbox)
-    sandbox.clock.advance(timedelta(days=100))
-    last = await make_agreement(c.anna, "Oma Ayşe", "Te laat")  # the steps can be walked, saving is refused
-    assert last.text.startswith("Klopt dit?")
+    (question,) = await c.anna.send("/agreement")  # begun during the follow-up period ...
+    await c.anna.press(question, "Oma Ayşe")
+    sandbox.clock.advance(timedelta(days=100))  # ... which ends before it is saved
+    await sandbox.tick()
+    current = (await c.anna.send("Te laat"))[0]
+    assert (await c.anna.press(current, "Overslaan"))["text"] == "Deze knop werkt niet meer."
+    (question,) = await c.anna.send("/agreement")  # and the professional has left the circle
+    assert question.text == "Alleen wie de kring regelt, kan afspraken maken."
     async with sandbox.runtime.sessions() as session:
         assert await session.scalar(select(Agreement).where(Agreement.what == "Te laat")) is None
 

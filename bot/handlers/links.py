@@ -13,6 +13,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filt
 from bot import callbacks
 from bot.app import KringContext
 from bot.db.models import Circle, Invitation, InvitationKind, Professional
+from bot.handlers import pulse
 from bot.handlers.fallback import stale_button
 from bot.i18n import _, pgettext, use_language
 from bot.services import authz, circles, invitations, professionals
@@ -80,7 +81,16 @@ async def _use(update: Update, context: KringContext, session: AsyncSession, inv
                                                       display_name=user.first_name, now=now)
         circle = await session.get(Circle, invitation.circle_id)
         assert circle is not None
-        return _send(_family_welcome(circle.name, joined.is_coordinator))
+        welcome = _send(_family_welcome(circle.name, joined.is_coordinator))
+        if not joined.is_coordinator or circle.professional_id is None:
+            return welcome
+        circle_id = circle.id
+
+        async def welcome_and_pulse(message: Message) -> None:
+            await welcome(message)
+            await pulse.offer(context, message, circle_id)  # the family decides this at set-up
+
+        return welcome_and_pulse
     if invitation.kind == InvitationKind.NETWORK and private:
         invited = await circles.describe_invitation(session, invitation)
         if invited.already_member:
@@ -160,7 +170,7 @@ async def join_pressed(update: Update, context: KringContext) -> None:
                 raise authz.NotAllowed(authz.Action.JOIN_AS_FAMILY)  # a button from another chat
             joined = await circles.join_as_family(session, circle.id, person_id=context.person_id,
                                                   display_name=query.from_user.first_name, now=runtime.clock.now())
-            language = circle.language
+            language, followed = circle.language, circle.professional_id is not None
     except (callbacks.BadCallbackData, ValueError, authz.NotAllowed):
         await stale_button(update, context)
         return
@@ -174,6 +184,8 @@ async def join_pressed(update: Update, context: KringContext) -> None:
                   "Laat anderen meeregelen met /members.").format(name=name)
                 if joined.is_coordinator else _("Welkom, {name}! Je doet nu mee.").format(name=name))
     await context.bot.send_message(query.message.chat.id, text)
+    if joined.is_coordinator and followed and isinstance(query.message, Message):
+        await pulse.offer(context, query.message, joined.member.circle_id)  # the family decides this at set-up
 
 
 async def invitation_answered(update: Update, context: KringContext) -> None:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from telegram import Message, Update
+from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
 from telegram.ext import BaseHandler, CommandHandler
 
 from bot.app import KringContext
 from bot.db.models import Visibility
+from bot.handlers import help_flow
 from bot.handlers.circle_choice import with_circle
 from bot.i18n import N_, _
 from bot.plan_text import plan_messages
@@ -47,8 +48,10 @@ async def _show(context: KringContext, message: Message, circle_id: int) -> None
     else:
         texts = plan_messages(access.circle.name, views, None, show_signs=False,
                               named_steps=safety_plan.steps_naming(plan, access))
-    for text in texts:
-        await message.reply_text(text)
+    for number, text in enumerate(texts, 1):
+        last = number == len(texts)
+        help_button = InlineKeyboardMarkup([[help_flow.show_button(circle_id)]]) if last and access.is_family else None
+        await message.reply_text(text, reply_markup=help_button)  # "not going well?" is one tap away
 
 
 def handlers() -> list[BaseHandler[Update, KringContext, None]]:

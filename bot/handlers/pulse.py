@@ -38,10 +38,12 @@ async def start(update: Update, context: KringContext) -> None:
     message = update.effective_message
     assert message is not None
     await with_circle(context, message, "pulse", authz.RULES[Action.CHOOSE_PULSE],
-                      _("Alleen wie de kring regelt, kiest of de hulpverlener een korte stand krijgt."), _choices)
+                      _("Alleen wie de kring regelt, kiest of de hulpverlener een korte stand krijgt."), offer)
 
 
-async def _choices(context: KringContext, message: Message, circle_id: int) -> None:
+async def offer(context: KringContext, message: Message, circle_id: int) -> None:
+    """The question with its buttons: after /pulse, and once at set-up, when the first
+    coordinator joins (the family decides; nothing is sent to the professional until then)."""
     async with context.runtime.sessions() as session:
         try:
             access = await authz.authorize(session, context.person_id, circle_id, Action.CHOOSE_PULSE)
