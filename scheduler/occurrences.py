@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.db.models import Frequency
+from bot.db.models import Frequency, Schedule
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,11 @@ class Rhythm:
     interval: int = 1
     weekday: int | None = None
     day_of_month: int | None = None
+
+
+def rhythm_of(schedule: Schedule) -> Rhythm:
+    return Rhythm(schedule.frequency, schedule.at_time, schedule.starts_on, schedule.interval,
+                  schedule.weekday, schedule.day_of_month)
 
 
 def at_wall_clock(day: date, at: time, tz: ZoneInfo) -> datetime:

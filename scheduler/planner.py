@@ -32,7 +32,7 @@ from bot.db.models import (
     SchedulePurpose,
 )
 from bot.services import checkins, notifications, pulse
-from scheduler.occurrences import Rhythm, at_wall_clock, occurrences_between
+from scheduler.occurrences import at_wall_clock, occurrences_between, rhythm_of
 
 log = logging.getLogger(__name__)
 LOOK_AHEAD = timedelta(days=2)
@@ -40,11 +40,6 @@ RECHECK = timedelta(hours=1)
 MORNING = time(8, 0)
 EVENING = time(20, 0)
 BATCH = 200
-
-
-def rhythm_of(schedule: Schedule) -> Rhythm:
-    return Rhythm(schedule.frequency, schedule.at_time, schedule.starts_on, schedule.interval,
-                  schedule.weekday, schedule.day_of_month)
 
 
 def reminder_time(occurs_at: datetime, doer_tz: ZoneInfo, hours_before: int | None) -> datetime:
@@ -120,8 +115,8 @@ async def _plan_pulses(session: AsyncSession, schedule: Schedule, *, now: dateti
     for day, moment in occurrences_between(rhythm_of(schedule), tz, start, now + LOOK_AHEAD):
         if day > circle.follow_up_ends_on:
             break
-        await pulse.queue(session, circle, since=moment - timedelta(weeks=schedule.interval), until=moment, now=now,
-                          key=f"pulse:{schedule.id}:{day.isoformat()}")
+        await pulse.queue(session, circle, schedule, since=moment - timedelta(weeks=schedule.interval), until=moment,
+                          now=now, key=f"pulse:{schedule.id}:{day.isoformat()}")
         queued += 1
     _advance(schedule, tz, now + LOOK_AHEAD)
     return queued

@@ -46,6 +46,9 @@ log = logging.getLogger(__name__)
 class Rendered:
     text: str
     buttons: InlineKeyboardMarkup | None = None
+    #: Runs in the transaction that records a successful send (e.g. the family's copy of a pulse,
+    #: which must only exist if the pulse itself was sent).
+    after_sent: Callable[[AsyncSession, Delivery], Awaitable[None]] | None = None
 
 
 Renderer = Callable[[AsyncSession, Delivery], Awaitable[Rendered | None]]
@@ -163,6 +166,8 @@ class Sender:
             delivery = await session.get(Delivery, delivery_id)
             if delivery is not None:
                 await self._record(session, delivery, outcome, report)
+                if outcome.kind == "sent" and rendered.after_sent is not None:
+                    await rendered.after_sent(session, delivery)
 
     async def _paused_until(self, session: AsyncSession, delivery: Delivery) -> datetime | None:
         """A member who paused this circle gets its private messages after the pause (whatever was

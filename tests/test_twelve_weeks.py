@@ -37,6 +37,8 @@ def kind_of(text: str) -> str:
     for prefix, kind in (("Nog even over gisteren", "nudge"), ("🔄", "review"), ("⏰", "reminder")):
         if text.startswith(prefix):
             return kind
+    if "stopt de begeleiding door" in text:
+        return "follow-up"
     return "unreachable" if "krijgt mijn berichten niet meer" in text else "other"
 
 
@@ -183,6 +185,12 @@ async def test_twelve_weeks_of_three_circles(sandbox: Sandbox) -> None:
     assert [at.astimezone(AMS) for at in got(11, "unreachable")] == [thursday_mornings[3]]
     attempts = [p for method, p in telegram.calls[calls_before_block:] if method == "sendMessage" and p.get("chat_id") == 13]
     assert len(attempts) == 1  # after the 403, Kring stops trying
+
+    # The follow-up ends on 15 May: a week before, each family is asked once whether to extend it
+    # (in the group; Gezin Bakker's coordinator privately).
+    asked = datetime(2027, 5, 8, 10, 0, tzinfo=AMS)
+    assert got(SUPERGROUP, "follow-up") == got(11, "follow-up") == got(GROUP_C, "follow-up") == [asked]
+    assert got(12, "follow-up") == []  # Daan does not run the circle
 
     # C: the first of each month at 20:00, a nudge the next day; the plan looked at after six weeks.
     firsts = [datetime(2027, month, 1, 20, 0, tzinfo=AMS) for month in (3, 4, 5)]

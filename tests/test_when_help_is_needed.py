@@ -215,3 +215,41 @@ async def test_the_end_of_follow_up_detaches_the_professional_and_the_circle_goe
     (question,) = await c.fatima.send("/checkin", chat=c.group)  # the circle goes on
     await c.fatima.press(question, "Nu een check-in")
     assert "Hoe gaat het met jullie?" in last(sandbox, GROUP_ID).text
+
+
+async def test_a_pulse_queued_before_it_was_switched_off_is_not_sent(sandbox: Sandbox) -> None:
+    c = await set_up_circle(sandbox)
+    (choice,) = await c.fatima.send("/pulse")
+    await c.fatima.press(choice, "Elke 2 weken ✓")
+    await run_hours(sandbox, 24 * 13, ANNA)  # the pulse of 7 December is queued by now
+    (choice,) = await c.fatima.send("/pulse")
+    await c.fatima.press(choice, "Uit")
+    assert not [m for _, m in await run_hours(sandbox, 24 * 3, ANNA) if m.text.startswith("🫶")]
+    assert not [m for m in sandbox.telegram.messages_in(GROUP_ID) if m.text.startswith("🫶")]
+
+
+async def test_asking_privately_stays_private_and_a_second_tap_asks_nobody_twice(sandbox: Sandbox) -> None:
+    c = await set_up_circle(sandbox)
+    (menu,) = await c.fatima.send("/safetyplan")
+    for button in ("Wie we vragen", "Omar", "Wie we vragen", "Buurman Kees", "Klaar"):
+        await c.fatima.press(menu, button)
+    (pause,) = await c.kees.send("/pause")
+    await c.kees.press(pause, "7 dagen")
+    group_before = len(sandbox.telegram.messages_in(GROUP_ID))
+    (view,) = await c.fatima.send("/askhelp")  # privately
+    assert "🙋 Vraag Omar" in view.button_texts() and "🙋 Vraag Buurman Kees" not in view.button_texts()  # Kees pauses
+    await c.fatima.press(view, "🙋 Vraag Omar")
+    assert (await c.fatima.press(view, "🙋 Vraag Omar"))["text"] == "Omar is al gevraagd."
+    (ask,) = [m for m in sandbox.telegram.messages_in(2) if m.text.startswith("🙋")]  # Omar privately, once
+    await c.omar.press(ask, "🚶 Ik kom langs")
+    assert last(sandbox, 1).text == "🚶 Omar komt langs bij Fatima."
+    assert len(sandbox.telegram.messages_in(GROUP_ID)) == group_before  # nothing in the group
+
+    sandbox.clock.set(datetime(2026, 11, 23, 23, 0, tzinfo=AMS))  # late in the evening
+    await c.fatima.press(view, "🙋 Vraag Omar")
+    assert "Omar heeft nu rustige uren. Mijn bericht komt om 08:00 aan. Is het nu nodig? Bel dan zelf." in last(sandbox, 1).text
+
+
+async def test_a_reply_to_kring_in_the_group_is_not_answered_with_boilerplate(sandbox: Sandbox) -> None:
+    c = await set_up_circle(sandbox)
+    assert await c.omar.send("👍", chat=c.group, reply_to=last(sandbox, GROUP_ID)) == []

@@ -3,7 +3,7 @@ the answers, and the gentle reminder the next day."""
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import time, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
@@ -232,8 +232,10 @@ async def answer_pressed(update: Update, context: KringContext) -> None:
             given = await checkins.answer(session, int(round_id), person_id=context.person_id, kind=kind, now=now)
             member = (await authz.authorize(session, context.person_id, given.circle_id, Action.ANSWER_CHECKIN)).member
             steps = (await safety_plan.load(session, given.circle_id)).steps
-            await drafts.begin(session, person_id=context.person_id, chat_id=query.message.chat.id, flow=NOTE_FLOW,
-                               step="note", now=now, data={"answer_id": given.id})
+            open_draft = await drafts.current(session, person_id=context.person_id, chat_id=query.message.chat.id)
+            if open_draft is None or open_draft.flow == NOTE_FLOW:  # never cut another conversation short
+                await drafts.begin(session, person_id=context.person_id, chat_id=query.message.chat.id, flow=NOTE_FLOW,
+                                   step="note", now=now, data={"answer_id": given.id})
     except (callbacks.BadCallbackData, ValueError, authz.NotAllowed):
         await stale_button(update, context)
         return
@@ -287,7 +289,7 @@ async def worry_pressed(update: Update, context: KringContext) -> None:
     await query.edit_message_reply_markup(InlineKeyboardMarkup(rest) if rest else None)
 
 
-@on_text(NOTE_FLOW)
+@on_text(NOTE_FLOW, waits=timedelta(hours=12))
 async def note_written(update: Update, context: KringContext, text: str) -> None:
     message = update.effective_message
     assert message is not None and context.person_id is not None

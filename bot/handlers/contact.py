@@ -4,6 +4,7 @@ answer comes in time, the asker is told plainly, with the organisation's contact
 
 from __future__ import annotations
 
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,7 +14,17 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
 from bot.app import KringContext
-from bot.db.models import Circle, ContactRequest, ContactRequestStatus, Delivery, Draft, Member, Professional, Urgency
+from bot.db.models import (
+    Circle,
+    ContactRequest,
+    ContactRequestStatus,
+    Delivery,
+    Draft,
+    Member,
+    Professional,
+    ProfessionalStatus,
+    Urgency,
+)
 from bot.deliveries import renderer
 from bot.handlers.circle_choice import with_circle
 from bot.handlers.fallback import stale_button
@@ -90,7 +101,9 @@ async def from_help(update: Update, context: KringContext) -> None:
             raise callbacks.BadCallbackData(query.data)
         target = int(circle_id)
         async with context.runtime.sessions() as session:
-            await authz.authorize(session, context.person_id, target, Action.CONTACT_PROFESSIONAL)
+            access = await authz.authorize(session, context.person_id, target, Action.CONTACT_PROFESSIONAL)
+        if query.message.chat.type != ChatType.PRIVATE and query.message.chat.id != access.circle.group_chat_id:
+            raise authz.NotAllowed(Action.CONTACT_PROFESSIONAL)  # a button carried into another group
     except (callbacks.BadCallbackData, ValueError, authz.NotAllowed):
         await stale_button(update, context)
         return
@@ -175,15 +188,20 @@ async def answer_pressed(update: Update, context: KringContext) -> None:
                                          now=runtime.clock.now())
             await drafts.begin(session, person_id=context.person_id, chat_id=query.message.chat.id, flow=ANSWER_FLOW,
                                step="text", now=runtime.clock.now(), data={"request_id": asked.id})
+            circle = await session.get_one(Circle, asked.circle_id)
+            asker = await session.get_one(Member, asked.asked_by_member_id)
+            readers = (_("de groep van {circle}").format(circle=circle.name) if not asked.private and circle.group_chat_id
+                       else _("alleen {name}").format(name=asker.display_name))
     except (callbacks.BadCallbackData, ValueError, authz.NotAllowed):
         await stale_button(update, context)
         return
     await query.answer()
     await query.edit_message_text(query.message.text + "\n\n" + _(
-        "Je antwoord is verstuurd. Wil je er nog iets bij schrijven? Stuur het nu. Of stuur /cancel."))
+        "Je antwoord is verstuurd. Wil je er nog iets bij schrijven? Dat leest {readers}. "
+        "Stuur het binnen een uur. Of stuur /cancel.").format(readers=readers))
 
 
-@on_text(ANSWER_FLOW)
+@on_text(ANSWER_FLOW, waits=timedelta(hours=1))
 async def answer_written(update: Update, context: KringContext, text: str) -> None:
     message = update.effective_message
     assert message is not None and context.person_id is not None
@@ -216,9 +234,11 @@ async def _request_of(session: AsyncSession, delivery: Delivery) -> tuple[Contac
 @renderer("contact.request")
 async def request_message(session: AsyncSession, delivery: Delivery) -> Rendered | None:
     found = await _request_of(session, delivery)
-    if found is None or found[0].status != ContactRequestStatus.OPEN:
+    if found is None or found[0].status != ContactRequestStatus.OPEN or found[3] is None:
         return None
-    asked, circle, asker, _professional = found
+    asked, circle, asker, professional = found
+    if professional.status != ProfessionalStatus.ACTIVE or professional.person_id != delivery.person_id:
+        return None  # removed since: the asker hears it when the answer time is up
     lines = ["📞 " + _("Vraag om contact: {circle}").format(circle=circle.name),
              _("Van: {name}").format(name=asker.display_name),
              _("Hoe snel: {urgency}").format(urgency=urgency_label(asked.urgency))]
@@ -256,10 +276,10 @@ async def answer_text_message(session: AsyncSession, delivery: Delivery) -> Rend
 async def timeout_message(session: AsyncSession, delivery: Delivery) -> Rendered | None:
     """Never silently lost: no answer in time, so the asker hears it and gets other ways."""
     found = await _request_of(session, delivery)
-    if found is None or found[0].status != ContactRequestStatus.OPEN:
+    if found is None or found[0].answered_at is not None:
         return None
     asked, _circle, asker, professional = found
-    asked.status = ContactRequestStatus.TIMED_OUT
+    asked.status = ContactRequestStatus.TIMED_OUT  # (rendered again after a failed send: still told)
     name = professional.name if professional else _("de hulpverlener")
     return Rendered("\n".join([
         _("{asker}, {name} heeft nog niet gereageerd op je vraag om contact. Dat is vervelend. Bel zelf even:").format(

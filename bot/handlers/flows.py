@@ -4,9 +4,11 @@ open in this chat; ``/cancel`` stops it. Without an open draft, text gets the ki
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup, Message, Update
+from telegram.constants import ChatType
 from telegram.ext import BaseHandler, CommandHandler, MessageHandler, filters
 
 from bot import callbacks
@@ -18,6 +20,10 @@ from bot.services import authz, drafts
 
 TextStep = Callable[[Update, KringContext, str], Awaitable[None]]
 TEXT_STEPS: dict[str, TextStep] = {}
+#: How long an open draft waits for typed text (a week, unless the flow says otherwise): after
+#: that, text is not taken as an answer to a question asked long ago.
+WAITS: dict[str, timedelta] = {}
+DEFAULT_WAIT = timedelta(days=7)
 
 #: What a step answers: the text and buttons that replace the question.
 StepReply = tuple[str, InlineKeyboardMarkup | None]
@@ -26,9 +32,10 @@ StepReply = tuple[str, InlineKeyboardMarkup | None]
 ButtonStep = Callable[[KringContext, AsyncSession, Draft, str, str], Awaitable[StepReply | None]]
 
 
-def on_text(flow: str) -> Callable[[TextStep], TextStep]:
+def on_text(flow: str, *, waits: timedelta = DEFAULT_WAIT) -> Callable[[TextStep], TextStep]:
     def register(step: TextStep) -> TextStep:
         TEXT_STEPS[flow] = step
+        WAITS[flow] = waits
         return step
 
     return register
@@ -76,10 +83,14 @@ async def route_text(update: Update, context: KringContext) -> None:
     assert message is not None and message.text is not None
     draft = None
     if context.person_id is not None:
-        async with context.runtime.sessions() as session:
+        async with context.runtime.sessions.begin() as session:
             draft = await drafts.current(session, person_id=context.person_id, chat_id=message.chat.id)
+            if draft is not None and draft.updated_at + WAITS.get(draft.flow, DEFAULT_WAIT) < context.runtime.clock.now():
+                await drafts.finish(session, draft)  # asked too long ago
+                draft = None
     if draft is None or draft.flow not in TEXT_STEPS:
-        await unexpected_message(update, context)
+        if message.chat.type == ChatType.PRIVATE:  # in a group, a reply to Kring needs no answer
+            await unexpected_message(update, context)
         return
     await TEXT_STEPS[draft.flow](update, context, message.text)
 
@@ -96,9 +107,20 @@ async def cancel(update: Update, context: KringContext) -> None:
     await message.reply_text(_("Gestopt. Er is niets bewaard.") if draft else _("Er is niets om te stoppen."))
 
 
+class _ReplyToKring(filters.MessageFilter):
+    """A reply to one of Kring's own messages (an admin bot sees every reply in a group)."""
+
+    def filter(self, message: Message) -> bool:
+        replied = message.reply_to_message
+        return bool(replied and replied.from_user and replied.from_user.id == message.get_bot().id)
+
+
+REPLY_TO_KRING = _ReplyToKring()
+
+
 def handlers() -> list[BaseHandler[Update, KringContext, None]]:
     return [
         CommandHandler("cancel", cancel),
-        # In a group Kring only sees replies to its own messages (privacy mode): a note to a check-in.
-        MessageHandler(filters.TEXT & ~filters.COMMAND & (filters.ChatType.PRIVATE | filters.REPLY), route_text),
+        # In a group: only replies to Kring's own messages (a note to a check-in, a short message).
+        MessageHandler(filters.TEXT & ~filters.COMMAND & (filters.ChatType.PRIVATE | REPLY_TO_KRING), route_text),
     ]

@@ -4,6 +4,8 @@ Also reached from a "not good" check-in answer. 112 and the helplines are always
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
@@ -15,7 +17,7 @@ from bot.db.models import Circle, Delivery, HelpAnswer, HelpAsk, Member, StepKin
 from bot.deliveries import renderer
 from bot.handlers.circle_choice import with_circle
 from bot.handlers.fallback import stale_button
-from bot.i18n import _, pgettext
+from bot.i18n import _, format_time, pgettext
 from bot.plan_text import step_line
 from bot.services import authz, contact, help_asks, safety_plan
 from bot.services.authz import Action
@@ -32,23 +34,27 @@ def show_button(circle_id: int) -> InlineKeyboardButton:
     return InlineKeyboardButton("🆘 " + pgettext("button", "Hulp vragen"), callback_data=callbacks.encode(SHOW, circle_id))
 
 
-async def help_view(session: AsyncSession, context: KringContext, circle_id: int) -> tuple[str, InlineKeyboardMarkup]:
+async def help_view(session: AsyncSession, context: KringContext, circle_id: int,
+                    message: Message) -> tuple[str, InlineKeyboardMarkup]:
     """The family's own plan, a button per person to ask, the professional if still there."""
     access = await authz.authorize(session, context.person_id, circle_id, Action.ASK_HELP)
+    if message.chat.type != ChatType.PRIVATE and message.chat.id != access.circle.group_chat_id:
+        raise authz.NotAllowed(Action.ASK_HELP)  # a button carried into another group
     steps = (await safety_plan.load(session, circle_id)).steps
     lines = [_("Gaat het niet goed? Kijk eerst naar jullie eigen plan. Ik stuur niemand een bericht, tenzij jij op een knop drukt.")]
     buttons = []
     if steps:
         lines.append(_("Dit hebben jullie afgesproken voor als het misgaat:"))
         lines += [step_line(i, step) for i, step in enumerate(steps, 1)]
-    askable = [s for s in steps if s.step.kind == StepKind.ASK and s.member is not None and s.member.person_id is not None]
+    now = context.runtime.clock.now()
+    askable = [s for s in steps if s.step.kind == StepKind.ASK and s.member is not None and help_asks.can_be_asked(s.member, now)]
     buttons += [[InlineKeyboardButton("🙋 " + _("Vraag {name}").format(name=s.name), callback_data=callbacks.encode(ASK, s.step.id))]
                 for s in askable]
     if not askable:
         lines.append(_("Er staat nog niemand in jullie plan die ik kan vragen. Wie kun je vandaag bellen of appen? "
                        "Denk aan familie, een buur, een vriend, of iemand van school, sport of geloof. "
                        "Iemand die je kent en vertrouwt, helpt vaak al."))
-    professional = await contact.professional_of(session, access.circle, context.runtime.clock.now())
+    professional = await contact.professional_of(session, access.circle, now)
     if professional is not None:
         buttons.append([InlineKeyboardButton("📞 " + _("Contact met {name}").format(name=professional.name),
                                              callback_data=callbacks.encode(CONTACT, circle_id))])
@@ -67,7 +73,7 @@ async def start(update: Update, context: KringContext) -> None:
 async def _show(context: KringContext, message: Message, circle_id: int) -> None:
     try:
         async with context.runtime.sessions() as session:
-            text, buttons = await help_view(session, context, circle_id)
+            text, buttons = await help_view(session, context, circle_id, message)
     except authz.NotAllowed:
         await message.reply_text(_("Hulp vragen via Kring kan alleen het gezin."))
         return
@@ -82,7 +88,7 @@ async def show_pressed(update: Update, context: KringContext) -> None:
         if not isinstance(query.message, Message):
             raise authz.NotAllowed(Action.ASK_HELP)
         async with context.runtime.sessions() as session:
-            text, buttons = await help_view(session, context, int(circle_id))
+            text, buttons = await help_view(session, context, int(circle_id), query.message)
     except (callbacks.BadCallbackData, ValueError, authz.NotAllowed):
         await stale_button(update, context)
         return
@@ -99,14 +105,22 @@ async def ask_pressed(update: Update, context: KringContext) -> None:
         if context.person_id is None or not isinstance(query.message, Message):
             raise authz.NotAllowed(Action.ASK_HELP)
         async with runtime.sessions.begin() as session:
-            asked = await help_asks.ask(session, int(step_id), person_id=context.person_id,
+            asked = await help_asks.ask(session, int(step_id), person_id=context.person_id, chat_id=query.message.chat.id,
                                         private=query.message.chat.type == ChatType.PRIVATE, now=runtime.clock.now())
-            helper = await session.get_one(Member, asked.helper_member_id)
+            tz = ZoneInfo((await session.get_one(Circle, asked.request.circle_id)).time_zone)
     except (callbacks.BadCallbackData, ValueError, authz.NotAllowed):
         await stale_button(update, context)
         return
+    name = asked.helper.display_name
+    if asked.again:
+        await query.answer(_("{name} is al gevraagd.").format(name=name))
+        return
     await query.answer(_("Gevraagd."))
-    await query.message.reply_text(_("Ik heb {name} gevraagd. Je ziet hier wat {name} antwoordt.").format(name=helper.display_name))
+    text = _("Ik heb {name} gevraagd. Je ziet hier wat {name} antwoordt.").format(name=name)
+    if asked.held_until is not None:
+        text += "\n" + _("{name} heeft nu rustige uren. Mijn bericht komt om {time} aan. Is het nu nodig? Bel dan zelf.").format(
+            name=name, time=format_time(asked.held_until, tz, format="HH:mm"))
+    await query.message.reply_text(text)
 
 
 async def answer_pressed(update: Update, context: KringContext) -> None:

@@ -108,18 +108,21 @@ async def _stats_of(session: AsyncSession, delivery: Delivery) -> pulse.Stats:
 async def pulse_message(session: AsyncSession, delivery: Delivery) -> Rendered | None:
     circle = await session.get(Circle, delivery.circle_id)
     professional = await session.get(Professional, delivery.payload.get("professional_id"))
-    if circle is None or professional is None:
-        return None
+    if circle is None or professional is None or not await pulse.still_wanted(session, circle, professional, delivery):
+        return None  # switched off, the professional removed, or the follow-up over since it was queued
     stats = await _stats_of(session, delivery)
     local_since = datetime.fromisoformat(delivery.payload["since"]).astimezone(ZoneInfo(circle.time_zone))
     since = format_date(local_since.date(), format="d MMMM")
-    await notifications.tell_family(session, circle, kind="pulse.shown", key=f"{delivery.key}:shown",
-                                    payload={"stats": stats.as_payload(), "since": delivery.payload["since"],
-                                             "professional_id": professional.id, "last": delivery.payload.get("last", False)},
-                                    now=delivery.due_at)
+
+    async def show_the_family(session: AsyncSession, sent: Delivery) -> None:
+        await notifications.tell_family(session, circle, kind="pulse.shown", key=f"{sent.key}:shown", now=sent.due_at,
+                                        payload={"stats": stats.as_payload(), "professional_id": professional.id,
+                                                 "last": sent.payload.get("last", False)})
+
     return Rendered("\n".join(["🫶 " + _("Korte stand van {circle}, sinds {date}:").format(circle=circle.name, date=since),
                                *stats_lines(stats),
-                               _("Meer vertelt Kring niet. Wil het gezin contact, dan vragen ze dat zelf.")]))
+                               _("Meer vertelt Kring niet. Wil het gezin contact, dan vragen ze dat zelf.")]),
+                    after_sent=show_the_family)
 
 
 @renderer("pulse.shown")

@@ -10,14 +10,16 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Circle, Person, Professional
+from bot.db.models import Circle, Person, Professional, ProfessionalStatus
 from bot.services import audit, authz, notifications, pulse
 from bot.services.authz import Action
 from bot.services.circles import follow_up_end
+from scheduler.occurrences import occurrences_between, rhythm_of
 
 ASK_BEFORE = timedelta(days=7)
 AT = time(10, 0)  # both moments are at ten in the morning, in the circle's time zone
 EXTEND_MONTHS = 1
+LAST_PULSE_AFTER = timedelta(days=2)  # a regular pulse this recent makes a last one superfluous
 
 
 def ask_moment(circle: Circle) -> datetime:
@@ -32,8 +34,9 @@ def end_moment(circle: Circle) -> datetime:
 
 
 async def _followed(session: AsyncSession) -> list[Circle]:
-    return list(await session.scalars(select(Circle).where(
-        Circle.professional_id.is_not(None), Circle.follow_up_ends_on.is_not(None))))
+    """Circles with an active professional and an end date (a removed professional is not asked about)."""
+    return list(await session.scalars(select(Circle).join(Professional, Professional.id == Circle.professional_id).where(
+        Professional.status == ProfessionalStatus.ACTIVE, Circle.follow_up_ends_on.is_not(None))))
 
 
 def _next_moment(circle: Circle) -> datetime:
@@ -62,9 +65,12 @@ async def _end(session: AsyncSession, circle: Circle, now: datetime) -> None:
     schedule = await pulse.current(session, circle.id)
     if schedule is not None:
         schedule.active = False
-        if person is not None:  # a last pulse, as the family agreed to pulses
-            until = end_moment(circle)
-            await pulse.queue(session, circle, since=until - timedelta(weeks=schedule.interval), until=until, now=now,
+        until = end_moment(circle)
+        regular = [moment for day, moment in occurrences_between(
+            rhythm_of(schedule), ZoneInfo(schedule.time_zone), schedule.created_at, until) if day <= circle.follow_up_ends_on]
+        since = regular[-1] if regular else schedule.created_at  # what the pulses sent so far did not cover
+        if person is not None and until - since > LAST_PULSE_AFTER:  # a last pulse, as the family agreed to pulses
+            await pulse.queue(session, circle, schedule, since=since, until=until, now=now,
                               key=f"pulse:{schedule.id}:last", last=True)
     if person is not None:
         await notifications.tell_person(session, person, circle_id=circle.id, kind="followup.goodbye",

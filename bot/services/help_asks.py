@@ -6,33 +6,69 @@ only the one who asked."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Circle, HelpAnswer, HelpAsk, Member, MemberStatus, Person, PlanStep, StepKind
-from bot.services import audit, authz, notifications
+from bot.services import audit, authz, notifications, people
 from bot.services.authz import Action
+from scheduler.quiet_hours import quiet_until
+
+STILL_USEFUL = timedelta(hours=12)  # a call for help that could not be delivered by then is dropped
+ASK_AGAIN_AFTER = timedelta(minutes=30)  # a second tap before this asks nobody twice
 
 
-async def ask(session: AsyncSession, step_id: int, *, person_id: int, private: bool, now: datetime) -> HelpAsk:
-    """Ask the member named in this plan step; ``private``: asked in a private chat."""
+@dataclass(frozen=True)
+class Asked:
+    request: HelpAsk
+    helper: Member
+    held_until: datetime | None  # the helper's quiet hours: it arrives then
+    again: bool  # asked a moment ago already
+
+
+async def ask(session: AsyncSession, step_id: int, *, person_id: int, chat_id: int, private: bool,
+              now: datetime) -> Asked:
+    """Ask the member named in this plan step, from ``chat_id`` (the family's group, or a private
+    chat: then the whole exchange stays private)."""
     step = await session.get(PlanStep, step_id)
     if step is None or step.kind != StepKind.ASK or step.member_id is None:
         raise authz.NotAllowed(Action.ASK_HELP)
     access = await authz.authorize(session, person_id, step.circle_id, Action.ASK_HELP)
     helper = await session.get(Member, step.member_id)
-    if helper is None or helper.status != MemberStatus.ACTIVE or helper.person_id is None or access.member is None:
+    if (helper is None or not can_be_asked(helper, now) or access.member is None
+            or (not private and access.circle.group_chat_id != chat_id)):  # a button carried to another group
         raise authz.NotAllowed(Action.ASK_HELP)
+    person = await session.get_one(Person, helper.person_id)
+    held_until = quiet_until(now, ZoneInfo(person.time_zone or access.circle.time_zone), *people.quiet_hours(person))
+    recent = await session.scalar(select(HelpAsk).where(
+        HelpAsk.asked_by_member_id == access.member.id, HelpAsk.helper_member_id == helper.id,
+        HelpAsk.answer.is_(None), HelpAsk.created_at > now - ASK_AGAIN_AFTER))
+    if recent is not None:  # a second tap: asked already
+        return Asked(recent, helper, held_until, again=True)
     request = HelpAsk(circle_id=step.circle_id, asked_by_member_id=access.member.id, helper_member_id=helper.id,
                       private=private, created_at=now)
     session.add(request)
     await session.flush()
-    await notifications.tell_member(session, access.circle, helper.id, kind="help.ask", key=f"help.ask:{request.id}",
-                                    payload={"ask_id": request.id}, now=now)
+    payload = {"ask_id": request.id, "expires_at": (now + STILL_USEFUL).isoformat()}
+    if private:  # privately to the helper too, also when the helper is family with a group
+        await notifications.tell_person(session, person, circle_id=step.circle_id, kind="help.ask",
+                                        key=f"help.ask:{request.id}", payload=payload, now=now)
+    else:
+        await notifications.tell_member(session, access.circle, helper.id, kind="help.ask", key=f"help.ask:{request.id}",
+                                        payload=payload, now=now)
     audit.record(session, at=now, action="help.asked", actor_person_id=person_id, circle_id=step.circle_id,
                  subject_type="help_ask", subject_id=request.id)
-    return request
+    return Asked(request, helper, held_until, again=False)
+
+
+def can_be_asked(member: Member, now: datetime) -> bool:
+    """Active, reachable through Kring, and not on a pause."""
+    return (member.status == MemberStatus.ACTIVE and member.person_id is not None
+            and not (member.paused_until and member.paused_until > now))
 
 
 async def answer(session: AsyncSession, ask_id: int, *, person_id: int, answer: HelpAnswer, now: datetime) -> HelpAsk:
@@ -44,7 +80,7 @@ async def answer(session: AsyncSession, ask_id: int, *, person_id: int, answer: 
     if access.member is None or access.member.id != request.helper_member_id:
         raise authz.NotAllowed(Action.ANSWER_HELP)
     request.answer, request.answered_at = answer, now
-    key = f"help.answer:{request.id}:{answer.value}"
+    key = f"help.answer:{request.id}:{now.isoformat()}"  # changing one's mind is told again
     payload = {"ask_id": request.id}
     if request.private:
         asker = await session.get(Member, request.asked_by_member_id)

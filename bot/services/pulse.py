@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import asdict, dataclass
 from datetime import datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -24,6 +25,7 @@ from bot.db.models import (
     Outcome,
     Person,
     Professional,
+    ProfessionalStatus,
     Schedule,
     SchedulePurpose,
 )
@@ -87,8 +89,19 @@ async def choose(session: AsyncSession, circle_id: int, *, person_id: int, weeks
     return schedule
 
 
-async def queue(session: AsyncSession, circle: Circle, *, since: datetime, until: datetime, now: datetime,
-                key: str, last: bool = False) -> None:
+async def still_wanted(session: AsyncSession, circle: Circle, professional: Professional, delivery: Any) -> bool:
+    """At send time: the family still wants it, and the professional is still theirs (a last
+    pulse goes out after the professional was detached, so it only needs them active)."""
+    if professional.status != ProfessionalStatus.ACTIVE or professional.person_id != delivery.person_id:
+        return False
+    if delivery.payload.get("last"):
+        return True
+    schedule = await session.get(Schedule, delivery.payload.get("schedule_id"))
+    return schedule is not None and schedule.active and circle.professional_id == professional.id
+
+
+async def queue(session: AsyncSession, circle: Circle, schedule: Schedule, *, since: datetime, until: datetime,
+                now: datetime, key: str, last: bool = False) -> None:
     """One pulse to the professional for ``since``–``until``; the family's copy follows when it is sent."""
     if circle.professional_id is None:
         return
@@ -98,7 +111,8 @@ async def queue(session: AsyncSession, circle: Circle, *, since: datetime, until
     person = await session.get_one(Person, professional.person_id)
     await outbox.enqueue(session, key=key, kind="pulse", chat_id=person.telegram_user_id, due_at=max(until, now), now=now,
                          person_id=person.id, circle_id=circle.id,
-                         payload={"since": since.isoformat(), "until": until.isoformat(), "professional_id": professional.id,
+                         payload={"since": max(since, schedule.created_at).isoformat(), "until": until.isoformat(),
+                                  "professional_id": professional.id, "schedule_id": schedule.id,
                                   "expires_at": (until + GRACE).isoformat(), "last": last})
 
 
