@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
+from bot import callbacks
 from bot.app import KringContext
+from bot.db.models import Person
 from bot.i18n import _
+from bot.services import people
 from bot.texts import not_an_emergency_service
 
 
@@ -37,6 +43,27 @@ async def stale_button(update: Update, context: KringContext) -> None:
     query = update.callback_query
     assert query is not None
     await query.answer(_("Deze knop werkt niet meer."))
+
+
+async def own_setting_pressed(update: Update, context: KringContext, action: str,
+                              apply: Callable[[AsyncSession, Person, str], Awaitable[str]]) -> None:
+    """A button that changes the presser's own setting (``action:value``): ``apply`` changes it
+    and returns the confirmation; a button that does not fit gets the stale answer."""
+    query = update.callback_query
+    assert query is not None
+    runtime = context.runtime
+    try:
+        (value,) = callbacks.decode(query.data, action, 1)
+        async with runtime.sessions.begin() as session:
+            person = await people.find(session, query.from_user.id)
+            if person is None:
+                raise callbacks.BadCallbackData(query.data)
+            confirmation = await apply(session, person, value)
+    except (callbacks.BadCallbackData, ValueError, IndexError):
+        await stale_button(update, context)
+        return
+    await query.answer()
+    await query.edit_message_text(confirmation)
 
 
 def _addressed_to_me(text: str, username: str) -> bool:

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
 from bot.app import KringContext
-from bot.handlers.fallback import stale_button
+from bot.db.models import Person
+from bot.handlers.fallback import own_setting_pressed
 from bot.i18n import _, format_time
 from bot.services import people
 
@@ -46,22 +48,12 @@ async def ask(update: Update, context: KringContext) -> None:
 
 
 async def choose(update: Update, context: KringContext) -> None:
-    query = update.callback_query
-    assert query is not None
-    runtime = context.runtime
-    try:
-        (index,) = callbacks.decode(query.data, ACTION, 1)
-        zone = ZONES[int(index)]
-        async with runtime.sessions.begin() as session:
-            person = await people.find(session, query.from_user.id)
-            if person is None:
-                raise callbacks.BadCallbackData(query.data)
-            people.set_time_zone(session, person, zone, now=runtime.clock.now())
-    except (callbacks.BadCallbackData, ValueError, IndexError):
-        await stale_button(update, context)
-        return
-    await query.answer()
-    await query.edit_message_text(_("Goed. Ik houd nu de tijd aan van {place}.").format(place=_label(zone, context)))
+    async def apply(session: AsyncSession, person: Person, value: str) -> str:
+        zone = ZONES[int(value)]
+        people.set_time_zone(session, person, zone, now=context.runtime.clock.now())
+        return _("Goed. Ik houd nu de tijd aan van {place}.").format(place=_label(zone, context))
+
+    await own_setting_pressed(update, context, ACTION, apply)
 
 
 def handlers() -> list[BaseHandler[Update, KringContext, None]]:
