@@ -17,7 +17,7 @@ from telegram import Bot, Update
 from telegram.error import InvalidToken, NetworkError
 
 from bot.config import ConfigError, Settings, load_settings
-from bot.i18n import _, set_language
+from bot.i18n import _, available_languages, set_language
 from bot.logs import setup_logging
 
 EXIT_CONFIG = 2
@@ -48,6 +48,8 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     demo.add_argument("--keep", metavar="FOLDER", help=_("Bewaar de database van de demo in deze map."))
+    demo.add_argument("--language", metavar="CODE", choices=[c for c in available_languages() if c != "nl"],
+                      help=_("Laat de groep ook in deze taal lezen, en Omar in deze taal schrijven (bijvoorbeeld ar)."))
     professional = commands.add_parser(
         "professional",
         help=_("Beheer de hulpverleners: uitnodigen, bekijken, verwijderen."),
@@ -83,7 +85,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     set_language(settings.default_language)
     if args.command is None:
         args.command = "run" if settings.bot_token else "demo"
-        args.keep = None
+        args.keep = args.language = None
     quiet_demo = args.command == "demo" and "KRING_LOG_LEVEL" not in os.environ
     setup_logging(max(settings.log_level, logging.WARNING) if quiet_demo else settings.log_level)
     if args.command == "run":
@@ -99,7 +101,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _fail(str(error))
     from bot.demo import run_demo
 
-    return asyncio.run(run_demo(settings, keep=args.keep))
+    return asyncio.run(run_demo(settings, keep=args.keep, language=args.language))
 
 
 def _run(settings: Settings) -> int:

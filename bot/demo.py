@@ -20,8 +20,8 @@ from bot.clock import SimulatedClock
 from bot.config import Settings
 from bot.fake_telegram import Event, FakeTelegram
 from bot.handlers.circle_setup import deep_link
-from bot.i18n import _, format_datetime, ngettext
-from bot.sandbox import Sandbox
+from bot.i18n import _, format_datetime, language_name, language_name_here, ngettext
+from bot.sandbox import Sandbox, label_in
 from bot.services import professionals
 
 LINK = re.compile(r"https://t\.me/\w+\?(start|startgroup)=([A-Za-z0-9_-]+)")
@@ -72,7 +72,8 @@ class Transcript:
                 self.out.write("    " + " ".join(f"[{b}]" for b in event.buttons) + "\n")
 
 
-async def run_demo(settings: Settings, *, keep: str | None = None, out: TextIO | None = None) -> int:
+async def run_demo(settings: Settings, *, keep: str | None = None, out: TextIO | None = None,
+                   language: str | None = None) -> int:
     out = out or sys.stdout
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="kring-demo-") as scratch:
@@ -85,18 +86,20 @@ async def run_demo(settings: Settings, *, keep: str | None = None, out: TextIO |
         async with Sandbox(demo_settings, clock) as sandbox:
             transcript = Transcript(sandbox.telegram, clock, settings, out)
             out.write(_("Kring demo: de echte bot, een nep-Telegram op deze computer en een versnelde klok.") + "\n")
-            await play_story(sandbox, transcript)
+            await play_story(sandbox, transcript, language)
     seconds = time.monotonic() - started
     out.write("\n" + _("Klaar. De demo duurde {seconds} seconden.").format(seconds=f"{seconds:.1f}") + "\n")
     return 0
 
 
-async def play_story(sandbox: Sandbox, transcript: Transcript) -> None:
+async def play_story(sandbox: Sandbox, transcript: Transcript, language: str | None = None) -> None:
+    """The story. With ``language``, Omar's Telegram is in that language and the family's group
+    reads it next to Dutch; the grandmother always reads Turkish."""
     clock = sandbox.clock
     telegram = sandbox.telegram
     anna = sandbox.user(900, "Anna", language_code="nl")
     fatima = sandbox.user(101, "Fatima", language_code="nl")
-    omar = sandbox.user(102, "Omar", language_code="nl")
+    omar = sandbox.user(102, "Omar", language_code=language or "nl")
     ayse = sandbox.user(103, "Ayşe", language_code="tr")
     daniel = sandbox.user(104, "Daniel", language_code="en-GB")
     group = telegram.group(-1001, "Familie Jansen")
@@ -126,6 +129,13 @@ async def play_story(sandbox: Sandbox, transcript: Transcript) -> None:
     clock.advance(timedelta(minutes=2))  # the family decides at set-up: a short update for Anna every other week
     await fatima.press(telegram.messages_in(group.id)[-1], "Elke 2 weken ✓")
     await omar.press(greeting, "Ik hoor bij het gezin")
+    if language:
+        clock.advance(timedelta(minutes=5))
+        transcript.chapter(_("Omar leest liever {language}. Fatima zet die taal erbij in de groep").format(
+            language=language_name_here(language)))
+        (question,) = await fatima.send("/language", chat=group)
+        await fatima.press(question, "✓ Nederlands")
+        await fatima.press(question, next(b for b in question.button_texts() if b.startswith(language_name(language))))
 
     clock.advance(timedelta(hours=2))
     transcript.chapter(_("Fatima nodigt oma Ayşe uit. Alleen het gezin nodigt mensen uit"))
@@ -136,7 +146,7 @@ async def play_story(sandbox: Sandbox, transcript: Transcript) -> None:
     invitation_token = dict(LINK.findall(link_message.text))["start"]
     clock.advance(timedelta(hours=5))
     (invitation,) = await ayse.send(f"/start {invitation_token}")
-    await ayse.press(invitation, "Ja, ik doe mee")
+    await ayse.press(invitation, label_in("tr", "Ja, ik doe mee"))  # the grandmother reads Turkish
 
     clock.advance(timedelta(hours=1))
     transcript.chapter(_("Wie doet wat? Fatima maakt een afspraak, oma zegt ja"))
@@ -151,12 +161,12 @@ async def play_story(sandbox: Sandbox, transcript: Transcript) -> None:
     await fatima.press(current, "Omar")
     await fatima.press(current, "Iedereen in de kring")
     await fatima.press(current, "Opslaan")
-    await ayse.press(telegram.messages_in(ayse.id)[-1], "Ja, dat doe ik")
+    await ayse.press(telegram.messages_in(ayse.id)[-1], label_in("tr", "Ja, dat doe ik"))
 
     clock.advance(timedelta(minutes=10))
     transcript.chapter(_("Oma gaat vroeg slapen: zij kiest haar eigen rustige uren"))
     (question,) = await ayse.send("/quiet")
-    await ayse.press(question, "21:00 tot 07:00")
+    await ayse.press(question, question.button_texts()[1])  # 21:00–07:00
 
     clock.advance(timedelta(minutes=30))
     transcript.chapter(_("Als het misgaat: het gezin schrijft op wat het dan doet"))
@@ -206,7 +216,7 @@ async def play_story(sandbox: Sandbox, transcript: Transcript) -> None:
     transcript.chapter(_("Een week later: oma krijgt 's ochtends een herinnering"))
     await pass_time(sandbox, datetime.fromisoformat("2026-12-02T08:30:00+01:00"))
     clock.advance(timedelta(hours=8))
-    await ayse.press(telegram.messages_in(ayse.id)[-1], "Gedaan")
+    await ayse.press(telegram.messages_in(ayse.id)[-1], label_in("tr", "Gedaan"))
     clock.advance(timedelta(minutes=20))
     await fatima.press(telegram.messages_in(group.id)[-1], "Bedankt!")
 
@@ -214,7 +224,7 @@ async def play_story(sandbox: Sandbox, transcript: Transcript) -> None:
     transcript.chapter(_("Nog een week later: het lukt oma niet, Omar springt in"))
     await pass_time(sandbox, datetime.fromisoformat("2026-12-09T08:30:00+01:00"))
     clock.advance(timedelta(hours=1))
-    await ayse.press(telegram.messages_in(ayse.id)[-1], "Lukt deze keer niet")
+    await ayse.press(telegram.messages_in(ayse.id)[-1], label_in("tr", "Lukt deze keer niet"))
     clock.advance(timedelta(minutes=30))
     await omar.press(telegram.messages_in(group.id)[-1], "Ik doe het")
 
@@ -236,9 +246,9 @@ async def play_story(sandbox: Sandbox, transcript: Transcript) -> None:
     await pass_time(sandbox, datetime.fromisoformat("2026-12-29T16:00:00+01:00"))
     transcript.chapter(_("Een zware week: Omar vraagt hulp uit het eigen plan"))
     (view,) = await omar.send("/askhelp", chat=group)
-    await omar.press(view, "🙋 Vraag Oma Ayşe")
+    await omar.press(view, view.button_texts()[0])  # 🙋 Oma Ayşe, in Omar's own language
     clock.advance(timedelta(minutes=10))
-    await ayse.press(telegram.messages_in(ayse.id)[-1], "🚶 Ik kom langs")
+    await ayse.press(telegram.messages_in(ayse.id)[-1], label_in("tr", "🚶 Ik kom langs"))
 
     clock.advance(timedelta(hours=18))
     transcript.chapter(_("Het gaat nog steeds niet goed. Fatima vraagt zelf om contact met Anna"))

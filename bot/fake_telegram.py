@@ -52,9 +52,12 @@ class SentMessage:
         return [button["text"] for row in self.buttons for button in row]
 
     def callback_data(self, text: str) -> str:
-        for row in self.buttons:
-            for button in row:
-                if button["text"] == text:
+        """The button labelled ``text`` — or, in a group that reads two languages, the button whose
+        label starts with it ("Goed" finds "Goed · جيد")."""
+        buttons = [button for row in self.buttons for button in row]
+        for matches in (lambda label: label == text, lambda label: label.split(" · ")[0] == text):
+            for button in buttons:
+                if matches(button["text"]):
                     return str(button["callback_data"])
         raise LookupError(f"no button {text!r}; there are {self.button_texts()}")
 

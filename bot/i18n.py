@@ -89,21 +89,53 @@ def _translations() -> _gettext.NullTranslations:
     return _catalogs()[_current.get()]
 
 
-def gettext(message: str) -> str:
-    return _translations().gettext(message)
+FSI, PDI = "\u2068", "\u2069"  # first-strong isolate … pop directional isolate
 
 
-def ngettext(singular: str, plural: str, n: int) -> str:
-    return _translations().ngettext(singular, plural, n)
+class Text(str):
+    """A translated message. In a right-to-left language, :meth:`format` wraps each inserted value
+    (a name, a date, a number) in Unicode isolation marks, so that a Dutch name inside Arabic or
+    Persian text keeps its own direction and does not scramble the sentence around it."""
+
+    def format(self, *args: object, **kwargs: object) -> str:
+        if is_right_to_left(_current.get()):
+            args = tuple(f"{FSI}{value}{PDI}" for value in args)
+            kwargs = {key: f"{FSI}{value}{PDI}" for key, value in kwargs.items()}
+        return str.format(self, *args, **kwargs)
 
 
-def pgettext(context: str, message: str) -> str:
+def gettext(message: str) -> Text:
+    return Text(_translations().gettext(message))
+
+
+def ngettext(singular: str, plural: str, n: int) -> Text:
+    return Text(_translations().ngettext(singular, plural, n))
+
+
+def pgettext(context: str, message: str) -> Text:
     """A short text whose meaning depends on where it stands, such as a button label."""
-    return _translations().pgettext(context, message)
+    return Text(_translations().pgettext(context, message))
 
 
-def npgettext(context: str, singular: str, plural: str, n: int) -> str:
-    return _translations().npgettext(context, singular, plural, n)
+def npgettext(context: str, singular: str, plural: str, n: int) -> Text:
+    return Text(_translations().npgettext(context, singular, plural, n))
+
+
+@cache
+def is_right_to_left(code: str) -> bool:
+    return Locale.parse(code).character_order == "right-to-left"
+
+
+@cache
+def is_reviewed(code: str) -> bool:
+    """Whether a native speaker has checked this catalog: its header comment says
+    ``# Review-Status: reviewed …`` (anything else, or nothing, means not yet)."""
+    if code == SOURCE_LANGUAGE:
+        return True
+    with (locales_dir() / code / "LC_MESSAGES" / f"{DOMAIN}.po").open("rb") as po_file:
+        comment = read_po(po_file, locale=code, domain=DOMAIN).header_comment or ""
+    status = next((line.split(":", 1)[1].strip() for line in comment.splitlines() if "Review-Status:" in line), "")
+    return status.lower().startswith("reviewed")
 
 
 def N_(message: str) -> str:  # noqa: N802 - the gettext convention
@@ -118,6 +150,11 @@ def language_name(code: str) -> str:
     """The language's own name for itself, as people look for it in a list ("Nederlands")."""
     name = Locale.parse(code).get_display_name(code) or code
     return name[:1].upper() + name[1:]
+
+
+def language_name_here(code: str) -> str:
+    """The language's name in the current language ("Arabisch" for a Dutch reader)."""
+    return Locale.parse(code).get_display_name(_current.get()) or code
 
 
 def babel_locale() -> Locale:

@@ -16,8 +16,19 @@ from bot.app import KringApplication, Runtime, build_application, runtime_of
 from bot.clock import SimulatedClock
 from bot.config import Settings
 from bot.fake_telegram import FakeTelegram, FakeUser, UpdateTracker
+from bot.i18n import gettext, pgettext, use_language
 from bot.services import follow_up
 from scheduler import outbox, planner
+
+def label_in(language: str, dutch: str) -> str:
+    """How a Dutch button label reads for someone using ``language`` (the demo and the tests press
+    buttons by what people see). A leading emoji stays; the words are looked up as a button label
+    first, then as an ordinary message."""
+    emoji, words = ("", dutch) if dutch[:1].isalnum() else dutch.split(" ", 1)
+    with use_language(language):
+        translated = next((t for t in (pgettext("button", words), gettext(words)) if t != words), words)
+    return f"{emoji} {translated}" if emoji else translated
+
 
 NOTHING_WAITS = datetime.max.replace(tzinfo=UTC)
 SANDBOX_TOKEN = "123456:sandbox-token-for-the-fake-telegram-api"

@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import Bot, InlineKeyboardMarkup
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -192,7 +192,21 @@ class Sender:
             log.error("no renderer for this kind of delivery", extra={"delivery_id": delivery.id, "kind": delivery.kind})
             return None
         with use_language(await self._language(session, delivery)):
-            return await renderer(session, delivery)
+            rendered = await renderer(session, delivery)
+        second = await self._second_language(session, delivery)
+        if rendered is None or second is None:
+            return rendered
+        with use_language(second):  # a group that reads two languages: both, the first one first
+            also = await renderer(session, delivery)
+        return _both(rendered, also) if also is not None else rendered
+
+    async def _second_language(self, session: AsyncSession, delivery: Delivery) -> str | None:
+        if delivery.person_id is not None or delivery.circle_id is None:
+            return None
+        circle = await session.get(Circle, delivery.circle_id)
+        if circle is None or circle.group_chat_id != delivery.chat_id or circle.second_language in (None, circle.language):
+            return None
+        return circle.second_language
 
     async def _language(self, session: AsyncSession, delivery: Delivery) -> str:
         if delivery.person_id is not None:
@@ -265,6 +279,26 @@ class Outcome:
     error: str = ""
     message_id: int | None = None
     new_chat_id: int | None = None
+
+
+def _both(first: Rendered, second: Rendered) -> Rendered:
+    """One message in two languages; each button shows both labels ("Goed · جيد")."""
+    buttons = first.buttons
+    if first.buttons is not None and second.buttons is not None:
+        rows = [[InlineKeyboardButton(_two_labels(a.text, b.text), callback_data=a.callback_data)
+                 for a, b in zip(row_a, row_b, strict=False)]
+                for row_a, row_b in zip(first.buttons.inline_keyboard, second.buttons.inline_keyboard, strict=False)]
+        buttons = InlineKeyboardMarkup(rows)
+    return Rendered(f"{first.text}\n\n{second.text}", buttons, after_sent=first.after_sent)
+
+
+def _two_labels(first: str, second: str) -> str:
+    if first == second:
+        return first
+    emoji, _space, rest = second.partition(" ")
+    if rest and not emoji[:1].isalnum() and first.startswith(emoji + " "):
+        second = rest  # "😊 Goed · Good", not "😊 Goed · 😊 Good"
+    return f"{first} · {second}"
 
 
 async def _tell_families(session: AsyncSession, person: Person, now: datetime) -> None:

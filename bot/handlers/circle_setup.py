@@ -13,6 +13,7 @@ from bot import callbacks
 from bot.app import KringContext
 from bot.db.models import Draft
 from bot.handlers.flows import draft_button, on_text
+from bot.handlers.language import label
 from bot.i18n import (
     _,
     available_languages,
@@ -76,7 +77,7 @@ async def name_typed(update: Update, context: KringContext, text: str) -> None:
 
 def _language_buttons(draft_id: int) -> InlineKeyboardMarkup:
     buttons = [
-        InlineKeyboardButton(language_name(code), callback_data=callbacks.encode(ACTION, draft_id, "lang", code))
+        InlineKeyboardButton(label(code), callback_data=callbacks.encode(ACTION, draft_id, "lang", code))
         for code in available_languages()
     ]
     return InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])

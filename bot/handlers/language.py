@@ -8,6 +8,7 @@ from telegram import (
     BotCommandScopeChat,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    Message,
     Update,
 )
 from telegram.constants import ChatType
@@ -21,33 +22,91 @@ from bot.i18n import (
     _,
     available_languages,
     current_language,
+    is_reviewed,
     language_name,
+    language_name_here,
+    pgettext,
     set_language,
 )
-from bot.services import people
+from bot.services import authz, circles, people
 
 log = logging.getLogger(__name__)
 ACTION = "lang"
+GROUP = "glang"  # glang:circle_id:slot (1: the group's language, 2: a second one):code ("-": none)
+
+
+def label(code: str) -> str:
+    """The language's own name; a * when no native speaker has checked the translation yet."""
+    return language_name(code) + ("" if is_reviewed(code) else " *")
+
+
+def _rows(buttons: list[InlineKeyboardButton]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
 
 
 def language_keyboard(current: str) -> InlineKeyboardMarkup:
-    buttons = [
-        InlineKeyboardButton(
-            ("✓ " if code == current else "") + language_name(code),
-            callback_data=callbacks.encode(ACTION, code),
-        )
-        for code in available_languages()
-    ]
-    return InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
+    return _rows([InlineKeyboardButton(("✓ " if code == current else "") + label(code), callback_data=callbacks.encode(ACTION, code))
+                  for code in available_languages()])
+
+
+def _not_checked_note() -> str:
+    return _("Talen met een * zijn nog niet nagekeken door iemand die de taal als moedertaal spreekt.")
 
 
 async def ask_language(update: Update, context: KringContext) -> None:
     message = update.effective_message
     assert message is not None
     if message.chat.type != ChatType.PRIVATE:
-        await message.reply_text(_("Je taal kies je in een privégesprek met mij. Stuur mij daar /language."))
+        await _ask_group_language(context, message)
         return
-    await message.reply_text(_("In welke taal wil je berichten van mij?"), reply_markup=language_keyboard(current_language()))
+    await message.reply_text(_("In welke taal wil je berichten van mij?") + "\n" + _not_checked_note(),
+                             reply_markup=language_keyboard(current_language()))
+
+
+async def _ask_group_language(context: KringContext, message: Message) -> None:
+    """In the family's group: coordinators choose the group's language, and maybe a second one."""
+    async with context.runtime.sessions() as session:
+        circle = await circles.circle_for_group(session, message.chat.id)
+        role = (await authz.role_in(session, context.person_id, circle))[0] if circle else None
+    if circle is None or role != authz.Role.COORDINATOR:
+        await message.reply_text(_("Je eigen taal kies je in een privégesprek met mij. Stuur mij daar /language. "
+                                   "De taal van deze groep kiest wie de kring regelt."))
+        return
+    buttons = [InlineKeyboardButton(("✓ " if code == circle.language else "") + label(code),
+                                    callback_data=callbacks.encode(GROUP, circle.id, 1, code)) for code in available_languages()]
+    await message.reply_text(_("In welke taal schrijf ik in deze groep?") + "\n" + _not_checked_note(), reply_markup=_rows(buttons))
+
+
+async def group_language_pressed(update: Update, context: KringContext) -> None:
+    query = update.callback_query
+    assert query is not None
+    runtime = context.runtime
+    try:
+        circle_id, slot, code = callbacks.decode(query.data, GROUP, 3)
+        if context.person_id is None or slot not in ("1", "2"):
+            raise authz.NotAllowed(authz.Action.CHOOSE_GROUP_LANGUAGE)
+        async with runtime.sessions.begin() as session:
+            circle = await circles.set_group_language(session, int(circle_id), person_id=context.person_id,
+                                                      code=None if code == "-" else code, second=slot == "2",
+                                                      now=runtime.clock.now())
+            first, second = circle.language, circle.second_language
+    except (callbacks.BadCallbackData, ValueError, authz.NotAllowed):
+        await stale_button(update, context)
+        return
+    await query.answer()
+    if slot == "1":  # then: a second language for those who read another one better?
+        buttons = [InlineKeyboardButton(label(c), callback_data=callbacks.encode(GROUP, circle_id, 2, c))
+                   for c in available_languages() if c != first]
+        buttons.append(InlineKeyboardButton(pgettext("button", "Geen tweede taal"), callback_data=callbacks.encode(GROUP, circle_id, 2, "-")))
+        await query.edit_message_text(_("Zet ik er een tweede taal bij? Dan schrijf ik mijn berichten in de groep in twee talen."),
+                                      reply_markup=_rows(buttons))
+        return
+    if second is None:
+        await query.edit_message_text(_("Goed. In deze groep schrijf ik in het {language}.").format(
+            language=language_name_here(first)))
+    else:
+        await query.edit_message_text(_("Goed. In deze groep schrijf ik in het {language} en in het {second}.").format(
+            language=language_name_here(first), second=language_name_here(second)))
 
 
 async def choose_language(update: Update, context: KringContext) -> None:
@@ -79,4 +138,5 @@ def handlers() -> list[BaseHandler[Update, KringContext, None]]:
     return [
         CommandHandler("language", ask_language),
         CallbackQueryHandler(choose_language, pattern=callbacks.pattern(ACTION)),
+        CallbackQueryHandler(group_language_pressed, pattern=callbacks.pattern(GROUP)),
     ]

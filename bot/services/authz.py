@@ -58,6 +58,7 @@ class Action(enum.StrEnum):
     ANSWER_CONTACT = "answer_contact"
     CHOOSE_PULSE = "choose_pulse"
     EXTEND_FOLLOW_UP = "extend_follow_up"
+    CHOOSE_GROUP_LANGUAGE = "choose_group_language"
 
 
 FAMILY_ROLES = frozenset({Role.COORDINATOR, Role.FAMILY})
@@ -91,6 +92,7 @@ RULES: dict[Action, frozenset[Role]] = {
     Action.ANSWER_CONTACT: frozenset({Role.PROFESSIONAL}),
     Action.CHOOSE_PULSE: frozenset({Role.COORDINATOR}),
     Action.EXTEND_FOLLOW_UP: frozenset({Role.COORDINATOR}),
+    Action.CHOOSE_GROUP_LANGUAGE: frozenset({Role.COORDINATOR}),
 }
 
 

@@ -25,6 +25,7 @@ from bot.db.models import (
     Professional,
     ProfessionalStatus,
 )
+from bot.i18n import available_languages
 from bot.services import agreements, audit, authz, invitations, notifications
 from bot.services.authz import Action
 
@@ -382,3 +383,22 @@ async def leave(session: AsyncSession, circle_id: int, *, person_id: int, now: d
     await notifications.tell_family(session, access.circle, kind="member.left", key=f"member.left:{member.id}",
                                     payload={"member_id": member.id}, now=now)
     return member
+
+
+async def set_group_language(session: AsyncSession, circle_id: int, *, person_id: int, code: str | None, second: bool,
+                             now: datetime) -> Circle:
+    """The family chooses the language(s) Kring writes in their group; ``second``: the optional
+    second language (``None`` switches it off)."""
+    if code is not None and code not in available_languages():
+        raise ValueError(code)
+    access = await authz.authorize(session, person_id, circle_id, Action.CHOOSE_GROUP_LANGUAGE)
+    circle = access.circle
+    if second:
+        circle.second_language = code if code != circle.language else None
+    elif code is not None:
+        circle.language = code
+        if circle.second_language == code:
+            circle.second_language = None
+    audit.record(session, at=now, action="circle.language_chosen", actor_person_id=person_id, circle_id=circle_id,
+                 detail={"language": circle.language, "second": circle.second_language or ""})
+    return circle
