@@ -87,6 +87,7 @@ async def _world(sandbox: Sandbox) -> tuple[dict[str, FakeUser], dict[str, str]]
         "choose_pulse": pulse.callback_data("Elke 2 weken ✓"),
         "answer_contact": contact_request.callback_data("Ik bel vandaag"),
         "extend_follow_up": f"fu:1:{ends_on.toordinal()}:1",
+        "group_language": "glang:1:2:en",
     }
     return people, buttons
 
@@ -107,6 +108,7 @@ ALLOWED_BUTTONS: dict[str, set[str]] = {
     "choose_pulse": {"coordinator"},
     "answer_contact": {"professional"},
     "extend_follow_up": {"coordinator"},
+    "group_language": {"coordinator"},
 }
 
 
@@ -116,7 +118,8 @@ async def _snapshot(sandbox: Sandbox) -> list[Any]:
         agreements = [(a.id, a.status) for a in await session.scalars(select(Agreement))]
         invitations = [(i.id, i.used_at, i.revoked_at) for i in await session.scalars(select(Invitation))]
         drafts = [(d.id, d.person_id, d.flow, d.step) for d in await session.scalars(select(Draft))]
-        circles = [(c.id, c.follow_up_ends_on, c.professional_id) for c in await session.scalars(select(Circle))]
+        circles = [(c.id, c.follow_up_ends_on, c.professional_id, c.language, c.second_language)
+                   for c in await session.scalars(select(Circle))]
         schedules = [(s.id, s.purpose, s.active) for s in await session.scalars(select(Schedule))]
         asks = [(h.id, h.answer) for h in await session.scalars(select(HelpAsk))]
         requests = [(r.id, r.status) for r in await session.scalars(select(ContactRequest))]

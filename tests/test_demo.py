@@ -13,10 +13,20 @@ import pytest
 
 from bot.config import load_settings
 from bot.demo import run_demo
+from bot.i18n import gettext, use_language
 
 
-async def test_the_demo_story_shows_the_journey_so_far(tmp_path: Path) -> None:
+def turkish(dutch: str, **values: str) -> str:
+    """What the grandmother, whose Telegram is in Turkish, reads."""
+    with use_language("tr"):
+        return gettext(dutch).format(**values)
+
+
+async def test_the_demo_story_shows_the_journey_so_far(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     out = io.StringIO()
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))  # (another demo on this machine must not count)
     before = set(Path(tempfile.gettempdir()).glob("kring-demo-*"))
     status = await run_demo(load_settings({"KRING_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/unused.db"}), out=out)
     story = out.getvalue()
@@ -26,18 +36,18 @@ async def test_the_demo_story_shows_the_journey_so_far(tmp_path: Path) -> None:
         "De kring Gezin Jansen is klaar.",  # /new
         "Hallo allemaal! Ik ben Kring, de helper van Gezin Jansen.",  # the family's group
         "Welkom, Fatima! Jij regelt nu de kring.",  # the first coordinator
-        "Fatima nodigt je uit voor de kring van Gezin Jansen.",  # a network member is invited ...
+        turkish("{inviter} nodigt je uit voor de kring van {circle}.", inviter="Fatima", circle="Gezin Jansen"),  # invited, in Turkish ...
         "Oma Ayşe doet mee in de kring. Welkom!",  # ... joins, and the family is told
-        "Oma Ayşe, Fatima vraagt of jij dit wilt doen:",  # an agreement is proposed ...
+        turkish("{doer}, {name} vraagt of jij dit wilt doen:", doer="Oma Ayşe", name="Fatima"),  # an agreement is proposed ...
         "Oma Ayşe zegt ja: Oppassen. Dank je wel!",  # ... and accepted
         "2. Vraag de hulpverlener: Als het na twee weken niet beter gaat",  # the plan for when it goes wrong
-        "Als het misgaat, kan het gezin jou om hulp vragen.",  # what the grandmother sees of it
+        turkish("Als het misgaat, kan het gezin jou om hulp vragen."),  # what the grandmother sees of it
         "Hello! I am Kring.",  # Daniel's app is in English
         "Klaar. Ik schrijf je vanaf nu in het Nederlands.",
         "Dat commando ken ik niet.",
         "maandag 23 november 10:00",  # the simulated clock, in Babel's Dutch
-        "⏰ Herinnering: Oppassen (voor Sam)",  # weeks later: the reminder ...
-        "💛 Fatima zegt: dank je wel voor Oppassen!",  # ... done, and thanked
+        "⏰ " + turkish("Herinnering: {what}", what="Oppassen"),  # weeks later: the reminder ...
+        "💛 " + turkish("{name} zegt: dank je wel voor {what}!", name="Fatima", what="Oppassen"),  # ... done, and thanked
         "Omar, Oma Ayşe kan deze keer niet: Oppassen",  # can't this time: the backup is asked
         "✅ Omar springt in: Oppassen.",
         "Dit is de eerste check-in. Welkom!",  # check-ins in the group ...
@@ -45,11 +55,12 @@ async def test_the_demo_story_shows_the_journey_so_far(tmp_path: Path) -> None:
         "Vorige keer: 😊 Goed: 1, 😟 Niet goed: 1",  # ... and the next one looks back
         "Afspraken sinds de vorige keer: 1 gedaan, 1 door de reserve",
         "✍️ Omar: “Sam slaapt slecht en ik maak me zorgen.”",  # a few words with an answer, read back
-        "Goed. Van 21:00 tot 07:00 stuur ik je niets.",  # the grandmother's own quiet hours
+        turkish("Goed. Van {span} stuur ik je niets.", span=turkish("{start} tot {end}", start="21:00", end="07:00")),
         "… de tijd gaat door:",  # days pass quietly ...
         "🔄 Past het plan nog?",  # ... until the plan is looked at, four weeks after the first check-in
         "🫶 Dit ziet Anna de Vries vandaag:",  # the pulse the family chose, exactly as the professional sees it
-        "🙋 Omar van Gezin Jansen vraagt je om hulp.",  # a hard week: the family's own plan first ...
+        "🙋 " + turkish("{name} van {circle} vraagt je om hulp. Het gaat nu niet goed. Kun je bellen of langskomen?",
+                       name="Omar", circle="Gezin Jansen")[:40],  # a hard week: the family's own plan first ...
         "🚶 Oma Ayşe komt langs bij Omar.",
         "📞 Vraag om contact: Gezin Jansen",  # ... then, on request, the former professional
         "📞 Anna de Vries antwoordt Fatima: Ik bel je vandaag.",
@@ -62,6 +73,18 @@ async def test_the_demo_story_shows_the_journey_so_far(tmp_path: Path) -> None:
     assert "Oppassen" in grandmothers_plan and "Sam gaat niet meer naar school" not in grandmothers_plan
     assert set(Path(tempfile.gettempdir()).glob("kring-demo-*")) == before  # nothing left behind
     assert not (tmp_path / "unused.db").exists()  # the demo never touches the configured database
+
+
+async def test_the_demo_in_two_languages(tmp_path: Path) -> None:
+    out = io.StringIO()
+    settings = load_settings({"KRING_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/unused.db"})
+    assert await run_demo(settings, out=out, language="ar") == 0
+    story = " ".join(out.getvalue().split())  # (the transcript wraps long lines)
+    assert "Goed. In deze groep schrijf ik in het Nederlands en in het Arabisch." in story
+    with use_language("ar"):
+        assert gettext("Dit is de eerste check-in. Welkom!") in story  # the group reads Arabic too
+    with use_language("tr"):
+        assert gettext("Herinnering: {what}").format(what="Oppassen") in story  # the grandmother reads Turkish
 
 
 @pytest.mark.parametrize("args", [["demo"], []], ids=["kring demo", "kring without a token"])
