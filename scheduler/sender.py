@@ -198,7 +198,9 @@ class Sender:
             return rendered
         with use_language(second):  # a group that reads two languages: both, the first one first
             also = await renderer(session, delivery)
-        return _both(rendered, also) if also is not None else rendered
+        if also is None or len(rendered.text) + len(also.text) + 2 > MAX_TEXT:
+            return rendered  # too long for one message in two languages: the group's first language only
+        return _both(rendered, also)
 
     async def _second_language(self, session: AsyncSession, delivery: Delivery) -> str | None:
         if delivery.person_id is not None or delivery.circle_id is None:
@@ -279,6 +281,9 @@ class Outcome:
     error: str = ""
     message_id: int | None = None
     new_chat_id: int | None = None
+
+
+MAX_TEXT = 4096  # Telegram's limit for one message
 
 
 def _both(first: Rendered, second: Rendered) -> Rendered:
