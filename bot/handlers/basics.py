@@ -7,10 +7,10 @@ from telegram.constants import ChatType
 from telegram.ext import BaseHandler, CommandHandler
 
 from bot.app import KringContext, menu_commands
-from bot.services import authz, circles
-from bot.services.authz import FAMILY_ROLES, MEMBERS, Role
 from bot.handlers import links
 from bot.i18n import _
+from bot.services import authz, circles
+from bot.services.authz import FAMILY_ROLES, MEMBERS, Role
 from bot.texts import not_an_emergency_service
 
 

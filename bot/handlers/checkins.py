@@ -25,7 +25,13 @@ from bot.deliveries import renderer
 from bot.handlers import help_flow
 from bot.handlers.circle_choice import with_circle
 from bot.handlers.fallback import stale_button
-from bot.handlers.flows import StepReply, begin_for_circle, draft_button, on_text
+from bot.handlers.flows import (
+    StepReply,
+    begin_for_circle,
+    button_action,
+    draft_button,
+    on_text,
+)
 from bot.i18n import _, ngettext, pgettext
 from bot.plan_text import describe_when, step_line, weekday_name
 from bot.services import authz, checkins, drafts, safety_plan
@@ -271,16 +277,12 @@ def _help_text(steps: list[safety_plan.StepView]) -> str:
 async def worry_pressed(update: Update, context: KringContext) -> None:
     query = update.callback_query
     assert query is not None
-    runtime = context.runtime
-    try:
-        answer_id, value = callbacks.decode(query.data, WORRY, 2)
-        if context.person_id is None:
-            raise authz.NotAllowed(Action.ANSWER_CHECKIN)
-        async with runtime.sessions.begin() as session:
-            await checkins.worry(session, int(answer_id), person_id=context.person_id, trend=WorryTrend(value),
-                                 now=runtime.clock.now())
-    except (callbacks.BadCallbackData, ValueError, authz.NotAllowed):
-        await stale_button(update, context)
+
+    async def apply(session: AsyncSession, person_id: int, values: list[str]) -> object:
+        return await checkins.worry(session, int(values[0]), person_id=person_id, trend=WorryTrend(values[1]),
+                                    now=context.runtime.clock.now())
+
+    if await button_action(update, context, WORRY, 2, apply) is None:
         return
     await query.answer(_("Bewaard."))
     markup = query.message.reply_markup if isinstance(query.message, Message) else None

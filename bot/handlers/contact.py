@@ -28,7 +28,7 @@ from bot.db.models import (
 from bot.deliveries import renderer
 from bot.handlers.circle_choice import with_circle
 from bot.handlers.fallback import stale_button
-from bot.handlers.flows import StepReply, draft_button, on_text
+from bot.handlers.flows import StepReply, button_action, draft_button, on_text
 from bot.handlers.help_flow import CONTACT
 from bot.i18n import _, format_datetime, pgettext
 from bot.services import authz, contact, drafts
@@ -178,25 +178,25 @@ async def message_written(update: Update, context: KringContext, text: str) -> N
 async def answer_pressed(update: Update, context: KringContext) -> None:
     query = update.callback_query
     assert query is not None
-    runtime = context.runtime
-    try:
-        request_id, value = callbacks.decode(query.data, ANSWER, 2)
-        if context.person_id is None or not isinstance(query.message, Message) or query.message.chat.type != ChatType.PRIVATE:
+    message = query.message
+    now = context.runtime.clock.now()
+
+    async def apply(session: AsyncSession, person_id: int, values: list[str]) -> str:
+        if not isinstance(message, Message) or message.chat.type != ChatType.PRIVATE:
             raise authz.NotAllowed(Action.ANSWER_CONTACT)
-        async with runtime.sessions.begin() as session:
-            asked = await contact.answer(session, int(request_id), person_id=context.person_id, answer=value,
-                                         now=runtime.clock.now())
-            await drafts.begin(session, person_id=context.person_id, chat_id=query.message.chat.id, flow=ANSWER_FLOW,
-                               step="text", now=runtime.clock.now(), data={"request_id": asked.id})
-            circle = await session.get_one(Circle, asked.circle_id)
-            asker = await session.get_one(Member, asked.asked_by_member_id)
-            readers = (_("de groep van {circle}").format(circle=circle.name) if not asked.private and circle.group_chat_id
-                       else _("alleen {name}").format(name=asker.display_name))
-    except (callbacks.BadCallbackData, ValueError, authz.NotAllowed):
-        await stale_button(update, context)
+        asked = await contact.answer(session, int(values[0]), person_id=person_id, answer=values[1], now=now)
+        await drafts.begin(session, person_id=person_id, chat_id=message.chat.id, flow=ANSWER_FLOW, step="text",
+                           now=now, data={"request_id": asked.id})
+        circle = await session.get_one(Circle, asked.circle_id)
+        asker = await session.get_one(Member, asked.asked_by_member_id)
+        return (_("de groep van {circle}").format(circle=circle.name) if not asked.private and circle.group_chat_id
+                else _("alleen {name}").format(name=asker.display_name))
+
+    readers = await button_action(update, context, ANSWER, 2, apply)
+    if readers is None or not isinstance(message, Message):
         return
     await query.answer()
-    await query.edit_message_text(query.message.text + "\n\n" + _(
+    await query.edit_message_text(message.text + "\n\n" + _(
         "Je antwoord is verstuurd. Wil je er nog iets bij schrijven? Dat leest {readers}. "
         "Stuur het binnen een uur. Of stuur /cancel.").format(readers=readers))
 

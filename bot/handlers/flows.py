@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup, Message, Update
@@ -62,6 +63,30 @@ async def draft_button(update: Update, context: KringContext, action: str, flow:
         return
     await query.answer()
     await query.edit_message_text(reply[0], reply_markup=reply[1], disable_web_page_preview=True)
+
+
+T = TypeVar("T")
+#: Applies a button press for the presser (session, person_id, the values after the action) in one
+#: transaction and returns what the handler needs to answer; raising ``NotAllowed``, ``ValueError``
+#: or ``BadCallbackData`` means "this button is not for you (any more)".
+ButtonAction = Callable[[AsyncSession, int, list[str]], Awaitable[T]]
+
+
+async def button_action(update: Update, context: KringContext, action: str, arity: int,
+                        apply: ButtonAction[T]) -> T | None:
+    """A button that is not part of a draft (``action:value…``): decode it, apply it for this
+    person, or give the short "stale button" answer and return ``None``."""
+    query = update.callback_query
+    assert query is not None
+    try:
+        values = callbacks.decode(query.data, action, arity)
+        if context.person_id is None:
+            raise authz.NotAllowed(action)
+        async with context.runtime.sessions.begin() as session:
+            return await apply(session, context.person_id, values)
+    except (callbacks.BadCallbackData, ValueError, authz.NotAllowed):
+        await stale_button(update, context)
+        return None
 
 
 async def begin_for_circle(context: KringContext, session: AsyncSession, message: Message, circle_id: int, *,

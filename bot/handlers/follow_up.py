@@ -14,10 +14,9 @@ from bot import callbacks
 from bot.app import KringContext
 from bot.db.models import Circle, Delivery, Professional
 from bot.deliveries import renderer
-from bot.handlers.fallback import stale_button
+from bot.handlers.flows import button_action
 from bot.i18n import _, format_date, pgettext
-from bot.services import authz, circles, contact, follow_up, pulse
-from bot.services.authz import Action
+from bot.services import circles, contact, follow_up, pulse
 from bot.texts import not_an_emergency_service, organisation_contact
 from scheduler.sender import Rendered
 
@@ -50,21 +49,22 @@ async def ask_message(session: AsyncSession, delivery: Delivery) -> Rendered | N
 async def extend_pressed(update: Update, context: KringContext) -> None:
     query = update.callback_query
     assert query is not None
-    runtime = context.runtime
-    try:
-        circle_id, day, choice = callbacks.decode(query.data, EXTEND, 3)
-        if context.person_id is None or choice not in ("0", "1"):
-            raise authz.NotAllowed(Action.EXTEND_FOLLOW_UP)
-        async with runtime.sessions.begin() as session:
-            circle = await follow_up.answer(session, int(circle_id), person_id=context.person_id,
-                                            ends_on=date.fromordinal(int(day)), extend=choice == "1", now=runtime.clock.now())
-            ends_on = circle.follow_up_ends_on
-    except (callbacks.BadCallbackData, ValueError, authz.NotAllowed):
-        await stale_button(update, context)
+
+    async def apply(session: AsyncSession, person_id: int, values: list[str]) -> tuple[bool, date]:
+        circle_id, day, choice = values
+        if choice not in ("0", "1"):
+            raise ValueError(choice)
+        circle = await follow_up.answer(session, int(circle_id), person_id=person_id, ends_on=date.fromordinal(int(day)),
+                                        extend=choice == "1", now=context.runtime.clock.now())
+        assert circle.follow_up_ends_on is not None
+        return choice == "1", circle.follow_up_ends_on
+
+    done = await button_action(update, context, EXTEND, 3, apply)
+    if done is None:
         return
+    extended, ends_on = done
     await query.answer()
-    assert ends_on is not None
-    if choice == "1":
+    if extended:
         await query.edit_message_text(_("Goed. De begeleiding loopt nu tot en met {date}. De hulpverlener weet het.").format(
             date=format_date(ends_on)))
     else:

@@ -17,6 +17,7 @@ from bot.db.models import Circle, Delivery, HelpAnswer, HelpAsk, Member, StepKin
 from bot.deliveries import renderer
 from bot.handlers.circle_choice import with_circle
 from bot.handlers.fallback import stale_button
+from bot.handlers.flows import button_action
 from bot.i18n import _, format_time, pgettext
 from bot.plan_text import step_line
 from bot.services import authz, contact, help_asks, safety_plan
@@ -126,16 +127,12 @@ async def ask_pressed(update: Update, context: KringContext) -> None:
 async def answer_pressed(update: Update, context: KringContext) -> None:
     query = update.callback_query
     assert query is not None
-    runtime = context.runtime
-    try:
-        ask_id, value = callbacks.decode(query.data, ANSWER, 2)
-        if context.person_id is None:
-            raise authz.NotAllowed(Action.ANSWER_HELP)
-        async with runtime.sessions.begin() as session:
-            await help_asks.answer(session, int(ask_id), person_id=context.person_id, answer=HelpAnswer(value),
-                                   now=runtime.clock.now())
-    except (callbacks.BadCallbackData, ValueError, authz.NotAllowed):
-        await stale_button(update, context)
+
+    async def apply(session: AsyncSession, person_id: int, values: list[str]) -> HelpAsk:
+        return await help_asks.answer(session, int(values[0]), person_id=person_id, answer=HelpAnswer(values[1]),
+                                      now=context.runtime.clock.now())
+
+    if await button_action(update, context, ANSWER, 2, apply) is None:
         return
     await query.answer()
     await query.edit_message_text(_("Dank je wel. Het gezin weet het nu."))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import (
     BotCommandScopeChat,
     InlineKeyboardButton,
@@ -18,6 +19,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from bot import callbacks
 from bot.app import KringContext, menu_commands
 from bot.handlers.fallback import stale_button
+from bot.handlers.flows import button_action
 from bot.i18n import (
     _,
     available_languages,
@@ -80,19 +82,20 @@ async def _ask_group_language(context: KringContext, message: Message) -> None:
 async def group_language_pressed(update: Update, context: KringContext) -> None:
     query = update.callback_query
     assert query is not None
-    runtime = context.runtime
-    try:
-        circle_id, slot, code = callbacks.decode(query.data, GROUP, 3)
-        if context.person_id is None or slot not in ("1", "2"):
-            raise authz.NotAllowed(authz.Action.CHOOSE_GROUP_LANGUAGE)
-        async with runtime.sessions.begin() as session:
-            circle = await circles.set_group_language(session, int(circle_id), person_id=context.person_id,
-                                                      code=None if code == "-" else code, second=slot == "2",
-                                                      now=runtime.clock.now())
-            first, second = circle.language, circle.second_language
-    except (callbacks.BadCallbackData, ValueError, authz.NotAllowed):
-        await stale_button(update, context)
+
+    async def apply(session: AsyncSession, person_id: int, values: list[str]) -> tuple[int, str, str, str | None]:
+        circle_id, slot, code = values
+        if slot not in ("1", "2"):
+            raise ValueError(slot)
+        circle = await circles.set_group_language(session, int(circle_id), person_id=person_id,
+                                                  code=None if code == "-" else code, second=slot == "2",
+                                                  now=context.runtime.clock.now())
+        return circle.id, slot, circle.language, circle.second_language
+
+    chosen = await button_action(update, context, GROUP, 3, apply)
+    if chosen is None:
         return
+    circle_id, slot, first, second = chosen
     await query.answer()
     if slot == "1":  # then: a second language for those who read another one better?
         buttons = [InlineKeyboardButton(label(c), callback_data=callbacks.encode(GROUP, circle_id, 2, c))

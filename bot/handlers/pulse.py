@@ -12,10 +12,10 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
 from bot.app import KringContext
-from bot.db.models import Circle, Delivery, Professional
+from bot.db.models import Circle, Delivery, Professional, Schedule
 from bot.deliveries import renderer
 from bot.handlers.circle_choice import with_circle
-from bot.handlers.fallback import stale_button
+from bot.handlers.flows import button_action
 from bot.i18n import _, format_date, ngettext, pgettext
 from bot.services import authz, notifications, pulse
 from bot.services.authz import Action
@@ -74,17 +74,15 @@ async def offer(context: KringContext, message: Message, circle_id: int) -> None
 async def choose_pressed(update: Update, context: KringContext) -> None:
     query = update.callback_query
     assert query is not None
-    runtime = context.runtime
-    try:
-        circle_id, weeks = callbacks.decode(query.data, CHOOSE, 2)
-        if context.person_id is None:
-            raise authz.NotAllowed(Action.CHOOSE_PULSE)
-        async with runtime.sessions.begin() as session:
-            chosen = await pulse.choose(session, int(circle_id), person_id=context.person_id, weeks=int(weeks) or None,
-                                        now=runtime.clock.now())
-    except (callbacks.BadCallbackData, ValueError, authz.NotAllowed):
-        await stale_button(update, context)
+
+    async def apply(session: AsyncSession, person_id: int, values: list[str]) -> tuple[Schedule | None]:
+        return (await pulse.choose(session, int(values[0]), person_id=person_id, weeks=int(values[1]) or None,
+                                   now=context.runtime.clock.now()),)
+
+    done = await button_action(update, context, CHOOSE, 2, apply)
+    if done is None:
         return
+    (chosen,) = done  # (``None`` inside: switched off)
     await query.answer()
     if chosen is None:
         await query.edit_message_text(_("De stand is uit. De hulpverlener krijgt niets meer, en weet dat jullie dit kozen."))
