@@ -38,8 +38,11 @@ def locales_dir() -> Path:
 
 
 @cache
-def _catalogs() -> dict[str, _gettext.NullTranslations]:
+def _loaded() -> tuple[dict[str, _gettext.NullTranslations], frozenset[str]]:
+    """Every catalog, compiled, and the codes of those a native speaker has checked: their header
+    comment says ``# Review-Status: reviewed …`` (anything else, or nothing, means not yet)."""
     catalogs: dict[str, _gettext.NullTranslations] = {SOURCE_LANGUAGE: _gettext.NullTranslations()}
+    reviewed = {SOURCE_LANGUAGE}
     for po_path in sorted(locales_dir().glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
         code = po_path.parent.parent.name
         with po_path.open("rb") as po_file:
@@ -48,7 +51,15 @@ def _catalogs() -> dict[str, _gettext.NullTranslations]:
         write_mo(buffer, catalog)
         buffer.seek(0)
         catalogs[code] = Translations(buffer, domain=DOMAIN)
-    return catalogs
+        status = [line.split(":", 1)[1].strip() for line in (catalog.header_comment or "").splitlines()
+                  if "Review-Status:" in line]
+        if status and status[0].lower().startswith("reviewed"):
+            reviewed.add(code)
+    return catalogs, frozenset(reviewed)
+
+
+def _catalogs() -> dict[str, _gettext.NullTranslations]:
+    return _loaded()[0]
 
 
 def available_languages() -> list[str]:
@@ -126,16 +137,9 @@ def is_right_to_left(code: str) -> bool:
     return Locale.parse(code).character_order == "right-to-left"
 
 
-@cache
 def is_reviewed(code: str) -> bool:
-    """Whether a native speaker has checked this catalog: its header comment says
-    ``# Review-Status: reviewed …`` (anything else, or nothing, means not yet)."""
-    if code == SOURCE_LANGUAGE:
-        return True
-    with (locales_dir() / code / "LC_MESSAGES" / f"{DOMAIN}.po").open("rb") as po_file:
-        comment = read_po(po_file, locale=code, domain=DOMAIN).header_comment or ""
-    status = next((line.split(":", 1)[1].strip() for line in comment.splitlines() if "Review-Status:" in line), "")
-    return status.lower().startswith("reviewed")
+    """Whether a native speaker has checked this language's catalog (the source counts as checked)."""
+    return code in _loaded()[1]
 
 
 def N_(message: str) -> str:  # noqa: N802 - the gettext convention

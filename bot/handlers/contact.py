@@ -68,8 +68,8 @@ async def begin(context: KringContext, message: Message, circle_id: int) -> None
     runtime = context.runtime
     async with runtime.sessions.begin() as session:
         try:
-            professional = await contact.check_can_ask(session, circle_id, person_id=context.person_id or 0,
-                                                       now=runtime.clock.now())
+            _access, professional = await contact.check_can_ask(session, circle_id, person_id=context.person_id,
+                                                                now=runtime.clock.now())
         except authz.NotAllowed:
             await message.reply_text(_network_refusal())
             return

@@ -108,11 +108,12 @@ async def route_text(update: Update, context: KringContext) -> None:
     assert message is not None and message.text is not None
     draft = None
     if context.person_id is not None:
-        async with context.runtime.sessions.begin() as session:
+        async with context.runtime.sessions() as session:  # read only: most text has no draft
             draft = await drafts.current(session, person_id=context.person_id, chat_id=message.chat.id)
-            if draft is not None and draft.updated_at + WAITS.get(draft.flow, DEFAULT_WAIT) < context.runtime.clock.now():
-                await drafts.finish(session, draft)  # asked too long ago
-                draft = None
+        if draft is not None and draft.updated_at + WAITS.get(draft.flow, DEFAULT_WAIT) < context.runtime.clock.now():
+            async with context.runtime.sessions.begin() as session:
+                await drafts.finish(session, await session.merge(draft))  # asked too long ago
+            draft = None
     if draft is None or draft.flow not in TEXT_STEPS:
         if message.chat.type == ChatType.PRIVATE:  # in a group, a reply to Kring needs no answer
             await unexpected_message(update, context)

@@ -63,19 +63,20 @@ async def professional_of(session: AsyncSession, circle: Circle, today_at: datet
     return professional
 
 
-async def check_can_ask(session: AsyncSession, circle_id: int, *, person_id: int, now: datetime) -> Professional:
+async def check_can_ask(session: AsyncSession, circle_id: int, *, person_id: int | None,
+                        now: datetime) -> tuple[authz.Access, Professional]:
+    """A family member during the follow-up period; raises ``NotAllowed`` or :class:`NoFollowUp`."""
     access = await authz.authorize(session, person_id, circle_id, Action.CONTACT_PROFESSIONAL)
     professional = await professional_of(session, access.circle, now)
     if professional is None:
         raise NoFollowUp(circle_id)
-    return professional
+    return access, professional
 
 
 async def request(session: AsyncSession, circle_id: int, *, person_id: int, urgency: Urgency, message: str | None,
                   private: bool, now: datetime) -> ContactRequest:
     """The family member confirmed: now (and only now) the professional hears of it."""
-    professional = await check_can_ask(session, circle_id, person_id=person_id, now=now)
-    access = await authz.authorize(session, person_id, circle_id, Action.CONTACT_PROFESSIONAL)
+    access, professional = await check_can_ask(session, circle_id, person_id=person_id, now=now)
     assert access.member is not None and professional.person_id is not None
     due = add_working_hours(now, ANSWER_WITHIN[urgency], ZoneInfo(access.circle.time_zone))
     asked = ContactRequest(circle_id=circle_id, asked_by_member_id=access.member.id, professional_id=professional.id,

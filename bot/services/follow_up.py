@@ -33,10 +33,14 @@ def end_moment(circle: Circle) -> datetime:
     return datetime.combine(circle.follow_up_ends_on + timedelta(days=1), AT, tzinfo=ZoneInfo(circle.time_zone))
 
 
-async def _followed(session: AsyncSession) -> list[Circle]:
-    """Circles with an active professional and an end date (a removed professional is not asked about)."""
-    return list(await session.scalars(select(Circle).join(Professional, Professional.id == Circle.professional_id).where(
-        Professional.status == ProfessionalStatus.ACTIVE, Circle.follow_up_ends_on.is_not(None))))
+async def _followed(session: AsyncSession, *, ending_by: date | None = None) -> list[Circle]:
+    """Circles with an active professional and an end date (a removed professional is not asked
+    about); with ``ending_by``, only those whose follow-up ends by then."""
+    query = select(Circle).join(Professional, Professional.id == Circle.professional_id).where(
+        Professional.status == ProfessionalStatus.ACTIVE, Circle.follow_up_ends_on.is_not(None))
+    if ending_by is not None:
+        query = query.where(Circle.follow_up_ends_on <= ending_by)
+    return list(await session.scalars(query))
 
 
 def _next_moment(circle: Circle) -> datetime:
@@ -49,7 +53,8 @@ async def next_moment(session: AsyncSession) -> datetime | None:
 
 
 async def run_due(session: AsyncSession, *, now: datetime) -> None:
-    for circle in await _followed(session):
+    """Runs every tick: it only reads circles whose follow-up ends within about a week."""
+    for circle in await _followed(session, ending_by=(now + ASK_BEFORE + timedelta(days=1)).date()):
         if now >= end_moment(circle):
             await _end(session, circle, now)
         elif now >= ask_moment(circle) and circle.follow_up_asked_for != circle.follow_up_ends_on:
