@@ -42,29 +42,6 @@ def on_text(flow: str, *, waits: timedelta = DEFAULT_WAIT) -> Callable[[TextStep
     return register
 
 
-async def draft_button(update: Update, context: KringContext, action: str, flow: str, apply: ButtonStep) -> None:
-    """A button in a flow (``action:draft_id:field:value``): apply it to the presser's own draft,
-    then show the next question in place of the old one. A press on someone else's draft, a
-    finished one, or one that does not fit gets the short "stale button" answer."""
-    query = update.callback_query
-    assert query is not None
-    reply = None
-    try:
-        draft_id, field, value = callbacks.decode(query.data, action, 3)
-        if context.person_id is not None:
-            async with context.runtime.sessions.begin() as session:
-                draft = await drafts.owned(session, int(draft_id), person_id=context.person_id, flow=flow)
-                if draft is not None:
-                    reply = await apply(context, session, draft, field, value)
-    except (callbacks.BadCallbackData, ValueError, authz.NotAllowed):
-        reply = None
-    if reply is None:
-        await stale_button(update, context)
-        return
-    await query.answer()
-    await query.edit_message_text(reply[0], reply_markup=reply[1], disable_web_page_preview=True)
-
-
 T = TypeVar("T")
 #: Applies a button press for the presser (session, person_id, the values after the action) in one
 #: transaction and returns what the handler needs to answer; raising ``NotAllowed``, ``ValueError``
@@ -87,6 +64,28 @@ async def button_action(update: Update, context: KringContext, action: str, arit
     except (callbacks.BadCallbackData, ValueError, authz.NotAllowed):
         await stale_button(update, context)
         return None
+
+
+async def draft_button(update: Update, context: KringContext, action: str, flow: str, apply: ButtonStep) -> None:
+    """A button in a flow (``action:draft_id:field:value``): apply it to the presser's own draft,
+    then show the next question in place of the old one. A press on someone else's draft, a
+    finished one, or one that does not fit gets the short "stale button" answer."""
+
+    async def to_own_draft(session: AsyncSession, person_id: int, values: list[str]) -> StepReply:
+        draft_id, field, value = values
+        draft = await drafts.owned(session, int(draft_id), person_id=person_id, flow=flow)
+        reply = await apply(context, session, draft, field, value) if draft is not None else None
+        if reply is None:
+            raise ValueError(field)  # not this person's draft, or not this step
+        return reply
+
+    reply = await button_action(update, context, action, 3, to_own_draft)
+    if reply is None:
+        return
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    await query.edit_message_text(reply[0], reply_markup=reply[1], disable_web_page_preview=True)
 
 
 async def begin_for_circle(context: KringContext, session: AsyncSession, message: Message, circle_id: int, *,
