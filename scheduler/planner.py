@@ -31,7 +31,7 @@ from bot.db.models import (
     Schedule,
     SchedulePurpose,
 )
-from bot.services import checkins, notifications, pulse
+from bot.services import checkins, network_checkins, notifications, pulse
 from scheduler.occurrences import at_wall_clock, occurrences_between, rhythm_of
 
 log = logging.getLogger(__name__)
@@ -52,7 +52,7 @@ def reminder_time(occurs_at: datetime, doer_tz: ZoneInfo, hours_before: int | No
     return at_wall_clock(local.date() - timedelta(days=1), EVENING, doer_tz)  # before quiet hours end
 
 
-PLANNED = (SchedulePurpose.AGREEMENT, SchedulePurpose.CHECKIN, SchedulePurpose.PULSE)
+PLANNED = (SchedulePurpose.AGREEMENT, SchedulePurpose.CHECKIN, SchedulePurpose.PULSE, SchedulePurpose.NETWORK_CHECKIN)
 
 
 async def next_planning(session: AsyncSession) -> datetime | None:
@@ -77,6 +77,8 @@ async def plan_due(session: AsyncSession, *, now: datetime, default_tz: ZoneInfo
                     queued += await _plan_checkins(session, schedule, now=now)
                 elif schedule.purpose == SchedulePurpose.PULSE:
                     queued += await _plan_pulses(session, schedule, now=now)
+                elif schedule.purpose == SchedulePurpose.NETWORK_CHECKIN:
+                    queued += await _plan_network_checkins(session, schedule, now=now)
                 else:
                     queued += await _plan_agreement(session, schedule, now=now, default_tz=default_tz)
         except Exception:  # one broken schedule must not stop all planning: look at it again later
@@ -119,6 +121,19 @@ async def _plan_pulses(session: AsyncSession, schedule: Schedule, *, now: dateti
                           now=now, key=f"pulse:{schedule.id}:{day.isoformat()}")
         queued += 1
     _advance(schedule, tz, now + LOOK_AHEAD)
+    return queued
+
+
+async def _plan_network_checkins(session: AsyncSession, schedule: Schedule, *, now: datetime) -> int:
+    """A network member's check-ins, at 19:00 on their own clock (wherever they live now)."""
+    await network_checkins.follow_time_zone(session, schedule)
+    tz = ZoneInfo(schedule.time_zone)
+    start = max(schedule.planned_until or schedule.created_at, now - network_checkins.GRACE)
+    horizon = now + LOOK_AHEAD
+    moments = [moment for _day, moment in occurrences_between(rhythm_of(schedule), tz, start, horizon)]
+    queued = await network_checkins.plan(session, schedule, moments, now=now)
+    if schedule.active:
+        _advance(schedule, tz, horizon)
     return queued
 
 

@@ -27,6 +27,7 @@ from sqlalchemy import (
     Time,
     UniqueConstraint,
     false,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -102,6 +103,7 @@ class SchedulePurpose(enum.StrEnum):
     REMINDER = "reminder"
     REVIEW = "review"
     PULSE = "pulse"
+    NETWORK_CHECKIN = "network_checkin"  # a check-in with one network member (``member_id``)
 
 
 class Frequency(enum.StrEnum):
@@ -143,6 +145,18 @@ class WorryTrend(enum.StrEnum):
     LESS = "less"
     SAME = "same"
     MORE = "more"
+
+
+class HadContact(enum.StrEnum):
+    YES = "yes"
+    NO = "no"
+    TRIED = "tried"
+
+
+class Feeling(enum.StrEnum):
+    FINE = "fine"
+    HEAVY = "heavy"
+    WANT_TO_TALK = "want_to_talk"
 
 
 class Urgency(enum.StrEnum):
@@ -229,6 +243,10 @@ class Member(Base):
     status: Mapped[MemberStatus] = mapped_column(_enum(MemberStatus))
     helps_with: Mapped[str | None] = mapped_column(Text)
     paused_until: Mapped[datetime | None]
+    #: A network member's own pause of their check-ins (their reminders go on).
+    checkin_paused_until: Mapped[datetime | None]
+    #: The network member's consent: the family may see whether they had contact and want to talk.
+    checkin_shared: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     joined_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
 
@@ -283,6 +301,7 @@ class Schedule(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     circle_id: Mapped[int] = mapped_column(ForeignKey("circles.id", ondelete="CASCADE"), index=True)
     agreement_id: Mapped[int | None] = mapped_column(ForeignKey("agreements.id", ondelete="CASCADE"), index=True)
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
     purpose: Mapped[SchedulePurpose] = mapped_column(_enum(SchedulePurpose))
     frequency: Mapped[Frequency] = mapped_column(_enum(Frequency))
     interval: Mapped[int] = mapped_column(Integer, default=1)
@@ -468,4 +487,25 @@ class CheckinRound(Base):
     schedule_id: Mapped[int | None] = mapped_column(ForeignKey("schedules.id", ondelete="SET NULL"))
     occurs_at: Mapped[datetime]
     with_review: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    created_at: Mapped[datetime]
+
+
+class NetworkCheckin(Base):
+    """One check-in with one network member: how it goes for them in their role. The family sees
+    only what the member's consent allows; the professional never sees it."""
+
+    __tablename__ = "network_checkins"
+    __table_args__ = (UniqueConstraint("member_id", "occurs_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    circle_id: Mapped[int] = mapped_column(ForeignKey("circles.id", ondelete="CASCADE"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    schedule_id: Mapped[int | None] = mapped_column(ForeignKey("schedules.id", ondelete="SET NULL"))
+    occurs_at: Mapped[datetime]
+    had_contact: Mapped[HadContact | None] = mapped_column(_enum(HadContact))
+    feeling: Mapped[Feeling | None] = mapped_column(_enum(Feeling))
+    note: Mapped[str | None] = mapped_column(Text)
+    note_shared: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    family_told_at: Mapped[datetime | None]  # the member asked Kring to tell the family they want to talk
+    answered_at: Mapped[datetime | None]
     created_at: Mapped[datetime]

@@ -22,7 +22,7 @@ from bot.db.models import (
     WorryTrend,
 )
 from bot.deliveries import renderer
-from bot.handlers import help_flow
+from bot.handlers import help_flow, network_checkins
 from bot.handlers.circle_choice import with_circle
 from bot.handlers.fallback import stale_button
 from bot.handlers.flows import (
@@ -35,6 +35,7 @@ from bot.handlers.flows import (
 from bot.i18n import _, ngettext, pgettext
 from bot.plan_text import describe_when, step_line, weekday_name
 from bot.services import authz, checkins, drafts, safety_plan
+from bot.services import network_checkins as network
 from bot.services.agreements import When
 from bot.services.authz import Action
 from bot.texts import not_an_emergency_service
@@ -96,6 +97,7 @@ async def _begin(context: KringContext, message: Message, circle_id: int) -> Non
          _button(pgettext("button", "Geen check-ins"), draft_id, "off")],
         [_button("🔄 " + ngettext("Plan nakijken: elke week", "Plan nakijken: elke {count} weken", review_weeks).format(
             count=review_weeks), draft_id, "review")],
+        [_button("🌱 " + pgettext("button", "Check-ins voor het netwerk"), draft_id, "network")],
     ])
     await message.reply_text(
         _("Hoe vaak vraag ik hoe het gaat? Om de week past bij de meeste gezinnen.") + "\n" + now_text, reply_markup=buttons)
@@ -109,6 +111,9 @@ async def _press(context: KringContext, session: AsyncSession, draft: Draft, fie
     runtime = context.runtime
     now = runtime.clock.now()
     circle_id = draft.data["circle_id"]
+    network = await network_checkins.choose_step(context, session, draft, field, value, _button)
+    if network is not None:
+        return network
     if field == "now":
         started = await checkins.start_now(session, circle_id, person_id=context.person_id, now=now)
         await drafts.finish(session, draft)
@@ -169,6 +174,7 @@ async def _look_back_text(session: AsyncSession, checkin: CheckinRound) -> str:
         lines += [f"✍️ {name}: “{note}”" for name, note in back.notes]
     else:
         lines.append(_("Vorige keer heeft niemand geantwoord. Dat geeft niets."))
+    lines += await _network_lines(session, checkin)
     done = back.outcomes[Outcome.DONE]
     backup = back.outcomes[Outcome.BACKUP_DONE]
     missed = back.outcomes[Outcome.NOT_DONE] + back.outcomes[Outcome.BACKUP_CANT] + back.outcomes[Outcome.PENDING]
@@ -176,6 +182,23 @@ async def _look_back_text(session: AsyncSession, checkin: CheckinRound) -> str:
         lines.append(_("Afspraken sinds de vorige keer: {done} gedaan, {backup} door de reserve, {missed} niet gelukt of geen antwoord.").format(
             done=done, backup=backup, missed=missed))
     return "\n".join(lines)
+
+
+async def _network_lines(session: AsyncSession, checkin: CheckinRound) -> list[str]:
+    """What network members shared since the last check-in (their consent decides what)."""
+    previous = await checkins.previous_round(session, checkin)
+    since = previous.occurs_at if previous else checkin.occurs_at - timedelta(days=14)
+    words = network_checkins.contact_words()
+    lines = []
+    for shared in await network.shared_with_family(session, checkin.circle_id, since, checkin.occurs_at):
+        said = [_("contact met het gezin: {answer}").format(answer=words[shared.had_contact])] if shared.had_contact else []
+        if shared.wants_to_talk:
+            said.append(_("wil graag met jullie praten"))
+        if said:
+            lines.append(f"🌱 {shared.name}: " + ", ".join(said))
+        if shared.note:
+            lines.append(f"✍️ {shared.name}: “{shared.note}”")
+    return lines
 
 
 async def _current_round(session: AsyncSession, delivery: Delivery) -> CheckinRound | None:

@@ -31,7 +31,8 @@ def stats_lines(stats: pulse.Stats) -> list[str]:
         _("Antwoorden: goed {good}, zo-zo {so_so}, niet goed {not_good}, wil erover praten {talk}.").format(
             good=stats.good, so_so=stats.so_so, not_good=stats.not_good, talk=stats.want_to_talk),
         _("Afspraken: {kept} gelukt, {not_kept} niet gelukt of geen antwoord.").format(kept=stats.kept, not_kept=stats.not_kept),
-    ]
+    ] + ([_("Check-ins van het netwerk: {count} beantwoord.").format(count=stats.network_answers)]
+         if stats.network_answers else [])
 
 
 async def start(update: Update, context: KringContext) -> None:

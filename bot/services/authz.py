@@ -59,6 +59,7 @@ class Action(enum.StrEnum):
     CHOOSE_PULSE = "choose_pulse"
     EXTEND_FOLLOW_UP = "extend_follow_up"
     CHOOSE_GROUP_LANGUAGE = "choose_group_language"
+    ANSWER_NETWORK_CHECKIN = "answer_network_checkin"
 
 
 FAMILY_ROLES = frozenset({Role.COORDINATOR, Role.FAMILY})
@@ -93,6 +94,8 @@ RULES: dict[Action, frozenset[Role]] = {
     Action.CHOOSE_PULSE: frozenset({Role.COORDINATOR}),
     Action.EXTEND_FOLLOW_UP: frozenset({Role.COORDINATOR}),
     Action.CHOOSE_GROUP_LANGUAGE: frozenset({Role.COORDINATOR}),
+    # a network member's own check-in (and its pause, stop and sharing): only their own
+    Action.ANSWER_NETWORK_CHECKIN: frozenset({Role.NETWORK}),
 }
 
 

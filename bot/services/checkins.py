@@ -168,10 +168,14 @@ class LookBack:
     first: bool
 
 
-async def look_back(session: AsyncSession, checkin: CheckinRound) -> LookBack:
-    previous = await session.scalar(
+async def previous_round(session: AsyncSession, checkin: CheckinRound) -> CheckinRound | None:
+    return await session.scalar(
         select(CheckinRound).where(CheckinRound.circle_id == checkin.circle_id, CheckinRound.occurs_at < checkin.occurs_at)
         .order_by(CheckinRound.occurs_at.desc()).limit(1))
+
+
+async def look_back(session: AsyncSession, checkin: CheckinRound) -> LookBack:
+    previous = await previous_round(session, checkin)
     since = previous.occurs_at if previous else checkin.occurs_at - timedelta(days=14)
     answers: Counter[CheckinAnswerKind] = Counter()
     notes: list[tuple[str, str]] = []

@@ -29,7 +29,7 @@ from bot.db.models import (
     Schedule,
     SchedulePurpose,
 )
-from bot.services import audit, authz, notifications
+from bot.services import audit, authz, network_checkins, notifications
 from bot.services.authz import Action
 from scheduler import outbox
 
@@ -50,6 +50,7 @@ class Stats:
     want_to_talk: int
     kept: int
     not_kept: int
+    network_answers: int = 0  # check-ins answered by network members: a count, never the answers
 
     def as_payload(self) -> dict[str, int]:
         return asdict(self)
@@ -134,4 +135,5 @@ async def stats(session: AsyncSession, circle_id: int, since: datetime, until: d
     kept = outcomes[Outcome.DONE] + outcomes[Outcome.BACKUP_DONE]
     return Stats(checkins=len(rounds), answers=answered_rounds, good=answers["good"], so_so=answers["so_so"],
                  not_good=answers["not_good"], want_to_talk=answers["want_to_talk"], kept=kept,
-                 not_kept=sum(outcomes.values()) - kept)
+                 not_kept=sum(outcomes.values()) - kept,
+                 network_answers=await network_checkins.answered_count(session, circle_id, since, until))

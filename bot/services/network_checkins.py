@@ -1,0 +1,309 @@
+"""Check-ins with the network members the family chose: how it goes for *them* in their role.
+
+Coordinators switch it on per network member (default: off). The member hears who chose it and
+can pause or stop it themselves. The answers are theirs: the family sees whether they had contact
+and whether they want to talk — unless the member said no to that — and a note only when the
+member shares it. The professional never sees them; a pulse only counts them. Kring contacts
+nobody on its own: "heavy" suggests talking with the family and offers to let them know.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import (
+    Agreement,
+    AgreementOccurrence,
+    Circle,
+    Feeling,
+    Frequency,
+    HadContact,
+    Member,
+    MemberRole,
+    MemberStatus,
+    NetworkCheckin,
+    Outcome,
+    Person,
+    Schedule,
+    SchedulePurpose,
+)
+from bot.services import audit, authz, notifications
+from bot.services.authz import Action
+
+CHOICES = (2, 3, 4)  # weeks between check-ins; 3 is the suggestion
+SUGGESTED = 3
+AT = time(19, 0)  # in the member's own time zone
+FIRST_AFTER = timedelta(weeks=1)
+GRACE = timedelta(days=2)  # still sent this late (after quiet hours, a pause, downtime); later it lapses
+PAUSE = timedelta(weeks=4)
+MAX_NOTE = 500
+
+
+async def current(session: AsyncSession, member_id: int) -> Schedule | None:
+    return await session.scalar(select(Schedule).where(
+        Schedule.member_id == member_id, Schedule.purpose == SchedulePurpose.NETWORK_CHECKIN, Schedule.active))
+
+
+async def network_members(session: AsyncSession, circle_id: int) -> list[tuple[Member, Schedule | None]]:
+    """The circle's active network members with their check-in rhythm (``None``: off)."""
+    members = await session.scalars(select(Member).where(
+        Member.circle_id == circle_id, Member.role == MemberRole.NETWORK, Member.status == MemberStatus.ACTIVE,
+        Member.person_id.is_not(None)).order_by(Member.id))
+    return [(member, await current(session, member.id)) for member in members]
+
+
+async def network_member(session: AsyncSession, member_id: int, circle_id: int) -> Member:
+    member = await session.get(Member, member_id)
+    if (member is None or member.circle_id != circle_id or member.role != MemberRole.NETWORK
+            or member.status != MemberStatus.ACTIVE or member.person_id is None):
+        raise authz.NotAllowed(Action.CHOOSE_CHECKIN)
+    return member
+
+
+async def choose(session: AsyncSession, circle_id: int, member_id: int, *, person_id: int, weeks: int | None,
+                 now: datetime) -> Schedule | None:
+    """A coordinator switches one network member's check-in on (every ``weeks``) or off; the
+    member hears who chose it and how to stop it."""
+    if weeks is not None and weeks not in CHOICES:
+        raise ValueError(weeks)
+    access = await authz.authorize(session, person_id, circle_id, Action.CHOOSE_CHECKIN)
+    member = await network_member(session, member_id, circle_id)
+    old = await current(session, member.id)
+    if old is not None:
+        old.active = False
+    schedule = None
+    if weeks is not None:
+        zone = await _zone_of(session, member, access.circle)
+        first = (now + FIRST_AFTER).astimezone(ZoneInfo(zone)).date()
+        schedule = Schedule(circle_id=circle_id, member_id=member.id, purpose=SchedulePurpose.NETWORK_CHECKIN,
+                            frequency=Frequency.WEEKLY, interval=weeks, weekday=first.weekday(), at_time=AT,
+                            starts_on=first, time_zone=zone, active=True, created_at=now, planned_until=now,
+                            next_due_at=now)
+        session.add(schedule)
+        member.checkin_paused_until = None
+    if (old is None) != (schedule is None) or (old and schedule and old.interval != schedule.interval):
+        assert access.member is not None
+        await notifications.tell_member(session, access.circle, member.id, kind="netcheckin.chosen",
+                                        key=f"netcheckin.chosen:{member.id}:{now.isoformat()}", now=now,
+                                        payload={"weeks": weeks or 0, "by_member_id": access.member.id})
+    audit.record(session, at=now, action="network_checkin.chosen", actor_person_id=person_id, circle_id=circle_id,
+                 subject_type="member", subject_id=member.id, detail={"weeks": weeks or 0})
+    return schedule
+
+
+async def _zone_of(session: AsyncSession, member: Member, circle: Circle) -> str:
+    person = await session.get(Person, member.person_id) if member.person_id else None
+    return (person.time_zone if person else None) or circle.time_zone
+
+
+async def plan(session: AsyncSession, schedule: Schedule, occurrences: list[datetime], *, now: datetime) -> int:
+    """Queue the check-ins at ``occurrences`` (from the planner) for the schedule's member."""
+    member = await session.get(Member, schedule.member_id) if schedule.member_id else None
+    circle = await session.get(Circle, schedule.circle_id)
+    if member is None or circle is None or member.status != MemberStatus.ACTIVE:
+        schedule.active = False
+        return 0
+    queued = 0
+    for moment in occurrences:
+        if member.checkin_paused_until and moment < member.checkin_paused_until:
+            continue
+        exists = await session.scalar(select(NetworkCheckin.id).where(
+            NetworkCheckin.member_id == member.id, NetworkCheckin.occurs_at == moment))
+        if exists is not None:
+            continue
+        checkin = NetworkCheckin(circle_id=circle.id, member_id=member.id, schedule_id=schedule.id, occurs_at=moment,
+                                 created_at=now)
+        session.add(checkin)
+        await session.flush()
+        await notifications.tell_member(session, circle, member.id, kind="netcheckin", key=f"netcheckin:{checkin.id}",
+                                        payload={"checkin_id": checkin.id, "expires_at": (moment + GRACE).isoformat()},
+                                        now=now, due_at=max(moment, now))
+        queued += 1
+    return queued
+
+
+async def follow_time_zone(session: AsyncSession, schedule: Schedule) -> None:
+    """The member moved their clock (/timezone): 19:00 stays 19:00 for them."""
+    member = await session.get(Member, schedule.member_id) if schedule.member_id else None
+    circle = await session.get(Circle, schedule.circle_id)
+    if member is not None and circle is not None:
+        schedule.time_zone = await _zone_of(session, member, circle)
+
+
+async def still_open(session: AsyncSession, checkin: NetworkCheckin, now: datetime) -> bool:
+    """At send time: still switched on, not paused, and the member still in the circle."""
+    member = await session.get(Member, checkin.member_id)
+    schedule = await session.get(Schedule, checkin.schedule_id) if checkin.schedule_id else None
+    return (member is not None and member.status == MemberStatus.ACTIVE and schedule is not None and schedule.active
+            and not (member.checkin_paused_until and member.checkin_paused_until > now))
+
+
+# -- the member answers -----------------------------------------------------------------------
+
+
+async def own(session: AsyncSession, checkin_id: int, person_id: int) -> tuple[NetworkCheckin, Member]:
+    """The member's own check-in; anyone else's is refused."""
+    checkin = await session.get(NetworkCheckin, checkin_id)
+    if checkin is None:
+        raise authz.NotAllowed(Action.ANSWER_NETWORK_CHECKIN)
+    access = await authz.authorize(session, person_id, checkin.circle_id, Action.ANSWER_NETWORK_CHECKIN)
+    if access.member is None or access.member.id != checkin.member_id:
+        raise authz.NotAllowed(Action.ANSWER_NETWORK_CHECKIN)
+    return checkin, access.member
+
+
+async def answer_contact(session: AsyncSession, checkin_id: int, *, person_id: int, had_contact: HadContact,
+                         now: datetime) -> NetworkCheckin:
+    checkin, _member = await own(session, checkin_id, person_id)
+    checkin.had_contact, checkin.answered_at = had_contact, now
+    audit.record(session, at=now, action="network_checkin.answered", actor_person_id=person_id,
+                 circle_id=checkin.circle_id, subject_type="network_checkin", subject_id=checkin.id)
+    return checkin
+
+
+async def answer_feeling(session: AsyncSession, checkin_id: int, *, person_id: int, feeling: Feeling,
+                         now: datetime) -> NetworkCheckin:
+    checkin, _member = await own(session, checkin_id, person_id)
+    checkin.feeling, checkin.answered_at = feeling, now
+    return checkin
+
+
+async def heavy_again(session: AsyncSession, checkin: NetworkCheckin) -> bool:
+    """This answer and the one before were both heavy: time to offer a pause."""
+    previous = await _previous(session, checkin)
+    return (checkin.feeling in (Feeling.HEAVY, Feeling.WANT_TO_TALK) and previous is not None
+            and previous.feeling in (Feeling.HEAVY, Feeling.WANT_TO_TALK))
+
+
+async def add_note(session: AsyncSession, checkin_id: int, *, person_id: int, text: str, now: datetime) -> NetworkCheckin:
+    checkin, _member = await own(session, checkin_id, person_id)
+    checkin.note, checkin.note_shared = text, False  # a new note is private until the member shares it
+    return checkin
+
+
+async def share_note(session: AsyncSession, checkin_id: int, *, person_id: int, share: bool, now: datetime) -> NetworkCheckin:
+    checkin, _member = await own(session, checkin_id, person_id)
+    if checkin.note is None:
+        raise ValueError("no note")
+    checkin.note_shared = share
+    audit.record(session, at=now, action="consent.network_note_shared" if share else "consent.network_note_private",
+                 actor_person_id=person_id, circle_id=checkin.circle_id, subject_type="network_checkin",
+                 subject_id=checkin.id)
+    return checkin
+
+
+async def tell_family(session: AsyncSession, checkin_id: int, *, person_id: int, now: datetime) -> NetworkCheckin:
+    """Only on the member's own "yes, let them know": the family hears they would like to talk."""
+    checkin, member = await own(session, checkin_id, person_id)
+    if checkin.family_told_at is None:
+        checkin.family_told_at = now
+        circle = await session.get_one(Circle, checkin.circle_id)
+        await notifications.tell_family(session, circle, kind="netcheckin.talk", key=f"netcheckin.talk:{checkin.id}",
+                                        payload={"member_id": member.id}, now=now)
+        audit.record(session, at=now, action="network_checkin.family_told", actor_person_id=person_id,
+                     circle_id=checkin.circle_id, subject_type="network_checkin", subject_id=checkin.id)
+    return checkin
+
+
+# -- the member's own settings ----------------------------------------------------------------
+
+
+async def _self(session: AsyncSession, circle_id: int, person_id: int) -> tuple[Circle, Member]:
+    access = await authz.authorize(session, person_id, circle_id, Action.ANSWER_NETWORK_CHECKIN)
+    assert access.member is not None
+    return access.circle, access.member
+
+
+async def pause(session: AsyncSession, circle_id: int, *, person_id: int, now: datetime) -> Member:
+    _circle, member = await _self(session, circle_id, person_id)
+    if await current(session, member.id) is None:
+        raise ValueError("no check-ins to pause")
+    member.checkin_paused_until = now + PAUSE
+    audit.record(session, at=now, action="network_checkin.paused", actor_person_id=person_id, circle_id=circle_id,
+                 subject_type="member", subject_id=member.id)
+    return member
+
+
+async def stop(session: AsyncSession, circle_id: int, *, person_id: int, now: datetime) -> Member:
+    """The member stops their check-ins; the family hears it (so nobody waits for answers)."""
+    circle, member = await _self(session, circle_id, person_id)
+    schedule = await current(session, member.id)
+    if schedule is None:
+        raise ValueError("no check-ins to stop")
+    schedule.active = False
+    await notifications.tell_family(session, circle, kind="netcheckin.stopped",
+                                    key=f"netcheckin.stopped:{member.id}:{now.isoformat()}",
+                                    payload={"member_id": member.id}, now=now)
+    audit.record(session, at=now, action="network_checkin.stopped", actor_person_id=person_id, circle_id=circle_id,
+                 subject_type="member", subject_id=member.id)
+    return member
+
+
+async def set_shared(session: AsyncSession, circle_id: int, *, person_id: int, shared: bool, now: datetime) -> Member:
+    """The member's consent: may the family see whether they had contact and want to talk?"""
+    _circle, member = await _self(session, circle_id, person_id)
+    member.checkin_shared = shared
+    audit.record(session, at=now, action="consent.network_checkin_shared" if shared else "consent.network_checkin_private",
+                 actor_person_id=person_id, circle_id=circle_id, subject_type="member", subject_id=member.id)
+    return member
+
+
+# -- looking back -----------------------------------------------------------------------------
+
+
+async def _previous(session: AsyncSession, checkin: NetworkCheckin) -> NetworkCheckin | None:
+    return await session.scalar(select(NetworkCheckin).where(
+        NetworkCheckin.member_id == checkin.member_id, NetworkCheckin.occurs_at < checkin.occurs_at,
+        NetworkCheckin.answered_at.is_not(None)).order_by(NetworkCheckin.occurs_at.desc()).limit(1))
+
+
+@dataclass(frozen=True)
+class MemberLookBack:
+    """What a member's check-in opens with: their own last answer and their agreements since."""
+
+    previous: NetworkCheckin | None
+    outcomes: Counter[Outcome]
+
+
+async def member_look_back(session: AsyncSession, checkin: NetworkCheckin) -> MemberLookBack:
+    previous = await _previous(session, checkin)
+    since = previous.occurs_at if previous else checkin.occurs_at - timedelta(weeks=4)
+    outcomes: Counter[Outcome] = Counter(await session.scalars(
+        select(AgreementOccurrence.outcome).join(Agreement, Agreement.id == AgreementOccurrence.agreement_id)
+        .where(Agreement.doer_member_id == checkin.member_id, AgreementOccurrence.occurs_at > since,
+               AgreementOccurrence.occurs_at <= checkin.occurs_at)))
+    return MemberLookBack(previous, outcomes)
+
+
+@dataclass(frozen=True)
+class Shared:
+    """One network check-in as the family may see it."""
+
+    name: str
+    had_contact: HadContact | None
+    wants_to_talk: bool
+    note: str | None
+
+
+async def shared_with_family(session: AsyncSession, circle_id: int, since: datetime, until: datetime) -> list[Shared]:
+    """The answers given in ``since``–``until``, as far as each member's consent allows."""
+    rows = await session.execute(
+        select(NetworkCheckin, Member).join(Member, Member.id == NetworkCheckin.member_id)
+        .where(NetworkCheckin.circle_id == circle_id, NetworkCheckin.answered_at > since,
+               NetworkCheckin.answered_at <= until, Member.checkin_shared, Member.status == MemberStatus.ACTIVE)
+        .order_by(NetworkCheckin.answered_at))
+    return [Shared(member.display_name, checkin.had_contact, checkin.feeling == Feeling.WANT_TO_TALK,
+                   checkin.note if checkin.note_shared else None) for checkin, member in rows]
+
+
+async def answered_count(session: AsyncSession, circle_id: int, since: datetime, until: datetime) -> int:
+    """For the pulse: a number, nothing more."""
+    return int(await session.scalar(select(func.count()).select_from(NetworkCheckin).where(
+        NetworkCheckin.circle_id == circle_id, NetworkCheckin.answered_at.is_not(None),
+        NetworkCheckin.occurs_at >= since, NetworkCheckin.occurs_at < until)) or 0)
