@@ -186,6 +186,14 @@ async def play_story(sandbox: Sandbox, transcript: Transcript, language: str | N
     await fatima.press(question, "zondag")
     await fatima.press(question, "19:00")
 
+    clock.advance(timedelta(minutes=5))
+    transcript.chapter(_("Oma doet veel. Fatima vraagt Kring om ook haar af en toe te vragen hoe het gaat"))
+    (question,) = await fatima.send("/checkin")
+    await fatima.press(question, "🌱 Check-ins voor het netwerk")
+    await fatima.press(question, question.button_texts()[0])  # Oma Ayşe · uit
+    await fatima.press(question, "Elke 3 weken ✓")
+    await pass_time(sandbox, clock.now() + timedelta(minutes=1))
+
     clock.advance(timedelta(days=1))
     transcript.chapter(_("Het plan: het gezin ziet alles, oma ziet haar deel"))
     await fatima.send("/plan")
@@ -219,6 +227,17 @@ async def play_story(sandbox: Sandbox, transcript: Transcript, language: str | N
     await ayse.press(telegram.messages_in(ayse.id)[-1], label_in("tr", "Gedaan"))
     clock.advance(timedelta(minutes=20))
     await fatima.press(telegram.messages_in(group.id)[-1], "Bedankt!")
+
+    await pass_time(sandbox, datetime.fromisoformat("2026-12-03T18:30:00+01:00"))
+    transcript.chapter(_("Donderdagavond: oma krijgt haar eigen check-in. Zij kiest wat het gezin ziet"))
+    await pass_time(sandbox, datetime.fromisoformat("2026-12-03T19:05:00+01:00"))
+    own_checkin = telegram.messages_in(ayse.id)[-1]
+    await ayse.press(own_checkin, label_in("tr", "Ja"))
+    await ayse.press(own_checkin, label_in("tr", "💬 Ik wil met het gezin praten"))
+    await ayse.press(own_checkin, label_in("tr", "📣 Ja, laat het gezin weten"))
+    (saved,) = await ayse.send("Seve seve yapıyorum ama haftada iki kez bazen çok.")
+    await ayse.press(saved, label_in("tr", "Nee, alleen voor mij"))
+    await pass_time(sandbox, clock.now() + timedelta(minutes=1))
 
     await pass_time(sandbox, datetime.fromisoformat("2026-12-09T07:30:00+01:00"))
     transcript.chapter(_("Nog een week later: het lukt oma niet, Omar springt in"))

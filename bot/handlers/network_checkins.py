@@ -111,7 +111,7 @@ async def checkin_message(session: AsyncSession, delivery: Delivery) -> Rendered
     done = back.outcomes[Outcome.DONE]
     missed = sum(back.outcomes.values()) - done
     if done or missed:
-        lines.append(_("Je afspraken sinds de vorige keer: {done} gedaan, {missed} niet gelukt of door een ander.").format(
+        lines.append(_("Je afspraken in de afgelopen weken: {done} gedaan, {missed} niet gelukt of door een ander.").format(
             done=done, missed=missed))
     lines += ["", _("Had je contact met het gezin sinds de vorige keer?")]
     buttons = [[_answer_button(label, checkin.id, "contact", kind.value) for kind, label in contact_labels().items()]]
