@@ -64,6 +64,15 @@ async def join_network(sandbox: Sandbox, coordinator: FakeUser, user_id: int, fi
     return person
 
 
+async def choose_network_checkin(coordinator: FakeUser, name: str, every: str = "Elke 3 weken ✓") -> SentMessage:
+    """A coordinator switches on check-ins for one network member, under /checkin."""
+    (question,) = await coordinator.send("/checkin")
+    await coordinator.press(question, "🌱 Check-ins voor het netwerk")
+    await coordinator.press(question, next(b for b in question.button_texts() if b.startswith(name)))
+    await coordinator.press(question, every)
+    return question
+
+
 @dataclass
 class Circle:
     """A circle as the tests find it: the professional, the family's group and its people."""

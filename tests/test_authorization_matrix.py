@@ -19,12 +19,15 @@ from bot.db.models import (
     HelpAsk,
     Invitation,
     Member,
+    NetworkCheckin,
     Schedule,
 )
 from bot.fake_telegram import FakeUser
 from bot.sandbox import Sandbox
+from bot.services import network_checkins
 from tests.journey import (
     STALE,
+    choose_network_checkin,
     family_group,
     invite,
     make_agreement,
@@ -68,6 +71,13 @@ async def _world(sandbox: Sandbox) -> tuple[dict[str, FakeUser], dict[str, str]]
     await c.omar.press(question, "Overslaan")
     await c.omar.press(question, "✉️ Versturen")
     contact_request = sandbox.telegram.messages_in(900)[-1]
+    await choose_network_checkin(c.fatima, "Oma Ayşe")
+    async with sandbox.runtime.sessions.begin() as session:  # her first check-in, queued now
+        schedule = await network_checkins.current(session, 3)
+        assert schedule is not None
+        await network_checkins.plan(session, schedule, [sandbox.clock.now()], now=sandbox.clock.now())
+    await sandbox.tick()
+    own_checkin = sandbox.telegram.messages_in(3)[-1]
     async with sandbox.runtime.sessions() as session:
         circle_a = await session.get_one(Circle, 1)
         ends_on = circle_a.follow_up_ends_on
@@ -88,6 +98,9 @@ async def _world(sandbox: Sandbox) -> tuple[dict[str, FakeUser], dict[str, str]]
         "answer_contact": contact_request.callback_data("Ik bel vandaag"),
         "extend_follow_up": f"fu:1:{ends_on.toordinal()}:1",
         "group_language": "glang:1:2:en",
+        "answer_network_checkin": own_checkin.callback_data("Ja"),
+        "pause_network_checkins": own_checkin.callback_data("⏸ 4 weken pauze"),
+        "keep_network_answers_private": own_checkin.callback_data("🙈 Het gezin hoeft dit niet te zien"),
     }
     return people, buttons
 
@@ -109,12 +122,16 @@ ALLOWED_BUTTONS: dict[str, set[str]] = {
     "answer_contact": {"professional"},
     "extend_follow_up": {"coordinator"},
     "group_language": {"coordinator"},
+    "answer_network_checkin": {"network"},  # only Ayşe, whose check-in it is
+    "pause_network_checkins": {"network"},  # (a network member's own; Ayşe is the one with check-ins)
+    "keep_network_answers_private": {"network"},
 }
 
 
 async def _snapshot(sandbox: Sandbox) -> list[Any]:
     async with sandbox.runtime.sessions() as session:
-        members = [(m.id, m.status, m.is_coordinator, m.paused_until) for m in await session.scalars(select(Member))]
+        members = [(m.id, m.status, m.is_coordinator, m.paused_until, m.checkin_paused_until, m.checkin_shared)
+                   for m in await session.scalars(select(Member))]
         agreements = [(a.id, a.status) for a in await session.scalars(select(Agreement))]
         invitations = [(i.id, i.used_at, i.revoked_at) for i in await session.scalars(select(Invitation))]
         drafts = [(d.id, d.person_id, d.flow, d.step) for d in await session.scalars(select(Draft))]
@@ -123,8 +140,9 @@ async def _snapshot(sandbox: Sandbox) -> list[Any]:
         schedules = [(s.id, s.purpose, s.active) for s in await session.scalars(select(Schedule))]
         asks = [(h.id, h.answer) for h in await session.scalars(select(HelpAsk))]
         requests = [(r.id, r.status) for r in await session.scalars(select(ContactRequest))]
+        answers = [(n.id, n.had_contact, n.feeling) for n in await session.scalars(select(NetworkCheckin))]
     return [sorted(members), sorted(agreements), sorted(invitations), sorted(drafts), sorted(circles), sorted(schedules),
-            sorted(asks), sorted(requests)]
+            sorted(asks), sorted(requests), sorted(answers)]
 
 
 @pytest.mark.parametrize("button", sorted(ALLOWED_BUTTONS))

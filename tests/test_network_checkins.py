@@ -10,20 +10,15 @@ from sqlalchemy import func, select
 
 from bot.db.models import AuditEvent, NetworkCheckin
 from bot.demo import pass_time
-from bot.fake_telegram import FakeUser, SentMessage
+from bot.fake_telegram import SentMessage
+from bot.handlers.pulse import stats_lines
+from bot.i18n import use_language
 from bot.sandbox import Sandbox
-from tests.journey import GROUP_ID, STALE, Circle, set_up_circle
+from bot.services import pulse
+from tests.journey import GROUP_ID, STALE, Circle, choose_network_checkin, set_up_circle
 
 AMS = ZoneInfo("Europe/Amsterdam")
 FIRST = datetime(2026, 11, 30, 19, 0, tzinfo=AMS)  # a week after the choice (Monday 23 November), at 19:00
-
-
-async def choose_network_checkin(coordinator: FakeUser, name: str, every: str = "Elke 3 weken ✓") -> SentMessage:
-    (question,) = await coordinator.send("/checkin")
-    await coordinator.press(question, "🌱 Check-ins voor het netwerk")
-    await coordinator.press(question, next(b for b in question.button_texts() if b.startswith(name)))
-    await coordinator.press(question, every)
-    return question
 
 
 async def weekly_family_checkin(c: Circle) -> None:
@@ -173,3 +168,21 @@ async def test_the_member_can_pause_and_stop_and_the_family_hears_only_the_stop(
     (question,) = await c.fatima.send("/checkin")
     await c.fatima.press(question, "🌱 Check-ins voor het netwerk")
     assert question.button_texts() == ["Oma Ayşe · uit", "Buurman Kees · uit"]
+
+
+async def test_a_pulse_counts_network_check_ins_and_says_nothing_more(sandbox: Sandbox) -> None:
+    c = await set_up_circle(sandbox)
+    await choose_network_checkin(c.fatima, "Oma Ayşe")
+    await pass_time(sandbox, FIRST + timedelta(minutes=1))
+    checkin = last_in(sandbox, 3)
+    await c.ayse.press(checkin, "Nee")
+    await c.ayse.press(checkin, "😓 Zwaar")
+    (saved,) = await c.ayse.send("Geheim van oma.")
+    await c.ayse.press(saved, "Ja, deel het")
+    async with sandbox.runtime.sessions() as session:
+        stats = await pulse.stats(session, 1, FIRST - timedelta(weeks=2), FIRST + timedelta(days=1))
+    assert stats.network_answers == 1
+    with use_language("nl"):
+        lines = stats_lines(stats)
+    assert "Check-ins van het netwerk: 1 beantwoord." in lines
+    assert not any("oma" in line.lower() or "Zwaar" in line or "Nee" in line for line in lines)

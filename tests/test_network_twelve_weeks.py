@@ -17,8 +17,8 @@ from bot.db.models import NetworkCheckin
 from bot.fake_telegram import Event
 from bot.sandbox import Sandbox
 from scheduler.quiet_hours import quiet_until
-from tests.journey import GROUP_ID, set_up_circle
-from tests.test_network_checkins import choose_network_checkin, weekly_family_checkin
+from tests.journey import GROUP_ID, choose_network_checkin, set_up_circle
+from tests.test_network_checkins import weekly_family_checkin
 
 AMS = ZoneInfo("Europe/Amsterdam")
 NYC = ZoneInfo("America/New_York")
