@@ -50,6 +50,10 @@ async def test_the_demo_story_shows_the_journey_so_far(tmp_path: Path, monkeypat
         "💛 " + turkish("{name} zegt: dank je wel voor {what}!", name="Fatima", what="Oppassen"),  # ... done, and thanked
         "Omar, Oma Ayşe kan deze keer niet: Oppassen",  # can't this time: the backup is asked
         "✅ Omar springt in: Oppassen.",
+        "Goed. Oma Ayşe krijgt elke 3 weken een korte check-in.",  # a check-in for the grandmother ...
+        "🌱 " + turkish("{name}, hoe gaat het met jou in de kring van {circle}?", name="Oma Ayşe", circle="Gezin Jansen")[:40],
+        "🌱 Oma Ayşe wil graag met jullie praten over hoe het gaat.",  # ... she asked Kring to tell the family
+        "🌱 Oma Ayşe: contact met het gezin: ja, wil graag met jullie praten",  # ... the shared part, looked back at
         "Dit is de eerste check-in. Welkom!",  # check-ins in the group ...
         "Fijn dat je het zegt. Ik stuur niemand zomaar een bericht.",  # ... a hard moment: the own plan
         "Vorige keer: 😊 Goed: 1, 😟 Niet goed: 1",  # ... and the next one looks back
@@ -69,6 +73,7 @@ async def test_the_demo_story_shows_the_journey_so_far(tmp_path: Path, monkeypat
         "Contact met de organisatie: Jeugdteam Noord",
     ):
         assert step in story, step
+    assert story.count("Seve seve yapıyorum") == 1  # her words stayed hers: never shown to the family
     grandmothers_plan = story.split("Ayşe → Kring (privé met Ayşe): /plan")[1].split("==")[0]
     assert "Oppassen" in grandmothers_plan and "Sam gaat niet meer naar school" not in grandmothers_plan
     assert set(Path(tempfile.gettempdir()).glob("kring-demo-*")) == before  # nothing left behind
