@@ -9,7 +9,7 @@ from telegram import Bot
 
 from bot.clock import SystemClock
 from bot.config import Settings
-from bot.db import migrate
+from bot.db import crypto, migrate
 from bot.db.models import ProfessionalStatus
 from bot.db.session import create_engine, create_sessionmaker
 from bot.handlers.circle_setup import deep_link
@@ -31,6 +31,7 @@ async def bot_username(settings: Settings) -> str:
 
 async def run_professional_command(settings: Settings, args: argparse.Namespace) -> int:
     username = await bot_username(settings) if args.action == "invite" else ""
+    crypto.use_key(settings.key())
     engine = create_engine(settings.database_url)
     try:
         await migrate.upgrade(engine)

@@ -23,13 +23,13 @@ from telegram.ext import (
 
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from bot.db import migrate
+from bot.db import crypto, migrate
 from bot.db.session import SessionMaker, create_engine, create_sessionmaker
 from bot import texts
 from bot.deliveries import RENDERERS
 from bot.i18n import N_, available_languages, gettext, use_language
 from bot.logs import hold_library_loggers
-from bot.services import follow_up
+from bot.services import follow_up, retention
 from scheduler import planner
 from scheduler.sender import Sender
 from scheduler.ticker import Ticker
@@ -106,6 +106,7 @@ def build_application(
 
     hold_library_loggers()
     texts.configure(settings.organisation_contact)
+    crypto.use_key(settings.key())
     builder = (
         Application.builder()
         .token(settings.require_token())
@@ -138,7 +139,8 @@ def build_application(
         sessions=sessions,
         clock=clock,
         sender=sender,
-        ticker=Ticker(clock, [plan, sender.send_due], interval_seconds=tick_seconds or 0),
+        ticker=Ticker(clock, [plan, sender.send_due, retention.DailyPurge(sessions, clock, settings.retention_months)],
+                      interval_seconds=tick_seconds or 0),
     )
     register(application)
     return application

@@ -68,6 +68,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     remove.add_argument("id", type=int, help=_("Het nummer uit 'kring professional list'."))
     commands.add_parser(
+        "key",
+        help=_("Maak een nieuwe geheime sleutel voor KRING_SECRET_KEY."),
+        description=_("Drukt een nieuwe geheime sleutel af. Zet die in KRING_SECRET_KEY en bewaar hem veilig: zonder sleutel is de database niet te lezen."),
+    )
+    commands.add_parser(
         "migrate",
         help=_("Werk de database bij naar de nieuwste versie."),
         description=_("Werkt de database (KRING_DATABASE_URL) bij naar de nieuwste versie."),
@@ -92,6 +97,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _run(settings)
     if args.command == "migrate":
         return _migrate(settings)
+    if args.command == "key":
+        from bot.db import crypto
+
+        print(crypto.encode_key(crypto.new_key()))
+        return 0
     if args.command == "professional":
         from bot.admin import run_professional_command
 
@@ -133,10 +143,11 @@ async def _check_token(settings: Settings) -> None:
 
 
 def _migrate(settings: Settings) -> int:
-    from bot.db import migrate
+    from bot.db import crypto, migrate
     from bot.db.session import create_engine
 
     async def upgrade() -> None:
+        crypto.use_key(settings.key())  # existing free text is sealed on the way
         engine = create_engine(settings.database_url)
         try:
             await migrate.upgrade(engine)

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from bot.db import crypto
 from bot.i18n import _, available_languages
 
 DEFAULT_API_URL = "https://api.telegram.org"
@@ -45,6 +46,10 @@ class Settings:
     default_language: str
     log_level: int
     organisation_contact: str | None = None
+    #: The key that seals free text at rest (``KRING_SECRET_KEY``); without it, the key file.
+    secret_key: bytes | None = None
+    secret_key_file: Path = DEFAULT_DATA_DIR / "secret.key"
+    retention_months: int = 12
 
     @property
     def api_base_url(self) -> str:
@@ -59,6 +64,10 @@ class Settings:
         if not self.bot_token:
             raise ConfigError("KRING_BOT_TOKEN", _("Deze instelling is leeg. Vraag een token aan bij @BotFather."))
         return self.bot_token
+
+    def key(self) -> bytes:
+        """The sealing key: ``KRING_SECRET_KEY``, or the key file (created, owner-only, if missing)."""
+        return self.secret_key or crypto.key_from_file(self.secret_key_file)
 
     def with_overrides(self, **changes: object) -> Settings:
         return replace(self, **changes)
@@ -80,6 +89,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         default_language=_language(get("KRING_DEFAULT_LANGUAGE") or "nl"),
         log_level=_log_level(get("KRING_LOG_LEVEL") or "INFO"),
         organisation_contact=_organisation_contact(get("KRING_ORGANISATION_CONTACT")),
+        secret_key=_secret_key(get("KRING_SECRET_KEY")),
+        secret_key_file=Path(get("KRING_SECRET_KEY_FILE") or DEFAULT_DATA_DIR / "secret.key"),
+        retention_months=_months(get("KRING_RETENTION_MONTHS") or "12"),
     )
 
 
@@ -137,3 +149,18 @@ def _organisation_contact(value: str | None) -> str | None:
     if value is not None and len(value) > 300:
         raise ConfigError("KRING_ORGANISATION_CONTACT", _("Dit is te lang. Gebruik hoogstens {count} tekens.").format(count=300))
     return value
+
+
+def _secret_key(value: str | None) -> bytes | None:
+    if not value:
+        return None
+    try:
+        return crypto.decode_key(value)
+    except ValueError:
+        raise ConfigError("KRING_SECRET_KEY", _("Dit is geen geldige sleutel. Maak er een met: kring key")) from None
+
+
+def _months(value: str) -> int:
+    if not value.isdigit() or not 1 <= int(value) <= 120:
+        raise ConfigError("KRING_RETENTION_MONTHS", _("Kies een aantal maanden van 1 tot en met 120."))
+    return int(value)

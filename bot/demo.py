@@ -18,6 +18,7 @@ from typing import TextIO
 
 from bot.clock import SimulatedClock
 from bot.config import Settings
+from bot.db import crypto
 from bot.fake_telegram import Event, FakeTelegram
 from bot.handlers.circle_setup import deep_link
 from bot.i18n import _, format_datetime, language_name, language_name_here, ngettext
@@ -81,7 +82,8 @@ async def run_demo(settings: Settings, *, keep: str | None = None, out: TextIO |
         folder.mkdir(parents=True, exist_ok=True)
         demo_settings = settings.with_overrides(
             database_url=f"sqlite+aiosqlite:///{folder / 'demo.sqlite3'}",
-            organisation_contact=settings.organisation_contact or DEMO_ORGANISATION)
+            organisation_contact=settings.organisation_contact or DEMO_ORGANISATION,
+            secret_key=crypto.new_key())  # a key for this run only: the demo leaves no key file behind
         clock = SimulatedClock(STORY_START)
         async with Sandbox(demo_settings, clock) as sandbox:
             transcript = Transcript(sandbox.telegram, clock, settings, out)

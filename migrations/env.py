@@ -9,6 +9,7 @@ from alembic import context
 from sqlalchemy import Connection
 
 from bot.db.base import Base, UTCDateTime
+from bot.db.crypto import SealedJSON, SealedText
 from bot.db import models  # noqa: F401  (registers the tables on Base.metadata)
 
 config = context.config
@@ -19,6 +20,8 @@ def _render_item(type_: str, obj: object, autogen_context: object) -> str | bool
     """Write Kring's own column types as the plain SQLAlchemy types they store."""
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
+    if type_ == "type" and isinstance(obj, (SealedText, SealedJSON)):
+        return "sa.Text()"
     return False
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from bot.clock import SimulatedClock
 from bot.config import Settings, load_settings
-from bot.db import migrate
+from bot.db import crypto, migrate
 from bot.db.session import SessionMaker, create_engine, create_sessionmaker
 from bot.sandbox import Sandbox
 from tests.postgres import PostgresServer, PostgresUnavailable
@@ -55,9 +55,19 @@ def clock() -> SimulatedClock:
     return SimulatedClock(START)
 
 
+#: The tests' sealing key (a fixed one: no key file is ever written by a test run).
+TEST_KEY = crypto.encode_key(bytes(range(64)))
+
+
+@pytest.fixture(autouse=True)
+def sealing_key() -> None:
+    """Every test seals with the test key (the demo, run in this process, uses its own)."""
+    crypto.use_key(crypto.decode_key(TEST_KEY))
+
+
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    return load_settings({"KRING_DATABASE_URL": database_url})
+    return load_settings({"KRING_DATABASE_URL": database_url, "KRING_SECRET_KEY": TEST_KEY})
 
 
 @pytest.fixture

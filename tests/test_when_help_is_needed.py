@@ -13,6 +13,7 @@ from bot.config import Settings, load_settings
 from bot.fake_telegram import FakeUser, SentMessage
 from bot.sandbox import Sandbox
 from bot.services.contact import add_working_hours
+from tests.conftest import TEST_KEY
 from tests.journey import GROUP_ID, STALE, make_agreement, set_up_circle
 from tests.test_rhythm import run_hours
 
@@ -23,7 +24,8 @@ ORGANISATION = "Jeugdteam Noord: 020 123 45 67 (ma-vr 9-17 uur)"
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    return load_settings({"KRING_DATABASE_URL": database_url, "KRING_ORGANISATION_CONTACT": ORGANISATION})
+    return load_settings({"KRING_DATABASE_URL": database_url, "KRING_ORGANISATION_CONTACT": ORGANISATION,
+                          "KRING_SECRET_KEY": TEST_KEY})
 
 
 def last(sandbox: Sandbox, chat_id: int) -> SentMessage:

@@ -1,6 +1,9 @@
 """The domain as tables. The database is the single source of truth: the scheduler and the bot
 keep no state of their own that a restart could lose.
 
+Free text — names, agreement texts, notes, messages, drafts, queued payloads — is sealed at rest
+(``SealedText``, ``SealedJSON``: see ``bot/db/crypto.py``).
+
 A *person* is a Telegram account (language, time zone, reachability). A *member* is a person's
 place in one circle (role, coordinator, status); one person can be in several circles. A network
 member exists as a member row from the moment the family invites them, but has no person until
@@ -32,6 +35,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from bot.db.base import Base
+from bot.db.crypto import SealedJSON, SealedText
 
 
 def _enum(cls: type[enum.Enum]) -> Enum:
@@ -198,7 +202,7 @@ class Professional(Base):
     person_id: Mapped[int | None] = mapped_column(
         ForeignKey("people.id", ondelete="SET NULL"), unique=True
     )
-    name: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(SealedText)
     status: Mapped[ProfessionalStatus] = mapped_column(_enum(ProfessionalStatus))
     created_at: Mapped[datetime]
 
@@ -209,7 +213,7 @@ class Circle(Base):
     __tablename__ = "circles"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(SealedText)
     language: Mapped[str] = mapped_column(String(8))
     second_language: Mapped[str | None] = mapped_column(String(8))
     time_zone: Mapped[str] = mapped_column(String(64))
@@ -237,11 +241,11 @@ class Member(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     circle_id: Mapped[int] = mapped_column(ForeignKey("circles.id", ondelete="CASCADE"), index=True)
     person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
-    display_name: Mapped[str] = mapped_column(String(200))
+    display_name: Mapped[str] = mapped_column(SealedText)
     role: Mapped[MemberRole] = mapped_column(_enum(MemberRole))
     is_coordinator: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[MemberStatus] = mapped_column(_enum(MemberStatus))
-    helps_with: Mapped[str | None] = mapped_column(Text)
+    helps_with: Mapped[str | None] = mapped_column(SealedText)
     paused_until: Mapped[datetime | None]
     #: A network member's own pause of their check-ins (their reminders go on).
     checkin_paused_until: Mapped[datetime | None]
@@ -282,12 +286,12 @@ class Agreement(Base):
     circle_id: Mapped[int] = mapped_column(ForeignKey("circles.id", ondelete="CASCADE"), index=True)
     doer_member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
     backup_member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
-    what: Mapped[str] = mapped_column(Text)
-    for_whom: Mapped[str | None] = mapped_column(String(200))
+    what: Mapped[str] = mapped_column(SealedText)
+    for_whom: Mapped[str | None] = mapped_column(SealedText)
     support_kind: Mapped[SupportKind] = mapped_column(_enum(SupportKind))
     visibility: Mapped[Visibility] = mapped_column(_enum(Visibility))
     status: Mapped[AgreementStatus] = mapped_column(_enum(AgreementStatus))
-    decline_reason: Mapped[str | None] = mapped_column(Text)
+    decline_reason: Mapped[str | None] = mapped_column(SealedText)
     proposed_by_person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
@@ -332,7 +336,7 @@ class Delivery(Base):
     circle_id: Mapped[int | None] = mapped_column(ForeignKey("circles.id", ondelete="CASCADE"), index=True)
     person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
     chat_id: Mapped[int] = mapped_column(BigInteger)
-    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    payload: Mapped[dict[str, Any]] = mapped_column(SealedJSON, default=dict)
     due_at: Mapped[datetime]
     status: Mapped[DeliveryStatus] = mapped_column(_enum(DeliveryStatus))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
@@ -355,7 +359,7 @@ class CheckinAnswer(Base):
     occurrence_key: Mapped[str] = mapped_column(String(100))
     answer: Mapped[CheckinAnswerKind] = mapped_column(_enum(CheckinAnswerKind))
     worry_trend: Mapped[WorryTrend | None] = mapped_column(_enum(WorryTrend))
-    note: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(SealedText)
     answered_at: Mapped[datetime]
 
 
@@ -369,11 +373,11 @@ class ContactRequest(Base):
     asked_by_member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
     professional_id: Mapped[int | None] = mapped_column(ForeignKey("professionals.id", ondelete="SET NULL"))
     urgency: Mapped[Urgency] = mapped_column(_enum(Urgency))
-    message: Mapped[str | None] = mapped_column(Text)
+    message: Mapped[str | None] = mapped_column(SealedText)
     private: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[ContactRequestStatus] = mapped_column(_enum(ContactRequestStatus))
     answer: Mapped[str | None] = mapped_column(String(32))
-    answer_text: Mapped[str | None] = mapped_column(Text)
+    answer_text: Mapped[str | None] = mapped_column(SealedText)
     answer_due_at: Mapped[datetime]
     answered_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
@@ -428,7 +432,7 @@ class Draft(Base):
     chat_id: Mapped[int] = mapped_column(BigInteger)
     flow: Mapped[str] = mapped_column(String(32))
     step: Mapped[str] = mapped_column(String(32))
-    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    data: Mapped[dict[str, Any]] = mapped_column(SealedJSON, default=dict)
     updated_at: Mapped[datetime]
 
 
@@ -439,7 +443,7 @@ class WarningSign(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     circle_id: Mapped[int] = mapped_column(ForeignKey("circles.id", ondelete="CASCADE"), index=True)
-    text: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(SealedText)
     created_at: Mapped[datetime]
 
 
@@ -452,10 +456,10 @@ class PlanStep(Base):
     circle_id: Mapped[int] = mapped_column(ForeignKey("circles.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(Integer)
     kind: Mapped[StepKind] = mapped_column(_enum(StepKind))
-    text: Mapped[str | None] = mapped_column(Text)
+    text: Mapped[str | None] = mapped_column(SealedText)
     member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
-    contact_name: Mapped[str | None] = mapped_column(String(200))
-    phone: Mapped[str | None] = mapped_column(String(32))
+    contact_name: Mapped[str | None] = mapped_column(SealedText)
+    phone: Mapped[str | None] = mapped_column(SealedText)
     created_at: Mapped[datetime]
 
 
@@ -504,7 +508,7 @@ class NetworkCheckin(Base):
     occurs_at: Mapped[datetime]
     had_contact: Mapped[HadContact | None] = mapped_column(_enum(HadContact))
     feeling: Mapped[Feeling | None] = mapped_column(_enum(Feeling))
-    note: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(SealedText)
     note_shared: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     family_told_at: Mapped[datetime | None]  # the member asked Kring to tell the family they want to talk
     answered_at: Mapped[datetime | None]

@@ -1,0 +1,204 @@
+"""/mydata and /forget: a person's own data, as documents; erasing oneself; dissolving a circle.
+
+Both only in a private chat: a group is no place for someone's data or for a decision like this.
+Erasing is two steps: what will happen, then "yes". Nothing is erased before that second tap."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ChatType
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+
+from bot import callbacks
+from bot.app import KringContext
+from bot.db.models import Delivery, Draft, Member
+from bot.deliveries import renderer
+from bot.handlers.flows import StepReply, draft_button
+from bot.i18n import _, format_datetime, pgettext
+from bot.services import authz, circles, drafts, erasure, my_data, people
+from bot.services.authz import Action
+from scheduler.sender import Rendered
+
+FLOW = "forget"
+STEP = "fg"  # fg:draft_id:field:value
+
+
+async def _private_only(update: Update, command: str) -> bool:
+    message = update.effective_message
+    assert message is not None
+    if message.chat.type != ChatType.PRIVATE:
+        await message.reply_text(_("Dit doe je in een privégesprek met mij. Stuur mij daar /{command}.").format(command=command))
+        return False
+    return True
+
+
+# -- /mydata ----------------------------------------------------------------------------------
+
+
+async def my_data_command(update: Update, context: KringContext) -> None:
+    message = update.effective_message
+    assert message is not None and message.from_user is not None
+    if not await _private_only(update, "mydata"):
+        return
+    async with context.runtime.sessions() as session:
+        person = await people.find(session, message.from_user.id)
+        data = await my_data.collect(session, person) if person is not None else None
+    if data is None:
+        await message.reply_text(_("Ik bewaar nog niets over jou."))
+        return
+    stamp = context.runtime.clock.now().strftime("%Y-%m-%d")
+    await message.reply_text(_("Dit is alles wat Kring over jou bewaart. Eén bestand om te lezen, en één voor een computer (JSON)."))
+    await message.reply_document(readable(data).encode("utf-8"), filename=f"kring-{stamp}.txt")
+    await message.reply_document(json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8"), filename=f"kring-{stamp}.json")
+
+
+def readable(data: dict[str, Any]) -> str:
+    """The same data, in the reader's language, for a person (not a computer) to read."""
+    person = data["person"]
+    lines = [_("Wat Kring over jou bewaart"), ""]
+    lines.append(_("Je Telegram-nummer: {id}. Je taal: {language}. Je tijdzone: {zone}.").format(
+        id=person["telegram_user_id"], language=person["language"], zone=person["time_zone"] or "-"))
+    if data["professional"]:
+        lines.append(_("Je bent aangemeld als hulpverlener: {name}.").format(name=data["professional"]["name"]))
+    sections: list[tuple[str, list[str]]] = [
+        (_("Kringen"), [_("{circle}: je naam daar is {name} ({role}, {status}).").format(
+            circle=c["circle"], name=c["display_name"], role=c["role"], status=c["status"]) for c in data["circles"]]),
+        (_("Afspraken"), [f"{a['what']} ({a['status']})" for a in data["agreements"]]),
+        (_("Je antwoorden op de check-ins"), [f"{_when(a['answered_at'])}: {a['answer']}" + (f" — “{a['note']}”" if a["note"] else "")
+                                             for a in data["checkin_answers"]]),
+        (_("Je eigen check-ins"), [f"{_when(n['occurs_at'])}: {n['had_contact'] or '-'}, {n['feeling'] or '-'}"
+                                   + (f" — “{n['note']}”" if n["note"] else "") for n in data["network_checkins"]]),
+        (_("Vragen om contact met de hulpverlener"), [f"{_when(r['created_at'])}: {r['status']}" + (f" — “{r['message']}”" if r["message"] else "")
+                                                       for r in data["contact_requests"]]),
+        (_("Hulpvragen"), [f"{_when(h['created_at'])}: {h['answer'] or '-'}" for h in data["help_asks"]]),
+        (_("Wat je deed en waar je toestemming voor gaf"), [f"{_when(e['at'])}: {e['action']}" for e in data["events"]]),
+    ]
+    for title, items in sections:
+        lines += ["", title + ":"] + ([f"• {item}" for item in items] or ["• " + _("niets")])
+    return "\n".join(lines) + "\n"
+
+
+def _when(value: str | None) -> str:
+    return format_datetime(datetime.fromisoformat(value), format="short") if value else "-"
+
+
+# -- /forget ----------------------------------------------------------------------------------
+
+
+def _button(text: str, draft_id: int, field: str, value: object = 0) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text, callback_data=callbacks.encode(STEP, draft_id, field, str(value)))
+
+
+async def forget_command(update: Update, context: KringContext) -> None:
+    message = update.effective_message
+    assert message is not None
+    if not await _private_only(update, "forget") or context.person_id is None:
+        if context.person_id is None and message.chat.type == ChatType.PRIVATE:
+            await message.reply_text(_("Ik bewaar nog niets over jou."))
+        return
+    async with context.runtime.sessions.begin() as session:
+        draft = await drafts.begin(session, person_id=context.person_id, chat_id=message.chat.id, flow=FLOW, step="choose",
+                                   now=context.runtime.clock.now(), data={})
+        coordinated = [c for c in await circles.circles_of(session, context.person_id)
+                       if (await authz.role_in(session, context.person_id, c))[0] == authz.Role.COORDINATOR]
+        rows = [[_button("🗑 " + _("Alles over mij wissen"), draft.id, "self")]]
+        rows += [[_button("🗑 " + _("Kring {circle} opheffen").format(circle=c.name), draft.id, "circle", c.id)]
+                 for c in coordinated]
+        rows.append([_button(pgettext("button", "Nee, toch niet"), draft.id, "no")])
+    await message.reply_text(_("Wat wil je wissen? Eerst zie je wat er dan gebeurt. Pas daarna wis ik iets."),
+                             reply_markup=InlineKeyboardMarkup(rows))
+
+
+async def forget_pressed(update: Update, context: KringContext) -> None:
+    await draft_button(update, context, STEP, FLOW, _press)
+
+
+async def _press(context: KringContext, session: AsyncSession, draft: Draft, field: str, value: str) -> StepReply | None:
+    now = context.runtime.clock.now()
+    person_id = context.person_id
+    assert person_id is not None
+    if field == "no":
+        await drafts.finish(session, draft)
+        return _("Goed. Ik wis niets."), None
+    if field == "self" and draft.step == "choose":
+        person = await session.get_one(people.Person, person_id)
+        try:
+            will = await erasure.consequences(session, person)
+        except erasure.StillAProfessional:
+            await drafts.finish(session, draft)
+            return _("Je bent nog hulpverlener van een kring. Vraag je organisatie om je af te melden. Dan wist Kring je gegevens."), None
+        drafts.advance(draft, "confirm_self", now=now)
+        lines = [_("Dit gebeurt als je alles over jou wist:"), "• " + _("Je naam, je antwoorden, je berichten en je instellingen worden gewist.")]
+        if will.agreements_ending:
+            lines.append("• " + _("Deze afspraken stoppen: {what}").format(what=", ".join(will.agreements_ending)))
+        if will.circles_left:
+            lines.append("• " + _("Het gezin hoort dat je gestopt bent ({circles}).").format(circles=", ".join(will.circles_left)))
+        if will.circles_dissolved:
+            lines.append("• " + _("Je bent de enige van het gezin. Daarom wordt deze kring opgeheven: {circles}.").format(
+                circles=", ".join(will.circles_dissolved)))
+        lines.append(_("Dit kan niet terug. Weet je het zeker?"))
+        return "\n".join(lines), InlineKeyboardMarkup([[_button(pgettext("button", "Ja, wis alles over mij"), draft.id, "yes_self")],
+                                                       [_button(pgettext("button", "Nee, toch niet"), draft.id, "no")]])
+    if field == "yes_self" and draft.step == "confirm_self":
+        person = await session.get_one(people.Person, person_id)
+        await drafts.finish(session, draft)
+        await erasure.forget_person(session, person, now=now)
+        return _("Klaar. Alles over jou is gewist. Dank je wel voor wat je deed. Wil je ooit weer meedoen? Dan heb je een nieuwe link nodig."), None
+    if field == "circle" and draft.step == "choose" and value.isdigit():
+        access = await authz.authorize(session, person_id, int(value), Action.DISSOLVE_CIRCLE)
+        drafts.advance(draft, "confirm_circle", now=now, circle_id=access.circle.id)
+        return "\n".join([
+            _("Alles van de kring {circle} wordt gewist: het plan, de afspraken, de antwoorden en wie meedoet.").format(
+                circle=access.circle.name),
+            _("Iedereen in de kring hoort dat de kring is opgeheven. Dit kan niet terug. Weet je het zeker?"),
+        ]), InlineKeyboardMarkup([[_button(pgettext("button", "Ja, hef de kring op"), draft.id, "yes_circle")],
+                                  [_button(pgettext("button", "Nee, toch niet"), draft.id, "no")]])
+    if field == "yes_circle" and draft.step == "confirm_circle":
+        await drafts.finish(session, draft)
+        name = await erasure.dissolve(session, draft.data["circle_id"], person_id=person_id, now=now)
+        return _("Klaar. De kring {circle} is opgeheven en alles ervan is gewist.").format(circle=name), None
+    return None
+
+
+# -- what others are told ------------------------------------------------------------------------
+
+
+@renderer("member.forgotten")
+async def member_forgotten(session: AsyncSession, delivery: Delivery) -> Rendered | None:
+    payload = delivery.payload
+    lines = [_("{name} doet niet meer mee en heeft gevraagd om alles over zichzelf te wissen. Dat is goed zo.").format(
+        name=payload["name"])]
+    if payload.get("agreements"):
+        lines.append(_("Deze afspraken zijn daarom gestopt: {what}. Kijk samen wie dat nu doet (/plan).").format(
+            what=", ".join(payload["agreements"])))
+
+    async def forget_the_name(session: AsyncSession, sent: Delivery) -> None:
+        sent.payload = {}  # once told, the name is not kept here either
+
+    return Rendered("\n".join(lines), after_sent=forget_the_name)
+
+
+@renderer("circle.dissolved")
+async def circle_dissolved(session: AsyncSession, delivery: Delivery) -> Rendered | None:
+    async def forget_the_name(session: AsyncSession, sent: Delivery) -> None:
+        sent.payload = {}
+
+    return Rendered(_("De kring {circle} is opgeheven door iemand van het gezin. Alles ervan is gewist. "
+                      "Ik stuur over deze kring geen berichten meer.").format(circle=delivery.payload["circle"]),
+                    after_sent=forget_the_name)
+
+
+def handlers() -> list[BaseHandler[Update, KringContext, None]]:
+    return [
+        CommandHandler("mydata", my_data_command),
+        CommandHandler("forget", forget_command),
+        CallbackQueryHandler(forget_pressed, pattern=callbacks.pattern(STEP)),
+    ]
+
+
+__all__ = ["Member", "handlers"]
