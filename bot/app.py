@@ -55,6 +55,8 @@ MENU: tuple[tuple[str, str], ...] = (
     ("quiet", N_("Wanneer wil je geen berichten?")),
     ("timezone", N_("Woon je in een andere tijdzone?")),
     ("privacy", N_("Wat bewaart Kring?")),
+    ("mydata", N_("Alles wat Kring over jou bewaart, als bestand")),
+    ("forget", N_("Wis je gegevens, of hef een kring op")),
     ("help", N_("Wat kan ik hier doen?")),
     ("start", N_("Wat is Kring?")),
     ("cancel", N_("Stop waar je mee bezig bent")),

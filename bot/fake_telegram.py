@@ -27,7 +27,7 @@ BOT_ID = 7000001
 MAX_TEXT = 4096
 MAX_CALLBACK_DATA = 64
 #: Form fields that are strings even when they look like JSON ("123" stays text).
-_STRING_FIELDS = {"text", "callback_query_id", "parse_mode", "language_code", "description", "url", "secret_token"}
+_STRING_FIELDS = {"text", "caption", "callback_query_id", "parse_mode", "language_code", "description", "url", "secret_token"}
 
 
 @dataclass
@@ -47,6 +47,7 @@ class SentMessage:
     text: str
     buttons: list[list[dict[str, Any]]] = field(default_factory=list)
     reply_to: int | None = None
+    document: tuple[str, bytes] | None = None  # (file name, content) of a sent file
 
     def button_texts(self) -> list[str]:
         return [button["text"] for row in self.buttons for button in row]
@@ -254,6 +255,17 @@ class FakeTelegram:
         await self._record(Event("bot", chat.id, text, buttons=message.button_texts()))
         return self._message_json(message, chat)
 
+    async def _api_senddocument(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat = self._writable_chat(params.get("chat_id"))
+        upload = params.get("document")
+        if not isinstance(upload, tuple):
+            raise TelegramError(400, "Bad Request: there is no document in the request")
+        caption = str(params.get("caption") or "")
+        message = SentMessage(next(self._message_ids), chat.id, caption, document=upload)
+        self.messages[(chat.id, message.message_id)] = message
+        await self._record(Event("bot", chat.id, f"📎 {upload[0]}" + (f"\n{caption}" if caption else "")))
+        return self._message_json(message, chat)
+
     async def _api_editmessagetext(self, params: dict[str, Any]) -> dict[str, Any]:
         message, chat = self._stored_message(params)
         text = str(params.get("text") or "")
@@ -314,6 +326,12 @@ class FakeTelegram:
         }
         if message.buttons:
             data["reply_markup"] = {"inline_keyboard": message.buttons}
+        if message.document is not None:
+            del data["text"]
+            data["document"] = {"file_id": f"doc{message.message_id}", "file_unique_id": f"u{message.message_id}",
+                                "file_name": message.document[0], "file_size": len(message.document[1])}
+            if message.text:
+                data["caption"] = message.text
         return data
 
     async def _record(self, event: Event) -> None:
@@ -477,7 +495,11 @@ async def _read_params(request: web.Request) -> dict[str, Any]:
         return dict(body) if isinstance(body, dict) else {}
     form = await request.post() if request.body_exists else {}
     merged = {**dict(request.query), **{k: v for k, v in form.items() if isinstance(v, str)}}
-    return {key: value if key in _STRING_FIELDS else _maybe_json(value) for key, value in merged.items()}
+    params: dict[str, Any] = {key: value if key in _STRING_FIELDS else _maybe_json(value) for key, value in merged.items()}
+    for key, value in form.items():  # an uploaded file (sendDocument): its name and content
+        if isinstance(value, web.FileField):
+            params[key] = (value.filename, value.file.read())
+    return params
 
 
 def _maybe_json(value: str) -> Any:

@@ -219,7 +219,7 @@ class Sender:
             circle = await session.get(Circle, delivery.circle_id)
             if circle is not None:
                 return circle.language
-        return self.default_language
+        return delivery.payload.get("language") or self.default_language  # (a dissolved circle's group)
 
     async def _deliver(self, delivery_id: int, chat_id: int, rendered: Rendered) -> Outcome:
         """Send once, and say what happened."""

@@ -110,7 +110,7 @@ async def test_the_family_sees_what_the_member_shares_and_nothing_else(sandbox: 
     assert not any("hoe gaat het met jou" in m.text for m in telegram.messages_in(4)[kees_before:])
     async with sandbox.runtime.sessions() as session:
         consent = await session.scalar(select(func.count()).select_from(AuditEvent).where(
-            AuditEvent.action == "consent.network_checkin_private"))
+            AuditEvent.action == "consent.network_answers.withdrawn"))
     assert consent == 1
 
 

@@ -26,7 +26,6 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
-    Text,
     Time,
     UniqueConstraint,
     false,

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -16,12 +17,14 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
 from bot.app import KringContext
-from bot.db.models import Delivery, Draft, Member
+from bot.db.models import Delivery, Draft, Person
 from bot.deliveries import renderer
 from bot.handlers.flows import StepReply, draft_button
 from bot.i18n import _, format_datetime, pgettext
-from bot.services import authz, circles, drafts, erasure, my_data, people
+from bot.handlers import checkins, network_checkins
+from bot.services import authz, circles, consent, drafts, erasure, my_data, people
 from bot.services.authz import Action
+from bot.services.consent import Consent
 from scheduler.sender import Rendered
 
 FLOW = "forget"
@@ -53,38 +56,57 @@ async def my_data_command(update: Update, context: KringContext) -> None:
         return
     stamp = context.runtime.clock.now().strftime("%Y-%m-%d")
     await message.reply_text(_("Dit is alles wat Kring over jou bewaart. Eén bestand om te lezen, en één voor een computer (JSON)."))
-    await message.reply_document(readable(data).encode("utf-8"), filename=f"kring-{stamp}.txt")
+    tz = ZoneInfo(data["person"]["time_zone"]) if data["person"]["time_zone"] else context.runtime.settings.timezone
+    await message.reply_document(readable(data, tz).encode("utf-8"), filename=f"kring-{stamp}.txt")
     await message.reply_document(json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8"), filename=f"kring-{stamp}.json")
 
 
-def readable(data: dict[str, Any]) -> str:
-    """The same data, in the reader's language, for a person (not a computer) to read."""
+def readable(data: dict[str, Any], tz: ZoneInfo) -> str:
+    """The same data, in the reader's language and time zone, for a person (not a computer)."""
     person = data["person"]
-    lines = [_("Wat Kring over jou bewaart"), ""]
-    lines.append(_("Je Telegram-nummer: {id}. Je taal: {language}. Je tijdzone: {zone}.").format(
-        id=person["telegram_user_id"], language=person["language"], zone=person["time_zone"] or "-"))
+
+    def when(value: str | None) -> str:
+        return format_datetime(datetime.fromisoformat(value), tz=tz, format="short") if value else "-"
+
+    def said(note: str | None) -> str:
+        return f" — “{note}”" if note else ""
+
+    roles = {"family": _("gezin"), "network": _("netwerk")}
+    statuses = {"active": _("doet mee"), "invited": _("uitgenodigd"), "declined": _("zei nee"), "left": _("gestopt")}
+    agreement_statuses = {"suggested": _("voorgesteld"), "proposed": _("gevraagd"), "active": _("loopt"),
+                          "paused": _("staat stil"), "ended": _("gestopt"), "declined": _("zei nee")}
+    answers = {kind.value: label for kind, label in checkins.answer_labels().items()}
+    contact = {kind.value: word for kind, word in network_checkins.contact_words().items()}
+    feelings = {kind.value: label for kind, label in network_checkins.feeling_labels().items()}
+    consents = {Consent.JOINED: _("Meedoen in de kring"), Consent.PULSE: _("Een korte stand voor de hulpverlener"),
+                Consent.VISIBILITY: _("Wie een afspraak mag zien"), Consent.NETWORK_ANSWERS: _("Het gezin ziet je check-in"),
+                Consent.NETWORK_NOTE: _("Het gezin leest je notitie")}
+    lines = [_("Wat Kring over jou bewaart"), "",
+             _("Je Telegram-nummer: {id}. Je taal: {language}. Je tijdzone: {zone}.").format(
+                 id=person["telegram_user_id"], language=person["language"], zone=str(tz))]
     if data["professional"]:
         lines.append(_("Je bent aangemeld als hulpverlener: {name}.").format(name=data["professional"]["name"]))
+    given = [(e["at"], consent.parse(e["action"])) for e in data["events"]]
     sections: list[tuple[str, list[str]]] = [
         (_("Kringen"), [_("{circle}: je naam daar is {name} ({role}, {status}).").format(
-            circle=c["circle"], name=c["display_name"], role=c["role"], status=c["status"]) for c in data["circles"]]),
-        (_("Afspraken"), [f"{a['what']} ({a['status']})" for a in data["agreements"]]),
-        (_("Je antwoorden op de check-ins"), [f"{_when(a['answered_at'])}: {a['answer']}" + (f" — “{a['note']}”" if a["note"] else "")
+            circle=c["circle"], name=c["display_name"], role=roles.get(c["role"], c["role"]),
+            status=statuses.get(c["status"], c["status"])) for c in data["circles"]]),
+        (_("Afspraken"), [f"{a['what']} ({agreement_statuses.get(a['status'], a['status'])})" for a in data["agreements"]]),
+        (_("Je antwoorden op de check-ins"), [f"{when(a['answered_at'])}: {answers.get(a['answer'], a['answer'])}{said(a['note'])}"
                                              for a in data["checkin_answers"]]),
-        (_("Je eigen check-ins"), [f"{_when(n['occurs_at'])}: {n['had_contact'] or '-'}, {n['feeling'] or '-'}"
-                                   + (f" — “{n['note']}”" if n["note"] else "") for n in data["network_checkins"]]),
-        (_("Vragen om contact met de hulpverlener"), [f"{_when(r['created_at'])}: {r['status']}" + (f" — “{r['message']}”" if r["message"] else "")
-                                                       for r in data["contact_requests"]]),
-        (_("Hulpvragen"), [f"{_when(h['created_at'])}: {h['answer'] or '-'}" for h in data["help_asks"]]),
-        (_("Wat je deed en waar je toestemming voor gaf"), [f"{_when(e['at'])}: {e['action']}" for e in data["events"]]),
+        (_("Je eigen check-ins"), [f"{when(n['occurs_at'])}: {contact.get(n['had_contact'], '-')}, "
+                                   f"{feelings.get(n['feeling'], '-')}{said(n['note'])}" for n in data["network_checkins"]]),
+        (_("Vragen om contact met de hulpverlener"), [f"{when(r['created_at'])}{said(r['message'])}" for r in data["contact_requests"]]),
+        (_("Hulpvragen"), [when(h["created_at"]) for h in data["help_asks"]]),
+        (_("Waar je toestemming voor gaf, of niet meer"), [
+            f"{when(at)}: {consents[parsed[0]]}: {_('ja') if parsed[1] else _('nee')}" for at, parsed in given if parsed]),
+        (_("Wat je deed (de namen die Kring daarvoor gebruikt)"), [
+            f"{when(e['at'])}: {e['action']}" for e in data["events"] if not consent.parse(e["action"])]),
     ]
     for title, items in sections:
-        lines += ["", title + ":"] + ([f"• {item}" for item in items] or ["• " + _("niets")])
+        if items:
+            lines += ["", title + ":"] + [f"• {item}" for item in items]
     return "\n".join(lines) + "\n"
-
-
-def _when(value: str | None) -> str:
-    return format_datetime(datetime.fromisoformat(value), format="short") if value else "-"
 
 
 # -- /forget ----------------------------------------------------------------------------------
@@ -126,7 +148,7 @@ async def _press(context: KringContext, session: AsyncSession, draft: Draft, fie
         await drafts.finish(session, draft)
         return _("Goed. Ik wis niets."), None
     if field == "self" and draft.step == "choose":
-        person = await session.get_one(people.Person, person_id)
+        person = await session.get_one(Person, person_id)
         try:
             will = await erasure.consequences(session, person)
         except erasure.StillAProfessional:
@@ -145,7 +167,7 @@ async def _press(context: KringContext, session: AsyncSession, draft: Draft, fie
         return "\n".join(lines), InlineKeyboardMarkup([[_button(pgettext("button", "Ja, wis alles over mij"), draft.id, "yes_self")],
                                                        [_button(pgettext("button", "Nee, toch niet"), draft.id, "no")]])
     if field == "yes_self" and draft.step == "confirm_self":
-        person = await session.get_one(people.Person, person_id)
+        person = await session.get_one(Person, person_id)
         await drafts.finish(session, draft)
         await erasure.forget_person(session, person, now=now)
         return _("Klaar. Alles over jou is gewist. Dank je wel voor wat je deed. Wil je ooit weer meedoen? Dan heb je een nieuwe link nodig."), None
@@ -200,5 +222,3 @@ def handlers() -> list[BaseHandler[Update, KringContext, None]]:
         CallbackQueryHandler(forget_pressed, pattern=callbacks.pattern(STEP)),
     ]
 
-
-__all__ = ["Member", "handlers"]

@@ -30,7 +30,8 @@ from bot.db.models import (
     SupportKind,
     Visibility,
 )
-from bot.services import audit, authz, notifications
+from bot.services import audit, authz, consent, notifications
+from bot.services.consent import Consent
 from bot.services.authz import Access, Action, Role
 
 MAX_WHAT = 200
@@ -163,6 +164,8 @@ async def make(
         session.add(_schedule(access.circle, agreement, when, now))
     audit.record(session, at=now, action="agreement.made", actor_person_id=person_id, circle_id=circle_id,
                  subject_type="agreement", subject_id=agreement.id, detail={"status": status.value})
+    consent.record(session, at=now, person_id=person_id, circle_id=circle_id, what=Consent.VISIBILITY, given=True,
+                   detail={"visibility": visibility.value}, subject=("agreement", agreement.id))
     await _announce(session, access.circle, agreement, now)
     return agreement
 
@@ -240,6 +243,9 @@ async def update(
         raise Invalid(backup_member_id)
     agreement.what, agreement.for_whom, agreement.support_kind = what, for_whom, support_kind
     agreement.backup_member_id = backup.id if backup else None
+    if visibility != agreement.visibility:
+        consent.record(session, at=now, person_id=person_id, circle_id=agreement.circle_id, what=Consent.VISIBILITY,
+                       given=True, detail={"visibility": visibility.value}, subject=("agreement", agreement.id))
     agreement.visibility = visibility
     agreement.updated_at = now
     old = await session.scalar(select(Schedule).where(Schedule.agreement_id == agreement.id))

@@ -60,6 +60,7 @@ class Action(enum.StrEnum):
     EXTEND_FOLLOW_UP = "extend_follow_up"
     CHOOSE_GROUP_LANGUAGE = "choose_group_language"
     ANSWER_NETWORK_CHECKIN = "answer_network_checkin"
+    DISSOLVE_CIRCLE = "dissolve_circle"
 
 
 FAMILY_ROLES = frozenset({Role.COORDINATOR, Role.FAMILY})
@@ -96,6 +97,7 @@ RULES: dict[Action, frozenset[Role]] = {
     Action.CHOOSE_GROUP_LANGUAGE: frozenset({Role.COORDINATOR}),
     # a network member's own check-in (and its pause, stop and sharing): only their own
     Action.ANSWER_NETWORK_CHECKIN: frozenset({Role.NETWORK}),
+    Action.DISSOLVE_CIRCLE: frozenset({Role.COORDINATOR}),  # after a second, explicit "yes"
 }
 
 

@@ -26,7 +26,8 @@ from bot.db.models import (
     ProfessionalStatus,
 )
 from bot.i18n import available_languages
-from bot.services import agreements, audit, authz, invitations, notifications
+from bot.services import agreements, audit, authz, consent, invitations, notifications
+from bot.services.consent import Consent
 from bot.services.authz import Action
 
 MAX_NAME = 60
@@ -148,6 +149,7 @@ async def join_as_family(
     await session.flush()
     audit.record(session, at=now, action="member.joined", actor_person_id=person_id, circle_id=circle.id,
                  subject_type="member", subject_id=member.id, detail={"role": "family", "coordinator": member.is_coordinator})
+    consent.record(session, at=now, person_id=person_id, circle_id=circle.id, what=Consent.JOINED, given=True)
     if circle.group_chat_id is None and not member.is_coordinator:
         await notifications.tell_family(session, circle, kind="member.joined", key=f"member.joined:{member.id}",
                                         payload={"member_id": member.id}, now=now)
@@ -332,6 +334,8 @@ async def answer_invitation(
     action = "member.accepted" if accept else "member.declined"
     audit.record(session, at=now, action=action, actor_person_id=person_id, circle_id=circle.id,
                  subject_type="member", subject_id=member.id)
+    if accept:
+        consent.record(session, at=now, person_id=person_id, circle_id=circle.id, what=Consent.JOINED, given=True)
     await notifications.tell_family(session, circle, kind=action, key=f"{action}:{member.id}",
                                     payload={"member_id": member.id}, now=now)
     return member
@@ -380,6 +384,7 @@ async def leave(session: AsyncSession, circle_id: int, *, person_id: int, now: d
             remaining[0].is_coordinator = True
     audit.record(session, at=now, action="member.left", actor_person_id=person_id, circle_id=circle_id,
                  subject_type="member", subject_id=member.id)
+    consent.record(session, at=now, person_id=person_id, circle_id=circle_id, what=Consent.JOINED, given=False)
     await notifications.tell_family(session, access.circle, kind="member.left", key=f"member.left:{member.id}",
                                     payload={"member_id": member.id}, now=now)
     return member

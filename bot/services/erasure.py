@@ -21,7 +21,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
     Agreement,
-    AgreementStatus,
     Circle,
     Member,
     MemberRole,
@@ -97,8 +96,8 @@ async def forget_person(session: AsyncSession, person: Person, *, now: datetime)
             continue
         if member.status == MemberStatus.ACTIVE:
             stopped = [a.what for a in await _open_agreements(session, member)]
-            await circles.leave(session, circle.id, person_id=person.id, now=now)  # agreements end, a coordinator stays
-            await outbox.cancel(session, key=f"member.left:{member.id}")  # the notice below replaces it
+            # agreements end and a coordinator stays; the "left" notice finds no member and is skipped
+            await circles.leave(session, circle.id, person_id=person.id, now=now)
             await notifications.tell_family(session, circle, kind="member.forgotten", key=f"member.forgotten:{member.id}",
                                             payload={"name": member.display_name, "agreements": stopped}, now=now)
         audit.record(session, at=now, action="member.erased", circle_id=circle.id, subject_type="member",

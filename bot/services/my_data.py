@@ -22,6 +22,7 @@ from bot.db.models import (
     Person,
     Professional,
 )
+from bot.services import consent
 
 
 def _plain(value: Any) -> Any:
@@ -71,5 +72,7 @@ async def collect(session: AsyncSession, person: Person) -> dict[str, Any]:
         "contact_requests": [_row(r, "created_at", "urgency", "message", "status", "answer", "answer_text") for r in requests],
         "help_asks": [{**_row(h, "created_at", "answer", "answered_at"),
                        "as": "asked" if h.asked_by_member_id in member_ids else "helper"} for h in asks],
+        "consents": [{"at": _plain(e.at), "what": parsed[0].value, "given": parsed[1], "circle_id": e.circle_id}
+                     for e in events if (parsed := consent.parse(e.action))],
         "events": [_row(e, "at", "action", "circle_id") for e in events],
     }

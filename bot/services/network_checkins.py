@@ -33,7 +33,8 @@ from bot.db.models import (
     Schedule,
     SchedulePurpose,
 )
-from bot.services import audit, authz, notifications
+from bot.services import audit, authz, consent, notifications
+from bot.services.consent import Consent
 from bot.services.authz import Action
 
 CHOICES = (2, 3, 4)  # weeks between check-ins; 3 is the suggestion
@@ -192,9 +193,8 @@ async def share_note(session: AsyncSession, checkin_id: int, *, person_id: int, 
     if checkin.note is None:
         raise ValueError("no note")
     checkin.note_shared = share
-    audit.record(session, at=now, action="consent.network_note_shared" if share else "consent.network_note_private",
-                 actor_person_id=person_id, circle_id=checkin.circle_id, subject_type="network_checkin",
-                 subject_id=checkin.id)
+    consent.record(session, at=now, person_id=person_id, circle_id=checkin.circle_id, what=Consent.NETWORK_NOTE,
+                   given=share, subject=("network_checkin", checkin.id))
     return checkin
 
 
@@ -249,8 +249,7 @@ async def set_shared(session: AsyncSession, circle_id: int, *, person_id: int, s
     """The member's consent: may the family see whether they had contact and want to talk?"""
     _circle, member = await _self(session, circle_id, person_id)
     member.checkin_shared = shared
-    audit.record(session, at=now, action="consent.network_checkin_shared" if shared else "consent.network_checkin_private",
-                 actor_person_id=person_id, circle_id=circle_id, subject_type="member", subject_id=member.id)
+    consent.record(session, at=now, person_id=person_id, circle_id=circle_id, what=Consent.NETWORK_ANSWERS, given=shared)
     return member
 
 

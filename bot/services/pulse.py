@@ -29,7 +29,8 @@ from bot.db.models import (
     Schedule,
     SchedulePurpose,
 )
-from bot.services import audit, authz, network_checkins, notifications
+from bot.services import authz, consent, network_checkins, notifications
+from bot.services.consent import Consent
 from bot.services.authz import Action
 from scheduler import outbox
 
@@ -85,8 +86,8 @@ async def choose(session: AsyncSession, circle_id: int, *, person_id: int, weeks
             await notifications.tell_person(session, person, circle_id=circle_id, kind="pulse.switched",
                                             key=f"pulse.switched:{circle_id}:{now.isoformat()}",
                                             payload={"on": schedule is not None}, now=now)
-    audit.record(session, at=now, action="pulse.chosen", actor_person_id=person_id, circle_id=circle_id,
-                 detail={"weeks": weeks or 0})
+    consent.record(session, at=now, person_id=person_id, circle_id=circle_id, what=Consent.PULSE,
+                   given=weeks is not None, detail={"weeks": weeks or 0})
     return schedule
 
 
