@@ -290,6 +290,19 @@ async def play_story(sandbox: Sandbox, transcript: Transcript, language: str | N
     transcript.chapter(_("De begeleiding is voorbij. De kring gaat door"))
     await pass_time(sandbox, datetime.fromisoformat("2027-02-27T10:05:00+01:00"))
 
+    clock.advance(timedelta(hours=2))
+    transcript.chapter(_("Wat bewaart Kring over mij? Oma krijgt het als bestand"))
+    _intro, readable, _machine = await ayse.send("/mydata")
+    assert readable.document is not None
+    transcript.note(_("Het eerste stuk van het bestand om te lezen:") + "\n"
+                    + "\n".join("  " + line for line in readable.document[1].decode().splitlines()[:14]) + "\n  …")
+
+    clock.advance(timedelta(minutes=30))
+    transcript.chapter(_("Daniel doet niet mee. Hij laat alles over zichzelf wissen"))
+    (question,) = await daniel.send("/forget")
+    await daniel.press(question, "🗑 Alles over mij wissen")
+    await daniel.press(question, "Ja, wis alles over mij")
+
 
 async def pass_time(sandbox: Sandbox, until: datetime) -> None:
     """Let the hours pass as the scheduler sees them: move the clock, tick when something is due."""

@@ -78,6 +78,7 @@ async def _world(sandbox: Sandbox) -> tuple[dict[str, FakeUser], dict[str, str]]
         await network_checkins.plan(session, schedule, [sandbox.clock.now()], now=sandbox.clock.now())
     await sandbox.tick()
     own_checkin = sandbox.telegram.messages_in(3)[-1]
+    (forget,) = await c.fatima.send("/forget")
     async with sandbox.runtime.sessions() as session:
         circle_a = await session.get_one(Circle, 1)
         ends_on = circle_a.follow_up_ends_on
@@ -101,6 +102,7 @@ async def _world(sandbox: Sandbox) -> tuple[dict[str, FakeUser], dict[str, str]]
         "answer_network_checkin": own_checkin.callback_data("Ja"),
         "pause_network_checkins": own_checkin.callback_data("⏸ 4 weken pauze"),
         "keep_network_answers_private": own_checkin.callback_data("🙈 Het gezin hoeft dit niet te zien"),
+        "dissolve_circle": forget.callback_data("🗑 Kring Gezin Jansen opheffen"),
     }
     return people, buttons
 
@@ -125,6 +127,7 @@ ALLOWED_BUTTONS: dict[str, set[str]] = {
     "answer_network_checkin": {"network"},  # only Ayşe, whose check-in it is
     "pause_network_checkins": {"network"},  # (a network member's own; Ayşe is the one with check-ins)
     "keep_network_answers_private": {"network"},
+    "dissolve_circle": {"coordinator"},  # (its first step; the second needs another "yes")
 }
 
 
@@ -216,3 +219,20 @@ async def test_professional_sees_nothing_of_the_family_and_strangers_learn_nothi
     async with sandbox.runtime.sessions() as session:
         statuses = [a.status for a in await session.scalars(select(Agreement))]
     assert statuses == [AgreementStatus.ACTIVE]
+
+
+async def test_my_data_and_forget_for_every_role(sandbox: Sandbox) -> None:
+    """Everyone may ask for their own data and erase themselves; only their own data comes back,
+    and only a coordinator is offered to dissolve a circle — their own."""
+    people, _ = await _world(sandbox)
+    for role, person in people.items():
+        intro, *documents = await person.send("/mydata")
+        contents = "".join(d.document[1].decode() for d in documents if d.document)
+        assert len(documents) == 2 and contents, role
+        assert ("Gezin Jansen" in contents) == (role in ("coordinator", "family", "network")), role
+        assert "Fietsen maken" not in contents and "Boodschappen" not in contents, role  # Kees's agreements
+        (question,) = await person.send("/forget")
+        dissolvable = [b for b in question.button_texts() if b.startswith("🗑 Kring")]
+        expected = {"coordinator": ["🗑 Kring Gezin Jansen opheffen"], "other_circle": ["🗑 Kring Gezin Bakker opheffen"]}
+        assert dissolvable == expected.get(role, []), role
+        await person.press(question, "Nee, toch niet")

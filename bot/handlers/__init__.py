@@ -17,6 +17,7 @@ from bot.handlers import (
     data_rights,
     errors,
     fallback,
+    flood,
     flows,
     follow_up,
     help_flow,
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
 
 
 def register(application: KringApplication) -> None:
+    application.add_handlers(flood.handlers(), group=-2)
     application.add_handlers(people.handlers(), group=-1)
     application.add_handlers([
         *basics.handlers(),

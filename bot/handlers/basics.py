@@ -8,7 +8,7 @@ from telegram.ext import BaseHandler, CommandHandler
 
 from bot.app import KringContext, menu_commands
 from bot.handlers import links
-from bot.i18n import _
+from bot.i18n import _, ngettext
 from bot.services import authz, circles
 from bot.services.authz import FAMILY_ROLES, MEMBERS, Role
 from bot.texts import not_an_emergency_service
@@ -63,7 +63,7 @@ async def roles_of(context: KringContext) -> set[Role]:
         return {(await authz.role_in(session, context.person_id, circle))[0] for circle in found}
 
 
-def privacy_text() -> str:
+def privacy_text(retention_months: int) -> str:
     return "\n\n".join(
         [
             _("Wat bewaart Kring?"),
@@ -83,6 +83,10 @@ def privacy_text() -> str:
                 "Het gezin beslist wie wat ziet. "
                 "De hulpverlener leest niet mee met jullie berichten."
             ),
+            _("Wat jullie schrijven, bewaar ik versleuteld.") + " " + ngettext(
+                "Antwoorden en berichten wis ik na {count} maand.",
+                "Antwoorden en berichten wis ik na {count} maanden.", retention_months).format(count=retention_months),
+            _("Met /mydata krijg je alles wat ik over jou bewaar. Met /forget wis je alles over jou."),
         ]
     )
 
@@ -106,7 +110,7 @@ async def show_help(update: Update, context: KringContext) -> None:
 
 async def privacy(update: Update, context: KringContext) -> None:
     assert update.effective_message is not None
-    await update.effective_message.reply_text(privacy_text())
+    await update.effective_message.reply_text(privacy_text(context.runtime.settings.retention_months))
 
 
 def handlers() -> list[BaseHandler[Update, KringContext, None]]:

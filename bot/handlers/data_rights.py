@@ -20,7 +20,7 @@ from bot.app import KringContext
 from bot.db.models import Delivery, Draft, Person
 from bot.deliveries import renderer
 from bot.handlers.flows import StepReply, draft_button
-from bot.i18n import _, format_datetime, pgettext
+from bot.i18n import _, format_datetime, language_name, pgettext
 from bot.handlers import checkins, network_checkins
 from bot.services import authz, circles, consent, drafts, erasure, my_data, people
 from bot.services.authz import Action
@@ -83,7 +83,7 @@ def readable(data: dict[str, Any], tz: ZoneInfo) -> str:
                 Consent.NETWORK_NOTE: _("Het gezin leest je notitie")}
     lines = [_("Wat Kring over jou bewaart"), "",
              _("Je Telegram-nummer: {id}. Je taal: {language}. Je tijdzone: {zone}.").format(
-                 id=person["telegram_user_id"], language=person["language"], zone=str(tz))]
+                 id=person["telegram_user_id"], language=language_name(person["language"]), zone=str(tz))]
     if data["professional"]:
         lines.append(_("Je bent aangemeld als hulpverlener: {name}.").format(name=data["professional"]["name"]))
     given = [(e["at"], consent.parse(e["action"])) for e in data["events"]]
@@ -94,8 +94,9 @@ def readable(data: dict[str, Any], tz: ZoneInfo) -> str:
         (_("Afspraken"), [f"{a['what']} ({agreement_statuses.get(a['status'], a['status'])})" for a in data["agreements"]]),
         (_("Je antwoorden op de check-ins"), [f"{when(a['answered_at'])}: {answers.get(a['answer'], a['answer'])}{said(a['note'])}"
                                              for a in data["checkin_answers"]]),
-        (_("Je eigen check-ins"), [f"{when(n['occurs_at'])}: {contact.get(n['had_contact'], '-')}, "
-                                   f"{feelings.get(n['feeling'], '-')}{said(n['note'])}" for n in data["network_checkins"]]),
+        (_("Je eigen check-ins"), [f"{when(n['occurs_at'])}: " + (
+            f"{contact.get(n['had_contact'], '-')}, {feelings.get(n['feeling'], '-')}{said(n['note'])}"
+            if n["had_contact"] or n["feeling"] else _("geen antwoord")) for n in data["network_checkins"]]),
         (_("Vragen om contact met de hulpverlener"), [f"{when(r['created_at'])}{said(r['message'])}" for r in data["contact_requests"]]),
         (_("Hulpvragen"), [when(h["created_at"]) for h in data["help_asks"]]),
         (_("Waar je toestemming voor gaf, of niet meer"), [
