@@ -71,9 +71,16 @@ async def test_the_demo_story_shows_the_journey_so_far(tmp_path: Path, monkeypat
         "Op 26 februari 2027 stopt de begeleiding door Anna de Vries.",  # the end of the follow-up
         "🌱 De begeleiding door Anna de Vries is voorbij.",
         "Contact met de organisatie: Jeugdteam Noord",
+        turkish("Dit is alles wat Kring over jou bewaart. Eén bestand om te lezen, en één voor een computer (JSON).")[:40],
+        "📎 kring-2027-02-27.txt",  # her data, as a file to read ...
+        "📎 kring-2027-02-27.json",  # ... and one for a computer
+        "Dit gebeurt als je alles over jou wist:",  # Daniel erases himself, in two steps
+        "Klaar. Alles over jou is gewist.",
     ):
         assert step in story, step
-    assert story.count("Seve seve yapıyorum") == 1  # her words stayed hers: never shown to the family
+    family_look_back = story.split("== De volgende check-in kijkt eerst terug")[1].split("==")[0]
+    assert "Oma Ayşe: contact met het gezin" in family_look_back
+    assert "Seve seve" not in family_look_back  # her words stayed hers (she sees them in her own data)
     grandmothers_plan = story.split("Ayşe → Kring (privé met Ayşe): /plan")[1].split("==")[0]
     assert "Oppassen" in grandmothers_plan and "Sam gaat niet meer naar school" not in grandmothers_plan
     assert set(Path(tempfile.gettempdir()).glob("kring-demo-*")) == before  # nothing left behind
