@@ -17,6 +17,7 @@ from telegram import Bot, Update
 from telegram.error import InvalidToken, NetworkError
 
 from bot.config import ConfigError, Settings, load_settings
+from bot.db import crypto
 from bot.i18n import _, available_languages, set_language
 from bot.logs import setup_logging
 
@@ -93,13 +94,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.keep = args.language = None
     quiet_demo = args.command == "demo" and "KRING_LOG_LEVEL" not in os.environ
     setup_logging(max(settings.log_level, logging.WARNING) if quiet_demo else settings.log_level)
+    try:
+        return _command(args, settings)
+    except crypto.WrongKey:
+        return _fail(_("De geheime sleutel past niet bij deze database. Zet de juiste sleutel terug: "
+                       "in KRING_SECRET_KEY of in {path}.").format(path=settings.secret_key_file.resolve()))
+
+
+def _command(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "run":
         return _run(settings)
     if args.command == "migrate":
         return _migrate(settings)
     if args.command == "key":
-        from bot.db import crypto
-
         print(crypto.encode_key(crypto.new_key()))
         return 0
     if args.command == "professional":
@@ -143,7 +150,7 @@ async def _check_token(settings: Settings) -> None:
 
 
 def _migrate(settings: Settings) -> int:
-    from bot.db import crypto, migrate
+    from bot.db import migrate
     from bot.db.session import create_engine
 
     async def upgrade() -> None:

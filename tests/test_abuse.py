@@ -28,3 +28,23 @@ async def test_a_flooding_stranger_is_slowed_down_and_a_member_is_not(sandbox: S
     for _ in range(CAPACITY + 10):  # a coordinator busy with her plan is never held back
         (reply,) = await c.fatima.send("/help")
         assert reply.text.startswith("Dit kun je doen:")
+
+
+async def test_family_chatter_in_the_group_is_never_counted_and_kring_never_scolds_there(sandbox: Sandbox) -> None:
+    c = await set_up_circle(sandbox)
+    moment = [0.0]
+    sandbox.app.bot_data["flood_guard"] = FloodGuard(clock=lambda: moment[0])
+    cousin = sandbox.user(71, "Neef")  # in the family's group, but not in the circle
+    group_before = len(sandbox.telegram.messages_in(c.group.id))
+    telegram = sandbox.telegram
+    for _ in range(CAPACITY + 5):  # the family's own chatter, which Kring sees when it is a group admin
+        update_id = await telegram.push_update({"message": {
+            "message_id": telegram.next_message_id(), "date": 0, "chat": {"id": c.group.id, "type": "group", "title": "x"},
+            "from": cousin.info, "text": "haha ja"}})
+        await telegram.settle(update_id)
+    (reply,) = await cousin.send("/help", chat=c.group)
+    assert reply.text.startswith("Dit kun je doen:")  # chatter did not use up the bucket
+    for _ in range(CAPACITY + 5):
+        await cousin.send("/help", chat=c.group)
+    texts = [m.text for m in sandbox.telegram.messages_in(c.group.id)[group_before:]]
+    assert POLITE not in texts and len(texts) == CAPACITY  # over the limit: silence in the group

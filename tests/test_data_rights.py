@@ -54,7 +54,7 @@ async def test_my_data_is_two_documents_with_only_my_own_data(sandbox: Sandbox) 
     assert [a["what"] for a in data["agreements"]] == ["Oppassen"]
     assert [n["note"] for n in data["network_checkins"]] == ["Het gaat prima met mij."]
     assert any(e["action"] == "network_checkin.answered" for e in data["events"])
-    assert {(c["what"], c["given"]) for c in data["consents"]} == {("joined", True), ("network_note", False)}
+    assert {(c["what"], c["given"]) for c in data["consents"]} == {("joined", True), ("network_answers", True), ("network_note", False)}
     everything = text + machine.document[1].decode()
     assert "Alleen van Omar" not in everything and "Buurman Kees" not in everything  # nobody else's data
 
@@ -87,7 +87,8 @@ async def test_a_network_member_erases_themselves_and_the_family_is_told_once(sa
 
     told = [m.text for m in sandbox.telegram.messages_in(GROUP_ID)[group_before:]]
     assert told == ["Buurman Kees doet niet meer mee en heeft gevraagd om alles over zichzelf te wissen. Dat is goed zo.\n"
-                    "Deze afspraken zijn daarom gestopt: Boodschappen doen. Kijk samen wie dat nu doet (/plan)."]
+                    "Deze afspraken zijn daarom gestopt: Boodschappen doen. Kijk samen wie dat nu doet (/plan).\n"
+                    "Buurman Kees staat ook niet meer in jullie plan voor als het misgaat. Kijk wie jullie dan vragen (/safetyplan)."]
     async with sandbox.runtime.sessions() as session:
         assert await session.scalar(select(func.count()).select_from(Person).where(Person.telegram_user_id == 4)) == 0
         assert await session.scalar(select(Member.id).where(Member.display_name == "Buurman Kees")) is None

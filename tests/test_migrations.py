@@ -5,10 +5,11 @@ from __future__ import annotations
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, inspect
+from sqlalchemy import Connection, inspect, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db import (
+    crypto,
     migrate,
     models,  # noqa: F401
 )
@@ -56,3 +57,51 @@ async def test_upgrade_twice_is_harmless(engine: AsyncEngine) -> None:
 def test_the_chain_has_one_head() -> None:
     script = ScriptDirectory.from_config(migrate.alembic_config())
     assert len(script.get_heads()) == 1
+
+
+async def test_upgrading_keeps_every_row(engine: AsyncEngine) -> None:
+    """A database in use before network check-ins and sealing (0007) keeps all it holds: on
+    SQLite the rebuilt tables must not take their rows' dependants with them."""
+    await migrate.upgrade(engine, "0007")
+    now = "'2026-11-23 09:00:00+00:00'"
+    rows = [
+        f"INSERT INTO people (id, telegram_user_id, language, language_chosen, created_at) VALUES (1, 11, 'nl', false, {now})",
+        f"INSERT INTO professionals (id, person_id, name, status, created_at) VALUES (1, 1, 'Anna de Vries', 'active', {now})",
+        "INSERT INTO circles (id, name, language, time_zone, status, professional_id, review_weeks, created_at) "
+        f"VALUES (1, 'Gezin Jansen', 'nl', 'Europe/Amsterdam', 'active', 1, 6, {now})",
+        "INSERT INTO members (id, circle_id, person_id, display_name, role, is_coordinator, status, created_at) "
+        f"VALUES (1, 1, 1, 'Fatima', 'family', true, 'active', {now})",
+        "INSERT INTO agreements (id, circle_id, doer_member_id, what, support_kind, visibility, status, created_at, updated_at) "
+        f"VALUES (1, 1, 1, 'Oppassen', 'practical', 'circle', 'active', {now}, {now})",
+        "INSERT INTO schedules (id, circle_id, agreement_id, purpose, frequency, interval, weekday, at_time, starts_on, "
+        f"time_zone, active, created_at) VALUES (1, 1, 1, 'agreement', 'weekly', 1, 2, '15:00:00', '2026-11-23', 'Europe/Amsterdam', true, {now})",
+        f"INSERT INTO checkin_rounds (id, circle_id, schedule_id, occurs_at, with_review, created_at) VALUES (1, 1, 1, {now}, false, {now})",
+        "INSERT INTO deliveries (id, key, kind, circle_id, person_id, chat_id, payload, due_at, status, attempts, next_attempt_at, created_at) "
+        f"VALUES (1, 'k', 'checkin', 1, 1, 11, '{{\"round_id\": 1}}', {now}, 'sent', 1, {now}, {now})",
+        f"INSERT INTO audit_events (at, actor_person_id, circle_id, action) VALUES ({now}, 1, 1, 'member.joined')",
+    ]
+    async with engine.begin() as connection:
+        for row in rows:
+            await connection.execute(text(row))
+    await migrate.upgrade(engine)
+    async with engine.connect() as connection:
+        for table in ("people", "professionals", "circles", "members", "agreements", "schedules", "checkin_rounds", "deliveries"):
+            assert await connection.scalar(text(f"SELECT count(*) FROM {table}")) == 1, table
+        assert await connection.scalar(text("SELECT professional_id FROM circles")) == 1
+        assert await connection.scalar(text("SELECT schedule_id FROM checkin_rounds")) == 1
+        assert (await connection.scalar(text("SELECT display_name FROM members"))).startswith(crypto.PREFIX)
+        assert await connection.scalar(text("SELECT count(*) FROM audit_events WHERE action = 'consent.joined.given'")) == 1
+
+
+async def test_a_deleted_rows_id_is_never_handed_out_again(engine: AsyncEngine) -> None:
+    """Outbox keys are made of ids ("contact.request:7"): a new row must never reuse an erased one's."""
+    await migrate.upgrade(engine)
+    insert = text("INSERT INTO people (telegram_user_id, language, language_chosen, created_at) "
+                  "VALUES (:tg, 'nl', false, '2026-11-23 09:00:00+00:00')")
+    async with engine.begin() as connection:
+        for tg in (1, 2):
+            await connection.execute(insert, {"tg": tg})
+        last = await connection.scalar(text("SELECT max(id) FROM people"))
+        await connection.execute(text("DELETE FROM people WHERE id = :id"), {"id": last})
+        await connection.execute(insert, {"tg": 3})
+        assert await connection.scalar(text("SELECT id FROM people WHERE telegram_user_id = 3")) > last

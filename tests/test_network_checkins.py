@@ -53,8 +53,8 @@ async def test_the_family_sees_what_the_member_shares_and_nothing_else(sandbox: 
     await c.ayse.press(checkin, "Ja")
     assert checkin.text == "Hoe voelde het, de afgelopen tijd?"
     await c.ayse.press(checkin, "💬 Ik wil met het gezin praten")
-    assert "Zal ik het gezin laten weten dat je graag wilt praten? Ik stuur niets zonder jouw ja." in checkin.text
-    assert "Dit ziet het gezin: contact: ja, je wilt graag met ze praten." in checkin.text
+    assert "Zal ik het gezin nu een bericht sturen dat je graag wilt praten? Dat doe ik alleen als jij ja zegt." in checkin.text
+    assert "Dit ziet het gezin bij de volgende check-in: contact: ja, je wilt graag met ze praten." in checkin.text
     group_before = len(telegram.messages_in(GROUP_ID))
     (saved,) = await c.ayse.send("Het is veel, maar ik doe het graag.")
     await c.ayse.press(saved, "Nee, alleen voor mij")
@@ -85,7 +85,7 @@ async def test_the_family_sees_what_the_member_shares_and_nothing_else(sandbox: 
     await c.ayse.press(checkin, "😓 Zwaar")
     assert "Het is al een paar keer zwaar. Wil je even pauze?" in checkin.text
     assert "⏸ 4 weken pauze" in checkin.button_texts()
-    assert "Dit ziet het gezin: contact: geprobeerd." in checkin.text  # "heavy" is hers alone
+    assert "Dit ziet het gezin bij de volgende check-in: contact: geprobeerd." in checkin.text  # "heavy" is hers alone
     (saved,) = await c.ayse.send("Mijn rug doet pijn.")
     await c.ayse.press(saved, "Ja, deel het")
     await pass_time(sandbox, datetime(2026, 12, 27, 19, 1, tzinfo=AMS))
@@ -164,10 +164,27 @@ async def test_the_member_can_pause_and_stop_and_the_family_hears_only_the_stop(
     await pass_time(sandbox, FIRST + timedelta(weeks=8, minutes=1))
     assert not any("hoe gaat het met jou" in m.text for m in telegram.messages_in(4)[kees_before:])
 
-    # The coordinator sees the setting, and can switch it on again.
+    # The coordinator sees that Kees stopped, and cannot overrule him; Kees can change his mind.
     (question,) = await c.fatima.send("/checkin")
     await c.fatima.press(question, "🌱 Check-ins voor het netwerk")
-    assert question.button_texts() == ["Oma Ayşe · uit", "Buurman Kees · uit"]
+    assert question.button_texts() == ["Oma Ayşe · uit", "Buurman Kees · zelf gestopt"]
+    await c.fatima.press(question, "Buurman Kees · zelf gestopt")
+    assert question.text == "Buurman Kees heeft deze vragen zelf gestopt. Alleen Buurman Kees kan ze weer aanzetten."
+    await c.kees.press(checkin, "▶️ Toch weer aanzetten")
+    assert checkin.text == "Goed. Je krijgt de vragen weer, zoals eerst."
+    await pass_time(sandbox, FIRST + timedelta(weeks=10, minutes=1))
+    assert "hoe gaat het met jou" in last_in(sandbox, 4).text  # every two weeks again
+
+
+async def test_a_coordinator_choosing_again_keeps_the_members_own_pause(sandbox: Sandbox) -> None:
+    c = await set_up_circle(sandbox)
+    await choose_network_checkin(c.fatima, "Oma Ayşe")
+    await sandbox.tick()
+    told = last_in(sandbox, 3)
+    await c.ayse.press(told, "⏸ 4 weken pauze")
+    await choose_network_checkin(c.fatima, "Oma Ayşe", "Elke 2 weken")  # a new rhythm: she is told of it ...
+    await pass_time(sandbox, FIRST + timedelta(weeks=3, minutes=1))
+    assert not any("hoe gaat het met jou" in m.text for m in sandbox.telegram.messages_in(3))  # ... her pause holds
 
 
 async def test_a_pulse_counts_network_check_ins_and_says_nothing_more(sandbox: Sandbox) -> None:

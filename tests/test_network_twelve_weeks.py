@@ -61,7 +61,7 @@ async def test_a_grandmother_abroad_over_twelve_weeks(sandbox: Sandbox) -> None:
         checkin = telegram.messages_in(AYSE)[-1]
         await c.ayse.press(checkin, "No")
         await c.ayse.press(checkin, "😓 Heavy")
-        assert "Shall I let the family know you would like to talk?" in checkin.text
+        assert "Shall I send the family a message now that you would like to talk?" in checkin.text
         (saved,) = await c.ayse.send("My back hurts and I am tired.")
         await c.ayse.press(saved, "No, only for me")
 

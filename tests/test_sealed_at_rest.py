@@ -4,8 +4,11 @@ stored before."""
 
 from __future__ import annotations
 
+import os
 import stat
-from datetime import timedelta
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -14,8 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import ConfigError, load_settings
 from bot.db import crypto, migrate
-from bot.db.models import Circle
-from bot.db.session import create_sessionmaker
+from bot.db.models import Circle, CircleStatus
+from bot.db.session import create_engine, create_sessionmaker
 from bot.demo import pass_time
 from bot.sandbox import Sandbox
 from tests.journey import choose_network_checkin, make_agreement, set_up_circle
@@ -107,3 +110,29 @@ async def test_the_migration_seals_what_was_stored_before(engine: AsyncEngine) -
     assert stored.startswith(crypto.PREFIX) and "Jansen" not in stored
     async with create_sessionmaker(engine)() as session:
         assert await session.scalar(select(Circle.name)) == "Gezin Jansen"
+
+
+async def test_kring_refuses_a_key_that_does_not_open_the_database(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path}/kring.sqlite3"
+    key = crypto.new_key()
+    crypto.use_key(key)
+    engine = create_engine(url)
+    await migrate.upgrade(engine)
+    async with create_sessionmaker(engine).begin() as session:
+        session.add(Circle(name="Gezin Jansen", language="nl", time_zone="Europe/Amsterdam", status=CircleStatus.ACTIVE,
+                           created_at=datetime.now(UTC)))
+    await engine.dispose()
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("KRING_")}
+
+    def kring_migrate(**env: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "bot", "migrate"], env={**clean, "KRING_DATABASE_URL": url, **env},
+                              cwd=tmp_path, capture_output=True, text=True, timeout=60)
+
+    for wrong in ({"KRING_SECRET_KEY": crypto.encode_key(crypto.new_key())}, {}):  # another key; a new key file
+        refused = kring_migrate(**wrong)
+        assert refused.returncode == 2
+        assert refused.stderr.strip().splitlines()[-1].startswith("De geheime sleutel past niet bij deze database.")
+    assert kring_migrate(KRING_SECRET_KEY=crypto.encode_key(key)).returncode == 0
+    crypto.use_key(key)
+    async with create_sessionmaker(create_engine(url))() as session:
+        assert await session.scalar(select(Circle.name)) == "Gezin Jansen"  # nothing sealed with the wrong key

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection
+from sqlalchemy import Connection, inspect, text
 from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.db import crypto
 
 #: ``migrations/`` sits beside ``bot/``, in the checkout and in an installed wheel alike.
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
@@ -22,13 +25,58 @@ def alembic_config(database_url: str | None = None) -> Config:
 
 
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
-    async with engine.begin() as connection:
-        await connection.run_sync(_run, command.upgrade, revision)
+    """Upgrade — but only with the key the database was sealed with (checked before and after:
+    a new or wrong key must never seal half a database, or make messages fail one by one)."""
+    await check_key(engine)
+    await _migrate(engine, command.upgrade, revision)
+    await check_key(engine)
+
+
+#: Sealed columns that every database in use has values in.
+_KEY_PROBES = (("circles", "name"), ("members", "display_name"), ("professionals", "name"))
+
+
+async def check_key(engine: AsyncEngine) -> None:
+    """Raise :class:`crypto.WrongKey` when the configured key cannot open this database."""
+    async with engine.connect() as connection:
+        tables = set(await connection.run_sync(lambda sync: inspect(sync).get_table_names()))
+        for table, column in _KEY_PROBES:
+            if table in tables:
+                value = await connection.scalar(text(
+                    f"SELECT {column} FROM {table} WHERE {column} LIKE :sealed LIMIT 1"), {"sealed": crypto.PREFIX + "%"})
+                if value is not None:
+                    crypto.unseal(value)
 
 
 async def downgrade(engine: AsyncEngine, revision: str) -> None:
-    async with engine.begin() as connection:
-        await connection.run_sync(_run, command.downgrade, revision)
+    await _migrate(engine, command.downgrade, revision)
+
+
+async def _migrate(engine: AsyncEngine, action: object, revision: str) -> None:
+    """On SQLite a changed table is copied, dropped and renamed (Alembic's batch mode); with
+    foreign keys on, the drop would first delete every row that points at it. So foreign keys
+    are off while migrating (it must be set outside a transaction), and checked afterwards."""
+    async with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            await connection.run_sync(_pragma, "PRAGMA foreign_keys=OFF")
+        try:
+            async with connection.begin():
+                await connection.run_sync(_run, action, revision)
+                if sqlite and await connection.run_sync(_pragma, "PRAGMA foreign_key_check"):
+                    raise RuntimeError("the migration left rows that point nowhere")
+        finally:
+            if sqlite:
+                await connection.run_sync(_pragma, "PRAGMA foreign_keys=ON")
+
+
+def _pragma(connection: Connection, statement: str) -> list[Any]:
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(statement)
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
 
 
 def _run(connection: Connection, action: object, revision: str) -> None:

@@ -250,6 +250,8 @@ class Member(Base):
     checkin_paused_until: Mapped[datetime | None]
     #: The network member's consent: the family may see whether they had contact and want to talk.
     checkin_shared: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    #: The network member stopped their check-ins themselves: only they can switch them on again.
+    checkin_stopped_at: Mapped[datetime | None]
     joined_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
 

@@ -199,6 +199,12 @@ async def member_forgotten(session: AsyncSession, delivery: Delivery) -> Rendere
     if payload.get("agreements"):
         lines.append(_("Deze afspraken zijn daarom gestopt: {what}. Kijk samen wie dat nu doet (/plan).").format(
             what=", ".join(payload["agreements"])))
+    if payload.get("backup_for"):
+        lines.append(_("{name} was reserve bij: {what}. Die afspraken hebben nu geen reserve.").format(
+            name=payload["name"], what=", ".join(payload["backup_for"])))
+    if payload.get("in_plan"):
+        lines.append(_("{name} staat ook niet meer in jullie plan voor als het misgaat. Kijk wie jullie dan vragen (/safetyplan).").format(
+            name=payload["name"]))
 
     async def forget_the_name(session: AsyncSession, sent: Delivery) -> None:
         sent.payload = {}  # once told, the name is not kept here either

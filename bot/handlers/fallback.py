@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import Update
+from telegram import Message, Update
 from telegram.constants import ChatType
 from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
@@ -28,6 +28,8 @@ async def unknown_command(update: Update, context: KringContext) -> None:
 async def unexpected_message(update: Update, context: KringContext) -> None:
     message = update.effective_message
     assert message is not None
+    if message.chat.type != ChatType.PRIVATE and not _spoken_to(message, context.bot.username, context.bot.id):
+        return  # the family talking among themselves (Kring sees it all when it is a group admin)
     await message.reply_text(
         "\n\n".join(
             [
@@ -64,6 +66,12 @@ async def own_setting_pressed(update: Update, context: KringContext, action: str
         return
     await query.answer()
     await query.edit_message_text(confirmation)
+
+
+def _spoken_to(message: Message, username: str, bot_id: int) -> bool:
+    replied = message.reply_to_message
+    mentioned = f"@{username.lower()}" in (message.text or message.caption or "").lower()
+    return mentioned or bool(replied and replied.from_user and replied.from_user.id == bot_id)
 
 
 def _addressed_to_me(text: str, username: str) -> bool:

@@ -17,11 +17,13 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 from telegram import Update
+from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop, BaseHandler, TypeHandler
 
 from bot.app import KringContext
 from bot.db.models import Professional
-from bot.i18n import _
+from bot.handlers.flows import REPLY_TO_KRING
+from bot.i18n import _, resolve_language, use_language
 from bot.services import circles, people
 
 log = logging.getLogger(__name__)
@@ -74,22 +76,34 @@ async def _in_a_circle(context: KringContext, telegram_user_id: int) -> bool:
         return await session.scalar(select(Professional.id).where(Professional.person_id == person.id)) is not None
 
 
+def _addressed_to_kring(update: Update) -> bool:
+    """A button, a private message, or in a group a command or a reply to Kring. The family's own
+    chatter in their group is none of Kring's business, and never counted."""
+    message = update.effective_message
+    if update.callback_query is not None or message is None or message.chat.type == ChatType.PRIVATE:
+        return True
+    return bool(message.text and message.text.startswith("/")) or REPLY_TO_KRING.check_update(update) is True
+
+
 async def slow_down(update: Update, context: KringContext) -> None:
     user = update.effective_user
-    if user is None or user.is_bot:
+    if user is None or user.is_bot or not _addressed_to_kring(update):
         return
     bucket = guard_of(context).take(user.id)
     if bucket is None or await _in_a_circle(context, user.id):
         return
     query = update.callback_query
+    message = update.effective_message
+    private = message is not None and message.chat.type == ChatType.PRIVATE
     if not bucket.warned:
         bucket.warned = True
         log.info("flood: updates held back", extra={"telegram_user_id": user.id})
-        text = _("Je stuurt heel veel tegelijk. Ik wacht even. Probeer het over een minuut opnieuw.")
+        with use_language(resolve_language(user.language_code, context.runtime.settings.default_language)):
+            text = _("Je stuurt heel veel tegelijk. Ik wacht even. Probeer het over een minuut opnieuw.")
         if query is not None:
             await query.answer(text)
-        elif update.effective_message is not None:
-            await update.effective_message.reply_text(text)
+        elif private and message is not None:
+            await message.reply_text(text)  # (in a group: silence; the family's chat is not for this)
     elif query is not None:
         await query.answer()
     raise ApplicationHandlerStop

@@ -80,7 +80,7 @@ def what_the_family_sees(member: Member, checkin: NetworkCheckin | None) -> str:
         parts.append(_("je wilt graag met ze praten"))
     if checkin is None:
         return "👀 " + _("Het gezin ziet alleen of je contact had en of je graag wilt praten.")
-    return "👀 " + _("Dit ziet het gezin: {what}.").format(what=", ".join(parts) or _("niets"))
+    return "👀 " + _("Dit ziet het gezin bij de volgende check-in: {what}.").format(what=", ".join(parts) or _("niets"))
 
 
 # -- the check-in ------------------------------------------------------------------------------
@@ -168,8 +168,8 @@ async def _thanks(session: AsyncSession, checkin: NetworkCheckin) -> StepReply:
     lines = [_("Dank je wel, {name}.").format(name=member.display_name)]
     rows: list[list[InlineKeyboardButton]] = []
     if checkin.feeling in (Feeling.HEAVY, Feeling.WANT_TO_TALK) and checkin.family_told_at is None:
-        lines.append(_("Fijn dat je het zegt. Praten met het gezin helpt vaak. Zal ik het gezin laten weten dat je graag wilt praten? "
-                       "Ik stuur niets zonder jouw ja."))
+        lines.append(_("Fijn dat je het zegt. Praten met het gezin helpt vaak. Zal ik het gezin nu een bericht sturen "
+                       "dat je graag wilt praten? Dat doe ik alleen als jij ja zegt."))
         rows.append([_answer_button("📣 " + pgettext("button", "Ja, laat het gezin weten"), checkin.id, "tell", "1")])
     elif checkin.family_told_at is not None:
         lines.append(_("Het gezin weet dat je graag wilt praten."))
@@ -202,6 +202,10 @@ async def note_written(update: Update, context: KringContext, text: str) -> None
         except authz.NotAllowed:
             await message.reply_text(_("Dit kan ik niet meer bewaren. Je antwoord op de check-in staat wel."))
             return
+        member = await session.get_one(Member, checkin.member_id)
+    if not member.checkin_shared:  # the family sees none of the answers: nothing to ask
+        await message.reply_text(_("Goed. Alleen jij ziet het, bij je volgende check-in."))
+        return
     share = InlineKeyboardMarkup([[_answer_button(pgettext("button", "Ja, deel het"), checkin.id, "share", "1"),
                                    _answer_button(pgettext("button", "Nee, alleen voor mij"), checkin.id, "share", "0")]])
     await message.reply_text(_("Bewaard. Mag het gezin dit lezen?"), reply_markup=share)
@@ -228,8 +232,13 @@ async def own_pressed(update: Update, context: KringContext) -> None:
                 date=format_date(day, format="d MMMM")), None
         if what == "stop":
             await network_checkins.stop(session, circle_id, person_id=person_id, now=now)
+            again = InlineKeyboardButton("▶️ " + pgettext("button", "Toch weer aanzetten"),
+                                         callback_data=callbacks.encode(OWN, circle_id, "resume"))
             return _("Goed. Ik stel je deze vragen niet meer. Het gezin hoort dat je dit koos. "
-                     "Je afspraken lopen gewoon door."), None
+                     "Je afspraken lopen gewoon door."), InlineKeyboardMarkup([[again]])
+        if what == "resume":
+            await network_checkins.resume(session, circle_id, person_id=person_id, now=now)
+            return _("Goed. Je krijgt de vragen weer, zoals eerst."), None
         if what in ("shared", "private"):
             member = await network_checkins.set_shared(session, circle_id, person_id=person_id, shared=what == "shared", now=now)
             text = (_("Goed. Het gezin ziet weer of je contact had en of je graag wilt praten.") if member.checkin_shared
@@ -305,7 +314,7 @@ async def choose_step(context: KringContext, session: AsyncSession, draft: Draft
         rows = []
         for member, schedule in await network_checkins.network_members(session, circle_id):
             setting = (ngettext("elke week", "elke {count} weken", schedule.interval).format(count=schedule.interval)
-                       if schedule else _("uit"))
+                       if schedule else _("zelf gestopt") if member.checkin_stopped_at else _("uit"))
             rows.append([button(f"{member.display_name} · {setting}", draft.id, "member", member.id)])
         if not rows:
             await drafts.finish(session, draft)
@@ -313,6 +322,10 @@ async def choose_step(context: KringContext, session: AsyncSession, draft: Draft
         return _("Wie krijgt af en toe een vraag hoe het met hem of haar gaat?"), InlineKeyboardMarkup(rows)
     if field == "member" and draft.step == "network" and value.isdigit():
         member = await network_checkins.network_member(session, int(value), circle_id)
+        if member.checkin_stopped_at is not None:
+            await drafts.finish(session, draft)
+            return _("{name} heeft deze vragen zelf gestopt. Alleen {name} kan ze weer aanzetten.").format(
+                name=member.display_name), None
         drafts.advance(draft, "every", now=now, member_id=member.id)
         choices = [button(ngettext("Elke week", "Elke {count} weken", w).format(count=w) + (" ✓" if w == network_checkins.SUGGESTED else ""),
                           draft.id, "every", w) for w in network_checkins.CHOICES]

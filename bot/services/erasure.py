@@ -26,6 +26,7 @@ from bot.db.models import (
     MemberRole,
     MemberStatus,
     Person,
+    PlanStep,
     Professional,
     ProfessionalStatus,
 )
@@ -96,10 +97,14 @@ async def forget_person(session: AsyncSession, person: Person, *, now: datetime)
             continue
         if member.status == MemberStatus.ACTIVE:
             stopped = [a.what for a in await _open_agreements(session, member)]
+            backup_for = [a.what for a in await session.scalars(select(Agreement).where(
+                Agreement.backup_member_id == member.id, Agreement.status.in_(agreements.OPEN)))]
+            in_plan = await session.scalar(select(PlanStep.id).where(PlanStep.member_id == member.id).limit(1)) is not None
             # agreements end and a coordinator stays; the "left" notice finds no member and is skipped
             await circles.leave(session, circle.id, person_id=person.id, now=now)
             await notifications.tell_family(session, circle, kind="member.forgotten", key=f"member.forgotten:{member.id}",
-                                            payload={"name": member.display_name, "agreements": stopped}, now=now)
+                                            payload={"name": member.display_name, "agreements": stopped,
+                                                     "backup_for": backup_for, "in_plan": in_plan}, now=now)
         audit.record(session, at=now, action="member.erased", circle_id=circle.id, subject_type="member",
                      subject_id=member.id)
         await session.delete(member)  # with it: their agreements, answers, notes, requests and asks

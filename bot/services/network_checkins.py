@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
     Agreement,
+    AuditEvent,
     AgreementOccurrence,
     Circle,
     Feeling,
@@ -59,6 +60,10 @@ async def network_members(session: AsyncSession, circle_id: int) -> list[tuple[M
     return [(member, await current(session, member.id)) for member in members]
 
 
+class StoppedByMember(Exception):
+    """The member stopped their check-ins themselves; only they switch them on again."""
+
+
 async def network_member(session: AsyncSession, member_id: int, circle_id: int) -> Member:
     member = await session.get(Member, member_id)
     if (member is None or member.circle_id != circle_id or member.role != MemberRole.NETWORK
@@ -75,6 +80,8 @@ async def choose(session: AsyncSession, circle_id: int, member_id: int, *, perso
         raise ValueError(weeks)
     access = await authz.authorize(session, person_id, circle_id, Action.CHOOSE_CHECKIN)
     member = await network_member(session, member_id, circle_id)
+    if weeks is not None and member.checkin_stopped_at is not None:
+        raise StoppedByMember(member.display_name)
     old = await current(session, member.id)
     if old is not None:
         old.active = False
@@ -86,8 +93,7 @@ async def choose(session: AsyncSession, circle_id: int, member_id: int, *, perso
                             frequency=Frequency.WEEKLY, interval=weeks, weekday=first.weekday(), at_time=AT,
                             starts_on=first, time_zone=zone, active=True, created_at=now, planned_until=now,
                             next_due_at=now)
-        session.add(schedule)
-        member.checkin_paused_until = None
+        session.add(schedule)  # (a pause the member chose stays as it is)
     if (old is None) != (schedule is None) or (old and schedule and old.interval != schedule.interval):
         assert access.member is not None
         await notifications.tell_member(session, access.circle, member.id, kind="netcheckin.chosen",
@@ -161,8 +167,12 @@ async def own(session: AsyncSession, checkin_id: int, person_id: int) -> tuple[N
 
 async def answer_contact(session: AsyncSession, checkin_id: int, *, person_id: int, had_contact: HadContact,
                          now: datetime) -> NetworkCheckin:
-    checkin, _member = await own(session, checkin_id, person_id)
-    checkin.had_contact, checkin.answered_at = had_contact, now
+    checkin, member = await own(session, checkin_id, person_id)
+    checkin.had_contact, checkin.answered_at = had_contact, checkin.answered_at or now
+    if member.checkin_shared and not await _consent_recorded(session, member):
+        # the member was told what the family sees, with a button to say no: answering is agreeing
+        consent.record(session, at=now, person_id=person_id, circle_id=checkin.circle_id, what=Consent.NETWORK_ANSWERS,
+                       given=True, subject=("member", member.id))
     audit.record(session, at=now, action="network_checkin.answered", actor_person_id=person_id,
                  circle_id=checkin.circle_id, subject_type="network_checkin", subject_id=checkin.id)
     return checkin
@@ -171,8 +181,14 @@ async def answer_contact(session: AsyncSession, checkin_id: int, *, person_id: i
 async def answer_feeling(session: AsyncSession, checkin_id: int, *, person_id: int, feeling: Feeling,
                          now: datetime) -> NetworkCheckin:
     checkin, _member = await own(session, checkin_id, person_id)
-    checkin.feeling, checkin.answered_at = feeling, now
+    checkin.feeling, checkin.answered_at = feeling, checkin.answered_at or now  # (first answered: the family's window)
     return checkin
+
+
+async def _consent_recorded(session: AsyncSession, member: Member) -> bool:
+    return await session.scalar(select(AuditEvent.id).where(
+        AuditEvent.action.like("consent.network_answers.%"), AuditEvent.subject_type == "member",
+        AuditEvent.subject_id == member.id).limit(1)) is not None
 
 
 async def heavy_again(session: AsyncSession, checkin: NetworkCheckin) -> bool:
@@ -237,6 +253,7 @@ async def stop(session: AsyncSession, circle_id: int, *, person_id: int, now: da
     if schedule is None:
         raise ValueError("no check-ins to stop")
     schedule.active = False
+    member.checkin_stopped_at = now
     await notifications.tell_family(session, circle, kind="netcheckin.stopped",
                                     key=f"netcheckin.stopped:{member.id}:{now.isoformat()}",
                                     payload={"member_id": member.id}, now=now)
@@ -245,11 +262,26 @@ async def stop(session: AsyncSession, circle_id: int, *, person_id: int, now: da
     return member
 
 
+async def resume(session: AsyncSession, circle_id: int, *, person_id: int, now: datetime) -> Member:
+    """The member switches their check-ins on again, with the rhythm the family chose last."""
+    _circle, member = await _self(session, circle_id, person_id)
+    last = await session.scalar(select(Schedule).where(
+        Schedule.member_id == member.id, Schedule.purpose == SchedulePurpose.NETWORK_CHECKIN).order_by(Schedule.id.desc()))
+    if member.checkin_stopped_at is None or last is None:
+        raise ValueError("nothing to switch on again")
+    last.active, last.planned_until, last.next_due_at = True, now, now
+    member.checkin_stopped_at = None
+    audit.record(session, at=now, action="network_checkin.resumed", actor_person_id=person_id, circle_id=circle_id,
+                 subject_type="member", subject_id=member.id)
+    return member
+
+
 async def set_shared(session: AsyncSession, circle_id: int, *, person_id: int, shared: bool, now: datetime) -> Member:
     """The member's consent: may the family see whether they had contact and want to talk?"""
     _circle, member = await _self(session, circle_id, person_id)
     member.checkin_shared = shared
-    consent.record(session, at=now, person_id=person_id, circle_id=circle_id, what=Consent.NETWORK_ANSWERS, given=shared)
+    consent.record(session, at=now, person_id=person_id, circle_id=circle_id, what=Consent.NETWORK_ANSWERS, given=shared,
+                   subject=("member", member.id))
     return member
 
 

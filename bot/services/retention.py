@@ -4,7 +4,8 @@ Once a day the ticker deletes what is older than the retention period (``KRING_R
 12 by default): check-in answers and rounds, network check-ins, how agreements went, help asks,
 answered contact requests, delivery records, used or expired invitation links, and audit events —
 except the consent events, which prove what someone agreed to for as long as their account exists.
-Conversations left half-way are deleted after 30 days. The plan itself (agreements, the "als het
+Conversations left half-way are deleted after 30 days; a notice that had to carry a name (someone
+erased, a circle dissolved) after a week, whether it could be sent or not. The plan itself (agreements, the "als het
 misgaat" steps, who takes part) stays as long as the circle does: it is the family's current plan.
 """
 
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete
+from sqlalchemy import delete, or_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
@@ -35,6 +36,8 @@ from bot.services import audit
 
 DEFAULT_MONTHS = 12
 DRAFTS_KEPT = timedelta(days=30)
+NOTICES_WITH_NAMES = ("member.forgotten", "circle.dissolved")
+NOTICES_KEPT = timedelta(days=7)
 EVERY = timedelta(days=1)
 
 
@@ -56,7 +59,11 @@ async def purge(session: AsyncSession, *, now: datetime, months: int = DEFAULT_M
         "deliveries": delete(Delivery).where(Delivery.created_at < before, Delivery.status.in_(
             (DeliveryStatus.SENT, DeliveryStatus.FAILED, DeliveryStatus.SKIPPED))),
         "invitations": delete(Invitation).where(Invitation.expires_at < before),
-        "audit_events": delete(AuditEvent).where(AuditEvent.at < before, AuditEvent.action.not_like("consent.%")),
+        "audit_events": delete(AuditEvent).where(AuditEvent.at < before, or_(
+            AuditEvent.action.not_like("consent.%"), AuditEvent.actor_person_id.is_(None))),  # (consent of the erased)
+        # a notice that carries a name (someone erased, a circle dissolved) is not kept, sent or not
+        "notices_with_names": delete(Delivery).where(Delivery.kind.in_(NOTICES_WITH_NAMES),
+                                                     Delivery.created_at < now - NOTICES_KEPT),
         "drafts": delete(Draft).where(Draft.updated_at < now - DRAFTS_KEPT),
     }
     counts = {}
