@@ -29,7 +29,8 @@ from bot import texts
 from bot.deliveries import RENDERERS
 from bot.i18n import N_, available_languages, gettext, use_language
 from bot.logs import hold_library_loggers
-from bot.services import follow_up, retention
+from bot.metrics import Metrics, TimedUpdateProcessor
+from bot.services import follow_up, retention, workers
 from scheduler import planner
 from scheduler.sender import Sender
 from scheduler.ticker import Ticker
@@ -73,6 +74,9 @@ class Runtime:
     clock: Clock
     sender: Sender
     ticker: Ticker
+    metrics: Metrics
+    #: This process's name: on its heartbeat and on the outbox rows it is sending.
+    worker: str
 
 
 class KringContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
@@ -121,19 +125,25 @@ def build_application(
     )
     if tick_seconds is not None:
         builder = builder.rate_limiter(AIORateLimiter(max_retries=0))
-    if update_processor is not None:
-        builder = builder.concurrent_updates(update_processor)
+    metrics = Metrics()
+    builder = builder.concurrent_updates(update_processor or TimedUpdateProcessor(metrics))
     application: KringApplication = builder.build()  # type: ignore[assignment]
     engine = engine or create_engine(settings.database_url)
     sessions = create_sessionmaker(engine)
     clock = clock or SystemClock()
+    worker = workers.new_name()
     sender = Sender(application.bot, sessions, clock, RENDERERS, default_language=settings.default_language,
-                    default_tz=settings.timezone)
+                    default_tz=settings.timezone, name=worker)
 
     async def plan() -> None:
         async with sessions.begin() as session:
+            await workers.beat(session, worker, now=clock.now())
             await planner.plan_due(session, now=clock.now(), default_tz=settings.timezone)
             await follow_up.run_due(session, now=clock.now())
+        metrics.last_tick.set(clock.now().timestamp())
+
+    async def send() -> None:
+        metrics.count_send_report(await sender.send_due())
 
     application.bot_data["runtime"] = Runtime(
         settings=settings,
@@ -141,8 +151,10 @@ def build_application(
         sessions=sessions,
         clock=clock,
         sender=sender,
-        ticker=Ticker(clock, [plan, sender.send_due, retention.DailyPurge(sessions, clock, settings.retention_months)],
+        ticker=Ticker(clock, [plan, send, retention.DailyPurge(sessions, clock, settings.retention_months)],
                       interval_seconds=tick_seconds or 0),
+        metrics=metrics,
+        worker=worker,
     )
     register(application)
     return application
@@ -159,7 +171,13 @@ async def _post_init(application: KringApplication) -> None:
     await runtime.sender.recover()
     if runtime.ticker.interval_seconds:
         runtime.ticker.start()
-    log.info("kring started", extra={"bot_id": application.bot.id})
+    settings = runtime.settings
+    if settings.http_port is not None and not application.bot_data.get("webhook"):  # /healthz and /metrics
+        from bot import web
+
+        application.bot_data["http"] = await web.start(application, host=settings.http_host, port=settings.http_port,
+                                                       webhook_secret=None)
+    log.info("kring started", extra={"bot_id": application.bot.id, "worker": runtime.worker})
 
 
 async def _post_stop(application: KringApplication) -> None:
@@ -167,6 +185,8 @@ async def _post_stop(application: KringApplication) -> None:
 
 
 async def _post_shutdown(application: KringApplication) -> None:
+    if (http := application.bot_data.pop("http", None)) is not None:
+        await http.cleanup()
     await runtime_of(application).engine.dispose()
 
 

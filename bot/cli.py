@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
 import os
 import sys
@@ -35,10 +36,18 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="COMMAND",
         description=_("Zonder COMMAND: 'run' als KRING_BOT_TOKEN is gezet, anders 'demo'."),
     )
-    commands.add_parser(
+    run = commands.add_parser(
         "run",
         help=_("Start de bot (long polling). Heeft KRING_BOT_TOKEN nodig."),
         description=_("Start de bot. Kring werkt de database eerst bij en haalt dan berichten op bij Telegram."),
+    )
+    run.add_argument("--webhook", action="store_true",
+                     help=_("Laat Telegram de berichten sturen (KRING_WEBHOOK_URL, KRING_WEBHOOK_SECRET, KRING_HTTP_PORT)."))
+    commands.add_parser(
+        "health",
+        help=_("Laat zien of Kring gezond is: database, planner en wachtrij."),
+        description=_("Kijkt of de database antwoordt, of Kring nog tikt en hoeveel berichten wachten. "
+                      "Geeft 0 als alles goed is, anders 1."),
     )
     demo = commands.add_parser(
         "demo",
@@ -92,8 +101,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         args.command = "run" if settings.bot_token else "demo"
         args.keep = args.language = None
+        args.webhook = False
     quiet_demo = args.command == "demo" and "KRING_LOG_LEVEL" not in os.environ
-    setup_logging(max(settings.log_level, logging.WARNING) if quiet_demo else settings.log_level)
+    setup_logging(max(settings.log_level, logging.WARNING) if quiet_demo else settings.log_level, json=settings.log_json)
     try:
         return _command(args, settings)
     except crypto.WrongKey:
@@ -103,7 +113,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _command(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "run":
-        return _run(settings)
+        return _run(settings, webhook=args.webhook)
+    if args.command == "health":
+        return asyncio.run(_health(settings))
     if args.command == "migrate":
         return _migrate(settings)
     if args.command == "key":
@@ -121,13 +133,18 @@ def _command(args: argparse.Namespace, settings: Settings) -> int:
     return asyncio.run(run_demo(settings, keep=args.keep, language=args.language))
 
 
-def _run(settings: Settings) -> int:
+def _run(settings: Settings, *, webhook: bool = False) -> int:
     from bot.app import build_application
 
     try:
         asyncio.run(_check_token(settings))
         application = build_application(settings)
-        application.run_polling(allowed_updates=Update.ALL_TYPES)
+        if webhook:
+            from bot import web
+
+            asyncio.run(web.run_webhook(application, settings))
+        else:
+            application.run_polling(allowed_updates=Update.ALL_TYPES)
     except ConfigError as error:
         return _fail(str(error))
     except InvalidToken:
@@ -140,6 +157,21 @@ def _run(settings: Settings) -> int:
             status=1,
         )
     return 0
+
+
+async def _health(settings: Settings) -> int:
+    """One JSON line: what ``/healthz`` says, read from the database by this separate process."""
+    from bot import health
+    from bot.clock import SystemClock
+    from bot.db.session import create_engine, create_sessionmaker
+
+    engine = create_engine(settings.database_url)
+    try:
+        report = await health.measure(create_sessionmaker(engine), SystemClock().now())
+    finally:
+        await engine.dispose()
+    print(json.dumps(report.as_dict()))
+    return 0 if report.ok else 1
 
 
 async def _check_token(settings: Settings) -> None:

@@ -50,6 +50,12 @@ class Settings:
     secret_key: bytes | None = None
     secret_key_file: Path = DEFAULT_DATA_DIR / "secret.key"
     retention_months: int = 12
+    #: Kring's HTTP server (webhook, /healthz, /metrics): off without a port, unless in webhook mode.
+    http_host: str = "127.0.0.1"
+    http_port: int | None = None
+    webhook_url: str | None = None
+    webhook_secret: str | None = None
+    log_json: bool = False
 
     @property
     def api_base_url(self) -> str:
@@ -92,6 +98,11 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         secret_key=_secret_key(get("KRING_SECRET_KEY")),
         secret_key_file=Path(get("KRING_SECRET_KEY_FILE") or DEFAULT_DATA_DIR / "secret.key"),
         retention_months=_months(get("KRING_RETENTION_MONTHS") or "12"),
+        http_host=get("KRING_HTTP_HOST") or "127.0.0.1",
+        http_port=_port(get("KRING_HTTP_PORT")),
+        webhook_url=_webhook_url(get("KRING_WEBHOOK_URL")),
+        webhook_secret=_webhook_secret(get("KRING_WEBHOOK_SECRET")),
+        log_json=_log_format(get("KRING_LOG_FORMAT") or "text"),
     )
 
 
@@ -164,3 +175,32 @@ def _months(value: str) -> int:
     if not value.isdigit() or not 1 <= int(value) <= 120:
         raise ConfigError("KRING_RETENTION_MONTHS", _("Kies een aantal maanden van 1 tot en met 120."))
     return int(value)
+
+
+def _port(value: str | None) -> int | None:
+    if not value:
+        return None
+    if not value.isdigit() or not 1 <= int(value) <= 65535:
+        raise ConfigError("KRING_HTTP_PORT", _("Kies een poort van 1 tot en met 65535."))
+    return int(value)
+
+
+def _webhook_url(value: str | None) -> str | None:
+    if value and urlsplit(value).scheme != "https":
+        raise ConfigError("KRING_WEBHOOK_URL", _("Telegram stuurt alleen naar een https-adres, zoals https://kring.example.org/telegram."))
+    return value or None
+
+
+_SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,256}$")
+
+
+def _webhook_secret(value: str | None) -> str | None:
+    if value and not _SECRET_PATTERN.match(value):
+        raise ConfigError("KRING_WEBHOOK_SECRET", _("Gebruik 16 tot 256 tekens: letters, cijfers, _ en -."))
+    return value or None
+
+
+def _log_format(value: str) -> bool:
+    if value not in ("text", "json"):
+        raise ConfigError("KRING_LOG_FORMAT", _("Kies uit: {levels}.").format(levels="text, json"))
+    return value == "json"

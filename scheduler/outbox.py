@@ -1,16 +1,19 @@
 """The outbox: every message Kring sends on its own (not as a direct reply) is first a
 :class:`~bot.db.models.Delivery` row with a unique key, so it can be neither lost nor doubled.
 
-States: ``pending`` → ``sending`` (claimed) → ``sent`` | ``failed`` | ``skipped``. A row found in
-``sending`` at start-up was interrupted by a crash between claiming and recording: it goes back to
-``pending`` and is sent again. That is the one double Kring accepts (Telegram may already have
-shown it), because the other choice would be a reminder or check-in that is silently lost. A
-graceful stop finishes the sends in flight first, so only a hard crash can cause it.
+States: ``pending`` → ``sending`` (claimed) → ``sent`` | ``failed`` | ``skipped``. Several Kring
+processes can share one database: a claim names its process (``claimed_by``) and holds a lease
+(``next_attempt_at`` of a ``sending`` row) of ``LEASE``; a process sends only rows it holds, and
+renews the lease as it starts each send. A row whose lease ran out was interrupted by a crash
+between claiming and recording: any process puts it back to ``pending`` and it is sent again.
+That is the one double Kring accepts (Telegram may already have shown it), because the other
+choice would be a reminder or check-in that is silently lost. A graceful stop finishes the sends
+in flight first, so only a hard crash can cause it.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -20,6 +23,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import Delivery, DeliveryStatus
 
 ERROR_LENGTH = 200
+#: How long a claim holds. One send takes seconds (python-telegram-bot's time-outs are well under
+#: a minute); the lease is renewed as each send starts, so only a dead process's claims run out.
+LEASE = timedelta(minutes=2)
 
 
 async def enqueue(
@@ -58,9 +64,10 @@ async def enqueue(
     return delivery
 
 
-async def claim_due(session: AsyncSession, *, now: datetime, limit: int) -> list[Delivery]:
-    """Claim up to ``limit`` due deliveries, oldest first. On PostgreSQL rows another process has
-    claimed are skipped (``FOR UPDATE SKIP LOCKED``); SQLite has one writer at a time anyway."""
+async def claim_due(session: AsyncSession, *, now: datetime, limit: int, by: str = "") -> list[Delivery]:
+    """Claim up to ``limit`` due deliveries for process ``by``, oldest first. On PostgreSQL rows
+    another process is claiming are skipped (``FOR UPDATE SKIP LOCKED``); SQLite has one writer
+    at a time anyway."""
     query = (
         select(Delivery)
         .where(Delivery.status == DeliveryStatus.PENDING, Delivery.next_attempt_at <= now)
@@ -73,19 +80,31 @@ async def claim_due(session: AsyncSession, *, now: datetime, limit: int) -> list
     for delivery in deliveries:
         delivery.status = DeliveryStatus.SENDING
         delivery.attempts += 1
+        delivery.claimed_by = by
+        delivery.next_attempt_at = now + LEASE
     return deliveries
 
 
-async def recover_interrupted(session: AsyncSession) -> int:
-    """Put deliveries a crash left in ``sending`` back in the queue (see the module docstring)."""
+def still_ours(delivery: Delivery, *, by: str, now: datetime) -> bool:
+    """The claim is this process's and its lease holds; renew it for the send about to start."""
+    if delivery.status != DeliveryStatus.SENDING or delivery.claimed_by != by or delivery.next_attempt_at <= now:
+        return False
+    delivery.next_attempt_at = now + LEASE
+    return True
+
+
+async def recover_interrupted(session: AsyncSession, *, now: datetime) -> int:
+    """Put deliveries whose claim ran out back in the queue (see the module docstring)."""
     result = await session.execute(
-        update(Delivery).where(Delivery.status == DeliveryStatus.SENDING).values(status=DeliveryStatus.PENDING)
+        update(Delivery).where(Delivery.status == DeliveryStatus.SENDING, Delivery.next_attempt_at <= now)
+        .values(status=DeliveryStatus.PENDING, claimed_by=None)
     )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def mark_sent(delivery: Delivery, *, message_id: int, now: datetime) -> None:
     delivery.status = DeliveryStatus.SENT
+    delivery.claimed_by = None
     delivery.telegram_message_id = message_id
     delivery.sent_at = now
     delivery.last_error = None
@@ -93,17 +112,20 @@ def mark_sent(delivery: Delivery, *, message_id: int, now: datetime) -> None:
 
 def mark_retry(delivery: Delivery, *, at: datetime, error: str) -> None:
     delivery.status = DeliveryStatus.PENDING
+    delivery.claimed_by = None
     delivery.next_attempt_at = at
     delivery.last_error = error[:ERROR_LENGTH]
 
 
 def mark_failed(delivery: Delivery, *, error: str) -> None:
     delivery.status = DeliveryStatus.FAILED
+    delivery.claimed_by = None
     delivery.last_error = error[:ERROR_LENGTH]
 
 
 def mark_skipped(delivery: Delivery, *, reason: str) -> None:
     delivery.status = DeliveryStatus.SKIPPED
+    delivery.claimed_by = None
     delivery.last_error = reason[:ERROR_LENGTH]
 
 

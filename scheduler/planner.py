@@ -3,7 +3,8 @@
 Each tick reads only the schedules whose ``next_due_at`` has come (an index), plans their
 occurrences up to ``LOOK_AHEAD`` from now, and records how far it got (``planned_until``). The
 outbox key (agreement + local date) and the unique occurrence row make a second planning of the
-same occurrence — after a restart, or by a second process — a no-op.
+same occurrence — after a restart, or by a second process — a no-op. With several processes on
+PostgreSQL, a schedule being planned is locked (``FOR UPDATE SKIP LOCKED``): the others pass it by.
 
 Reminders go to the doer "on the morning of the day": 08:00 in the doer's own time zone; for
 something before 09:00, 20:00 the evening before (so the quiet hours never swallow it). Or a
@@ -62,13 +63,11 @@ async def next_planning(session: AsyncSession) -> datetime | None:
 
 async def plan_due(session: AsyncSession, *, now: datetime, default_tz: ZoneInfo) -> int:
     """Plan what is due; returns how many reminders were queued."""
-    due = await session.scalars(
-        select(Schedule)
-        .where(Schedule.active, Schedule.purpose.in_(PLANNED),
-               Schedule.next_due_at <= now)
-        .order_by(Schedule.next_due_at)
-        .limit(BATCH)
-    )
+    query = (select(Schedule).where(Schedule.active, Schedule.purpose.in_(PLANNED), Schedule.next_due_at <= now)
+             .order_by(Schedule.next_due_at).limit(BATCH))
+    if session.bind.dialect.name == "postgresql":  # several processes: each schedule is planned by one at a time
+        query = query.with_for_update(skip_locked=True)
+    due = await session.scalars(query)
     queued = 0
     for schedule in list(due):
         try:

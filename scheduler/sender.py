@@ -79,6 +79,7 @@ class Sender:
         batch_size: int = 30,
         max_attempts: int = 6,
         first_backoff: timedelta = timedelta(seconds=30),
+        name: str = "kring",
     ) -> None:
         self.bot = bot
         self.sessions = sessions
@@ -90,10 +91,13 @@ class Sender:
         self.max_attempts = max_attempts
         self.first_backoff = first_backoff
         self.paused_until: datetime | None = None
+        #: This process's name on the rows it claims (several processes may share the outbox).
+        self.name = name
 
     async def recover(self) -> int:
+        """Rows a crashed process had claimed, once their lease ran out, go back in the queue."""
         async with self.sessions.begin() as session:
-            count = await outbox.recover_interrupted(session)
+            count = await outbox.recover_interrupted(session, now=self.clock.now())
         if count:
             log.warning("deliveries interrupted by a crash are queued again", extra={"count": count})
         return count
@@ -101,9 +105,11 @@ class Sender:
     async def send_due(self) -> SendReport:
         """Send everything that is due now, batch by batch, unless Telegram asked us to wait."""
         report = SendReport()
+        await self.recover()
         while not self._paused():
             async with self.sessions.begin() as session:
-                batch = [d.id for d in await outbox.claim_due(session, now=self.clock.now(), limit=self.batch_size)]
+                batch = [d.id for d in await outbox.claim_due(session, now=self.clock.now(), limit=self.batch_size,
+                                                              by=self.name)]
             if not batch:
                 break
             for delivery_id in batch:
@@ -120,7 +126,7 @@ class Sender:
     async def _give_up(self, delivery_id: int, report: SendReport) -> None:
         async with self.sessions.begin() as session:
             delivery = await session.get(Delivery, delivery_id)
-            if delivery is not None and delivery.status == DeliveryStatus.SENDING:
+            if delivery is not None and delivery.status == DeliveryStatus.SENDING and delivery.claimed_by == self.name:
                 outbox.mark_failed(delivery, error="internal error")
                 report.failed += 1
 
@@ -130,15 +136,15 @@ class Sender:
     async def _release(self, delivery_id: int) -> None:
         async with self.sessions.begin() as session:
             delivery = await session.get(Delivery, delivery_id)
-            if delivery is not None:
+            if delivery is not None and delivery.status == DeliveryStatus.SENDING and delivery.claimed_by == self.name:
                 delivery.attempts -= 1
                 outbox.mark_retry(delivery, at=self.paused_until or self.clock.now(), error="paused after 429")
 
     async def _send_one(self, delivery_id: int, report: SendReport) -> None:
         async with self.sessions.begin() as session:
-            delivery = await session.get(Delivery, delivery_id)
-            if delivery is None:  # erased while queued
-                return
+            delivery = await session.get(Delivery, delivery_id, with_for_update=True)
+            if delivery is None or not outbox.still_ours(delivery, by=self.name, now=self.clock.now()):
+                return  # erased while queued, or (after a long stall) taken over by another process
             expires = delivery.payload.get("expires_at")
             if expires and self.clock.now() >= datetime.fromisoformat(expires):
                 outbox.mark_skipped(delivery, reason="stale: its moment has passed")

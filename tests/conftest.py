@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import itertools
 import os
+import shutil
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import asyncpg
 import pytest
@@ -36,15 +38,53 @@ def postgres_server() -> Iterator[PostgresServer]:
     server.stop()
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-async def database_url(request: pytest.FixtureRequest, tmp_path: os.PathLike[str]) -> str:
+DATABASES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+#: A migrated database per kind, made once per run; each test gets a copy (migrating from scratch
+#: for every test would be most of the suite's time).
+_templates: dict[str, object] = {}
+
+
+@pytest.fixture(params=DATABASES)
+async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh, migrated database of this kind."""
+    return await _fresh_database(request, tmp_path, migrated=True)
+
+
+@pytest.fixture(params=DATABASES)
+async def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh database without any tables (for the migration tests)."""
+    return await _fresh_database(request, tmp_path, migrated=False)
+
+
+async def _migrate(url: str) -> None:
+    crypto.use_key(crypto.decode_key(TEST_KEY))
+    engine = create_engine(url)
+    try:
+        await migrate.upgrade(engine)
+    finally:
+        await engine.dispose()
+
+
+async def _fresh_database(request: pytest.FixtureRequest, tmp_path: Path, *, migrated: bool) -> str:
     if request.param == "sqlite":
-        return f"sqlite+aiosqlite:///{tmp_path}/kring.sqlite3"
+        path = tmp_path / "kring.sqlite3"
+        if migrated:
+            if "sqlite" not in _templates:
+                template = request.getfixturevalue("tmp_path_factory").mktemp("template") / "kring.sqlite3"
+                await _migrate(f"sqlite+aiosqlite:///{template}")
+                _templates["sqlite"] = template
+            shutil.copyfile(_templates["sqlite"], path)  # (closed cleanly: nothing left in a -wal file)
+        return f"sqlite+aiosqlite:///{path}"
     server: PostgresServer = request.getfixturevalue("postgres_server")
-    name = f"kring_test_{next(_database_names)}"
     connection = await asyncpg.connect(host="127.0.0.1", port=server.port, user=server.user, database="postgres")
     try:
-        await connection.execute(f'CREATE DATABASE "{name}"')
+        if migrated and "postgresql" not in _templates:
+            await connection.execute('CREATE DATABASE "kring_template"')
+            await _migrate(server.url("kring_template"))
+            _templates["postgresql"] = "kring_template"
+        name = f"kring_test_{next(_database_names)}"
+        template = ' TEMPLATE "kring_template"' if migrated else ""
+        await connection.execute(f'CREATE DATABASE "{name}"{template}')
     finally:
         await connection.close()
     return server.url(name)

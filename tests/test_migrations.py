@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -14,6 +15,12 @@ from bot.db import (
     models,  # noqa: F401
 )
 from bot.db.base import Base
+
+@pytest.fixture
+def database_url(empty_database_url: str) -> str:
+    """These tests migrate from nothing themselves."""
+    return empty_database_url
+
 
 CORE_TABLES = {
     "people", "professionals", "circles", "members", "invitations", "agreements", "schedules",

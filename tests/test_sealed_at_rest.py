@@ -98,7 +98,8 @@ def test_a_bad_or_wrong_key_is_refused() -> None:
         crypto.unseal(sealed)
 
 
-async def test_the_migration_seals_what_was_stored_before(engine: AsyncEngine) -> None:
+async def test_the_migration_seals_what_was_stored_before(empty_database_url: str) -> None:
+    engine = create_engine(empty_database_url)
     await migrate.upgrade(engine, "0008")
     async with engine.begin() as connection:
         await connection.execute(text(
@@ -110,6 +111,7 @@ async def test_the_migration_seals_what_was_stored_before(engine: AsyncEngine) -
     assert stored.startswith(crypto.PREFIX) and "Jansen" not in stored
     async with create_sessionmaker(engine)() as session:
         assert await session.scalar(select(Circle.name)) == "Gezin Jansen"
+    await engine.dispose()
 
 
 async def test_kring_refuses_a_key_that_does_not_open_the_database(tmp_path: Path) -> None:

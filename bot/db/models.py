@@ -345,6 +345,8 @@ class Delivery(Base):
     last_error: Mapped[str | None] = mapped_column(String(200))
     telegram_message_id: Mapped[int | None] = mapped_column(BigInteger)
     sent_at: Mapped[datetime | None]
+    #: The Kring process sending it (while ``sending``; its lease ends at ``next_attempt_at``).
+    claimed_by: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime]
 
 
@@ -514,3 +516,15 @@ class NetworkCheckin(Base):
     family_told_at: Mapped[datetime | None]  # the member asked Kring to tell the family they want to talk
     answered_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
+
+
+class Worker(Base):
+    """A running Kring process: its heartbeat (``kring health``, ``/healthz``) and its name on the
+    outbox rows it is sending."""
+
+    __tablename__ = "workers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    started_at: Mapped[datetime]
+    last_tick_at: Mapped[datetime]
