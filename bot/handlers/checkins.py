@@ -31,6 +31,7 @@ from bot.handlers.flows import (
     button_action,
     draft_button,
     on_text,
+    take_note,
 )
 from bot.i18n import _, ngettext, pgettext
 from bot.plan_text import describe_when, step_line, weekday_name
@@ -316,24 +317,13 @@ async def worry_pressed(update: Update, context: KringContext) -> None:
 
 @on_text(NOTE_FLOW, waits=timedelta(hours=12))
 async def note_written(update: Update, context: KringContext, text: str) -> None:
-    message = update.effective_message
-    assert message is not None and context.person_id is not None
-    note = text.strip()
-    if len(note) > checkins.MAX_NOTE:
-        await message.reply_text(_("Dat is te lang. Gebruik hoogstens {count} tekens.").format(count=checkins.MAX_NOTE))
-        return
-    runtime = context.runtime
-    async with runtime.sessions.begin() as session:
-        draft = await drafts.current(session, person_id=context.person_id, chat_id=message.chat.id)
-        assert draft is not None
-        await drafts.finish(session, draft)
-        try:
-            await checkins.add_note(session, draft.data["answer_id"], person_id=context.person_id, text=note,
-                                    now=runtime.clock.now())
-        except authz.NotAllowed:
-            await message.reply_text(_("Dit kan ik niet meer bewaren. Je antwoord op de check-in staat wel."))
-            return
-    await message.reply_text(_("Bewaard. Het gezin leest het bij de volgende check-in."))
+    async def save(session: AsyncSession, draft: Draft, person_id: int, note: str) -> object:
+        return await checkins.add_note(session, draft.data["answer_id"], person_id=person_id, text=note,
+                                       now=context.runtime.clock.now())
+
+    if await take_note(update, context, text, limit=checkins.MAX_NOTE, save=save) is not None:
+        assert update.effective_message is not None
+        await update.effective_message.reply_text(_("Bewaard. Het gezin leest het bij de volgende check-in."))
 
 
 def handlers() -> list[BaseHandler[Update, KringContext, None]]:

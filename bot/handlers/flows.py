@@ -88,6 +88,31 @@ async def draft_button(update: Update, context: KringContext, action: str, flow:
     await query.edit_message_text(reply[0], reply_markup=reply[1], disable_web_page_preview=True)
 
 
+#: Saves a typed note for the draft's subject: (session, draft, person_id, note) → what the
+#: handler needs to answer; ``NotAllowed`` when the subject is gone or not the person's.
+NoteSaver = Callable[[AsyncSession, Draft, int, str], Awaitable[T]]
+
+
+async def take_note(update: Update, context: KringContext, text: str, *, limit: int, save: NoteSaver[T]) -> T | None:
+    """A few words typed as the answer to an open note draft: checked for length, then saved in
+    the transaction that closes the draft. ``None`` when it was refused (the person was told)."""
+    message = update.effective_message
+    assert message is not None and context.person_id is not None
+    note = text.strip()
+    if len(note) > limit:
+        await message.reply_text(_("Dat is te lang. Gebruik hoogstens {count} tekens.").format(count=limit))
+        return None
+    async with context.runtime.sessions.begin() as session:
+        draft = await drafts.current(session, person_id=context.person_id, chat_id=message.chat.id)
+        assert draft is not None
+        await drafts.finish(session, draft)
+        try:
+            return await save(session, draft, context.person_id, note)
+        except authz.NotAllowed:
+            await message.reply_text(_("Dit kan ik niet meer bewaren. Je antwoord op de check-in staat wel."))
+            return None
+
+
 async def begin_for_circle(context: KringContext, session: AsyncSession, message: Message, circle_id: int, *,
                            action: authz.Action, refusal: str, flow: str, step: str) -> Draft | None:
     """Start a flow about a circle, after checking (again: the id may come from a button) that

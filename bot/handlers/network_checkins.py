@@ -26,9 +26,9 @@ from bot.db.models import (
     Person,
 )
 from bot.deliveries import renderer
-from bot.handlers.flows import StepReply, button_action, on_text
+from bot.handlers.flows import StepReply, button_action, on_text, take_note
 from bot.i18n import _, format_date, ngettext, pgettext
-from bot.services import authz, drafts, network_checkins
+from bot.services import drafts, network_checkins
 from scheduler.sender import Rendered
 
 ANSWER = "nc"  # nc:checkin_id:field:value — the member's answers
@@ -185,29 +185,21 @@ async def _thanks(session: AsyncSession, checkin: NetworkCheckin) -> StepReply:
 
 @on_text(NOTE_FLOW, waits=timedelta(hours=12))
 async def note_written(update: Update, context: KringContext, text: str) -> None:
+    async def save(session: AsyncSession, draft: Draft, person_id: int, note: str) -> tuple[int, bool]:
+        checkin = await network_checkins.add_note(session, draft.data["checkin_id"], person_id=person_id, text=note,
+                                                  now=context.runtime.clock.now())
+        return checkin.id, (await session.get_one(Member, checkin.member_id)).checkin_shared
+
+    saved = await take_note(update, context, text, limit=network_checkins.MAX_NOTE, save=save)
     message = update.effective_message
-    assert message is not None and context.person_id is not None
-    note = text.strip()
-    if len(note) > network_checkins.MAX_NOTE:
-        await message.reply_text(_("Dat is te lang. Gebruik hoogstens {count} tekens.").format(count=network_checkins.MAX_NOTE))
+    if saved is None or message is None:
         return
-    runtime = context.runtime
-    async with runtime.sessions.begin() as session:
-        draft = await drafts.current(session, person_id=context.person_id, chat_id=message.chat.id)
-        assert draft is not None
-        await drafts.finish(session, draft)
-        try:
-            checkin = await network_checkins.add_note(session, draft.data["checkin_id"], person_id=context.person_id,
-                                                      text=note, now=runtime.clock.now())
-        except authz.NotAllowed:
-            await message.reply_text(_("Dit kan ik niet meer bewaren. Je antwoord op de check-in staat wel."))
-            return
-        member = await session.get_one(Member, checkin.member_id)
-    if not member.checkin_shared:  # the family sees none of the answers: nothing to ask
+    checkin_id, shared = saved
+    if not shared:  # the family sees none of the answers: nothing to ask
         await message.reply_text(_("Goed. Alleen jij ziet het, bij je volgende check-in."))
         return
-    share = InlineKeyboardMarkup([[_answer_button(pgettext("button", "Ja, deel het"), checkin.id, "share", "1"),
-                                   _answer_button(pgettext("button", "Nee, alleen voor mij"), checkin.id, "share", "0")]])
+    share = InlineKeyboardMarkup([[_answer_button(pgettext("button", "Ja, deel het"), checkin_id, "share", "1"),
+                                   _answer_button(pgettext("button", "Nee, alleen voor mij"), checkin_id, "share", "0")]])
     await message.reply_text(_("Bewaard. Mag het gezin dit lezen?"), reply_markup=share)
 
 
