@@ -11,8 +11,11 @@ Faults can be queued per method (``fail_next``) to test 429s, 5xx and 403s.
 from __future__ import annotations
 
 import asyncio
+import collections
 import itertools
 import json
+import math
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -126,6 +129,42 @@ class UpdateTracker(SimpleUpdateProcessor):
                 await self._changed.wait_for(lambda: update_id in self._done)
 
 
+class TelegramLimits:
+    """Telegram's flood limits, as the benchmarks meet them: about 30 messages a second overall
+    and 20 a minute per group; beyond that a 429 with ``retry_after`` (real seconds)."""
+
+    SENDING = {"sendmessage", "senddocument", "editmessagetext", "editmessagereplymarkup"}
+
+    def __init__(self, *, per_second: int = 30, per_group_minute: int = 20) -> None:
+        self.per_second = per_second
+        self.per_group_minute = per_group_minute
+        self.refused = 0
+        self._overall: collections.deque[float] = collections.deque()
+        self._groups: dict[int, collections.deque[float]] = {}
+
+    def check(self, method: str, chat_id: int | None) -> None:
+        if method.lower() not in self.SENDING:
+            return
+        now = time.monotonic()
+        while self._overall and self._overall[0] <= now - 1:
+            self._overall.popleft()
+        group = self._groups.setdefault(chat_id, collections.deque()) if chat_id is not None and chat_id < 0 else None
+        while group and group[0] <= now - 60:
+            group.popleft()
+        wait = 0.0
+        if len(self._overall) >= self.per_second:
+            wait = self._overall[0] + 1 - now
+        if group is not None and len(group) >= self.per_group_minute:
+            wait = max(wait, group[0] + 60 - now)
+        if wait > 0:
+            self.refused += 1
+            retry_after = max(1, math.ceil(wait))
+            raise TelegramError(429, f"Too Many Requests: retry after {retry_after}", {"retry_after": retry_after})
+        self._overall.append(now)
+        if group is not None:
+            group.append(now)
+
+
 class FakeTelegram:
     """The server. Start it, point ``KRING_TELEGRAM_API_URL`` at :attr:`url`, and play people."""
 
@@ -143,6 +182,8 @@ class FakeTelegram:
         #: Run after each update has been handled (the sandbox lets the scheduler tick here).
         self.after_update: Callable[[], Awaitable[None]] | None = None
         self.on_event: Callable[[Event], None] | None = None
+        #: Telegram's flood limits, when set (the benchmarks); tests leave them off.
+        self.limits: TelegramLimits | None = None
         self._faults: dict[str, list[Fault]] = {}
         self._updates: list[dict[str, Any]] = []
         self._update_ids = itertools.count(1)
@@ -198,6 +239,8 @@ class FakeTelegram:
             return _error_response(TelegramError(404, "Not Found"))
         try:
             self._raise_fault(method, params)
+            if self.limits is not None:
+                self.limits.check(method, _int(params.get("chat_id")))
             result = await handler(params)
         except TelegramError as error:
             return _error_response(error)

@@ -32,6 +32,9 @@ _HELD_LOGGERS = {
     "httpcore": logging.WARNING,
     "telegram": logging.INFO,
     "alembic.runtime.plugins": logging.WARNING,
+    # "skipped: maximum number of running instances reached" each time a long tick (a big send)
+    # is still running when the next one is due: expected, and the ticker folds them into one.
+    "apscheduler.scheduler": logging.ERROR,
 }
 
 
