@@ -135,7 +135,9 @@ class TelegramLimits:
 
     SENDING = {"sendmessage", "senddocument", "editmessagetext", "editmessagereplymarkup"}
 
-    def __init__(self, *, per_second: int = 30, per_group_minute: int = 20) -> None:
+    def __init__(self, *, per_second: int = 30, per_group_minute: int = 20,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
         self.per_second = per_second
         self.per_group_minute = per_group_minute
         self.refused = 0
@@ -145,7 +147,7 @@ class TelegramLimits:
     def check(self, method: str, chat_id: int | None) -> None:
         if method.lower() not in self.SENDING:
             return
-        now = time.monotonic()
+        now = self.clock()
         while self._overall and self._overall[0] <= now - 1:
             self._overall.popleft()
         group = self._groups.setdefault(chat_id, collections.deque()) if chat_id is not None and chat_id < 0 else None

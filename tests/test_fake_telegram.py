@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from bot.fake_telegram import FakeTelegram
+from bot.fake_telegram import FakeTelegram, TelegramError, TelegramLimits
 
 TOKEN = "42:FakeTelegramProtocolTestTokenXXXXXXXXXXX"
 
@@ -54,3 +54,23 @@ async def test_updates_are_confirmed_by_offset(api: tuple[FakeTelegram, httpx.As
     rest = (await client.post("getUpdates", data={"offset": str(first + 1), "timeout": "0"})).json()["result"]
     assert [u["update_id"] for u in rest] == [first + 1]
     assert (await client.post("getUpdates", data={"offset": str(first + 2), "timeout": "0"})).json()["result"] == []
+
+
+def test_the_benchmarks_fake_telegram_enforces_telegrams_limits() -> None:
+    moment = [100.0]
+    limits = TelegramLimits(clock=lambda: moment[0])
+    for _ in range(30):
+        limits.check("sendMessage", 7)
+    with pytest.raises(TelegramError) as refused:
+        limits.check("sendMessage", 8)  # the 31st in one second
+    assert refused.value.status == 429 and refused.value.parameters == {"retry_after": 1}
+    limits.check("getUpdates", 7)  # only sending counts
+    moment[0] += 1.0
+    for _ in range(20):
+        limits.check("sendMessage", -100)
+        moment[0] += 0.1
+    with pytest.raises(TelegramError) as refused:
+        limits.check("sendMessage", -100)  # the 21st in a minute in one group
+    assert refused.value.parameters is not None and 58 <= refused.value.parameters["retry_after"] <= 59  # (the first was 2 s ago)
+    limits.check("sendMessage", -200)  # another group is fine
+    assert limits.refused == 2

@@ -1,7 +1,7 @@
-"""``python -m tests.benchmarks``: run the benchmarks and print a table. Not part of ``pytest``.
+"""``python -m tests.benchmarks``: run the benchmarks and print their tables. Not part of ``pytest``.
 
-    python -m tests.benchmarks                 # dispatch of 10,000 circles (about 12 minutes)
-    python -m tests.benchmarks --circles 1000  # a quicker look
+    python -m tests.benchmarks                      # dispatch of 10,000 circles; scale at 1k/10k/100k
+    python -m tests.benchmarks --circles 1000 --sizes 1000 10000   # a quicker look
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import asyncio
 import tempfile
 from pathlib import Path
 
-from tests.benchmarks import dispatch
+from tests.benchmarks import dispatch, scale
 
 
 def table(rows: list[dict[str, object]]) -> str:
@@ -23,17 +23,22 @@ def table(rows: list[dict[str, object]]) -> str:
     return "\n".join(lines)
 
 
-async def main(circles: int, database_url: str | None) -> None:
+def main(circles: int, sizes: list[int], database_url: str | None) -> None:
     with tempfile.TemporaryDirectory(prefix="kring-bench-") as folder:
-        result = await dispatch.run(Path(folder), circles, database_url)
-    print("\n1. Dispatch: all check-ins and reminders due in the same minute (goal: ≥ 0.9 of 30/s, 0 429s, "
-          "≤ 2 s to the first send, nothing missed or doubled)\n")
-    print(table([result]))
+        result = asyncio.run(dispatch.run(Path(folder), circles, database_url))
+        print("\n1. Dispatch: every check-in and reminder due in the same minute (goals: ≥ 0.9 of 30/s, "
+              "0 429s, ≤ 2 s from due to the first send, nothing missed or doubled)\n")
+        print(table([result]), flush=True)
+        print("\n3. Scale: start-up, memory, and one scheduler tick (the cost should follow what is due, "
+              "not what is scheduled)\n")
+        print(table(scale.run(Path(folder), sizes)), flush=True)
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(prog="python -m tests.benchmarks", description=__doc__)
-    parser.add_argument("--circles", type=int, default=10_000)
-    parser.add_argument("--database-url", help="a PostgreSQL URL (postgresql+asyncpg://…); SQLite by default")
+    parser = argparse.ArgumentParser(prog="python -m tests.benchmarks", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--circles", type=int, default=10_000, help="circles in the dispatch benchmark")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000], help="circles in the scale benchmark")
+    parser.add_argument("--database-url", help="PostgreSQL for the dispatch benchmark (postgresql+asyncpg://…); SQLite by default")
     args = parser.parse_args()
-    asyncio.run(main(args.circles, args.database_url))
+    main(args.circles, args.sizes, args.database_url)

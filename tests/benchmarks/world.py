@@ -87,8 +87,11 @@ async def build_world(database_url: str, circles: int, *, due_in: timedelta, tel
                 {"id": i, "circle_id": i, "doer_member_id": 2 * i, "what": "Boodschappen", "support_kind": SupportKind.PRACTICAL,
                  "visibility": Visibility.CIRCLE, "status": AgreementStatus.ACTIVE, "created_at": now, "updated_at": now}
                 for i in ids])
+            # (not to be planned now: as if planned long ago, next looked at in three days)
+            next_due = now if plan else now + timedelta(days=3)
             weekly = {"frequency": Frequency.WEEKLY, "interval": 1, "time_zone": zone.key, "active": True,
-                      "created_at": now - timedelta(minutes=1), "planned_until": now - timedelta(minutes=1), "next_due_at": now}
+                      "created_at": now - timedelta(minutes=1), "planned_until": now - timedelta(minutes=1),
+                      "next_due_at": next_due}
             await session.execute(insert(Schedule), [
                 {**weekly, "circle_id": i, "purpose": SchedulePurpose.CHECKIN, "weekday": local.weekday(),
                  "at_time": time(local.hour, local.minute), "starts_on": local.date()} for i in ids] + [
