@@ -1,7 +1,7 @@
 """``python -m tests.benchmarks``: run the benchmarks and print their tables. Not part of ``pytest``.
 
-    python -m tests.benchmarks                      # dispatch of 10,000 circles; handling; scale at 1k/10k/100k
-    python -m tests.benchmarks --circles 1000 --sizes 1000 10000   # a quicker look
+    python -m tests.benchmarks      # dispatch of 10,000 circles; handling; scale at 1k/10k/100k; two processes
+    python -m tests.benchmarks --circles 1000 --sizes 1000 10000 --deliveries 2000   # a quicker look
 """
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ import asyncio
 import tempfile
 from pathlib import Path
 
-from tests.benchmarks import dispatch, handling, scale
+from tests.benchmarks import dispatch, handling, processes, scale
+from tests.postgres import PostgresUnavailable
 
 
 def table(rows: list[dict[str, object]]) -> str:
@@ -23,7 +24,7 @@ def table(rows: list[dict[str, object]]) -> str:
     return "\n".join(lines)
 
 
-def main(circles: int, sizes: list[int], database_url: str | None) -> None:
+def main(circles: int, sizes: list[int], database_url: str | None, deliveries: int) -> None:
     with tempfile.TemporaryDirectory(prefix="kring-bench-") as folder:
         result = asyncio.run(dispatch.run(Path(folder), circles, database_url))
         print("\n1. Dispatch: every check-in and reminder due in the same minute (goals: ≥ 0.9 of 30/s, "
@@ -35,6 +36,12 @@ def main(circles: int, sizes: list[int], database_url: str | None) -> None:
         print("\n3. Scale: start-up, memory, and one scheduler tick (the cost should follow what is due, "
               "not what is scheduled)\n")
         print(table(scale.run(Path(folder), sizes)), flush=True)
+    print(f"\n4. Several processes: two Kring processes on one PostgreSQL send {deliveries:,} deliveries; one is "
+          "killed and started again (goals: 0 lost; doubled only by a send the kill cut off)\n")
+    try:
+        print(table([asyncio.run(processes.run(deliveries))]), flush=True)
+    except PostgresUnavailable as error:
+        print(f"(skipped: {error}; install the Debian package postgresql)")
 
 
 if __name__ == "__main__":
@@ -43,5 +50,6 @@ if __name__ == "__main__":
     parser.add_argument("--circles", type=int, default=10_000, help="circles in the dispatch benchmark")
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000], help="circles in the scale benchmark")
     parser.add_argument("--database-url", help="PostgreSQL for the dispatch benchmark (postgresql+asyncpg://…); SQLite by default")
+    parser.add_argument("--deliveries", type=int, default=10_000, help="deliveries in the several-processes benchmark")
     args = parser.parse_args()
-    main(args.circles, args.sizes, args.database_url)
+    main(args.circles, args.sizes, args.database_url, args.deliveries)

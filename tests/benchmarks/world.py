@@ -116,10 +116,12 @@ async def build_world(database_url: str, circles: int, *, due_in: timedelta, tel
 BENCH_KEY = crypto.encode_key(bytes(range(1, 65)))
 
 
-def application_for(database_url: str, telegram: FakeTelegram, *, tick_seconds: float = 0.2) -> KringApplication:
-    """Kring as it runs in production (real clock, python-telegram-bot's rate limiter), on the fake API."""
+def application_for(database_url: str, telegram: FakeTelegram | str, *, tick_seconds: float = 0.2) -> KringApplication:
+    """Kring as it runs in production (real clock, python-telegram-bot's rate limiter), on the fake
+    API (the server, or its address from another process)."""
     settings = load_settings({"KRING_DATABASE_URL": database_url, "KRING_BOT_TOKEN": SANDBOX_TOKEN,
-                              "KRING_TELEGRAM_API_URL": telegram.url, "KRING_SECRET_KEY": BENCH_KEY})
+                              "KRING_TELEGRAM_API_URL": telegram if isinstance(telegram, str) else telegram.url,
+                              "KRING_SECRET_KEY": BENCH_KEY})
     return build_application(settings, clock=SystemClock(), tick_seconds=tick_seconds)
 
 
