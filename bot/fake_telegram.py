@@ -184,6 +184,8 @@ class FakeTelegram:
         #: Run after each update has been handled (the sandbox lets the scheduler tick here).
         self.after_update: Callable[[], Awaitable[None]] | None = None
         self.on_event: Callable[[Event], None] | None = None
+        #: What ``setWebhook`` was told (``url``, ``secret_token``), if anything.
+        self.webhook: dict[str, Any] | None = None
         #: Telegram's flood limits, when set (the benchmarks); tests leave them off.
         self.limits: TelegramLimits | None = None
         self._faults: dict[str, list[Fault]] = {}
@@ -265,6 +267,12 @@ class FakeTelegram:
         return self.bot_user()
 
     async def _api_deletewebhook(self, params: dict[str, Any]) -> bool:
+        self.webhook = None
+        return True
+
+    async def _api_setwebhook(self, params: dict[str, Any]) -> bool:
+        """Remember where updates should go, and the secret token they must carry."""
+        self.webhook = {"url": params.get("url"), "secret_token": params.get("secret_token")}
         return True
 
     async def _api_getupdates(self, params: dict[str, Any]) -> list[dict[str, Any]]:

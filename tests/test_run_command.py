@@ -10,6 +10,7 @@ import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import aiohttp
 import pytest
 
 from bot.fake_telegram import FakeTelegram
@@ -96,3 +97,39 @@ async def test_the_administrator_invites_lists_and_removes_professionals(telegra
     assert status == 1 and out.startswith("Er is geen hulpverlener met nummer 99.")
     status, out = await _kring(telegram, tmp_path, "professional", "list")
     assert "verwijderd" in out
+
+
+async def test_kring_run_with_a_webhook_takes_updates_only_with_the_secret(telegram: FakeTelegram, tmp_path: Path,
+                                                                           unused_tcp_port: int) -> None:
+    secret = "webhook-secret-of-the-test-0123"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KRING_")}
+    env.update(KRING_BOT_TOKEN=TOKEN, KRING_TELEGRAM_API_URL=telegram.url,
+               KRING_DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path}/kring.sqlite3",
+               KRING_WEBHOOK_URL="https://kring.example.org/telegram", KRING_WEBHOOK_SECRET=secret,
+               KRING_HTTP_PORT=str(unused_tcp_port))
+    process = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", "run", "--webhook", env=env, cwd=tmp_path,
+                                                   stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    try:
+        async with asyncio.timeout(30):
+            while telegram.webhook is None:
+                await asyncio.sleep(0.1)
+        assert telegram.webhook == {"url": "https://kring.example.org/telegram", "secret_token": secret}
+        anouk = telegram.user(11, "Anouk", language_code="nl")
+        anouk.private_chat.started = True
+        url = f"http://127.0.0.1:{unused_tcp_port}/telegram"
+
+        async def post(headers: dict[str, str]) -> int:
+            body = {"update_id": 1, "message": anouk._message_json(anouk.private_chat, "/start", None)}
+            async with aiohttp.ClientSession() as client, client.post(url, json=body, headers=headers) as response:
+                return response.status
+
+        assert await post({}) == 403 and await post({"X-Telegram-Bot-Api-Secret-Token": "nope"}) == 403
+        assert await post({"X-Telegram-Bot-Api-Secret-Token": secret}) == 200
+        welcome = await telegram.wait_for_message(11, timeout=30)
+        assert welcome.text.startswith("Hallo! Ik ben Kring.") and len(telegram.messages_in(11)) == 1
+        async with aiohttp.ClientSession() as client, client.get(f"http://127.0.0.1:{unused_tcp_port}/healthz") as response:
+            assert response.status in (200, 503)  # (answers; the ticker may not have beaten yet)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
+    assert process.returncode == 0, stderr.decode()
