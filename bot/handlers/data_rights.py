@@ -120,10 +120,9 @@ def _button(text: str, draft_id: int, field: str, value: object = 0) -> InlineKe
 async def forget_command(update: Update, context: KringContext) -> None:
     message = update.effective_message
     assert message is not None
-    if not await _private_only(update, "forget") or context.person_id is None:
-        if context.person_id is None and message.chat.type == ChatType.PRIVATE:
-            await message.reply_text(_("Ik bewaar nog niets over jou."))
+    if not await _private_only(update, "forget"):
         return
+    assert context.person_id is not None  # (everyone who writes to Kring is a person to it)
     async with context.runtime.sessions.begin() as session:
         draft = await drafts.begin(session, person_id=context.person_id, chat_id=message.chat.id, flow=FLOW, step="choose",
                                    now=context.runtime.clock.now(), data={})
@@ -191,6 +190,11 @@ async def _press(context: KringContext, session: AsyncSession, draft: Draft, fie
 # -- what others are told ------------------------------------------------------------------------
 
 
+async def _forget_the_name(session: AsyncSession, sent: Delivery) -> None:
+    """Once told, the name (of someone erased, of a dissolved circle) is not kept in the outbox either."""
+    sent.payload = {}
+
+
 @renderer("member.forgotten")
 async def member_forgotten(session: AsyncSession, delivery: Delivery) -> Rendered | None:
     payload = delivery.payload
@@ -205,21 +209,14 @@ async def member_forgotten(session: AsyncSession, delivery: Delivery) -> Rendere
     if payload.get("in_plan"):
         lines.append(_("{name} staat ook niet meer in jullie plan voor als het misgaat. Kijk wie jullie dan vragen (/safetyplan).").format(
             name=payload["name"]))
-
-    async def forget_the_name(session: AsyncSession, sent: Delivery) -> None:
-        sent.payload = {}  # once told, the name is not kept here either
-
-    return Rendered("\n".join(lines), after_sent=forget_the_name)
+    return Rendered("\n".join(lines), after_sent=_forget_the_name)
 
 
 @renderer("circle.dissolved")
 async def circle_dissolved(session: AsyncSession, delivery: Delivery) -> Rendered | None:
-    async def forget_the_name(session: AsyncSession, sent: Delivery) -> None:
-        sent.payload = {}
-
     return Rendered(_("De kring {circle} is opgeheven door iemand van het gezin. Alles ervan is gewist. "
                       "Ik stuur over deze kring geen berichten meer.").format(circle=delivery.payload["circle"]),
-                    after_sent=forget_the_name)
+                    after_sent=_forget_the_name)
 
 
 def handlers() -> list[BaseHandler[Update, KringContext, None]]:

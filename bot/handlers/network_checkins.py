@@ -4,7 +4,7 @@ taps, their own pause / stop / sharing buttons, and the coordinators' choice und
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -136,7 +136,7 @@ async def answer_pressed(update: Update, context: KringContext) -> None:
             checkin = await network_checkins.answer_feeling(session, checkin_id, person_id=person_id,
                                                             feeling=Feeling(value), now=now)
             if chat_id is not None:
-                await _offer_note(session, person_id, chat_id, checkin)
+                await _offer_note(session, person_id, chat_id, checkin, now)
             return _("Dank je wel!"), await _thanks(session, checkin)
         if field == "tell":
             checkin = await network_checkins.tell_family(session, checkin_id, person_id=person_id, now=now)
@@ -155,12 +155,13 @@ async def answer_pressed(update: Update, context: KringContext) -> None:
     await query.edit_message_text(text, reply_markup=buttons)
 
 
-async def _offer_note(session: AsyncSession, person_id: int, chat_id: int, checkin: NetworkCheckin) -> None:
+async def _offer_note(session: AsyncSession, person_id: int, chat_id: int, checkin: NetworkCheckin,
+                      now: datetime) -> None:
     """A typed reply becomes the answer's note — unless another conversation is open here."""
     open_draft = await drafts.current(session, person_id=person_id, chat_id=chat_id)
     if open_draft is None or open_draft.flow == NOTE_FLOW:
         await drafts.begin(session, person_id=person_id, chat_id=chat_id, flow=NOTE_FLOW, step="note",
-                           now=checkin.answered_at or checkin.created_at, data={"checkin_id": checkin.id})
+                           now=now, data={"checkin_id": checkin.id})
 
 
 async def _thanks(session: AsyncSession, checkin: NetworkCheckin) -> StepReply:
