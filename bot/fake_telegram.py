@@ -14,6 +14,7 @@ import asyncio
 import collections
 import itertools
 import json
+import io
 import math
 import time
 from collections.abc import Awaitable, Callable
@@ -21,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
+from PIL import Image
 from telegram import Update
 from telegram.ext import SimpleUpdateProcessor
 
@@ -51,6 +53,7 @@ class SentMessage:
     buttons: list[list[dict[str, Any]]] = field(default_factory=list)
     reply_to: int | None = None
     document: tuple[str, bytes] | None = None  # (file name, content) of a sent file
+    photo: bytes | None = None  # a sent picture (PNG or JPEG), as uploaded
 
     def button_texts(self) -> list[str]:
         return [button["text"] for row in self.buttons for button in row]
@@ -133,7 +136,7 @@ class TelegramLimits:
     """Telegram's flood limits, as the benchmarks meet them: about 30 messages a second overall
     and 20 a minute per group; beyond that a 429 with ``retry_after`` (real seconds)."""
 
-    SENDING = {"sendmessage", "senddocument", "editmessagetext", "editmessagereplymarkup"}
+    SENDING = {"sendmessage", "senddocument", "sendphoto", "editmessagetext", "editmessagereplymarkup"}
 
     def __init__(self, *, per_second: int = 30, per_group_minute: int = 20,
                  clock: Callable[[], float] = time.monotonic) -> None:
@@ -319,6 +322,18 @@ class FakeTelegram:
         await self._record(Event("bot", chat.id, f"📎 {upload[0]}" + (f"\n{caption}" if caption else "")))
         return self._message_json(message, chat)
 
+    async def _api_sendphoto(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat = self._writable_chat(params.get("chat_id"))
+        upload = params.get("photo")
+        if not isinstance(upload, tuple):
+            raise TelegramError(400, "Bad Request: there is no photo in the request")
+        _check_photo(upload[1])
+        caption = str(params.get("caption") or "")
+        message = SentMessage(next(self._message_ids), chat.id, caption, photo=upload[1])
+        self.messages[(chat.id, message.message_id)] = message
+        await self._record(Event("bot", chat.id, "🖼" + (f" {caption}" if caption else "")))
+        return self._message_json(message, chat)
+
     async def _api_editmessagetext(self, params: dict[str, Any]) -> dict[str, Any]:
         message, chat = self._stored_message(params)
         text = str(params.get("text") or "")
@@ -383,6 +398,14 @@ class FakeTelegram:
             del data["text"]
             data["document"] = {"file_id": f"doc{message.message_id}", "file_unique_id": f"u{message.message_id}",
                                 "file_name": message.document[0], "file_size": len(message.document[1])}
+            if message.text:
+                data["caption"] = message.text
+        if message.photo is not None:
+            del data["text"]
+            with Image.open(io.BytesIO(message.photo)) as image:
+                width, height = image.size
+            data["photo"] = [{"file_id": f"photo{message.message_id}", "file_unique_id": f"p{message.message_id}",
+                              "width": width, "height": height, "file_size": len(message.photo)}]
             if message.text:
                 data["caption"] = message.text
         return data
@@ -553,6 +576,20 @@ async def _read_params(request: web.Request) -> dict[str, Any]:
         if isinstance(value, web.FileField):
             params[key] = (value.filename, value.file.read())
     return params
+
+
+def _check_photo(content: bytes) -> None:
+    """Telegram's rules for sendPhoto: at most 10 MB, width + height at most 10000, a ratio of at
+    most 20 — and it must be a picture."""
+    if len(content) > 10 * 1024 * 1024:
+        raise TelegramError(400, "Bad Request: PHOTO_SAVE_FILE_INVALID")
+    try:
+        with Image.open(io.BytesIO(content)) as image:
+            width, height = image.size
+    except OSError:
+        raise TelegramError(400, "Bad Request: IMAGE_PROCESS_FAILED") from None
+    if width + height > 10000 or max(width, height) > 20 * min(width, height):
+        raise TelegramError(400, "Bad Request: PHOTO_INVALID_DIMENSIONS")
 
 
 def _maybe_json(value: str) -> Any:

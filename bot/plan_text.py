@@ -22,7 +22,7 @@ SUPPORT_ICONS = {
 }
 
 
-def support_label(kind: SupportKind) -> str:
+def support_label(kind: SupportKind, *, with_icon: bool = True) -> str:
     labels = {
         SupportKind.PRACTICAL: pgettext("support", "praktische hulp"),
         SupportKind.EMOTIONAL: pgettext("support", "een luisterend oor"),
@@ -30,7 +30,7 @@ def support_label(kind: SupportKind) -> str:
         SupportKind.COMPANY: pgettext("support", "samen iets leuks doen"),
         SupportKind.KEEPING_AN_EYE: pgettext("support", "een oogje in het zeil"),
     }
-    return f"{SUPPORT_ICONS[kind]} {labels[kind]}"
+    return f"{SUPPORT_ICONS[kind]} {labels[kind]}" if with_icon else labels[kind]
 
 
 def weekday_name(weekday: int) -> str:

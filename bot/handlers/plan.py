@@ -7,13 +7,13 @@ from telegram.constants import ChatType
 from telegram.ext import BaseHandler, CommandHandler
 
 from bot.app import KringContext
-from bot.db.models import Visibility
-from bot.handlers import help_flow
+from bot.handlers import help_flow, plan_pictures
 from bot.handlers.circle_choice import with_circle
 from bot.i18n import N_, _
 from bot.plan_text import plan_messages
-from bot.services import agreements, authz, safety_plan
-from bot.services.authz import Action, Role
+from bot.services import authz
+from bot.services.authz import Action
+from bot.services.plan_view import plan_for
 
 NOT_IN_A_CIRCLE = N_(
     "Je doet nog niet mee in een kring. Heb je een link gekregen? Open die dan. "
@@ -35,23 +35,18 @@ async def _show(context: KringContext, message: Message, circle_id: int) -> None
         except authz.NotAllowed:
             await message.reply_text(_(NOT_IN_A_CIRCLE))
             return
-        views = await agreements.visible_to(session, access)
-        plan = await safety_plan.load(session, circle_id)
-    if in_group:
-        # everyone in the group reads along: only what is shared with the whole circle
-        views = [v for v in views if v.agreement.visibility == Visibility.CIRCLE]
-        texts = plan_messages(access.circle.name, views, plan, show_signs=False)
-        if access.is_family:
-            texts[-1] += "\n\n" + _("Afspraken die alleen voor het gezin zijn, zie je privé met /plan.")
-    elif access.is_family:
-        texts = plan_messages(access.circle.name, views, plan, show_signs=True, can_edit=access.role == Role.COORDINATOR)
-    else:
-        texts = plan_messages(access.circle.name, views, None, show_signs=False,
-                              named_steps=safety_plan.steps_naming(plan, access))
+        view = await plan_for(session, access, in_group=in_group)
+    texts = plan_messages(view.circle.name, view.agreements, view.safety, show_signs=view.show_signs,
+                          named_steps=view.named_steps, can_edit=view.can_edit)
+    if in_group and access.is_family:
+        texts[-1] += "\n\n" + _("Afspraken die alleen voor het gezin zijn, zie je privé met /plan.")
+    own = any(access.member is not None and v.doer.id == access.member.id for v in view.agreements)
+    rows = plan_pictures.buttons(circle_id, access, in_group=in_group, has_own_agreements=own)
+    if access.is_family:
+        rows.append([help_flow.show_button(circle_id)])  # "not going well?" is one tap away
     for number, text in enumerate(texts, 1):
         last = number == len(texts)
-        help_button = InlineKeyboardMarkup([[help_flow.show_button(circle_id)]]) if last and access.is_family else None
-        await message.reply_text(text, reply_markup=help_button)  # "not going well?" is one tap away
+        await message.reply_text(text, reply_markup=InlineKeyboardMarkup(rows) if last else None)
 
 
 def handlers() -> list[BaseHandler[Update, KringContext, None]]:

@@ -61,6 +61,7 @@ class Action(enum.StrEnum):
     CHOOSE_GROUP_LANGUAGE = "choose_group_language"
     ANSWER_NETWORK_CHECKIN = "answer_network_checkin"
     DISSOLVE_CIRCLE = "dissolve_circle"
+    VIEW_HOW_IT_WENT = "view_how_it_went"
 
 
 FAMILY_ROLES = frozenset({Role.COORDINATOR, Role.FAMILY})
@@ -98,6 +99,7 @@ RULES: dict[Action, frozenset[Role]] = {
     # a network member's own check-in (and its pause, stop and sharing): only their own
     Action.ANSWER_NETWORK_CHECKIN: frozenset({Role.NETWORK}),
     Action.DISSOLVE_CIRCLE: frozenset({Role.COORDINATOR}),  # after a second, explicit "yes"
+    Action.VIEW_HOW_IT_WENT: frozenset({Role.COORDINATOR}),  # counts over three months, for a review
 }
 
 

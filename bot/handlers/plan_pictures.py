@@ -1,0 +1,151 @@
+"""The plan to look at: buttons under /plan for a picture of the circle, a printable PDF, one's
+own agreements for the phone's calendar, and (for coordinators) a picture of how it went.
+
+Each press is authorised again and shows only what the presser may see *in that chat*: in the
+family's group what is shared with the whole circle; a network member only their own part. When
+pictures cannot be made here (fonts or Pango missing), the plan comes as text instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from zoneinfo import ZoneInfo
+
+from telegram import InlineKeyboardButton, Message, Update
+from telegram.constants import ChatType
+from telegram.ext import BaseHandler, CallbackQueryHandler
+
+from bot import callbacks
+from bot.app import KringContext
+from bot.db.models import Person
+from bot.handlers.fallback import stale_button
+from bot.i18n import _, pgettext
+from bot.plan_files import calendar, layout, render
+from bot.plan_text import plan_messages
+from bot.services import authz, how_it_went
+from bot.services.authz import Access, Action, Role
+from bot.services.plan_view import PlanView, plan_for
+
+log = logging.getLogger(__name__)
+
+PICTURE = "pp"  # pp:circle_id — the picture of the circle
+PRINT = "pd"  # pd:circle_id — the printable A4 plan (PDF)
+CALENDAR = "pc"  # pc:circle_id — one's own agreements as calendar entries (.ics)
+HOW_IT_WENT = "pw"  # pw:circle_id — the last three months, for coordinators
+PRINT_LEVELS = (1, 2, 3)  # ever smaller text, until the plan fits one page
+
+
+def buttons(circle_id: int, access: Access, *, in_group: bool, has_own_agreements: bool) -> list[list[InlineKeyboardButton]]:
+    """The rows under the plan for this person, in this chat."""
+    rows = [[InlineKeyboardButton("🖼 " + pgettext("button", "Als plaatje"), callback_data=callbacks.encode(PICTURE, circle_id)),
+             InlineKeyboardButton("🖨 " + pgettext("button", "Om te printen"), callback_data=callbacks.encode(PRINT, circle_id))]]
+    if not in_group and has_own_agreements:
+        rows.append([InlineKeyboardButton("📅 " + pgettext("button", "In mijn agenda"),
+                                          callback_data=callbacks.encode(CALENDAR, circle_id))])
+    if not in_group and access.role == Role.COORDINATOR:
+        rows.append([InlineKeyboardButton("📈 " + pgettext("button", "Hoe ging het?"),
+                                          callback_data=callbacks.encode(HOW_IT_WENT, circle_id))])
+    return rows
+
+
+Make = Callable[[KringContext, Message, Access, PlanView], Awaitable[None]]
+
+
+async def _pressed(update: Update, context: KringContext, action: str, rule: Action, make: Make, *,
+                   private_only: bool = False) -> None:
+    query = update.callback_query
+    assert query is not None
+    message = query.message
+    try:
+        (circle_id,) = callbacks.decode(query.data, action, 1)
+        if not isinstance(message, Message) or (private_only and message.chat.type != ChatType.PRIVATE):
+            raise authz.NotAllowed(rule)
+        in_group = message.chat.type != ChatType.PRIVATE
+        async with context.runtime.sessions() as session:
+            access = await authz.authorize(session, context.person_id, int(circle_id), rule)
+            if in_group and access.circle.group_chat_id != message.chat.id:
+                raise authz.NotAllowed(rule)  # a button carried into another group
+            view = await plan_for(session, access, in_group=in_group)
+    except (callbacks.BadCallbackData, ValueError, authz.NotAllowed):
+        await stale_button(update, context)
+        return
+    await query.answer(_("Even geduld, ik maak het klaar…"))
+    try:
+        await make(context, message, access, view)
+    except render.Unavailable as reason:
+        log.warning("plan_files.unavailable circle=%s reason=%s", access.circle.id, reason)
+        await message.reply_text(_("Een plaatje of PDF maken lukt nu niet. Hier is het plan als tekst."))
+        for text in plan_messages(view.circle.name, view.agreements, view.safety, show_signs=view.show_signs,
+                                  named_steps=view.named_steps):
+            await message.reply_text(text)
+
+
+async def _picture(context: KringContext, message: Message, access: Access, view: PlanView) -> None:
+    html = layout.circle_picture(view.only_own(), context.runtime.clock.now().date(), height=render.PICTURE_MAX_HEIGHT)
+    picture = await asyncio.to_thread(render.png, html)
+    await message.reply_photo(picture, caption=_("Het plan als plaatje. Bewaar het op je telefoon."))
+    log.info("plan_files.picture circle=%s role=%s", access.circle.id, access.role)
+
+
+async def _printable(context: KringContext, message: Message, access: Access, view: PlanView) -> None:
+    today = context.runtime.clock.now().date()
+    for level in PRINT_LEVELS:
+        made = await asyncio.to_thread(render.pdf, layout.printable_plan(view.only_own(), today, level=level))
+        if made.pages == 1:
+            break
+    await message.reply_document(made.content, filename=f"kring-plan-{today.isoformat()}.pdf",
+                                 caption=_("Het plan op één A4. Print het en hang het op, bijvoorbeeld op de koelkast."))
+    log.info("plan_files.printable circle=%s role=%s pages=%s", access.circle.id, access.role, made.pages)
+
+
+async def _calendar(context: KringContext, message: Message, access: Access, view: PlanView) -> None:
+    now = context.runtime.clock.now()
+    own = [v for v in view.agreements if access.member is not None and v.doer.id == access.member.id]
+    entries = calendar.in_calendar(own, now)
+    if not entries:
+        await message.reply_text(_("Je hebt geen afspraken met een vast moment. Er is dus niets voor je agenda."))
+        return
+    async with context.runtime.sessions() as session:
+        person = await session.get(Person, context.person_id) if context.person_id else None
+    tz = ZoneInfo(person.time_zone) if person and person.time_zone else context.runtime.settings.timezone
+    content = calendar.calendar_file(entries, now=now, doer_tz=tz)
+    await message.reply_document(content, filename="kring-afspraken.ics", caption=_(
+        "Jouw afspraken voor je agenda. Open het bestand en kies 'toevoegen'. "
+        "Er staan geen namen van het gezin in."))
+    log.info("plan_files.calendar circle=%s entries=%s", access.circle.id, len(entries))
+
+
+async def _how_it_went(context: KringContext, message: Message, access: Access, view: PlanView) -> None:
+    async with context.runtime.sessions() as session:
+        went = await how_it_went.collect(session, access, context.runtime.clock.now())
+    html = layout.how_it_went_picture(went, ZoneInfo(access.circle.time_zone), height=render.PICTURE_MAX_HEIGHT)
+    picture = await asyncio.to_thread(render.png, html)
+    await message.reply_photo(picture, caption=_("Zo ging het de laatste drie maanden. Kijk er samen naar: wat ging goed, wat kan anders?"))
+    log.info("plan_files.how_it_went circle=%s rounds=%s", access.circle.id, len(went.rounds))
+
+
+async def picture_pressed(update: Update, context: KringContext) -> None:
+    await _pressed(update, context, PICTURE, Action.VIEW_PLAN, _picture)
+
+
+async def print_pressed(update: Update, context: KringContext) -> None:
+    await _pressed(update, context, PRINT, Action.VIEW_PLAN, _printable)
+
+
+async def calendar_pressed(update: Update, context: KringContext) -> None:
+    await _pressed(update, context, CALENDAR, Action.VIEW_PLAN, _calendar, private_only=True)
+
+
+async def how_it_went_pressed(update: Update, context: KringContext) -> None:
+    await _pressed(update, context, HOW_IT_WENT, Action.VIEW_HOW_IT_WENT, _how_it_went, private_only=True)
+
+
+def handlers() -> list[BaseHandler[Update, KringContext, None]]:
+    return [
+        CallbackQueryHandler(picture_pressed, pattern=callbacks.pattern(PICTURE)),
+        CallbackQueryHandler(print_pressed, pattern=callbacks.pattern(PRINT)),
+        CallbackQueryHandler(calendar_pressed, pattern=callbacks.pattern(CALENDAR)),
+        CallbackQueryHandler(how_it_went_pressed, pattern=callbacks.pattern(HOW_IT_WENT)),
+    ]

@@ -1,0 +1,67 @@
+"""How it went, the last three months: the family's check-in answers over time and what became of
+the agreements (done, taken over by the backup, not done). For coordinators, to look back
+together at a review moment. Counts only: no notes, no names of who answered what."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import Agreement, AgreementOccurrence, CheckinAnswer, CheckinAnswerKind, CheckinRound, Member, Outcome
+from bot.services.authz import Access
+from bot.services.checkins import not_answered
+
+PERIOD = timedelta(weeks=13)
+
+
+@dataclass(frozen=True)
+class Round:
+    occurs_at: datetime
+    answers: Counter[CheckinAnswerKind]
+    no_answer: int
+
+
+@dataclass(frozen=True)
+class AgreementResult:
+    doer: str
+    what: str
+    done: int
+    by_backup: int
+    not_done: int
+    unknown: int  # nobody said whether it happened
+
+
+@dataclass(frozen=True)
+class HowItWent:
+    circle_name: str
+    since: datetime
+    until: datetime
+    rounds: list[Round]
+    agreements: list[AgreementResult]
+
+
+async def collect(session: AsyncSession, access: Access, now: datetime) -> HowItWent:
+    """For a coordinator (authorised by the caller): the circle's last three months."""
+    circle_id, since = access.circle.id, now - PERIOD
+    rounds = []
+    for checkin in await session.scalars(
+            select(CheckinRound).where(CheckinRound.circle_id == circle_id, CheckinRound.occurs_at > since,
+                                       CheckinRound.occurs_at <= now).order_by(CheckinRound.occurs_at)):
+        answers = Counter(await session.scalars(select(CheckinAnswer.answer).where(CheckinAnswer.occurrence_key == str(checkin.id))))
+        rounds.append(Round(checkin.occurs_at, answers, len(await not_answered(session, checkin, checkin.occurs_at))))
+    results: dict[int, tuple[Agreement, str, Counter[Outcome]]] = {}
+    for occurrence, agreement, doer in await session.execute(
+            select(AgreementOccurrence, Agreement, Member.display_name)
+            .join(Agreement, Agreement.id == AgreementOccurrence.agreement_id)
+            .join(Member, Member.id == Agreement.doer_member_id)
+            .where(Agreement.circle_id == circle_id, AgreementOccurrence.occurs_at > since,
+                   AgreementOccurrence.occurs_at <= now).order_by(Agreement.id)):
+        results.setdefault(agreement.id, (agreement, doer, Counter()))[2][occurrence.outcome] += 1
+    return HowItWent(access.circle.name, since, now, rounds, [
+        AgreementResult(doer, agreement.what, done=counts[Outcome.DONE], by_backup=counts[Outcome.BACKUP_DONE],
+                        not_done=counts[Outcome.NOT_DONE] + counts[Outcome.BACKUP_CANT], unknown=counts[Outcome.PENDING])
+        for agreement, doer, counts in results.values()])

@@ -1,0 +1,222 @@
+"""The plan to look at: a picture of the circle, the printable A4 plan, calendar entries and a
+picture of how it went — end to end over the fake Bot API, rendered for real (WeasyPrint, PDFium)
+and read back with independent readers: pdfminer for the PDF's text layer and fonts, Pillow for
+the pictures, recurring-ical-events for the calendar's recurrence."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import recurring_ical_events
+from icalendar import Calendar
+from pdfminer.high_level import extract_pages
+from pdfminer.layout import LTChar, LTItem
+from PIL import Image
+
+from bot.db.models import AgreementOccurrence
+from bot.demo import pass_time
+from bot.fake_telegram import FakeUser, SentMessage
+from bot.plan_files import fonts, render
+from bot.sandbox import Sandbox
+from tests.journey import GROUP_ID, STALE, make_agreement, set_up_circle
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+PICTURE = "🖼 Als plaatje"
+PRINT = "🖨 Om te printen"
+CALENDAR = "📅 In mijn agenda"
+HOW_IT_WENT = "📈 Hoe ging het?"
+
+
+# -- independent readers ------------------------------------------------------------------------
+
+
+def _chars(item: LTItem) -> Iterator[LTChar]:
+    if isinstance(item, LTChar):
+        yield item
+    elif hasattr(item, "__iter__"):
+        for child in item:  # type: ignore[attr-defined]
+            yield from _chars(child)
+
+
+def read_pdf(content: bytes) -> tuple[str, int, list[tuple[str, str]]]:
+    """(all text, number of pages, (character, font name) of every glyph), read by pdfminer."""
+    pages = list(extract_pages(io.BytesIO(content)))
+    glyphs = [(char.get_text(), char.fontname) for page in pages for char in _chars(page)]
+    return "".join(text for text, _font in glyphs), len(pages), glyphs
+
+
+def family_of(pdf_font_name: str) -> str | None:
+    """WeasyPrint names an embedded font "ABCDEF+Noto-Sans-Arabic" (a subset of that family)."""
+    name = pdf_font_name.split("+", 1)[-1].replace("-", " ")
+    matches = [family for family in fonts.FAMILIES if name == family or name.startswith(family + " ")]
+    return max(matches, key=len) if matches else None
+
+
+def assert_every_glyph_covered(glyphs: list[tuple[str, str]]) -> None:
+    """Each character was drawn with one of Kring's fonts, and that font has it: no boxes."""
+    files = fonts.font_files()
+    for text, font_name in glyphs:
+        family = family_of(font_name)
+        assert family is not None, f"{text!r} drawn with a font that is not ours: {font_name}"
+        for char in text:
+            if not char.isspace():
+                assert ord(char) in fonts.characters_of(files[family]), f"{char!r} (U+{ord(char):04X}) not in {family}"
+
+
+def plain(text: str) -> str:
+    """Text without spaces, joiners and direction marks (a PDF's text layer keeps none of them)."""
+    return "".join(c for c in text if not c.isspace() and c not in "\u200c\u200d\u200e\u200f\u2066\u2067\u2068\u2069")
+
+
+def assert_contains(text: str, *names: str) -> None:
+    flat = plain(text)
+    for name in names:
+        assert plain(name) in flat or plain(name)[::-1] in flat, name  # right-to-left runs may be stored reversed
+
+
+@pytest.fixture
+def rendered(monkeypatch: pytest.MonkeyPatch) -> list[render.Pdf]:
+    """Every PDF Kring renders, also the one each picture is drawn from (to read its text)."""
+    made: list[render.Pdf] = []
+    real = render.pdf
+
+    def keep(html: str) -> render.Pdf:
+        result = real(html)
+        made.append(result)
+        return result
+
+    monkeypatch.setattr(render, "pdf", keep)
+    return made
+
+
+async def press_under_plan(user: FakeUser, button: str, *, chat_id: int | None = None) -> SentMessage:
+    chat = user.telegram.chats[chat_id] if chat_id is not None else None
+    plan = (await user.send("/plan", chat=chat))[-1]
+    seen = len(user.telegram.messages_in(plan.chat_id))
+    await user.press(plan, button)
+    (made,) = user.telegram.messages_in(plan.chat_id)[seen:]
+    return made
+
+
+def open_picture(message: SentMessage) -> Image.Image:
+    assert message.photo is not None, message.text
+    image = Image.open(io.BytesIO(message.photo))
+    image.load()
+    assert image.format == "PNG" and image.width == render.PICTURE_WIDTH * render.PICTURE_SCALE
+    return image
+
+
+# -- end to end ---------------------------------------------------------------------------------
+
+
+async def _circle_with_a_plan(sandbox: Sandbox):  # type: ignore[no-untyped-def]
+    c = await set_up_circle(sandbox)
+    await make_agreement(c.fatima, "Buurman Kees", "Fietsen maken", kind="💡 advies")
+    await c.kees.press(sandbox.telegram.messages_in(4)[-1], "Ja, dat doe ik")
+    await make_agreement(c.fatima, "Oma Ayşe", "Boodschappen", backup="Omar")
+    await c.ayse.press(sandbox.telegram.messages_in(3)[-1], "Ja, dat doe ik")
+    await make_agreement(c.fatima, "Oma Ayşe", "Meegaan naar de dokter", when=("Als het nodig is",), visibility="family")
+    await c.ayse.press(sandbox.telegram.messages_in(3)[-1], "Ja, dat doe ik")
+    (menu,) = await c.fatima.send("/safetyplan")
+    await c.fatima.press(menu, "Wie we vragen")
+    await c.fatima.press(menu, "Iemand anders")
+    await c.fatima.send("Meester Bram")
+    await c.fatima.send("06 12345678")
+    await c.fatima.press(sandbox.telegram.messages_in(1)[-1], "Klaar")
+    return c
+
+
+async def test_a_coordinator_gets_the_picture_and_the_printable_plan(sandbox: Sandbox, rendered: list[render.Pdf]) -> None:
+    c = await _circle_with_a_plan(sandbox)
+
+    picture = await press_under_plan(c.fatima, PICTURE)
+    image = open_picture(picture)
+    assert image.height > 1000 and picture.text == "Het plan als plaatje. Bewaar het op je telefoon."
+    text, pages, glyphs = read_pdf(rendered[-1].content)
+    assert_contains(text, "Gezin Jansen", "Fatima", "Omar", "Oma Ayşe", "Buurman Kees", "Fietsen maken", "Boodschappen",
+                    "Meegaan naar de dokter", "Meester Bram", "06 12345678", "112", "0800-0113")
+    assert_every_glyph_covered(glyphs)
+
+    printable = await press_under_plan(c.fatima, PRINT)
+    assert printable.document is not None and printable.document[0] == "kring-plan-2026-11-23.pdf"
+    text, pages, glyphs = read_pdf(printable.document[1])
+    assert pages == 1
+    assert_contains(text, "Gezin Jansen", "Oma Ayşe", "Buurman Kees", "Fietsen maken", "Meester Bram", "06 12345678", "112")
+    assert_every_glyph_covered(glyphs)
+
+
+async def test_a_network_member_sees_only_their_own_part_and_gets_a_calendar(sandbox: Sandbox, rendered: list[render.Pdf]) -> None:
+    c = await _circle_with_a_plan(sandbox)
+
+    open_picture(await press_under_plan(c.ayse, PICTURE))
+    text, _pages, glyphs = read_pdf(rendered[-1].content)
+    assert_contains(text, "Oma Ayşe", "Boodschappen", "Meegaan naar de dokter", "112")
+    for not_hers in ("Buurman Kees", "Fietsen maken", "Meester Bram", "12345678", "Fatima"):
+        assert plain(not_hers) not in plain(text), not_hers
+    assert_every_glyph_covered(glyphs)
+
+    entries = await press_under_plan(c.ayse, CALENDAR)
+    assert entries.document is not None and entries.document[0] == "kring-afspraken.ics"
+    calendar = Calendar.from_ical(entries.document[1])
+    events = list(calendar.walk("VEVENT"))
+    assert [str(e["SUMMARY"]) for e in events] == ["Boodschappen"]  # "when needed" has no moment
+    assert "Omar" not in entries.document[1].decode() and "Jansen" not in entries.document[1].decode()
+    start, end = sandbox.clock.now(), sandbox.clock.now() + timedelta(weeks=9)
+    from_calendar = [o.start for o in recurring_ical_events.of(calendar).between(start, end)]
+    assert [o.astimezone(AMSTERDAM).strftime("%a %H:%M") for o in from_calendar] == ["Wed 15:00"] * 9
+    (alarm,) = events[0].walk("VALARM")
+    assert alarm.decoded("TRIGGER") == -timedelta(hours=7)  # Kring reminds at 08:00 that morning
+
+    # and the calendar's moments are Kring's own: the reminders come for exactly those
+    await pass_time(sandbox, end)
+    async with sandbox.runtime.sessions() as session:
+        from sqlalchemy import select
+
+        planned = sorted(o.occurs_at for o in await session.scalars(select(AgreementOccurrence).where(AgreementOccurrence.agreement_id == 2)))
+    assert [p.replace(tzinfo=from_calendar[0].tzinfo) if p.tzinfo is None else p for p in planned][:9] == from_calendar
+
+
+async def test_only_coordinators_see_how_it_went(sandbox: Sandbox) -> None:
+    c = await _circle_with_a_plan(sandbox)
+    checkin = (await c.fatima.send("/checkin", chat=c.group))[0]
+    await c.fatima.press(checkin, "Nu een check-in")
+    await sandbox.tick()
+    await c.omar.press(sandbox.telegram.messages_in(GROUP_ID)[-1], "😟 Niet goed")
+
+    went = await press_under_plan(c.fatima, HOW_IT_WENT)
+    open_picture(went)
+    assert went.text.startswith("Zo ging het de laatste drie maanden.")
+    plan = (await c.omar.send("/plan"))[-1]
+    assert HOW_IT_WENT not in plan.button_texts()
+    answer = await c.omar.press(plan, "", data="pw:1")
+    assert answer["text"] == STALE
+
+
+async def test_in_the_group_only_what_the_whole_circle_may_see(sandbox: Sandbox, rendered: list[render.Pdf]) -> None:
+    c = await _circle_with_a_plan(sandbox)
+    plan = (await c.fatima.send("/plan", chat=c.group))[-1]
+    assert CALENDAR not in plan.button_texts() and HOW_IT_WENT not in plan.button_texts()
+    await c.fatima.press(plan, PICTURE)
+    open_picture(sandbox.telegram.messages_in(GROUP_ID)[-1])
+    text, _pages, _glyphs = read_pdf(rendered[-1].content)
+    assert_contains(text, "Boodschappen", "Fietsen maken")
+    assert plain("Meegaan naar de dokter") not in plain(text)  # only for the family and Ayşe
+
+
+async def test_without_fonts_the_plan_comes_as_text(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
+    c = await _circle_with_a_plan(sandbox)
+    monkeypatch.setattr(fonts, "font_files", lambda: {})
+    render.problem.cache_clear()
+    try:
+        plan = (await c.fatima.send("/plan"))[-1]
+        seen = len(sandbox.telegram.messages_in(1))
+        await c.fatima.press(plan, PICTURE)
+        sorry, *texts = sandbox.telegram.messages_in(1)[seen:]
+    finally:
+        render.problem.cache_clear()
+    assert sorry.text == "Een plaatje of PDF maken lukt nu niet. Hier is het plan als tekst."
+    assert "Fietsen maken" in texts[0].text and all(m.photo is None for m in texts)
