@@ -24,6 +24,9 @@ from bot.logs import setup_logging
 
 EXIT_CONFIG = 2
 
+#: Where ``kring demo`` leaves the demo family's picture, printable plan and calendar file.
+DEMO_OUT = "kring-demo"
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -58,6 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     demo.add_argument("--keep", metavar="FOLDER", help=_("Bewaar de database van de demo in deze map."))
+    demo.add_argument("--out", metavar="FOLDER", default=DEMO_OUT,
+                      help=_("Zet het plaatje, de PDF en de agenda van het demogezin in deze map."))
     demo.add_argument("--language", metavar="CODE", choices=[c for c in available_languages() if c != "nl"],
                       help=_("Laat de groep ook in deze taal lezen, en Omar in deze taal schrijven (bijvoorbeeld ar)."))
     professional = commands.add_parser(
@@ -101,6 +106,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         args.command = "run" if settings.bot_token else "demo"
         args.keep = args.language = None
+        args.out = DEMO_OUT
         args.webhook = False
     quiet_demo = args.command == "demo" and "KRING_LOG_LEVEL" not in os.environ
     setup_logging(max(settings.log_level, logging.WARNING) if quiet_demo else settings.log_level, json=settings.log_json)
@@ -130,7 +136,18 @@ def _command(args: argparse.Namespace, settings: Settings) -> int:
             return _fail(str(error))
     from bot.demo import run_demo
 
-    return asyncio.run(run_demo(settings, keep=args.keep, language=args.language))
+    _warn_without_pictures()
+    return asyncio.run(run_demo(settings, keep=args.keep, language=args.language, out_folder=args.out))
+
+
+def _warn_without_pictures() -> None:
+    """Kring runs without the fonts, but says so at once: the plan then only comes as text."""
+    from bot.plan_files import render
+
+    reason = render.problem()
+    if reason is not None:
+        print(_("Let op: plaatjes en PDF's maken lukt hier niet ({reason}). Kring stuurt het plan dan als tekst.").format(
+            reason=reason), file=sys.stderr)
 
 
 def _run(settings: Settings, *, webhook: bool = False) -> int:
@@ -138,6 +155,7 @@ def _run(settings: Settings, *, webhook: bool = False) -> int:
 
     try:
         asyncio.run(_check_token(settings))
+        _warn_without_pictures()
         application = build_application(settings)
         if webhook:
             from bot import web

@@ -19,7 +19,7 @@ from typing import TextIO
 from bot.clock import SimulatedClock
 from bot.config import Settings
 from bot.db import crypto
-from bot.fake_telegram import Event, FakeTelegram
+from bot.fake_telegram import Event, FakeTelegram, FakeUser, SentMessage
 from bot.handlers.circle_setup import deep_link
 from bot.i18n import _, format_datetime, language_name, language_name_here, ngettext
 from bot.sandbox import Sandbox, label_in
@@ -74,7 +74,7 @@ class Transcript:
 
 
 async def run_demo(settings: Settings, *, keep: str | None = None, out: TextIO | None = None,
-                   language: str | None = None) -> int:
+                   language: str | None = None, out_folder: str | Path = "kring-demo") -> int:
     out = out or sys.stdout
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="kring-demo-") as scratch:
@@ -88,15 +88,17 @@ async def run_demo(settings: Settings, *, keep: str | None = None, out: TextIO |
         async with Sandbox(demo_settings, clock) as sandbox:
             transcript = Transcript(sandbox.telegram, clock, settings, out)
             out.write(_("Kring demo: de echte bot, een nep-Telegram op deze computer en een versnelde klok.") + "\n")
-            await play_story(sandbox, transcript, language)
+            await play_story(sandbox, transcript, language, Path(out_folder))
     seconds = time.monotonic() - started
     out.write("\n" + _("Klaar. De demo duurde {seconds} seconden.").format(seconds=f"{seconds:.1f}") + "\n")
     return 0
 
 
-async def play_story(sandbox: Sandbox, transcript: Transcript, language: str | None = None) -> None:
+async def play_story(sandbox: Sandbox, transcript: Transcript, language: str | None = None,
+                     out_folder: Path = Path("kring-demo")) -> None:
     """The story. With ``language``, Omar's Telegram is in that language and the family's group
-    reads it next to Dutch; the grandmother always reads Turkish."""
+    reads it next to Dutch; the grandmother always reads Turkish. The family's picture, printable
+    plan, picture of how it went and the grandmother's calendar file are written to ``out_folder``."""
     clock = sandbox.clock
     telegram = sandbox.telegram
     anna = sandbox.user(900, "Anna", language_code="nl")
@@ -198,8 +200,15 @@ async def play_story(sandbox: Sandbox, transcript: Transcript, language: str | N
 
     clock.advance(timedelta(days=1))
     transcript.chapter(_("Het plan: het gezin ziet alles, oma ziet haar deel"))
-    await fatima.send("/plan")
-    await ayse.send("/plan")
+    plan = (await fatima.send("/plan"))[-1]
+    own_plan = (await ayse.send("/plan"))[-1]
+
+    clock.advance(timedelta(minutes=5))
+    transcript.chapter(_("Om naar te kijken: het plan als plaatje, op één A4 voor de koelkast, en in oma's agenda"))
+    saved = [await _press_and_keep(fatima, plan, "🖼 Als plaatje", out_folder / "plan.png"),
+             await _press_and_keep(fatima, plan, "🖨 Om te printen", out_folder / "koelkastplan.pdf"),
+             await _press_and_keep(ayse, own_plan, label_in("tr", "📅 In mijn agenda"), out_folder / "oma-ayse.ics")]
+    _tell_where(transcript, saved)
 
     clock.advance(timedelta(hours=1))
     transcript.chapter(_("Daniel, een vriend, heeft Telegram in het Engels"))
@@ -263,6 +272,8 @@ async def play_story(sandbox: Sandbox, transcript: Transcript, language: str | N
     await fly(sandbox, transcript, datetime.fromisoformat("2026-12-27T18:30:00+01:00"))
     transcript.chapter(_("Vier weken na de eerste check-in: past het plan nog?"))
     await pass_time(sandbox, datetime.fromisoformat("2026-12-27T19:05:00+01:00"))
+    saved = [await _press_and_keep(fatima, plan, "📈 Hoe ging het?", out_folder / "hoe-ging-het.png")]
+    _tell_where(transcript, saved)
 
     await pass_time(sandbox, datetime.fromisoformat("2026-12-29T16:00:00+01:00"))
     transcript.chapter(_("Een zware week: Omar vraagt hulp uit het eigen plan"))
@@ -302,6 +313,28 @@ async def play_story(sandbox: Sandbox, transcript: Transcript, language: str | N
     (question,) = await daniel.send("/forget")
     await daniel.press(question, "🗑 Alles over mij wissen")
     await daniel.press(question, "Ja, wis alles over mij")
+
+
+async def _press_and_keep(user: FakeUser, message: SentMessage, button: str, path: Path) -> Path | None:
+    """Press a button that sends a file, and save what came (nothing when it came as text)."""
+    seen = len(user.telegram.messages_in(message.chat_id))
+    await user.press(message, button)
+    for sent in user.telegram.messages_in(message.chat_id)[seen:]:
+        content = sent.photo if sent.photo is not None else sent.document[1] if sent.document else None
+        if content is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(content)
+            return path
+    return None
+
+
+def _tell_where(transcript: Transcript, saved: list[Path | None]) -> None:
+    files = [path for path in saved if path is not None]
+    if files:
+        transcript.note(_("Zelf bekijken? Deze bestanden staan nu op deze computer:") + "\n"
+                        + "\n".join(f"  {path.resolve()}" for path in files))
+    else:
+        transcript.note(_("Plaatjes en PDF's maken lukt op deze computer niet; zie de README (lettertypen)."))
 
 
 async def pass_time(sandbox: Sandbox, until: datetime) -> None:

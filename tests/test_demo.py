@@ -10,10 +10,13 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from icalendar import Calendar
+from PIL import Image
 
 from bot.config import load_settings
 from bot.demo import run_demo
 from bot.i18n import gettext, use_language
+from tests.test_plan_files import read_pdf
 
 
 def turkish(dutch: str, **values: str) -> str:
@@ -28,7 +31,8 @@ async def test_the_demo_story_shows_the_journey_so_far(tmp_path: Path, monkeypat
     scratch.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(scratch))  # (another demo on this machine must not count)
     before = set(Path(tempfile.gettempdir()).glob("kring-demo-*"))
-    status = await run_demo(load_settings({"KRING_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/unused.db"}), out=out)
+    status = await run_demo(load_settings({"KRING_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/unused.db"}), out=out,
+                            out_folder=tmp_path / "out")
     story = out.getvalue()
     assert status == 0
     for step in (
@@ -74,6 +78,12 @@ async def test_the_demo_story_shows_the_journey_so_far(tmp_path: Path, monkeypat
         turkish("Dit is alles wat Kring over jou bewaart. Eén bestand om te lezen, en één voor een computer (JSON).")[:40],
         "📎 kring-2027-02-27.txt",  # her data, as a file to read ...
         "📎 kring-2027-02-27.json",  # ... and one for a computer
+        "🖼 Het plan als plaatje.",  # the plan to look at ...
+        "📎 kring-plan-2026-11-27.pdf",  # ... to print ...
+        "📎 kring-afspraken.ics",  # ... and in the grandmother's calendar
+        "Zelf bekijken? Deze bestanden staan nu op deze computer:",
+        str((tmp_path / "out" / "koelkastplan.pdf").resolve()),
+        "🖼 Zo ging het de laatste drie maanden.",  # how it went, at the review moment
         "Dit gebeurt als je alles over jou wist:",  # Daniel erases himself, in two steps
         "Klaar. Alles over jou is gewist.",
     ):
@@ -83,14 +93,27 @@ async def test_the_demo_story_shows_the_journey_so_far(tmp_path: Path, monkeypat
     assert "Seve seve" not in family_look_back  # her words stayed hers (she sees them in her own data)
     grandmothers_plan = story.split("Ayşe → Kring (privé met Ayşe): /plan")[1].split("==")[0]
     assert "Oppassen" in grandmothers_plan and "Sam gaat niet meer naar school" not in grandmothers_plan
-    assert set(Path(tempfile.gettempdir()).glob("kring-demo-*")) == before  # nothing left behind
+    assert set(Path(tempfile.gettempdir()).glob("kring-demo-*")) == before  # nothing left behind ...
+    assert_demo_files(tmp_path / "out")  # ... but the files it said it wrote
     assert not (tmp_path / "unused.db").exists()  # the demo never touches the configured database
+
+
+def assert_demo_files(folder: Path) -> None:
+    """The picture, the printable plan, the calendar and how it went: each opens with its own reader."""
+    assert sorted(p.name for p in folder.iterdir()) == ["hoe-ging-het.png", "koelkastplan.pdf", "oma-ayse.ics", "plan.png"]
+    for picture in ("plan.png", "hoe-ging-het.png"):
+        with Image.open(folder / picture) as image:
+            assert image.format == "PNG" and image.width == 1080
+    text, pages, _glyphs = read_pdf((folder / "koelkastplan.pdf").read_bytes())
+    assert pages == 1 and "Gezin Jansen" in text and "Oma Ayşe" in text and "Oppassen" in text
+    (event,) = Calendar.from_ical((folder / "oma-ayse.ics").read_bytes()).walk("VEVENT")
+    assert str(event["SUMMARY"]) == "Oppassen" and event["RRULE"]["BYDAY"] == ["WE"]
 
 
 async def test_the_demo_in_two_languages(tmp_path: Path) -> None:
     out = io.StringIO()
     settings = load_settings({"KRING_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/unused.db"})
-    assert await run_demo(settings, out=out, language="ar") == 0
+    assert await run_demo(settings, out=out, language="ar", out_folder=tmp_path / "out") == 0
     story = " ".join(out.getvalue().split())  # (the transcript wraps long lines)
     assert "Goed. In deze groep schrijf ik in het Nederlands en in het Arabisch." in story
     with use_language("ar"):
@@ -107,4 +130,6 @@ def test_kring_demo_runs_as_a_command(tmp_path: Path, args: list[str]) -> None:
     assert result.returncode == 0, result.stderr
     assert "Klaar. De demo duurde" in result.stdout
     assert result.stderr == ""
-    assert list(tmp_path.iterdir()) == []  # no database or data folder left in the working folder
+    # no database or data folder left in the working folder: only what the demo says it wrote
+    assert [p.name for p in tmp_path.iterdir()] == ["kring-demo"]
+    assert_demo_files(tmp_path / "kring-demo")

@@ -67,5 +67,5 @@ def calendar_file(views: list[AgreementView], *, now: datetime, doer_tz: ZoneInf
         alarm.add("trigger", reminder_time(first, doer_tz, schedule.remind_hours_before) - first)
         event.add_component(alarm)
         calendar.add_component(event)
-    calendar.add_missing_timezones()
+    calendar.add_missing_timezones(first_date=now.date())
     return calendar.to_ical()

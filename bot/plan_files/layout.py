@@ -15,7 +15,7 @@ from datetime import date, tzinfo
 from html import escape
 
 from bot.db.models import CheckinAnswerKind, MemberRole
-from bot.i18n import _, current_language, format_date, is_right_to_left
+from bot.i18n import _, current_language, ngettext, format_date, is_right_to_left
 from bot.plan_text import SUPPORT_ICONS, describe_when, status_note, step_line, support_label
 from bot.plan_files.fonts import ICON_FAMILY, TEXT_FAMILIES
 from bot.plan_files.render import PICTURE_WIDTH
@@ -38,7 +38,7 @@ body { margin: 0; }
 h1 { font-size: 22px; margin: 0 0 2px 0; }
 h2 { font-size: 17px; margin: 14px 0 6px 0; }
 .made { color: #5b6776; font-size: 11px; margin-bottom: 10px; }
-.map { position: relative; width: %(map_width)dpx; height: %(map_height)dpx; margin: 0 auto; }
+.map { position: relative; width: %(map_width)dpx; margin: 0 auto; }
 .map svg { position: absolute; left: 0; top: 0; }
 .cell { position: absolute; width: %(cell_width)dpx; height: %(cell_height)dpx; padding: 5px; }
 .card, .middle { direction: %(direction)s; }
@@ -102,7 +102,7 @@ def _page(body: str, style: str, size: MapSize, *, css_class: str = "") -> str:
     direction = "rtl" if is_right_to_left(code) else "ltr"
     fonts = ", ".join(f"'{family}'" for family in TEXT_FAMILIES) + ", sans-serif"
     css = _STYLE % {"fonts": fonts, "icons": ICON_FAMILY, "direction": direction, "map_width": size.width,
-                    "map_height": 3 * size.cell_height, "cell_width": size.width // 3, "cell_height": size.cell_height} + style
+                    "cell_width": size.width // 3, "cell_height": size.cell_height} + style
     return (f'<!DOCTYPE html><html lang="{escape(code)}" dir="{direction}"><head><meta charset="utf-8">'
             f"<style>{css}</style></head><body class=\"{css_class}\">{body}</body></html>")
 
@@ -116,6 +116,12 @@ def people_around(view: PlanView) -> list[Person]:
             people[doer.id] = Person(doer.display_name, doer.role == MemberRole.FAMILY, [])
         people[doer.id].agreements.append(agreement)
     return list(people.values())
+
+
+def _tag(name: str, text: str, *, css: str | None = None, icon: str | None = None) -> str:
+    """An element with one text in it (escaped), maybe a class, maybe an icon before the text."""
+    attributes = f' class="{css}"' if css else ""
+    return f"<{name}{attributes}>" + (_icon(icon) + " " if icon else "") + escape(text) + f"</{name}>"
 
 
 def _numbers_left_to_right(escaped: str) -> str:
@@ -150,7 +156,8 @@ def _card(person: Person) -> str:
     more = len(person.agreements) - len(shown)
     body = "".join(_agreement_lines(view, short=True) for view in shown)
     if more:
-        body += '<div class="more">' + escape(_("en nog {count} (zie /plan)").format(count=more)) + "</div>"
+        body += '<div class="more">' + escape(ngettext("en nog {count} afspraak (zie /plan)", "en nog {count} afspraken (zie /plan)",
+                                                      more).format(count=more)) + "</div>"
     css = "card family" if person.is_family else "card"
     return f'<div class="{css}"><div class="name">{escape(person.name)}</div>{body}</div>'
 
@@ -172,10 +179,11 @@ def _map(view: PlanView, people: list[Person], size: MapSize) -> str:
     middle = (f'<div class="middle" style="left:{centre[0] - diameter / 2}px; top:{centre[1] - diameter / 2}px; '
               f'width:{diameter}px; height:{diameter}px"><div class="circle">{escape(view.circle.name)}</div>'
               + (f'<div class="people">{escape(names)}</div>' if names else "") + "</div>")
-    svg = (f'<svg width="{size.width}" height="{3 * cell_height}" xmlns="http://www.w3.org/2000/svg">'
+    rows = 3 if len(people) > 2 else 2  # with one or two people the row under the family stays empty
+    svg = (f'<svg width="{size.width}" height="{rows * cell_height}" xmlns="http://www.w3.org/2000/svg">'
            + "".join(lines) + "</svg>")
     # the map's geometry is the same both ways; the text on it follows the language
-    return f'<div class="map" dir="ltr">{svg}{"".join(cells)}{middle}</div>'
+    return f'<div class="map" dir="ltr" style="height:{rows * cell_height}px">{svg}{"".join(cells)}{middle}</div>'
 
 
 def _extra(people: list[Person]) -> str:
@@ -187,23 +195,23 @@ def _extra(people: list[Person]) -> str:
     for person in rest:
         for view in person.agreements:
             items.append(f'<div class="extra"><b>{escape(person.name)}</b>: {_agreement_lines(view, short=False)}</div>')
-    return f"<h2>{escape(_('Ook in de kring'))}</h2>" + "".join(items)
+    return _tag("h2", _("Ook in de kring")) + "".join(items)
 
 
 def _safety(view: PlanView) -> str:
-    parts = [f"<h2>{_icon('🆘')} {escape(_('Als het misgaat'))}</h2>"]
+    parts = [_tag("h2", _("Als het misgaat"), icon="🆘")]
     if view.safety is not None:
         if view.show_signs and view.safety.signs:
-            parts.append(f'<div class="signs"><p><b>{escape(_("Hieraan merken we het:"))}</b></p>'
+            parts.append('<div class="signs"><p>' + _tag("b", _("Hieraan merken we het:")) + "</p>"
                          + "".join(f"<p>• {escape(sign.text)}</p>" for sign in view.safety.signs) + "</div>")
         if view.safety.steps:
-            parts.append(f'<div class="steps"><p><b>{escape(_("Dit doen we dan:"))}</b></p>'
+            parts.append('<div class="steps"><p>' + _tag("b", _("Dit doen we dan:")) + "</p>"
                          + "".join(f"<p>{_numbers_left_to_right(escape(step_line(number, step)))}</p>"
                                    for number, step in enumerate(view.safety.steps, 1)) + "</div>")
         else:
-            parts.append(f'<div class="steps"><p>{escape(_("Nog niets afgesproken."))}</p></div>')
+            parts.append('<div class="steps">' + _tag("p", _("Nog niets afgesproken.")) + "</div>")
     elif view.named_steps:
-        parts.append(f'<div class="steps"><p>{escape(_("Als het misgaat, kan het gezin jou om hulp vragen."))}</p></div>')
+        parts.append('<div class="steps">' + _tag("p", _("Als het misgaat, kan het gezin jou om hulp vragen.")) + "</div>")
     else:
         return ""
     return "".join(parts)
@@ -215,12 +223,12 @@ def _helplines() -> str:
 
 
 def _heading(view: PlanView, today: date) -> str:
-    return (f"<h1>{_icon('📋')} {escape(_('Het plan van {circle}').format(circle=view.circle.name))}</h1>"
-            f'<div class="made">{escape(_("Gemaakt op {date}").format(date=format_date(today)))}</div>')
+    return (_tag("h1", _("Het plan van {circle}").format(circle=view.circle.name), icon="📋")
+            + _tag("div", _("Gemaakt op {date}").format(date=format_date(today)), css="made"))
 
 
 def _no_agreements(people: list[Person]) -> str:
-    return "" if people else f'<p class="extra">{escape(_("Nog geen afspraken."))}</p>'
+    return "" if people else _tag("p", _("Nog geen afspraken."), css="extra")
 
 
 def circle_picture(view: PlanView, today: date, *, height: int) -> str:
@@ -290,8 +298,8 @@ def how_it_went_picture(went: HowItWent, tz: tzinfo, *, height: int) -> str:
 
     period = _("{start} tot {end}").format(start=format_date(went.since.astimezone(tz).date(), "d MMMM"),
                                            end=format_date(went.until.astimezone(tz).date(), "d MMMM yyyy"))
-    parts = [f"<h1>{_icon('📈')} {escape(_('Hoe ging het? {circle}').format(circle=went.circle_name))}</h1>",
-             f'<div class="made">{escape(period)}</div>', f"<h2>{escape(_('De check-ins'))}</h2>"]
+    parts = [_tag("h1", _("Hoe ging het? {circle}").format(circle=went.circle_name), icon="📈"),
+             _tag("div", period, css="made"), _tag("h2", _("De check-ins"))]
     labels = answer_labels()
     if went.rounds:
         parts.append(_keys([(labels[kind], colour) for kind, colour in _ANSWER_COLOURS.items()]
@@ -301,8 +309,8 @@ def how_it_went_picture(went: HowItWent, tz: tzinfo, *, height: int) -> str:
             parts.append(f'<div class="row"><div class="label">{escape(format_date(checkin.occurs_at.astimezone(tz).date(), "d MMM"))}</div>'
                          f"{_bar([*counts, (checkin.no_answer, _NO_ANSWER)])}</div>")
     else:
-        parts.append(f'<p class="empty">{escape(_("Geen check-ins in deze drie maanden."))}</p>')
-    parts.append(f"<h2>{escape(_('De afspraken'))}</h2>")
+        parts.append(_tag("p", _("Geen check-ins in deze drie maanden."), css="empty"))
+    parts.append(_tag("h2", _("De afspraken")))
     if went.agreements:
         names = ["✅ " + _("gedaan"), "🤝 " + _("door de reserve"), "❌ " + _("niet gelukt"), "❔ " + _("geen antwoord")]
         parts.append(_keys(list(zip(names, _OUTCOME_COLOURS, strict=True))))
@@ -312,5 +320,5 @@ def how_it_went_picture(went: HowItWent, tz: tzinfo, *, height: int) -> str:
             parts.append(f'<div class="row"><div class="label">{label}</div>'
                          f"{_bar(list(zip(counts, _OUTCOME_COLOURS, strict=True)))}</div>")
     else:
-        parts.append(f'<p class="empty">{escape(_("Geen afspraken met een vast moment in deze drie maanden."))}</p>')
+        parts.append(_tag("p", _("Geen afspraken met een vast moment in deze drie maanden."), css="empty"))
     return _page("".join(parts), _PICTURE_STYLE % {"width": PICTURE_WIDTH, "height": height} + _CHART_STYLE, PHONE)
