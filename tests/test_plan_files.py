@@ -6,12 +6,14 @@ the pictures, recurring-ical-events for the calendar's recurrence."""
 from __future__ import annotations
 
 import io
+import unicodedata
 from collections.abc import Iterator
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 import recurring_ical_events
+from babel.messages.pofile import read_po
 from icalendar import Calendar
 from pdfminer.high_level import extract_pages
 from pdfminer.layout import LTChar, LTItem
@@ -20,9 +22,14 @@ from PIL import Image
 from bot.db.models import AgreementOccurrence
 from bot.demo import pass_time
 from bot.fake_telegram import FakeUser, SentMessage
-from bot.plan_files import fonts, render
+from bot.i18n import _, available_languages, locales_dir, use_language
+from bot.plan_files import calendar, fonts, layout, render
 from bot.sandbox import Sandbox
-from tests.journey import GROUP_ID, STALE, make_agreement, set_up_circle
+from bot.services import authz, how_it_went, people
+from bot.services.authz import Action
+from bot.services.plan_view import plan_for
+from scheduler.occurrences import occurrences_between, rhythm_of
+from tests.journey import GROUP_ID, STALE, join_network, make_agreement, set_up_circle
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 PICTURE = "🖼 Als plaatje"
@@ -67,15 +74,24 @@ def assert_every_glyph_covered(glyphs: list[tuple[str, str]]) -> None:
                 assert ord(char) in fonts.characters_of(files[family]), f"{char!r} (U+{ord(char):04X}) not in {family}"
 
 
+#: Lam and alef: Arabic draws "لا" / "لأ" as one glyph, whose two letters a reader may give back in
+#: either order; they are left out when comparing.
+LAM_ALEF = set("لاأإآ")
+
+
 def plain(text: str) -> str:
-    """Text without spaces, joiners and direction marks (a PDF's text layer keeps none of them)."""
-    return "".join(c for c in text if not c.isspace() and c not in "\u200c\u200d\u200e\u200f\u2066\u2067\u2068\u2069")
+    """Text as comparable in a PDF's text layer: without spaces, joiners, direction marks and
+    combining marks (none of which are glyphs of their own), and without lam and alef."""
+    return "".join(c for c in text if not c.isspace() and unicodedata.category(c) not in ("Cf", "Mn") and c not in LAM_ALEF)
 
 
 def assert_contains(text: str, *names: str) -> None:
+    """Every word of each name is in the text layer; pdfminer gives right-to-left words in the order
+    they are drawn (reversed), so such a word may be found backwards."""
     flat = plain(text)
     for name in names:
-        assert plain(name) in flat or plain(name)[::-1] in flat, name  # right-to-left runs may be stored reversed
+        for word in filter(None, map(plain, name.split())):
+            assert word in flat or word[::-1] in flat, (name, word)
 
 
 @pytest.fixture
@@ -220,3 +236,82 @@ async def test_without_fonts_the_plan_comes_as_text(sandbox: Sandbox, monkeypatc
         render.problem.cache_clear()
     assert sorry.text == "Een plaatje of PDF maken lukt nu niet. Hier is het plan als tekst."
     assert "Fietsen maken" in texts[0].text and all(m.photo is None for m in texts)
+
+
+# -- every language -----------------------------------------------------------------------------
+
+NAMES = {"Тітка Олена": "Допомога з уроками", "ሳባ ተኽለ": "ምግቢ ምድላው", "زهره": "خرید کردن برای خانه",
+         "خالد": "زيارة العائلة", "Zofia Wójcik": "Spacer z psem", "Oma Ayşe": "Çarşıya gitmek"}
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_every_language_renders_with_every_glyph_and_a_matching_calendar(sandbox: Sandbox, rendered: list[render.Pdf]) -> None:
+    c = await set_up_circle(sandbox)
+    doers = {"Oma Ayşe": c.ayse}
+    for user_id, name in enumerate(NAMES, 10):
+        if name not in doers:
+            doers[name] = await join_network(sandbox, c.fatima, user_id, name.split()[0], name)
+    weekdays = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag")
+    for (name, what), weekday in zip(NAMES.items(), weekdays, strict=True):
+        await make_agreement(c.fatima, name, what, when=("Om de week", weekday, "18:30"), backup="Omar")
+        await doers[name].press(sandbox.telegram.messages_in(doers[name].id)[-1], "Ja, dat doe ik")
+    (menu,) = await c.fatima.send("/safetyplan")
+    await c.fatima.press(menu, "Wie we vragen")
+    await c.fatima.press(menu, "Iemand anders")
+    await c.fatima.send("عمو رضا")
+    await c.fatima.send("06 98765432")
+    await c.fatima.press(sandbox.telegram.messages_in(1)[-1], "Klaar")
+    now = sandbox.clock.now()
+    async with sandbox.runtime.sessions() as session:
+        fatima = await people.find(session, c.fatima.id)
+        assert fatima is not None
+        access = await authz.authorize(session, fatima.id, 1, Action.VIEW_PLAN)
+        view = await plan_for(session, access, in_group=False)
+        went = await how_it_went.collect(session, access, now)
+    assert len(view.agreements) == 6
+
+    for code in available_languages():
+        with use_language(code):
+            made = render.pdf(layout.printable_plan(view, now.date()))
+            text, pages, glyphs = read_pdf(made.content)
+            assert pages == 1, code
+            assert_contains(text, _("Het plan van {circle}").format(circle="Gezin Jansen"), "عمو رضا", "06 98765432",
+                            *NAMES, *NAMES.values())
+            assert_every_glyph_covered(glyphs)
+
+            picture = render.png(layout.circle_picture(view, now.date(), height=render.PICTURE_MAX_HEIGHT))
+            with Image.open(io.BytesIO(picture)) as image:
+                assert image.format == "PNG" and image.width == 1080
+            text, _pages, glyphs = read_pdf(rendered[-1].content)  # the page the picture was drawn from
+            assert_contains(text, *NAMES)
+            assert_every_glyph_covered(glyphs)
+
+            render.png(layout.how_it_went_picture(went, AMSTERDAM, height=render.PICTURE_MAX_HEIGHT))
+            text, _pages, glyphs = read_pdf(rendered[-1].content)
+            assert_contains(text, _("Hoe ging het? {circle}").format(circle="Gezin Jansen"))
+            assert_every_glyph_covered(glyphs)
+
+            entries = Calendar.from_ical(calendar.calendar_file(view.agreements, now=now, doer_tz=AMSTERDAM))
+            events = {str(e["SUMMARY"]): e for e in entries.walk("VEVENT")}
+            assert set(events) == set(NAMES.values())
+            for agreement in view.agreements:
+                assert agreement.schedule is not None
+                until = now + timedelta(weeks=20)
+                expected = [moment for _day, moment in occurrences_between(rhythm_of(agreement.schedule), AMSTERDAM, now, until)]
+                single = Calendar()
+                single.add_component(events[agreement.agreement.what])
+                for timezone in entries.walk("VTIMEZONE"):
+                    single.add_component(timezone)
+                found = [o.start for o in recurring_ical_events.of(single).between(now, until)]
+                assert found == expected, (code, agreement.agreement.what)
+
+
+def test_every_translation_can_be_drawn() -> None:
+    """Every text Kring shows, in every language, has a glyph in the fonts (no boxes)."""
+    with (locales_dir() / "kring.pot").open("rb") as source:
+        dutch = [m.id for m in read_po(source) if m.id]
+    for code in [c for c in available_languages() if c != "nl"]:
+        with (locales_dir() / code / "LC_MESSAGES" / "kring.po").open("rb") as po:
+            translated = [m.string for m in read_po(po) if m.id]
+        texts = [t for text in dutch + translated for t in ((text,) if isinstance(text, str) else text)]
+        assert fonts.uncovered("".join(texts)) == set(), code
