@@ -315,3 +315,29 @@ def test_every_translation_can_be_drawn() -> None:
             translated = [m.string for m in read_po(po) if m.id]
         texts = [t for text in dutch + translated for t in ((text,) if isinstance(text, str) else text)]
         assert fonts.uncovered("".join(texts)) == set(), code
+
+
+async def test_the_picture_buttons_for_every_role(sandbox: Sandbox) -> None:
+    """A forged or carried-over press by someone who may not see the plan gets the stale answer and
+    no file; the professional sees no content (domain rule 6)."""
+    c = await _circle_with_a_plan(sandbox)
+    stranger = sandbox.user(70, "Vreemde")
+    for person in (c.anna, stranger):
+        await person.send("/start")
+    allowed = {c.fatima: True, c.omar: True, c.ayse: True, c.kees: True, c.anna: False, stranger: False}
+    for person, may in allowed.items():
+        for data in ("pp:1", "pd:1"):
+            seen = len(sandbox.telegram.messages_in(person.id))
+            answer = await person.press(sandbox.telegram.messages_in(person.id)[-1], "", data=data)
+            new = sandbox.telegram.messages_in(person.id)[seen:]
+            if may:
+                assert answer.get("text") != STALE and len(new) == 1, (person.name, data)
+                assert (new[0].photo if data == "pp:1" else new[0].document) is not None
+            else:
+                assert answer["text"] == STALE and new == [], (person.name, data)
+    for person in (c.anna, stranger, c.omar):  # the calendar: nobody but a doer has anything in it
+        answer = await person.press(sandbox.telegram.messages_in(person.id)[-1], "", data="pc:1")
+        if person is c.omar:
+            assert sandbox.telegram.messages_in(person.id)[-1].text.startswith("Je hebt geen afspraken met een vast moment.")
+        else:
+            assert answer["text"] == STALE

@@ -29,6 +29,7 @@ _NUMBER = re.compile(r"\+?\d[\d \-]*\d")
 SLOTS = [(0, 1), (1, 2), (2, 1), (1, 0), (0, 2), (2, 2), (2, 0), (0, 0)]
 MAX_ON_CARD = 3  # agreements written on one card; the rest are counted
 MAX_WORDS = 60  # characters of an agreement's "what" on a card
+MAX_LISTED = 12  # agreements of the people under the map (beyond the eight around it)
 
 _STYLE = """
 * { box-sizing: border-box; }
@@ -191,10 +192,13 @@ def _extra(people: list[Person]) -> str:
     rest = people[len(SLOTS):]
     if not rest:
         return ""
-    items = []
-    for person in rest:
-        for view in person.agreements:
-            items.append(f'<div class="extra"><b>{escape(person.name)}</b>: {_agreement_lines(view, short=False)}</div>')
+    listed = [(person, view) for person in rest for view in person.agreements]
+    items = [f'<div class="extra"><b>{escape(person.name)}</b>: {_agreement_lines(view, short=True)}</div>'
+             for person, view in listed[:MAX_LISTED]]
+    more = len(listed) - MAX_LISTED
+    if more > 0:  # the page has to end somewhere; /plan has them all
+        items.append(_tag("p", ngettext("en nog {count} afspraak (zie /plan)", "en nog {count} afspraken (zie /plan)",
+                                        more).format(count=more), css="extra"))
     return _tag("h2", _("Ook in de kring")) + "".join(items)
 
 
