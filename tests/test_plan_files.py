@@ -8,7 +8,7 @@ from __future__ import annotations
 import io
 import unicodedata
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -19,7 +19,7 @@ from pdfminer.high_level import extract_pages
 from pdfminer.layout import LTChar, LTItem
 from PIL import Image
 
-from bot.db.models import AgreementOccurrence
+from bot.db.models import AgreementOccurrence, CheckinAnswerKind
 from bot.demo import pass_time
 from bot.fake_telegram import FakeUser, SentMessage
 from bot.i18n import _, available_languages, locales_dir, use_language
@@ -137,13 +137,18 @@ async def _circle_with_a_plan(sandbox: Sandbox):  # type: ignore[no-untyped-def]
     await c.ayse.press(sandbox.telegram.messages_in(3)[-1], "Ja, dat doe ik")
     await make_agreement(c.fatima, "Oma Ayşe", "Meegaan naar de dokter", when=("Als het nodig is",), visibility="family")
     await c.ayse.press(sandbox.telegram.messages_in(3)[-1], "Ja, dat doe ik")
-    (menu,) = await c.fatima.send("/safetyplan")
-    await c.fatima.press(menu, "Wie we vragen")
-    await c.fatima.press(menu, "Iemand anders")
-    await c.fatima.send("Meester Bram")
-    await c.fatima.send("06 12345678")
-    await c.fatima.press(sandbox.telegram.messages_in(1)[-1], "Klaar")
+    await add_someone_to_ask(c.fatima, "Meester Bram", "06 12345678")
     return c
+
+
+async def add_someone_to_ask(coordinator: FakeUser, name: str, phone: str) -> None:
+    """In "als het misgaat": someone outside the circle to ask, with a phone number."""
+    (menu,) = await coordinator.send("/safetyplan")
+    await coordinator.press(menu, "Wie we vragen")
+    await coordinator.press(menu, "Iemand anders")
+    await coordinator.send(name)
+    await coordinator.send(phone)
+    await coordinator.press(coordinator.telegram.messages_in(coordinator.id)[-1], "Klaar")
 
 
 async def test_a_coordinator_gets_the_picture_and_the_printable_plan(sandbox: Sandbox, rendered: list[render.Pdf]) -> None:
@@ -196,16 +201,38 @@ async def test_a_network_member_sees_only_their_own_part_and_gets_a_calendar(san
     assert [p.replace(tzinfo=from_calendar[0].tzinfo) if p.tzinfo is None else p for p in planned][:9] == from_calendar
 
 
-async def test_only_coordinators_see_how_it_went(sandbox: Sandbox) -> None:
+async def _how_it_went(sandbox: Sandbox) -> how_it_went.HowItWent:
+    async with sandbox.runtime.sessions() as session:
+        fatima = await people.find(session, 1)
+        assert fatima is not None
+        access = await authz.authorize(session, fatima.id, 1, Action.VIEW_HOW_IT_WENT)
+        return await how_it_went.collect(session, access, sandbox.clock.now())
+
+
+async def test_only_coordinators_see_how_it_went(sandbox: Sandbox, rendered: list[render.Pdf]) -> None:
     c = await _circle_with_a_plan(sandbox)
     checkin = (await c.fatima.send("/checkin", chat=c.group))[0]
     await c.fatima.press(checkin, "Nu een check-in")
     await sandbox.tick()
     await c.omar.press(sandbox.telegram.messages_in(GROUP_ID)[-1], "😟 Niet goed")
+    asked_at = sandbox.clock.now()
+    assert (await _how_it_went(sandbox)).rounds[0].no_answer == 0  # Fatima may still answer today
 
-    went = await press_under_plan(c.fatima, HOW_IT_WENT)
-    open_picture(went)
-    assert went.text.startswith("Zo ging het de laatste drie maanden.")
+    await pass_time(sandbox, datetime(2026, 11, 25, 7, 5, tzinfo=UTC))  # Wednesday 08:05 in Amsterdam
+    reminder = sandbox.telegram.messages_in(c.ayse.id)[-1]
+    await c.ayse.press(reminder, "Gedaan")  # Boodschappen; Kees says nothing about Fietsen maken
+    await pass_time(sandbox, datetime(2026, 11, 27, 12, 0, tzinfo=UTC))
+    went = await _how_it_went(sandbox)
+    assert [(r.occurs_at, dict(r.answers), r.no_answer) for r in went.rounds] == [(asked_at, {CheckinAnswerKind.NOT_GOOD: 1}, 1)]
+    assert [(a.doer, a.what, a.done, a.by_backup, a.not_done, a.unknown) for a in went.agreements] == [
+        ("Buurman Kees", "Fietsen maken", 0, 0, 0, 1), ("Oma Ayşe", "Boodschappen", 1, 0, 0, 0)]
+
+    picture = await press_under_plan(c.fatima, HOW_IT_WENT)
+    open_picture(picture)
+    assert picture.text.startswith("Zo ging het de laatste drie maanden.")
+    text, _pages, glyphs = read_pdf(rendered[-1].content)
+    assert_contains(text, "Hoe ging het? Gezin Jansen", "Buurman Kees", "Fietsen maken", "Oma Ayşe", "Boodschappen")
+    assert "Omar" not in text  # counts, not who answered what
     plan = (await c.omar.send("/plan"))[-1]
     assert HOW_IT_WENT not in plan.button_texts()
     answer = await c.omar.press(plan, "", data="pw:1")
@@ -255,12 +282,7 @@ async def test_every_language_renders_with_every_glyph_and_a_matching_calendar(s
     for (name, what), weekday in zip(NAMES.items(), weekdays, strict=True):
         await make_agreement(c.fatima, name, what, when=("Om de week", weekday, "18:30"), backup="Omar")
         await doers[name].press(sandbox.telegram.messages_in(doers[name].id)[-1], "Ja, dat doe ik")
-    (menu,) = await c.fatima.send("/safetyplan")
-    await c.fatima.press(menu, "Wie we vragen")
-    await c.fatima.press(menu, "Iemand anders")
-    await c.fatima.send("عمو رضا")
-    await c.fatima.send("06 98765432")
-    await c.fatima.press(sandbox.telegram.messages_in(1)[-1], "Klaar")
+    await add_someone_to_ask(c.fatima, "عمو رضا", "06 98765432")
     now = sandbox.clock.now()
     async with sandbox.runtime.sessions() as session:
         fatima = await people.find(session, c.fatima.id)

@@ -16,6 +16,7 @@ from bot.services.authz import Access
 from bot.services.checkins import not_answered
 
 PERIOD = timedelta(weeks=13)
+STILL_OPEN = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,10 @@ async def collect(session: AsyncSession, access: Access, now: datetime) -> HowIt
             select(CheckinRound).where(CheckinRound.circle_id == circle_id, CheckinRound.occurs_at > since,
                                        CheckinRound.occurs_at <= now).order_by(CheckinRound.occurs_at)):
         answers = Counter(await session.scalars(select(CheckinAnswer.answer).where(CheckinAnswer.occurrence_key == str(checkin.id))))
+        if checkin.occurs_at > now - STILL_OPEN:  # people may still answer: nobody counts as "no answer" yet
+            if answers:
+                rounds.append(Round(checkin.occurs_at, answers, 0))
+            continue
         rounds.append(Round(checkin.occurs_at, answers, len(await not_answered(session, checkin, checkin.occurs_at))))
     results: dict[int, tuple[Agreement, str, Counter[Outcome]]] = {}
     for occurrence, agreement, doer in await session.execute(
@@ -60,6 +65,8 @@ async def collect(session: AsyncSession, access: Access, now: datetime) -> HowIt
             .join(Member, Member.id == Agreement.doer_member_id)
             .where(Agreement.circle_id == circle_id, AgreementOccurrence.occurs_at > since,
                    AgreementOccurrence.occurs_at <= now).order_by(Agreement.id)):
+        if occurrence.outcome == Outcome.PENDING and occurrence.occurs_at > now - STILL_OPEN:
+            continue  # today's: the doer may still say how it went
         results.setdefault(agreement.id, (agreement, doer, Counter()))[2][occurrence.outcome] += 1
     return HowItWent(access.circle.name, since, now, rounds, [
         AgreementResult(doer, agreement.what, done=counts[Outcome.DONE], by_backup=counts[Outcome.BACKUP_DONE],
