@@ -31,6 +31,8 @@ def decode(data: str | None, action: str, arity: int) -> list[str]:
         raise BadCallbackData(data)
     if any(part.isdigit() and len(part) > MAX_ID_DIGITS for part in parts[1:]):
         raise BadCallbackData(data)  # no id of ours is that long (and the database would overflow)
+    if any(part != part.strip() or (part[:1] in "+-" and part[1:].isdigit()) for part in parts[1:]):
+        raise BadCallbackData(data)  # no number of ours has a sign or spaces (int() would take "+9…9")
     return parts[1:]
 
 

@@ -29,6 +29,8 @@ class KeyValueFormatter(logging.Formatter):
 #: at DEBUG; Alembic lists its plugins at INFO on every start.
 _HELD_LOGGERS = {
     "httpx": logging.WARNING,
+    "weasyprint": logging.WARNING,  # a progress line per step of each picture
+    "fontTools": logging.WARNING,
     "httpcore": logging.WARNING,
     "telegram": logging.INFO,
     "alembic.runtime.plugins": logging.WARNING,

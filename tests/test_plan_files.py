@@ -8,7 +8,7 @@ from __future__ import annotations
 import io
 import unicodedata
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -19,17 +19,37 @@ from pdfminer.high_level import extract_pages
 from pdfminer.layout import LTChar, LTItem
 from PIL import Image
 
-from bot.db.models import AgreementOccurrence, CheckinAnswerKind
+from bot.db.models import (
+    Agreement,
+    AgreementOccurrence,
+    AgreementStatus,
+    CheckinAnswerKind,
+    Frequency,
+    Member,
+    Schedule,
+    SupportKind,
+)
 from bot.demo import pass_time
 from bot.fake_telegram import FakeUser, SentMessage
 from bot.i18n import _, available_languages, locales_dir, use_language
 from bot.plan_files import calendar, fonts, layout, render
 from bot.sandbox import Sandbox
 from bot.services import authz, how_it_went, people
+from bot.services.agreements import AgreementView
 from bot.services.authz import Action
 from bot.services.plan_view import plan_for
+from bot.texts import not_an_emergency_service
 from scheduler.occurrences import occurrences_between, rhythm_of
-from tests.journey import GROUP_ID, STALE, join_network, make_agreement, set_up_circle
+from scheduler.planner import reminder_time
+from tests.journey import (
+    GROUP_ID,
+    STALE,
+    family_group,
+    join_network,
+    make_agreement,
+    new_circle,
+    set_up_circle,
+)
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 PICTURE = "🖼 Als plaatje"
@@ -81,8 +101,9 @@ LAM_ALEF = set("لاأإآ")
 
 def plain(text: str) -> str:
     """Text as comparable in a PDF's text layer: without spaces, joiners, direction marks and
-    combining marks (none of which are glyphs of their own), and without lam and alef."""
-    return "".join(c for c in text if not c.isspace() and unicodedata.category(c) not in ("Cf", "Mn") and c not in LAM_ALEF)
+    combining marks (none of which are glyphs of their own), without punctuation (which a reader
+    puts on either side of a right-to-left word), and without lam and alef."""
+    return "".join(c for c in text if not c.isspace() and unicodedata.category(c)[0] not in "CMP" and c not in LAM_ALEF)
 
 
 def assert_contains(text: str, *names: str) -> None:
@@ -298,12 +319,14 @@ async def test_every_language_renders_with_every_glyph_and_a_matching_calendar(s
             text, pages, glyphs = read_pdf(made.content)
             assert pages == 1, code
             assert_contains(text, _("Het plan van {circle}").format(circle="Gezin Jansen"), "عمو رضا", "06 98765432",
-                            *NAMES, *NAMES.values())
+                            *NAMES, *NAMES.values(), *not_an_emergency_service().split())
+            assert "&#" not in text and "&amp;" not in text  # escaped once, not twice (Turkish: "112'yi ara")
             assert_every_glyph_covered(glyphs)
 
             picture = render.png(layout.circle_picture(view, now.date(), height=render.PICTURE_MAX_HEIGHT))
-            with Image.open(io.BytesIO(picture)) as image:
-                assert image.format == "PNG" and image.width == 1080
+            assert picture.complete and picture.fits_a_photo
+            with Image.open(io.BytesIO(picture.content)) as image:
+                assert image.format == "PNG" and image.size == (1080, picture.height)
             text, _pages, glyphs = read_pdf(rendered[-1].content)  # the page the picture was drawn from
             assert_contains(text, *NAMES)
             assert_every_glyph_covered(glyphs)
@@ -339,6 +362,18 @@ def test_every_translation_can_be_drawn() -> None:
         assert fonts.uncovered("".join(texts)) == set(), code
 
 
+async def test_a_button_carried_into_another_group_shows_nothing(sandbox: Sandbox) -> None:
+    c = await _circle_with_a_plan(sandbox)
+    links_b = await new_circle(c.anna, "Gezin Bakker")
+    bert, greeting = await family_group(sandbox, links_b, user_id=80, name="Bert", group_id=-200)
+    await c.fatima.press(greeting, "Ik hoor bij het gezin")  # Fatima is in both circles
+    seen = len(sandbox.telegram.messages_in(-200))
+    for person in (bert, c.fatima):
+        answer = await person.press(sandbox.telegram.messages_in(-200)[-1], "", data="pp:1")  # circle A's picture
+        assert answer["text"] == STALE
+    assert all(m.photo is None for m in sandbox.telegram.messages_in(-200)[seen:])
+
+
 async def test_the_picture_buttons_for_every_role(sandbox: Sandbox) -> None:
     """A forged or carried-over press by someone who may not see the plan gets the stale answer and
     no file; the professional sees no content (domain rule 6)."""
@@ -363,3 +398,24 @@ async def test_the_picture_buttons_for_every_role(sandbox: Sandbox) -> None:
             assert sandbox.telegram.messages_in(person.id)[-1].text.startswith("Je hebt geen afspraken met een vast moment.")
         else:
             assert answer["text"] == STALE
+
+
+def test_the_calendar_alarm_follows_the_doers_own_clock_across_clock_changes() -> None:
+    """A grandmother in Istanbul (no clock changes) with a Wednesday 15:00 agreement in Amsterdam:
+    Kring reminds her at 08:00 Istanbul time, before and after Amsterdam's clock change; so does
+    her calendar. The recurrence and every alarm match Kring's own occurrences and reminders."""
+    istanbul = ZoneInfo("Europe/Istanbul")
+    schedule = Schedule(frequency=Frequency.WEEKLY, interval=1, weekday=2, at_time=time(15, 0), starts_on=date(2027, 1, 4),
+                        time_zone="Europe/Amsterdam", remind_hours_before=None)
+    agreement = Agreement(id=7, what="Boodschappen", support_kind=SupportKind.PRACTICAL, status=AgreementStatus.ACTIVE)
+    view = AgreementView(agreement, Member(display_name="Oma Ayşe"), None, schedule)
+    now = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
+    entries = Calendar.from_ical(calendar.calendar_file([view], now=now, doer_tz=istanbul))
+    until = datetime(2027, 5, 1, tzinfo=UTC)
+    kring = occurrences_between(rhythm_of(schedule), AMSTERDAM, now, until)
+    found = recurring_ical_events.of(entries).between(now, until)
+    assert [o.start for o in found] == [moment for _day, moment in kring]
+    alarms = [o.start + o.walk("VALARM")[0].decoded("TRIGGER") for o in found]
+    assert alarms == [reminder_time(moment, istanbul, None) for _day, moment in kring]
+    assert {a.astimezone(istanbul).strftime("%H:%M") for a in alarms} == {"08:00"}
+    assert len(list(entries.walk("VEVENT"))) > 1  # the weeks after the clock change carry their own alarm

@@ -85,8 +85,17 @@ async def _pressed(update: Update, context: KringContext, action: str, rule: Act
 async def _picture(context: KringContext, message: Message, access: Access, view: PlanView) -> None:
     html = layout.circle_picture(view.only_own(), context.runtime.clock.now().date(), height=render.PICTURE_MAX_HEIGHT)
     picture = await asyncio.to_thread(render.png, html)
-    await message.reply_photo(picture, caption=_("Het plan als plaatje. Bewaar het op je telefoon."))
-    log.info("plan_files.picture circle=%s role=%s", access.circle.id, access.role)
+    await _send_picture(message, picture, "kring-plan.png", _("Het plan als plaatje. Bewaar het op je telefoon."))
+    log.info("plan_files.picture circle=%s role=%s height=%s complete=%s", access.circle.id, access.role,
+             picture.height, picture.complete)
+
+
+async def _send_picture(message: Message, picture: render.Picture, filename: str, caption: str) -> None:
+    """As a photo; one too long for Telegram's photo limits goes as a file (nothing is cut off)."""
+    if picture.fits_a_photo:
+        await message.reply_photo(picture.content, caption=caption)
+    else:
+        await message.reply_document(picture.content, filename=filename, caption=caption)
 
 
 async def _printable(context: KringContext, message: Message, access: Access, view: PlanView) -> None:
@@ -95,8 +104,9 @@ async def _printable(context: KringContext, message: Message, access: Access, vi
         made = await asyncio.to_thread(render.pdf, layout.printable_plan(view.only_own(), today, level=level))
         if made.pages == 1:
             break
-    await message.reply_document(made.content, filename=f"kring-plan-{today.isoformat()}.pdf",
-                                 caption=_("Het plan op één A4. Print het en hang het op, bijvoorbeeld op de koelkast."))
+    caption = (_("Het plan op één A4. Print het en hang het op, bijvoorbeeld op de koelkast.") if made.pages == 1
+               else _("Het plan om te printen. Het is te lang voor één A4; /plan heeft alles als tekst."))
+    await message.reply_document(made.content, filename=f"kring-plan-{today.isoformat()}.pdf", caption=caption)
     log.info("plan_files.printable circle=%s role=%s pages=%s", access.circle.id, access.role, made.pages)
 
 
@@ -112,8 +122,8 @@ async def _calendar(context: KringContext, message: Message, access: Access, vie
     tz = ZoneInfo(person.time_zone) if person and person.time_zone else context.runtime.settings.timezone
     content = calendar.calendar_file(entries, now=now, doer_tz=tz)
     await message.reply_document(content, filename="kring-afspraken.ics", caption=_(
-        "Jouw afspraken voor je agenda. Open het bestand en kies 'toevoegen'. "
-        "Er staan geen namen van het gezin in."))
+        "Jouw afspraken voor je agenda. Open het bestand en kies 'toevoegen'. Er staat alleen in wat je doet "
+        "en wanneer. Verandert er iets? Haal het bestand dan opnieuw."))
     log.info("plan_files.calendar circle=%s entries=%s", access.circle.id, len(entries))
 
 
@@ -122,7 +132,8 @@ async def _how_it_went(context: KringContext, message: Message, access: Access, 
         went = await how_it_went.collect(session, access, context.runtime.clock.now())
     html = layout.how_it_went_picture(went, ZoneInfo(access.circle.time_zone), height=render.PICTURE_MAX_HEIGHT)
     picture = await asyncio.to_thread(render.png, html)
-    await message.reply_photo(picture, caption=_("Zo ging het de laatste drie maanden. Kijk er samen naar: wat ging goed, wat kan anders?"))
+    await _send_picture(message, picture, "kring-hoe-ging-het.png",
+                        _("Zo ging het de laatste drie maanden. Kijk er samen naar: wat ging goed, wat kan anders?"))
     log.info("plan_files.how_it_went circle=%s rounds=%s", access.circle.id, len(went.rounds))
 
 

@@ -9,7 +9,7 @@ moment and are left out.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from icalendar import Alarm, Calendar, Event, vRecur
@@ -40,6 +40,38 @@ def in_calendar(views: list[AgreementView], now: datetime) -> list[AgreementView
             and occurrences_between(rhythm_of(view.schedule), ZoneInfo(view.schedule.time_zone), now, now + LOOK_AHEAD)]
 
 
+def _alarm_before(moment: datetime, doer_tz: ZoneInfo, schedule: Schedule) -> timedelta:
+    """How long before ``moment`` Kring reminds the doer (negative: before)."""
+    return reminder_time(moment, doer_tz, schedule.remind_hours_before) - moment
+
+
+def _event(view: AgreementView, day: date, tz: ZoneInfo, alarm_before: timedelta, now: datetime, *,
+           rule: vRecur | None = None, recurrence_id: bool = False) -> Event:
+    """The agreement on ``day`` at its wall-clock time (a time that does not exist on the night the
+    clocks go forward is read an hour later, by RFC 5545 as by Kring)."""
+    schedule = view.schedule
+    assert schedule is not None
+    start = datetime.combine(day, schedule.at_time, tzinfo=tz)
+    event = Event()
+    event.add("uid", f"kring-agreement-{view.agreement.id}@kring")
+    if recurrence_id:
+        event.add("recurrence-id", start)
+    event.add("dtstamp", now)
+    event.add("dtstart", start)
+    event.add("duration", DURATION)
+    event.add("summary", view.agreement.what)
+    event.add("description", support_label(view.agreement.support_kind) + "\n"
+              + _("Lukt het een keer niet? Zeg het in Kring: dan kan iemand anders het doen."))
+    if rule is not None:
+        event.add("rrule", rule)
+    alarm = Alarm()
+    alarm.add("action", "DISPLAY")
+    alarm.add("description", view.agreement.what)
+    alarm.add("trigger", alarm_before)
+    event.add_component(alarm)
+    return event
+
+
 def calendar_file(views: list[AgreementView], *, now: datetime, doer_tz: ZoneInfo) -> bytes:
     calendar = Calendar()
     calendar.add("prodid", "-//Kring//Kring//NL")
@@ -49,23 +81,17 @@ def calendar_file(views: list[AgreementView], *, now: datetime, doer_tz: ZoneInf
         schedule = view.schedule
         assert schedule is not None
         tz = ZoneInfo(schedule.time_zone)
-        _day, first = occurrences_between(rhythm_of(schedule), tz, now, now + LOOK_AHEAD)[0]
-        event = Event()
-        event.add("uid", f"kring-agreement-{view.agreement.id}@kring")
-        event.add("dtstamp", now)
-        event.add("dtstart", first.astimezone(tz))
-        event.add("duration", DURATION)
-        event.add("summary", view.agreement.what)
-        event.add("description", support_label(view.agreement.support_kind) + "\n"
-                  + _("Lukt het een keer niet? Zeg het in Kring: dan kan iemand anders het doen."))
+        moments = occurrences_between(rhythm_of(schedule), tz, now, now + LOOK_AHEAD)
         rule = recurrence(schedule)
-        if rule is not None:
-            event.add("rrule", rule)
-        alarm = Alarm()
-        alarm.add("action", "DISPLAY")
-        alarm.add("description", view.agreement.what)
-        alarm.add("trigger", reminder_time(first, doer_tz, schedule.remind_hours_before) - first)
-        event.add_component(alarm)
-        calendar.add_component(event)
+        first_day, first = moments[0]
+        calendar.add_component(_event(view, first_day, tz, _alarm_before(first, doer_tz, schedule), now, rule=rule))
+        if rule is None:
+            continue
+        for day, moment in moments[1:]:
+            # Kring reminds on the doer's own clock: where that is not the usual time before (a doer
+            # in a zone with other clock changes), this one occurrence gets its own alarm
+            before = _alarm_before(moment, doer_tz, schedule)
+            if before != _alarm_before(first, doer_tz, schedule):
+                calendar.add_component(_event(view, day, tz, before, now, recurrence_id=True))
     calendar.add_missing_timezones(first_date=now.date())
     return calendar.to_ical()

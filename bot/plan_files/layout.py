@@ -125,9 +125,13 @@ def _tag(name: str, text: str, *, css: str | None = None, icon: str | None = Non
     return f"<{name}{attributes}>" + (_icon(icon) + " " if icon else "") + escape(text) + f"</{name}>"
 
 
-def _numbers_left_to_right(escaped: str) -> str:
-    """Phone numbers read left to right, also in an Arabic or Persian sentence."""
-    return _NUMBER.sub(lambda match: f'<bdi dir="ltr">{match.group(0)}</bdi>', escaped)
+def _escaped_numbers_left_to_right(text: str) -> str:
+    """``text`` escaped, its phone numbers reading left to right, also in an Arabic or Persian sentence."""
+    parts, end = [], 0
+    for match in _NUMBER.finditer(text):
+        parts += [escape(text[end:match.start()]), f'<bdi dir="ltr">{escape(match.group(0))}</bdi>']
+        end = match.end()
+    return "".join(parts) + escape(text[end:])
 
 
 def _icon(emoji: str) -> str:
@@ -210,7 +214,7 @@ def _safety(view: PlanView) -> str:
                          + "".join(f"<p>• {escape(sign.text)}</p>" for sign in view.safety.signs) + "</div>")
         if view.safety.steps:
             parts.append('<div class="steps"><p>' + _tag("b", _("Dit doen we dan:")) + "</p>"
-                         + "".join(f"<p>{_numbers_left_to_right(escape(step_line(number, step)))}</p>"
+                         + "".join(f"<p>{_escaped_numbers_left_to_right(step_line(number, step))}</p>"
                                    for number, step in enumerate(view.safety.steps, 1)) + "</div>")
         else:
             parts.append('<div class="steps">' + _tag("p", _("Nog niets afgesproken.")) + "</div>")
@@ -223,7 +227,7 @@ def _safety(view: PlanView) -> str:
 
 def _helplines() -> str:
     lines = not_an_emergency_service().split("\n")
-    return '<div class="help">' + "".join(f"<p>{_numbers_left_to_right(escape(line))}</p>" for line in lines) + "</div>"
+    return '<div class="help">' + "".join(f"<p>{_escaped_numbers_left_to_right(line)}</p>" for line in lines) + "</div>"
 
 
 def _heading(view: PlanView, today: date) -> str:

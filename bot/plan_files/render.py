@@ -21,7 +21,7 @@ _LOCK = threading.Lock()
 PICTURE_WIDTH = 540
 PICTURE_SCALE = 2
 #: A picture's page is this tall; the empty part under the content is cut off.
-PICTURE_MAX_HEIGHT = 4000
+PICTURE_MAX_HEIGHT = 9000
 
 
 class Unavailable(RuntimeError):
@@ -63,7 +63,20 @@ def pdf(html: str) -> Pdf:
         return Pdf(document.write_pdf(), len(document.pages))
 
 
-def png(html: str) -> bytes:
+@dataclass(frozen=True)
+class Picture:
+    content: bytes  # PNG
+    width: int
+    height: int
+    complete: bool  # False: the content went on beyond the page (not seen with real plans)
+
+    @property
+    def fits_a_photo(self) -> bool:
+        """Telegram's limits for sendPhoto: width + height at most 10000, a ratio of at most 20."""
+        return self.width + self.height <= 10000 and self.height <= 20 * self.width
+
+
+def png(html: str) -> Picture:
     """A picture of the first page of ``html``, cut off under its content."""
     import pypdfium2
     from PIL import Image, ImageChops
@@ -80,4 +93,4 @@ def png(html: str) -> bytes:
     bottom = min(image.height, (box[3] if box else image.height) + 24 * PICTURE_SCALE)
     out = io.BytesIO()
     image.crop((0, 0, image.width, bottom)).save(out, format="PNG", optimize=True)
-    return out.getvalue()
+    return Picture(out.getvalue(), image.width, bottom, complete=rendered.pages == 1)

@@ -57,7 +57,9 @@ async def collect(session: AsyncSession, access: Access, now: datetime) -> HowIt
             if answers:
                 rounds.append(Round(checkin.occurs_at, answers, 0))
             continue
-        rounds.append(Round(checkin.occurs_at, answers, len(await not_answered(session, checkin, checkin.occurs_at))))
+        missing = [m for m in await not_answered(session, checkin, checkin.occurs_at)
+                   if m.joined_at is None or m.joined_at <= checkin.occurs_at]  # not who joined later
+        rounds.append(Round(checkin.occurs_at, answers, len(missing)))
     results: dict[int, tuple[Agreement, str, Counter[Outcome]]] = {}
     for occurrence, agreement, doer in await session.execute(
             select(AgreementOccurrence, Agreement, Member.display_name)
