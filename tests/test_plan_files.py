@@ -31,6 +31,8 @@ from bot.db.models import (
 )
 from bot.demo import pass_time
 from bot.fake_telegram import FakeUser, SentMessage
+from bot.handlers import plan_pictures
+from bot.handlers.flood import FloodGuard
 from bot.i18n import _, available_languages, locales_dir, use_language
 from bot.plan_files import calendar, fonts, layout, render
 from bot.sandbox import Sandbox
@@ -419,3 +421,25 @@ def test_the_calendar_alarm_follows_the_doers_own_clock_across_clock_changes() -
     assert alarms == [reminder_time(moment, istanbul, None) for _day, moment in kring]
     assert {a.astimezone(istanbul).strftime("%H:%M") for a in alarms} == {"08:00"}
     assert len(list(entries.walk("VEVENT"))) > 1  # the weeks after the clock change carry their own alarm
+
+
+async def test_asking_for_files_again_and_again_is_slowed_down(sandbox: Sandbox) -> None:
+    """Each file is real work: four at once, then one a minute per person; the fifth press in a row
+    gets a kind word and no file, and nothing else is held up."""
+    c = await _circle_with_a_plan(sandbox)
+    moment = [1000.0]
+    sandbox.app.bot_data["file_guard"] = FloodGuard(clock=lambda: moment[0], capacity=plan_pictures.FILES_AT_ONCE,
+                                                    per_second=plan_pictures.FILES_PER_SECOND)
+    plan = (await c.omar.send("/plan"))[-1]
+    files = []
+    for _press in range(5):
+        seen = len(sandbox.telegram.messages_in(c.omar.id))
+        answer = await c.omar.press(plan, PRINT)
+        files += [m for m in sandbox.telegram.messages_in(c.omar.id)[seen:] if m.document is not None]
+    assert len(files) == 4
+    assert answer["text"] == "Je hebt net al een paar bestanden gekregen. Probeer het over een minuut weer."
+    picture = await press_under_plan(c.fatima, PICTURE)  # someone else is not held up
+    assert picture.photo is not None
+    moment[0] += 60
+    await c.omar.press(plan, PRINT)
+    assert sandbox.telegram.messages_in(c.omar.id)[-1].document is not None

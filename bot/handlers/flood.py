@@ -40,8 +40,11 @@ class Bucket:
 
 
 class FloodGuard:
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, clock: Callable[[], float] = time.monotonic, *, capacity: int = CAPACITY,
+                 per_second: float = PER_SECOND) -> None:
         self.clock = clock
+        self.capacity = capacity
+        self.per_second = per_second
         self.buckets: dict[int, Bucket] = {}
 
     def take(self, user_id: int) -> Bucket | None:
@@ -52,8 +55,8 @@ class FloodGuard:
             if len(self.buckets) >= MAX_TRACKED:  # forget the accounts that have been quiet longest
                 for key in sorted(self.buckets, key=lambda k: self.buckets[k].at)[: MAX_TRACKED // 10]:
                     del self.buckets[key]
-            bucket = self.buckets[user_id] = Bucket(CAPACITY, now)
-        bucket.tokens = min(CAPACITY, bucket.tokens + (now - bucket.at) * PER_SECOND)
+            bucket = self.buckets[user_id] = Bucket(self.capacity, now)
+        bucket.tokens = min(self.capacity, bucket.tokens + (now - bucket.at) * self.per_second)
         bucket.at = now
         if bucket.tokens >= 1:
             bucket.tokens -= 1

@@ -21,6 +21,7 @@ from bot import callbacks
 from bot.app import KringContext
 from bot.db.models import Person
 from bot.handlers.fallback import stale_button
+from bot.handlers.flood import FloodGuard
 from bot.i18n import _, pgettext
 from bot.plan_files import calendar, layout, render
 from bot.plan_text import plan_messages
@@ -35,6 +36,14 @@ PRINT = "pd"  # pd:circle_id — the printable A4 plan (PDF)
 CALENDAR = "pc"  # pc:circle_id — one's own agreements as calendar entries (.ics)
 HOW_IT_WENT = "pw"  # pw:circle_id — the last three months, for coordinators
 PRINT_LEVELS = (1, 2, 3)  # ever smaller text, until the plan fits one page
+#: Each file takes up to a second of work: four at once, then one a minute per person.
+FILES_AT_ONCE = 4
+FILES_PER_SECOND = 1 / 60
+
+
+def _file_guard(context: KringContext) -> FloodGuard:
+    return context.application.bot_data.setdefault(  # type: ignore[no-any-return]
+        "file_guard", FloodGuard(capacity=FILES_AT_ONCE, per_second=FILES_PER_SECOND))
 
 
 def buttons(circle_id: int, access: Access, *, in_group: bool, has_own_agreements: bool) -> list[list[InlineKeyboardButton]]:
@@ -70,6 +79,10 @@ async def _pressed(update: Update, context: KringContext, action: str, rule: Act
             view = await plan_for(session, access, in_group=in_group)
     except (callbacks.BadCallbackData, ValueError, authz.NotAllowed):
         await stale_button(update, context)
+        return
+    if _file_guard(context).take(query.from_user.id) is not None:
+        log.info("plan_files.too_many person=%s", context.person_id)
+        await query.answer(_("Je hebt net al een paar bestanden gekregen. Probeer het over een minuut weer."))
         return
     await query.answer(_("Even geduld, ik maak het klaar…"))
     try:

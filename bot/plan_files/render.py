@@ -92,5 +92,5 @@ def png(html: str) -> Picture:
     box = ImageChops.difference(image, background).getbbox()
     bottom = min(image.height, (box[3] if box else image.height) + 24 * PICTURE_SCALE)
     out = io.BytesIO()
-    image.crop((0, 0, image.width, bottom)).save(out, format="PNG", optimize=True)
+    image.crop((0, 0, image.width, bottom)).save(out, format="PNG")  # (optimize=True: 2% smaller, 3× slower)
     return Picture(out.getvalue(), image.width, bottom, complete=rendered.pages == 1)

@@ -2,6 +2,7 @@
 
     python -m tests.benchmarks      # dispatch of 10,000 circles; handling; scale at 1k/10k/100k; two processes
     python -m tests.benchmarks --circles 1000 --sizes 1000 10000 --deliveries 2000   # a quicker look
+    python -m tests.benchmarks --only files                     # one of them (dispatch, handling, scale, processes, files)
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import asyncio
 import tempfile
 from pathlib import Path
 
-from tests.benchmarks import dispatch, handling, processes, scale
+from tests.benchmarks import dispatch, handling, plan_files, processes, scale
 from tests.postgres import PostgresUnavailable
 
 
@@ -24,7 +25,13 @@ def table(rows: list[dict[str, object]]) -> str:
     return "\n".join(lines)
 
 
-def main(circles: int, sizes: list[int], database_url: str | None, deliveries: int) -> None:
+def main(circles: int, sizes: list[int], database_url: str | None, deliveries: int, only: str | None = None) -> None:
+    if only in (None, "files"):
+        print("\n5. Plan files: the picture, the A4 plan, how it went and the calendar, by circle size "
+              f"(median of {plan_files.RUNS} runs; the PDF is what the picture is drawn from)\n")
+        print(table(plan_files.run()), flush=True)
+    if only == "files":
+        return
     with tempfile.TemporaryDirectory(prefix="kring-bench-") as folder:
         result = asyncio.run(dispatch.run(Path(folder), circles, database_url))
         print("\n1. Dispatch: every check-in and reminder due in the same minute (goals: ≥ 0.9 of 30/s, "
@@ -51,5 +58,6 @@ if __name__ == "__main__":
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000], help="circles in the scale benchmark")
     parser.add_argument("--database-url", help="PostgreSQL for the dispatch benchmark (postgresql+asyncpg://…); SQLite by default")
     parser.add_argument("--deliveries", type=int, default=10_000, help="deliveries in the several-processes benchmark")
+    parser.add_argument("--only", choices=["files"], help="run only this benchmark")
     args = parser.parse_args()
-    main(args.circles, args.sizes, args.database_url, args.deliveries)
+    main(args.circles, args.sizes, args.database_url, args.deliveries, args.only)
