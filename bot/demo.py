@@ -74,7 +74,7 @@ class Transcript:
 
 
 async def run_demo(settings: Settings, *, keep: str | None = None, out: TextIO | None = None,
-                   language: str | None = None, out_folder: str | Path = "kring-demo") -> int:
+                   language: str | None = None, out_folder: str | Path) -> int:
     out = out or sys.stdout
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="kring-demo-") as scratch:
@@ -94,8 +94,7 @@ async def run_demo(settings: Settings, *, keep: str | None = None, out: TextIO |
     return 0
 
 
-async def play_story(sandbox: Sandbox, transcript: Transcript, language: str | None = None,
-                     out_folder: Path = Path("kring-demo")) -> None:
+async def play_story(sandbox: Sandbox, transcript: Transcript, language: str | None, out_folder: Path) -> None:
     """The story. With ``language``, Omar's Telegram is in that language and the family's group
     reads it next to Dutch; the grandmother always reads Turkish. The family's picture, printable
     plan, picture of how it went and the grandmother's calendar file are written to ``out_folder``."""

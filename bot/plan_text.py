@@ -8,6 +8,7 @@ from babel.dates import get_day_names
 from bot.db.models import AgreementStatus, Frequency, StepKind, SupportKind
 from bot.i18n import _, babel_locale, format_date, pgettext
 from bot.services.agreements import AgreementView, When
+from bot.services.plan_view import PlanView
 from bot.services.safety_plan import SafetyPlan, StepView
 from bot.texts import not_an_emergency_service
 
@@ -109,6 +110,12 @@ def plan_messages(circle_name: str, agreements: list[AgreementView], safety: Saf
         parts.append(_("Als het misgaat, kan het gezin jou om hulp vragen."))
     parts.append(not_an_emergency_service())
     return split_messages(parts)
+
+
+def plan_messages_of(view: PlanView) -> list[str]:
+    """The plan as this person may see it here (see :mod:`bot.services.plan_view`)."""
+    return plan_messages(view.circle.name, view.agreements, view.safety, show_signs=view.show_signs,
+                         named_steps=view.named_steps, can_edit=view.can_edit)
 
 
 def split_messages(parts: list[str], limit: int = MAX_MESSAGE) -> list[str]:

@@ -32,7 +32,7 @@ from bot.db.models import (
     Schedule,
     SchedulePurpose,
 )
-from bot.services import checkins, network_checkins, notifications, pulse
+from bot.services import checkins, network_checkins, notifications, people, pulse
 from scheduler.occurrences import at_wall_clock, occurrences_between, rhythm_of
 
 log = logging.getLogger(__name__)
@@ -163,7 +163,7 @@ async def _plan_agreement(session: AsyncSession, schedule: Schedule, *, now: dat
     doer = await session.get(Member, agreement.doer_member_id)
     circle = await session.get(Circle, agreement.circle_id)
     person = await session.get(Person, doer.person_id) if doer and doer.person_id else None
-    doer_tz = ZoneInfo(person.time_zone) if person and person.time_zone else default_tz
+    doer_tz = people.clock_of(person, default_tz)
     for day, moment in occurrences_between(rhythm_of(schedule), tz, max(start, now), horizon):
         # (an occurrence already past when it is planned — after downtime, or while the
         # agreement waited for a yes or was paused — gets no reminder: it would come too late)

@@ -10,7 +10,7 @@ from bot.app import KringContext
 from bot.handlers import help_flow, plan_pictures
 from bot.handlers.circle_choice import with_circle
 from bot.i18n import N_, _
-from bot.plan_text import plan_messages
+from bot.plan_text import plan_messages_of
 from bot.services import authz
 from bot.services.authz import Action
 from bot.services.plan_view import plan_for
@@ -36,12 +36,10 @@ async def _show(context: KringContext, message: Message, circle_id: int) -> None
             await message.reply_text(_(NOT_IN_A_CIRCLE))
             return
         view = await plan_for(session, access, in_group=in_group)
-    texts = plan_messages(view.circle.name, view.agreements, view.safety, show_signs=view.show_signs,
-                          named_steps=view.named_steps, can_edit=view.can_edit)
+    texts = plan_messages_of(view)
     if in_group and access.is_family:
         texts[-1] += "\n\n" + _("Afspraken die alleen voor het gezin zijn, zie je privé met /plan.")
-    own = any(access.member is not None and v.doer.id == access.member.id for v in view.agreements)
-    rows = plan_pictures.buttons(circle_id, access, in_group=in_group, has_own_agreements=own)
+    rows = plan_pictures.buttons(circle_id, access, in_group=in_group, has_own_agreements=bool(view.own_agreements))
     if access.is_family:
         rows.append([help_flow.show_button(circle_id)])  # "not going well?" is one tap away
     for number, text in enumerate(texts, 1):

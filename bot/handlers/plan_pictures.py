@@ -24,8 +24,8 @@ from bot.handlers.fallback import stale_button
 from bot.handlers.flood import FloodGuard
 from bot.i18n import _, pgettext
 from bot.plan_files import calendar, layout, render
-from bot.plan_text import plan_messages
-from bot.services import authz, how_it_went
+from bot.plan_text import plan_messages_of
+from bot.services import authz, how_it_went, people
 from bot.services.authz import Access, Action, Role
 from bot.services.plan_view import PlanView, plan_for
 
@@ -90,8 +90,7 @@ async def _pressed(update: Update, context: KringContext, action: str, rule: Act
     except render.Unavailable as reason:
         log.warning("plan_files.unavailable circle=%s reason=%s", access.circle.id, reason)
         await message.reply_text(_("Een plaatje of PDF maken lukt nu niet. Hier is het plan als tekst."))
-        for text in plan_messages(view.circle.name, view.agreements, view.safety, show_signs=view.show_signs,
-                                  named_steps=view.named_steps):
+        for text in plan_messages_of(view):
             await message.reply_text(text)
 
 
@@ -125,15 +124,13 @@ async def _printable(context: KringContext, message: Message, access: Access, vi
 
 async def _calendar(context: KringContext, message: Message, access: Access, view: PlanView) -> None:
     now = context.runtime.clock.now()
-    own = [v for v in view.agreements if access.member is not None and v.doer.id == access.member.id]
-    entries = calendar.in_calendar(own, now)
+    entries = calendar.in_calendar(view.own_agreements, now)
     if not entries:
         await message.reply_text(_("Je hebt geen afspraken met een vast moment. Er is dus niets voor je agenda."))
         return
     async with context.runtime.sessions() as session:
         person = await session.get(Person, context.person_id) if context.person_id else None
-    tz = ZoneInfo(person.time_zone) if person and person.time_zone else context.runtime.settings.timezone
-    content = calendar.calendar_file(entries, now=now, doer_tz=tz)
+    content = calendar.calendar_file(entries, now=now, doer_tz=people.clock_of(person, context.runtime.settings.timezone))
     await message.reply_document(content, filename="kring-afspraken.ics", caption=_(
         "Jouw afspraken voor je agenda. Open het bestand en kies 'toevoegen'. Er staat alleen in wat je doet "
         "en wanneer. Verandert er iets? Haal het bestand dan opnieuw."))

@@ -84,14 +84,15 @@ def calendar_file(views: list[AgreementView], *, now: datetime, doer_tz: ZoneInf
         moments = occurrences_between(rhythm_of(schedule), tz, now, now + LOOK_AHEAD)
         rule = recurrence(schedule)
         first_day, first = moments[0]
-        calendar.add_component(_event(view, first_day, tz, _alarm_before(first, doer_tz, schedule), now, rule=rule))
+        usual = _alarm_before(first, doer_tz, schedule)
+        calendar.add_component(_event(view, first_day, tz, usual, now, rule=rule))
         if rule is None:
             continue
         for day, moment in moments[1:]:
             # Kring reminds on the doer's own clock: where that is not the usual time before (a doer
             # in a zone with other clock changes), this one occurrence gets its own alarm
             before = _alarm_before(moment, doer_tz, schedule)
-            if before != _alarm_before(first, doer_tz, schedule):
+            if before != usual:
                 calendar.add_component(_event(view, day, tz, before, now, recurrence_id=True))
     calendar.add_missing_timezones(first_date=now.date())
     return calendar.to_ical()

@@ -156,13 +156,18 @@ def _agreement_lines(view: AgreementView, *, short: bool) -> str:
     return "".join(lines)
 
 
+def _more(count: int, *, css: str) -> str:
+    """The agreements left out here: /plan has them all."""
+    return _tag("div", ngettext("en nog {count} afspraak (zie /plan)", "en nog {count} afspraken (zie /plan)",
+                                count).format(count=count), css=css)
+
+
 def _card(person: Person) -> str:
     shown = person.agreements[:MAX_ON_CARD]
     more = len(person.agreements) - len(shown)
     body = "".join(_agreement_lines(view, short=True) for view in shown)
     if more:
-        body += '<div class="more">' + escape(ngettext("en nog {count} afspraak (zie /plan)", "en nog {count} afspraken (zie /plan)",
-                                                      more).format(count=more)) + "</div>"
+        body += _more(more, css="more")
     css = "card family" if person.is_family else "card"
     return f'<div class="{css}"><div class="name">{escape(person.name)}</div>{body}</div>'
 
@@ -201,8 +206,7 @@ def _extra(people: list[Person]) -> str:
              for person, view in listed[:MAX_LISTED]]
     more = len(listed) - MAX_LISTED
     if more > 0:  # the page has to end somewhere; /plan has them all
-        items.append(_tag("p", ngettext("en nog {count} afspraak (zie /plan)", "en nog {count} afspraken (zie /plan)",
-                                        more).format(count=more), css="extra"))
+        items.append(_more(more, css="extra"))
     return _tag("h2", _("Ook in de kring")) + "".join(items)
 
 
@@ -239,20 +243,21 @@ def _no_agreements(people: list[Person]) -> str:
     return "" if people else _tag("p", _("Nog geen afspraken."), css="extra")
 
 
-def circle_picture(view: PlanView, today: date, *, height: int) -> str:
-    """The picture for a phone: the map, what to do when it goes wrong, the helplines."""
+def _plan_body(view: PlanView, today: date, size: MapSize) -> str:
+    """The map, the people who did not fit on it, what to do when it goes wrong, the helplines."""
     people = people_around(view)
-    body = (_heading(view, today) + _map(view, people, PHONE) + _legend(people) + _no_agreements(people)
+    return (_heading(view, today) + _map(view, people, size) + _legend(people) + _no_agreements(people)
             + _extra(people) + _safety(view) + _helplines())
-    return _page(body, _PICTURE_STYLE % {"width": PICTURE_WIDTH, "height": height}, PHONE)
+
+
+def circle_picture(view: PlanView, today: date, *, height: int) -> str:
+    """The picture for a phone."""
+    return _page(_plan_body(view, today, PHONE), _PICTURE_STYLE % {"width": PICTURE_WIDTH, "height": height}, PHONE)
 
 
 def printable_plan(view: PlanView, today: date, *, level: int = 1) -> str:
     """The "koelkastplan": one A4 page. ``level`` 2 and 3 set the text smaller, to fit one page."""
-    people = people_around(view)
-    body = (_heading(view, today) + _map(view, people, PAPER) + _legend(people) + _no_agreements(people)
-            + _extra(people) + _safety(view) + _helplines())
-    return _page(body, _PRINT_STYLE, PAPER, css_class=f"level-{level}")
+    return _page(_plan_body(view, today, PAPER), _PRINT_STYLE, PAPER, css_class=f"level-{level}")
 
 
 def _legend(people: list[Person]) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, time
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -73,6 +74,11 @@ def set_quiet_hours(session: AsyncSession, person: Person, start: time, end: tim
     person.quiet_from, person.quiet_until = start, end
     audit.record(session, at=now, action="person.quiet_hours_chosen", actor_person_id=person.id,
                  subject_type="person", subject_id=person.id)
+
+
+def clock_of(person: Person | None, default: ZoneInfo) -> ZoneInfo:
+    """The time zone a person lives by: their own choice (/timezone), else ``default``."""
+    return ZoneInfo(person.time_zone) if person is not None and person.time_zone else default
 
 
 def set_time_zone(session: AsyncSession, person: Person, zone: str, *, now: datetime) -> None:

@@ -38,12 +38,14 @@ class PlanView:
     def can_edit(self) -> bool:
         return self.role == Role.COORDINATOR and not self.in_group
 
+    @property
+    def own_agreements(self) -> list[AgreementView]:
+        """The agreements the viewer does themselves."""
+        return [view for view in self.agreements if self.viewer is not None and view.doer.id == self.viewer.id]
+
     def only_own(self) -> PlanView:
-        """A network member's own part: the picture and the calendar show nothing of others."""
-        if self.role != Role.NETWORK or self.viewer is None:
-            return self
-        mine = [view for view in self.agreements if view.doer.id == self.viewer.id]
-        return replace(self, agreements=mine)
+        """A network member's own part: the picture and the PDF show nothing of others."""
+        return replace(self, agreements=self.own_agreements) if self.role == Role.NETWORK else self
 
 
 async def plan_for(session: AsyncSession, access: Access, *, in_group: bool) -> PlanView:
