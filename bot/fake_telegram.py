@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import collections
-import itertools
 import json
 import io
 import math
@@ -193,9 +192,8 @@ class FakeTelegram:
         self.limits: TelegramLimits | None = None
         self._faults: dict[str, list[Fault]] = {}
         self._updates: list[dict[str, Any]] = []
-        self._update_ids = itertools.count(1)
-        self._message_ids = itertools.count(1)
-        self._callback_ids = itertools.count(1)
+        #: The last update, message and callback query id handed out (plain numbers, so a test can copy them).
+        self._last_ids: dict[str, int] = {"update": 0, "message": 0, "callback": 0}
         self._new_update = asyncio.Event()
         self._bot_message = asyncio.Condition()
         self._runner: web.AppRunner | None = None
@@ -306,7 +304,7 @@ class FakeTelegram:
         _check_text(text)
         buttons = _inline_keyboard(params.get("reply_markup"))
         reply_to = _int(params.get("reply_to_message_id")) or _int((params.get("reply_parameters") or {}).get("message_id"))
-        message = SentMessage(next(self._message_ids), chat.id, text, buttons, reply_to)
+        message = SentMessage(self.next_message_id(), chat.id, text, buttons, reply_to)
         self.messages[(chat.id, message.message_id)] = message
         await self._record(Event("bot", chat.id, text, buttons=message.button_texts()))
         return self._message_json(message, chat)
@@ -317,7 +315,7 @@ class FakeTelegram:
         if not isinstance(upload, tuple):
             raise TelegramError(400, "Bad Request: there is no document in the request")
         caption = str(params.get("caption") or "")
-        message = SentMessage(next(self._message_ids), chat.id, caption, document=upload)
+        message = SentMessage(self.next_message_id(), chat.id, caption, document=upload)
         self.messages[(chat.id, message.message_id)] = message
         await self._record(Event("bot", chat.id, f"📎 {upload[0]}" + (f"\n{caption}" if caption else "")))
         return self._message_json(message, chat)
@@ -329,7 +327,7 @@ class FakeTelegram:
             raise TelegramError(400, "Bad Request: there is no photo in the request")
         _check_photo(upload[1])
         caption = str(params.get("caption") or "")
-        message = SentMessage(next(self._message_ids), chat.id, caption, photo=upload[1])
+        message = SentMessage(self.next_message_id(), chat.id, caption, photo=upload[1])
         self.messages[(chat.id, message.message_id)] = message
         await self._record(Event("bot", chat.id, "🖼" + (f" {caption}" if caption else "")))
         return self._message_json(message, chat)
@@ -446,7 +444,7 @@ class FakeTelegram:
         return [m for (c, _), m in sorted(self.messages.items()) if c == chat_id]
 
     async def push_update(self, update: dict[str, Any]) -> int:
-        update_id = next(self._update_ids)
+        update_id = self._next_id("update")
         update["update_id"] = update_id
         self._updates.append(update)
         self._new_update.set()
@@ -476,11 +474,15 @@ class FakeTelegram:
         """Let a waiting ``getUpdates`` return now (so a stopping bot need not wait for its timeout)."""
         self._new_update.set()
 
+    def _next_id(self, kind: str) -> int:
+        self._last_ids[kind] += 1
+        return self._last_ids[kind]
+
     def next_message_id(self) -> int:
-        return next(self._message_ids)
+        return self._next_id("message")
 
     def new_callback_id(self) -> str:
-        query_id = str(next(self._callback_ids))
+        query_id = str(self._next_id("callback"))
         self.callback_answers[query_id] = {}
         return query_id
 

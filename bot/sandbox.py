@@ -7,14 +7,18 @@ over HTTP, with the real handlers, database and migrations.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from types import TracebackType
 
+from sqlalchemy import event
+from sqlalchemy.orm import ORMExecuteState, Session
 from telegram import Update
 
 from bot.app import KringApplication, Runtime, build_application, runtime_of
 from bot.clock import SimulatedClock
 from bot.config import Settings
+from bot.db.models import Circle, Delivery, Schedule
 from bot.fake_telegram import FakeTelegram, FakeUser, UpdateTracker
 from bot.i18n import gettext, pgettext, use_language
 from bot.services import follow_up
@@ -31,6 +35,8 @@ def label_in(language: str, dutch: str) -> str:
 
 
 NOTHING_WAITS = datetime.max.replace(tzinfo=UTC)
+#: Rows the scheduler's next moment is computed from: writing one may make work due now.
+WAKING = (Delivery, Schedule, Circle)
 SANDBOX_TOKEN = "123456:sandbox-token-for-the-fake-telegram-api"
 
 
@@ -41,6 +47,10 @@ class Sandbox:
         self._settings = settings
         self.application: KringApplication | None = None
         self._next_wake: datetime | None = None
+
+    @property
+    def settings(self) -> Settings:
+        return self._settings
 
     @property
     def app(self) -> KringApplication:
@@ -63,8 +73,9 @@ class Sandbox:
         self._next_wake = min((w for w in waits if w is not None), default=NOTHING_WAITS)
 
     async def tick_if_due(self) -> None:
-        """Tick only if something has come due since the last tick: a tick with nothing due does
-        nothing, so long simulations skip those (people's actions always tick)."""
+        """Tick only if something has come due since the last tick, or a write queued, planned or
+        changed something the scheduler looks at: a tick with nothing due does nothing, so
+        updates and long simulations skip those."""
         if self._next_wake is None or self.clock.now() >= self._next_wake:
             await self.tick()
 
@@ -72,9 +83,12 @@ class Sandbox:
         await self.telegram.start()
         await self._start_application()
 
-    async def restart(self) -> None:
-        """Stop the bot and start a new one on the same database, as after a crash or a deploy."""
+    async def restart(self, *, while_stopped: Callable[[], Awaitable[None]] | None = None) -> None:
+        """Stop the bot and start a new one on the same database, as after a crash or a deploy
+        (the tests copy a database in or out ``while_stopped``)."""
         await self._stop_application()
+        if while_stopped is not None:
+            await while_stopped()
         await self._start_application()
 
     async def stop(self) -> None:
@@ -85,9 +99,11 @@ class Sandbox:
         settings = self._settings.with_overrides(bot_token=SANDBOX_TOKEN, telegram_api_url=self.telegram.url)
         tracker = UpdateTracker()
         self.telegram.tracker = tracker
-        self.telegram.after_update = self.tick  # the scheduler wakes right after each update
+        self.telegram.after_update = self.tick_if_due  # the scheduler wakes after an update that made work
         self._next_wake = None
         app = build_application(settings, clock=self.clock, update_processor=tracker, tick_seconds=None)
+        event.listen(Session, "after_flush", self._note_flush)
+        event.listen(Session, "do_orm_execute", self._note_statement)
         await app.initialize()
         if app.post_init is not None:
             await app.post_init(app)
@@ -96,7 +112,19 @@ class Sandbox:
         await app.start()
         self.application = app
 
+    def _note_flush(self, session: Session, _context: object) -> None:
+        """(Any session of this process counts: a test may queue work through its own engine.)"""
+        if any(isinstance(row, WAKING) for row in (*session.new, *session.dirty, *session.deleted)):
+            self._next_wake = None
+
+    def _note_statement(self, state: ORMExecuteState) -> None:
+        if not state.is_select and any(mapper.class_ in WAKING for mapper in state.all_mappers):
+            self._next_wake = None
+
     async def _stop_application(self) -> None:
+        if event.contains(Session, "after_flush", self._note_flush):
+            event.remove(Session, "after_flush", self._note_flush)
+            event.remove(Session, "do_orm_execute", self._note_statement)
         app, self.application = self.application, None
         if app is not None:
             assert app.updater is not None

@@ -1,17 +1,22 @@
-"""Shared fixtures. Every test that touches the database runs twice: on SQLite and on a real
-PostgreSQL server that the session starts itself (see ``tests/postgres.py``)."""
+"""Shared fixtures. A test that touches the database runs on SQLite; tests marked ``both_databases``
+(what depends on the database engine) also run on a real PostgreSQL server that the test process
+starts itself (see ``tests/postgres.py``). ``KRING_TEST_FULL=1`` runs every database test on both,
+and the long fuzz run at its full size."""
 
 from __future__ import annotations
 
 import itertools
 import os
+import re
 import shutil
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
+from importlib.metadata import distributions
 from pathlib import Path
 
 import asyncpg
 import pytest
+from packaging.utils import canonicalize_name
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from bot.clock import SimulatedClock
@@ -22,7 +27,31 @@ from bot.sandbox import Sandbox
 from tests.postgres import PostgresServer, PostgresUnavailable
 
 START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+LOCK = Path(__file__).resolve().parent.parent / "requirements.lock"
 _database_names = itertools.count(1)
+
+
+def not_as_locked() -> list[str]:
+    """Installed packages whose version is not the one in requirements.lock, as "name version
+    (locked: version)": after an install of the newest allowed versions, the suspects."""
+    locked = {canonicalize_name(name): version
+              for name, version in re.findall(r"^([A-Za-z0-9_.-]+)==([^\s;]+)", LOCK.read_text(), re.MULTILINE)}
+    installed = {canonicalize_name(d.metadata["Name"]): d.version for d in distributions()}
+    return sorted(f"{name} {installed[name]} (locked: {version})"
+                  for name, version in locked.items() if name in installed and installed[name] != version)
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    differ = not_as_locked()
+    return f"not as locked: {', '.join(differ)}" if differ else "packages: as in requirements.lock"
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, exitstatus: int) -> None:
+    differ = not_as_locked()
+    if exitstatus != 0 and differ:
+        terminalreporter.section("packages that differ from requirements.lock (look here first)")
+        for line in differ:
+            terminalreporter.write_line(line)
 
 
 @pytest.fixture(scope="session")
@@ -38,19 +67,37 @@ def postgres_server() -> Iterator[PostgresServer]:
     server.stop()
 
 
-DATABASES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+#: The full matrix: every database test on both databases (CI runs it).
+FULL = os.environ.get("KRING_TEST_FULL") == "1"
+POSTGRESQL = pytest.param("postgresql", marks=pytest.mark.postgres)
 #: A migrated database per kind, made once per run; each test gets a copy (migrating from scratch
 #: for every test would be most of the suite's time).
 _templates: dict[str, object] = {}
 
 
-@pytest.fixture(params=DATABASES)
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Which databases a test runs on: SQLite, and PostgreSQL too under ``KRING_TEST_FULL=1`` or
+    for a test marked ``both_databases``. A test that names its databases itself keeps them."""
+    fixture = next((f for f in ("empty_database_url", "database_url") if f in metafunc.fixturenames), None)
+    named = {name for mark in metafunc.definition.iter_markers("parametrize") for name in _argnames(mark)}
+    if fixture is None or fixture in named or "database_url" in named:
+        return
+    both = FULL or metafunc.definition.get_closest_marker("both_databases") is not None
+    metafunc.parametrize(fixture, ["sqlite", POSTGRESQL] if both else ["sqlite"], indirect=True)
+
+
+def _argnames(mark: pytest.Mark) -> list[str]:
+    names = mark.args[0]
+    return [n.strip() for n in names.split(",")] if isinstance(names, str) else list(names)
+
+
+@pytest.fixture
 async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """A fresh, migrated database of this kind."""
     return await _fresh_database(request, tmp_path, migrated=True)
 
 
-@pytest.fixture(params=DATABASES)
+@pytest.fixture
 async def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """A fresh database without any tables (for the migration tests)."""
     return await _fresh_database(request, tmp_path, migrated=False)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from bot.fake_telegram import Chat, FakeUser, SentMessage
 from bot.sandbox import Sandbox
 from bot.services import professionals
+from tests import snapshots
 
 LINK = re.compile(r"https://t\.me/kring_test_bot\?(start|startgroup)=([A-Za-z0-9_-]{43})")
 REFUSED = "Deze link werkt niet (meer)."
@@ -85,7 +86,15 @@ class Circle:
     group: Chat
 
 
-async def set_up_circle(sandbox: Sandbox) -> Circle:
+async def set_up_circle(sandbox: Sandbox, *, fresh: bool = False) -> Circle:
+    """The shared circle: played once per database kind, then copied (``fresh``: played again, for
+    a test that looks at what the set-up itself did, such as its logs)."""
+    if fresh:
+        return await _play_circle(sandbox)
+    return await snapshots.cached(sandbox, "circle", _play_circle)
+
+
+async def _play_circle(sandbox: Sandbox) -> Circle:
     anna = sandbox.user(900, "Anna")
     await register_professional(sandbox, anna)
     links = await new_circle(anna)

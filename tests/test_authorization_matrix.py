@@ -25,6 +25,7 @@ from bot.db.models import (
 from bot.fake_telegram import FakeUser
 from bot.sandbox import Sandbox
 from bot.services import network_checkins
+from tests import snapshots
 from tests.journey import (
     STALE,
     choose_network_checkin,
@@ -39,6 +40,11 @@ ROLES = ("coordinator", "family", "network", "professional", "other_circle", "st
 
 
 async def _world(sandbox: Sandbox) -> tuple[dict[str, FakeUser], dict[str, str]]:
+    """Circle A with something of every kind to press, and circle B; built once, then copied."""
+    return await snapshots.cached(sandbox, "authorisation world", _play_world)
+
+
+async def _play_world(sandbox: Sandbox) -> tuple[dict[str, FakeUser], dict[str, str]]:
     c = await set_up_circle(sandbox)
     links_b = await new_circle(c.anna, "Gezin Bakker")
     bert, _ = await family_group(sandbox, links_b, user_id=80, name="Bert", group_id=-200)

@@ -16,6 +16,9 @@ from bot.db import (
 )
 from bot.db.base import Base
 
+pytestmark = pytest.mark.both_databases  # depends on the database engine
+
+
 @pytest.fixture
 def database_url(empty_database_url: str) -> str:
     """These tests migrate from nothing themselves."""

@@ -18,6 +18,8 @@ from scheduler import outbox
 from scheduler.sender import Rendered
 from scheduler.ticker import Ticker
 
+pytestmark = pytest.mark.both_databases  # depends on the database engine
+
 KIND = "test.note"
 
 

@@ -36,6 +36,8 @@ from scheduler import outbox
 from scheduler.sender import Rendered, Sender
 from tests.conftest import TEST_KEY
 
+pytestmark = pytest.mark.both_databases  # depends on the database engine
+
 CHAT = 4242
 SECRET = "a-secret-token-only-telegram-knows"
 

@@ -23,6 +23,8 @@ from bot.demo import pass_time
 from bot.sandbox import Sandbox
 from tests.journey import choose_network_checkin, make_agreement, set_up_circle
 
+pytestmark = pytest.mark.both_databases  # depends on the database engine
+
 #: (Each has a character base64 never uses, or is long enough never to turn up in a sealed value by chance.)
 SECRETS = ("Oma Ayşe", "Buurman Kees", "Gezin Jansen", "Anna de Vries", "Oppassen", "Tante Sam", "12345678",
            "Geheime notitie", "slaapt slecht", "Fietsen")

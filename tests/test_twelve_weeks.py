@@ -92,6 +92,7 @@ async def set_up_three_circles(sandbox: Sandbox) -> dict[str, FakeUser]:
     return {"daan": daan, "piet": piet, "fatima": a.fatima}
 
 
+@pytest.mark.both_databases  # the long simulation, on both engines in every run
 async def test_twelve_weeks_of_three_circles(sandbox: Sandbox) -> None:
     people = await set_up_three_circles(sandbox)
     telegram = sandbox.telegram
