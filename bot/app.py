@@ -7,89 +7,27 @@ point it at the fake Bot API (``KRING_TELEGRAM_API_URL``) and give it a simulate
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
-from telegram import BotCommand
-from telegram.ext import (
-    AIORateLimiter,
-    Application,
-    BaseUpdateProcessor,
-    CallbackContext,
-    ContextTypes,
-    ExtBot,
-)
+from telegram.ext import AIORateLimiter, Application, BaseUpdateProcessor, ContextTypes
 
+from bot import texts
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.db import crypto, migrate
-from bot.db.session import SessionMaker, create_engine, create_sessionmaker
-from bot import texts
+from bot.db.session import create_engine, create_sessionmaker
 from bot.deliveries import RENDERERS
-from bot.i18n import N_, available_languages, gettext, use_language
+from bot.handlers import register
+from bot.handlers.menu import register_menus
 from bot.logs import hold_library_loggers
 from bot.metrics import Metrics, TimedUpdateProcessor
+from bot.runtime import KringApplication, KringContext, Runtime, runtime_of
 from bot.services import follow_up, retention, workers
 from scheduler import planner
 from scheduler.sender import Sender
 from scheduler.ticker import Ticker
 
 log = logging.getLogger(__name__)
-
-#: The command menu, in the order people see it. Descriptions are translated per language.
-MENU: tuple[tuple[str, str], ...] = (
-    ("askhelp", N_("Het gaat niet goed: hulp vragen")),
-    ("plan", N_("Wie doet wat, en wat doen we als het misgaat?")),
-    ("agreements", N_("Afspraken bekijken en aanpassen")),
-    ("agreement", N_("Een nieuwe afspraak maken")),
-    ("safetyplan", N_("Het plan voor als het misgaat")),
-    ("checkin", N_("Wanneer vraag ik hoe het gaat?")),
-    ("contact", N_("Contact met de hulpverlener vragen")),
-    ("pulse", N_("Een korte stand voor de hulpverlener")),
-    ("members", N_("Wie doet mee?")),
-    ("invite", N_("Nodig iemand uit")),
-    ("pause", N_("Even rust van berichten")),
-    ("leave", N_("Stoppen met een kring")),
-    ("overview", N_("Overzicht voor hulpverleners")),
-    ("language", N_("Kies je taal")),
-    ("quiet", N_("Wanneer wil je geen berichten?")),
-    ("timezone", N_("Woon je in een andere tijdzone?")),
-    ("privacy", N_("Wat bewaart Kring?")),
-    ("mydata", N_("Alles wat Kring over jou bewaart, als bestand")),
-    ("forget", N_("Wis je gegevens, of hef een kring op")),
-    ("help", N_("Wat kan ik hier doen?")),
-    ("start", N_("Wat is Kring?")),
-    ("cancel", N_("Stop waar je mee bezig bent")),
-)
-
-
-@dataclass
-class Runtime:
-    """What every handler needs besides the update: settings, database, clock, outbox sender."""
-
-    settings: Settings
-    engine: AsyncEngine
-    sessions: SessionMaker
-    clock: Clock
-    sender: Sender
-    ticker: Ticker
-    metrics: Metrics
-    #: This process's name: on its heartbeat and on the outbox rows it is sending.
-    worker: str
-
-
-class KringContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
-    """The callback context, with the runtime and the person behind the update."""
-
-    person_id: int | None = None
-
-    @property
-    def runtime(self) -> Runtime:
-        return self.application.bot_data["runtime"]  # type: ignore[no-any-return]
-
-
-KringApplication = Application[Any, KringContext, Any, Any, Any, Any]
 
 
 def build_application(
@@ -106,10 +44,6 @@ def build_application(
     the caller (tests and the demo, which move a simulated clock). Only a real-time bot gets
     PTB's rate limiter: its limits are real seconds, which would merely stall a simulated week.
     """
-    from bot.handlers import (
-        register,  # late: handlers import this module for KringContext
-    )
-
     hold_library_loggers()
     texts.configure(settings.organisation_contact)
     crypto.use_key(settings.key())
@@ -162,10 +96,6 @@ def build_application(
     return application
 
 
-def runtime_of(application: KringApplication) -> Runtime:
-    return application.bot_data["runtime"]  # type: ignore[no-any-return]
-
-
 async def _post_init(application: KringApplication) -> None:
     runtime = runtime_of(application)
     await migrate.upgrade(runtime.engine)
@@ -190,19 +120,3 @@ async def _post_shutdown(application: KringApplication) -> None:
     if (http := application.bot_data.pop("http", None)) is not None:
         await http.cleanup()
     await runtime_of(application).engine.dispose()
-
-
-def menu_commands() -> list[BotCommand]:
-    """The command menu in the current language."""
-    return [BotCommand(command, gettext(description)) for command, description in MENU]
-
-
-async def register_menus(application: KringApplication) -> None:
-    """One menu per language (Telegram shows the one matching the app's language), and the
-    default language's menu for everyone else."""
-    default = runtime_of(application).settings.default_language
-    with use_language(default):
-        await application.bot.set_my_commands(menu_commands())
-    for code in available_languages():
-        with use_language(code):
-            await application.bot.set_my_commands(menu_commands(), language_code=code)

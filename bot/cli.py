@@ -134,7 +134,7 @@ def _command(args: argparse.Namespace, settings: Settings) -> int:
             return asyncio.run(run_professional_command(settings, args))
         except ConfigError as error:
             return _fail(str(error))
-    from bot.demo import run_demo
+    from sandbox.demo import run_demo
 
     _warn_without_pictures()
     return asyncio.run(run_demo(settings, keep=args.keep, language=args.language, out_folder=args.out))

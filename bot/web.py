@@ -23,7 +23,7 @@ from aiohttp import web
 from telegram import Update
 
 from bot import health
-from bot.app import KringApplication, runtime_of
+from bot.runtime import KringApplication, runtime_of
 from bot.config import ConfigError, Settings
 from bot.i18n import _
 from bot.metrics import CONTENT_TYPE

@@ -23,7 +23,7 @@ from bot.clock import SimulatedClock
 from bot.config import Settings, load_settings
 from bot.db import crypto, migrate
 from bot.db.session import SessionMaker, create_engine, create_sessionmaker
-from bot.sandbox import Sandbox
+from sandbox.harness import Sandbox
 from tests.postgres import PostgresServer, PostgresUnavailable
 
 START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)

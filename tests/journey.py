@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.fake_telegram import Chat, FakeUser, SentMessage
-from bot.sandbox import Sandbox
+from sandbox.fake_telegram import Chat, FakeUser, SentMessage
+from sandbox.harness import Sandbox
 from bot.services import professionals
 from tests import snapshots
 

@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 import asyncpg
 from sqlalchemy.engine import make_url
 
-from bot.sandbox import Sandbox
+from sandbox.harness import Sandbox
 
 T = TypeVar("T")
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.handlers.flood import CAPACITY, FloodGuard
-from bot.sandbox import Sandbox
+from sandbox.harness import Sandbox
 from tests.journey import set_up_circle
 
 POLITE = "Je stuurt heel veel tegelijk. Ik wacht even. Probeer het over een minuut opnieuw."

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from bot.db.models import Agreement, AgreementStatus, Member, MemberStatus
 from bot.plan_text import split_messages
-from bot.sandbox import Sandbox
+from sandbox.harness import Sandbox
 from tests.journey import GROUP_ID, STALE, make_agreement, set_up_circle
 
 

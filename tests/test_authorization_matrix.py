@@ -22,8 +22,8 @@ from bot.db.models import (
     NetworkCheckin,
     Schedule,
 )
-from bot.fake_telegram import FakeUser
-from bot.sandbox import Sandbox
+from sandbox.fake_telegram import FakeUser
+from sandbox.harness import Sandbox
 from bot.services import network_checkins
 from tests import snapshots
 from tests.journey import (

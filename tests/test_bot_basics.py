@@ -7,9 +7,9 @@ import logging
 import pytest
 from sqlalchemy import func, select
 
-from bot.app import MENU
+from bot.handlers.menu import MENU
 from bot.db.models import AuditEvent, Person
-from bot.sandbox import SANDBOX_TOKEN, Sandbox
+from sandbox.harness import SANDBOX_TOKEN, Sandbox
 
 
 async def test_start_answers_in_dutch_for_a_dutch_app(sandbox: Sandbox) -> None:

@@ -44,7 +44,7 @@ def _strings(message_id: object, string: object) -> tuple[list[str], list[str]]:
 def test_source_catalog_matches_the_code(tmp_path: Path) -> None:
     fresh = tmp_path / "kring.pot"
     subprocess.run(
-        [sys.executable, "-m", "babel.messages.frontend", *EXTRACT, "-o", str(fresh), "bot", "scheduler"],
+        [sys.executable, "-m", "babel.messages.frontend", *EXTRACT, "-o", str(fresh), "bot", "scheduler", "sandbox"],
         cwd=ROOT, check=True, capture_output=True,
     )
     shipped = _read(locales_dir() / "kring.pot")

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select, update
 
 from bot.db.models import CheckinAnswer, CheckinAnswerKind, Delivery, Member, WorryTrend
-from bot.sandbox import Sandbox
+from sandbox.harness import Sandbox
 from tests.journey import GROUP_ID, STALE, make_agreement, set_up_circle
 from tests.test_rhythm import run_hours
 

@@ -8,8 +8,8 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from bot.db.models import Circle, Member, MemberRole, MemberStatus
-from bot.fake_telegram import FakeUser, SentMessage
-from bot.sandbox import Sandbox
+from sandbox.fake_telegram import FakeUser, SentMessage
+from sandbox.harness import Sandbox
 from bot.services import professionals
 
 LINK = re.compile(r"https://t\.me/kring_test_bot\?(start|startgroup)=([A-Za-z0-9_-]{43})")

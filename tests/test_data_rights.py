@@ -19,8 +19,8 @@ from bot.db.models import (
     Person,
     PlanStep,
 )
-from bot.demo import pass_time
-from bot.sandbox import Sandbox
+from sandbox.demo import pass_time
+from sandbox.harness import Sandbox
 from tests.journey import GROUP_ID, STALE, choose_network_checkin, make_agreement, set_up_circle
 
 

@@ -14,7 +14,7 @@ from icalendar import Calendar
 from PIL import Image
 
 from bot.config import load_settings
-from bot.demo import run_demo
+from sandbox.demo import run_demo
 from bot.i18n import gettext, use_language
 from tests.test_plan_files import read_pdf
 

@@ -18,7 +18,7 @@ from bot.db.models import (
     MemberStatus,
 )
 from bot.deliveries import RENDERERS
-from bot.sandbox import Sandbox
+from sandbox.harness import Sandbox
 from bot.services import professionals
 from scheduler import outbox
 from scheduler.sender import Rendered

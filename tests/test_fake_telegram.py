@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from bot.fake_telegram import FakeTelegram, TelegramError, TelegramLimits
+from sandbox.fake_telegram import FakeTelegram, TelegramError, TelegramLimits
 
 TOKEN = "42:FakeTelegramProtocolTestTokenXXXXXXXXXXX"
 

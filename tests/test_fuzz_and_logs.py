@@ -15,8 +15,8 @@ from datetime import timedelta
 
 import pytest
 
-from bot.fake_telegram import FakeUser, SentMessage
-from bot.sandbox import Sandbox
+from sandbox.fake_telegram import FakeUser, SentMessage
+from sandbox.harness import Sandbox
 from tests.conftest import FULL
 from tests.journey import GROUP_ID, family_group, make_agreement, new_circle, set_up_circle
 

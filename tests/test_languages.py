@@ -6,7 +6,7 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from bot.i18n import FSI, PDI, gettext, use_language
-from bot.sandbox import Sandbox, label_in
+from sandbox.harness import Sandbox, label_in
 from tests.journey import GROUP_ID, invite, make_agreement, set_up_circle
 from tests.test_rhythm import run_hours
 

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import Circle, CircleStatus, Delivery, DeliveryStatus, Person
 from bot.deliveries import RENDERERS
 from bot.i18n import _
-from bot.sandbox import Sandbox
+from sandbox.harness import Sandbox
 from scheduler import outbox
 from scheduler.sender import Rendered
 from scheduler.ticker import Ticker

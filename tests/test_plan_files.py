@@ -29,13 +29,13 @@ from bot.db.models import (
     Schedule,
     SupportKind,
 )
-from bot.demo import pass_time
-from bot.fake_telegram import FakeUser, SentMessage
+from sandbox.demo import pass_time
+from sandbox.fake_telegram import FakeUser, SentMessage
 from bot.handlers import plan_pictures
 from bot.handlers.flood import FloodGuard
 from bot.i18n import _, available_languages, locales_dir, use_language
 from bot.plan_files import calendar, fonts, layout, render
-from bot.sandbox import Sandbox
+from sandbox.harness import Sandbox
 from bot.services import authz, how_it_went, people
 from bot.services.agreements import AgreementView
 from bot.services.authz import Action

@@ -22,15 +22,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot
 
 from bot import web
-from bot.app import build_application, runtime_of
+from bot.app import build_application
+from bot.runtime import runtime_of
 from bot.clock import SimulatedClock
 from bot.config import Settings
 from bot.db.models import Delivery, DeliveryStatus, Worker
 from bot.db.session import SessionMaker
 from bot.deliveries import RENDERERS
-from bot.fake_telegram import FakeTelegram
+from sandbox.fake_telegram import FakeTelegram
 from bot.logs import json_formatter
-from bot.sandbox import SANDBOX_TOKEN, Sandbox
+from sandbox.harness import SANDBOX_TOKEN, Sandbox
 from bot.services import workers
 from scheduler import outbox
 from scheduler.sender import Rendered, Sender

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from bot.db.models import Person, Schedule
-from bot.fake_telegram import SentMessage
-from bot.sandbox import Sandbox
+from sandbox.fake_telegram import SentMessage
+from sandbox.harness import Sandbox
 from tests.journey import GROUP_ID, make_agreement, set_up_circle
 
 AMS = ZoneInfo("Europe/Amsterdam")

@@ -13,7 +13,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from bot.fake_telegram import FakeTelegram
+from sandbox.fake_telegram import FakeTelegram
 
 TOKEN = "987654:RunCommandTestTokenRunCommandTestToken"
 

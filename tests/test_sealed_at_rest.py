@@ -19,8 +19,8 @@ from bot.config import ConfigError, load_settings
 from bot.db import crypto, migrate
 from bot.db.models import Circle, CircleStatus
 from bot.db.session import create_engine, create_sessionmaker
-from bot.demo import pass_time
-from bot.sandbox import Sandbox
+from sandbox.demo import pass_time
+from sandbox.harness import Sandbox
 from tests.journey import choose_network_checkin, make_agreement, set_up_circle
 
 pytestmark = pytest.mark.both_databases  # depends on the database engine

@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from bot.clock import SimulatedClock
-from bot.fake_telegram import Event, FakeUser
-from bot.sandbox import Sandbox
+from sandbox.fake_telegram import Event, FakeUser
+from sandbox.harness import Sandbox
 from scheduler.quiet_hours import quiet_until
 from tests.journey import GROUP_ID, family_group, join_network, links_in, make_agreement, new_circle, set_up_circle
 

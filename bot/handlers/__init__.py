@@ -37,7 +37,7 @@ from bot.handlers import (
 )
 
 if TYPE_CHECKING:
-    from bot.app import KringApplication
+    from bot.runtime import KringApplication
 
 
 def register(application: KringApplication) -> None:

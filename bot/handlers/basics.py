@@ -6,7 +6,8 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import BaseHandler, CommandHandler
 
-from bot.app import KringContext, menu_commands
+from bot.handlers.menu import menu_commands
+from bot.runtime import KringContext
 from bot.handlers import links
 from bot.i18n import _, ngettext
 from bot.services import authz, circles

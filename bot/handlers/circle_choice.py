@@ -10,7 +10,7 @@ from telegram.constants import ChatType
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot import callbacks
-from bot.app import KringContext
+from bot.runtime import KringContext
 from bot.db.models import Circle
 from bot.handlers.fallback import stale_button
 from bot.i18n import _

@@ -7,7 +7,7 @@ import logging
 from telegram import Update
 from telegram.error import TelegramError
 
-from bot.app import KringContext
+from bot.runtime import KringContext
 from bot.i18n import _
 
 log = logging.getLogger(__name__)

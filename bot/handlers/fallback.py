@@ -10,7 +10,7 @@ from telegram.constants import ChatType
 from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
 from bot import callbacks
-from bot.app import KringContext
+from bot.runtime import KringContext
 from bot.db.models import Person
 from bot.i18n import _
 from bot.services import people

@@ -20,7 +20,7 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop, BaseHandler, TypeHandler
 
-from bot.app import KringContext
+from bot.runtime import KringContext
 from bot.db.models import Professional
 from bot.handlers.flows import REPLY_TO_KRING
 from bot.i18n import _, resolve_language, use_language

@@ -13,7 +13,7 @@ from telegram.constants import ChatType
 from telegram.ext import BaseHandler, CommandHandler, MessageHandler, filters
 
 from bot import callbacks
-from bot.app import KringContext
+from bot.runtime import KringContext
 from bot.db.models import Draft
 from bot.handlers.fallback import stale_button, unexpected_message
 from bot.i18n import _

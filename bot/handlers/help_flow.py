@@ -12,7 +12,7 @@ from telegram.constants import ChatType
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
-from bot.app import KringContext
+from bot.runtime import KringContext
 from bot.db.models import Circle, Delivery, HelpAnswer, HelpAsk, Member, StepKind
 from bot.deliveries import renderer
 from bot.handlers.circle_choice import with_circle

@@ -17,7 +17,8 @@ from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
-from bot.app import KringContext, menu_commands
+from bot.handlers.menu import menu_commands
+from bot.runtime import KringContext
 from bot.handlers.fallback import stale_button
 from bot.handlers.flows import button_action
 from bot.i18n import (

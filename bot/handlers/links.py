@@ -11,7 +11,7 @@ from telegram.constants import ChatType
 from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
 from bot import callbacks
-from bot.app import KringContext
+from bot.runtime import KringContext
 from bot.db.models import Circle, Invitation, InvitationKind, Professional
 from bot.handlers import pulse
 from bot.handlers.fallback import stale_button

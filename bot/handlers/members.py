@@ -8,7 +8,7 @@ from telegram.constants import ChatType
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
-from bot.app import KringContext
+from bot.runtime import KringContext
 from bot.db.models import Circle, Draft, Member, MemberRole, MemberStatus
 from bot.handlers.circle_choice import with_circle
 from bot.handlers.circle_setup import deep_link

@@ -6,7 +6,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
-from bot.app import KringContext
+from bot.runtime import KringContext
 from bot.handlers.circle_choice import with_circle
 from bot.handlers.fallback import stale_button
 from bot.i18n import _, format_date, ngettext, pgettext

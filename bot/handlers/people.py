@@ -6,7 +6,7 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import BaseHandler, TypeHandler
 
-from bot.app import KringContext
+from bot.runtime import KringContext
 from bot.i18n import set_language
 from bot.services import people
 

@@ -6,7 +6,7 @@ from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
 from telegram.ext import BaseHandler, CommandHandler
 
-from bot.app import KringContext
+from bot.runtime import KringContext
 from bot.handlers import help_flow, plan_pictures
 from bot.handlers.circle_choice import with_circle
 from bot.i18n import N_, _

@@ -11,7 +11,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
-from bot.app import KringContext
+from bot.runtime import KringContext
 from bot.db.models import Circle, Delivery, Professional, Schedule
 from bot.deliveries import renderer
 from bot.handlers.circle_choice import with_circle

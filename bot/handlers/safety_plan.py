@@ -10,7 +10,7 @@ from telegram.constants import ChatType
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
-from bot.app import KringContext
+from bot.runtime import KringContext
 from bot.db.models import Draft, StepKind
 from bot.handlers.circle_choice import with_circle
 from bot.handlers.flows import begin_for_circle, draft_button, on_text

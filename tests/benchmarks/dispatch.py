@@ -11,8 +11,8 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.fake_telegram import Event, FakeTelegram, TelegramLimits
-from bot.sandbox import SANDBOX_TOKEN
+from sandbox.fake_telegram import Event, FakeTelegram, TelegramLimits
+from sandbox.harness import SANDBOX_TOKEN
 from tests.benchmarks.world import application_for, build_world, sqlite_url
 
 CEILING = 30.0

@@ -14,8 +14,8 @@ from pathlib import Path
 from telegram import Update
 from telegram.ext import AIORateLimiter, Application, CommandHandler, ContextTypes
 
-from bot.fake_telegram import Event, FakeTelegram, TelegramLimits
-from bot.sandbox import SANDBOX_TOKEN
+from sandbox.fake_telegram import Event, FakeTelegram, TelegramLimits
+from sandbox.harness import SANDBOX_TOKEN
 from tests.benchmarks.world import application_for, sqlite_url
 
 PEOPLE = 200

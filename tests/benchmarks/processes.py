@@ -15,8 +15,8 @@ from datetime import UTC, datetime, timedelta
 
 import asyncpg
 
-from bot.fake_telegram import FakeTelegram, TelegramLimits
-from bot.sandbox import SANDBOX_TOKEN
+from sandbox.fake_telegram import FakeTelegram, TelegramLimits
+from sandbox.harness import SANDBOX_TOKEN
 from tests.benchmarks.world import application_for, build_world
 from tests.postgres import PostgresServer
 

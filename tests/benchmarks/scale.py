@@ -16,10 +16,10 @@ from pathlib import Path
 
 from sqlalchemy import update
 
-from bot.app import runtime_of
+from bot.runtime import runtime_of
 from bot.db.models import Schedule
-from bot.fake_telegram import FakeTelegram
-from bot.sandbox import SANDBOX_TOKEN
+from sandbox.fake_telegram import FakeTelegram
+from sandbox.harness import SANDBOX_TOKEN
 from tests.benchmarks.world import application_for, build_world, sqlite_url
 
 DUE = 100

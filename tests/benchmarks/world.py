@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert
 
-from bot.app import KringApplication, build_application
+from bot.app import build_application
+from bot.runtime import KringApplication
 from bot.clock import SystemClock
 from bot.config import load_settings
 from bot.db import crypto, migrate
@@ -30,8 +31,8 @@ from bot.db.models import (
     Visibility,
 )
 from bot.db.session import create_engine, create_sessionmaker
-from bot.fake_telegram import FakeTelegram
-from bot.sandbox import SANDBOX_TOKEN
+from sandbox.fake_telegram import FakeTelegram
+from sandbox.harness import SANDBOX_TOKEN
 from scheduler import planner
 
 CHUNK = 2_000

@@ -15,11 +15,12 @@ from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session
 from telegram import Update
 
-from bot.app import KringApplication, Runtime, build_application, runtime_of
+from bot.app import build_application
+from bot.runtime import KringApplication, Runtime, runtime_of
 from bot.clock import SimulatedClock
 from bot.config import Settings
 from bot.db.models import Circle, Delivery, Schedule
-from bot.fake_telegram import FakeTelegram, FakeUser, UpdateTracker
+from sandbox.fake_telegram import FakeTelegram, FakeUser, UpdateTracker
 from bot.i18n import gettext, pgettext, use_language
 from bot.services import follow_up
 from scheduler import outbox, planner
