@@ -16,8 +16,8 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.db import crypto, migrate
 from bot.db.session import create_engine, create_sessionmaker
-from bot.deliveries import RENDERERS
 from bot.handlers import register
+from bot.handlers.deliveries import RENDERERS
 from bot.handlers.menu import register_menus
 from bot.logs import hold_library_loggers
 from bot.metrics import Metrics, TimedUpdateProcessor

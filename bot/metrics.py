@@ -11,9 +11,14 @@ import time
 from collections.abc import Awaitable
 from typing import Any
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+)
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
-
 from telegram.ext import SimpleUpdateProcessor
 
 from scheduler.sender import SendReport

@@ -3,7 +3,8 @@ same wherever help is discussed (domain rule 12)."""
 
 from __future__ import annotations
 
-from bot.i18n import _
+from bot.db.models import CheckinAnswerKind
+from bot.i18n import _, pgettext
 
 _organisation_contact: str | None = None
 
@@ -29,3 +30,13 @@ def not_an_emergency_service() -> str:
         "113 Zelfmoordpreventie: 0800-0113\n"
         "Kindertelefoon: 0800-0432"
     )
+
+
+def answer_labels() -> dict[CheckinAnswerKind, str]:
+    """The four check-in answers, as on the buttons (also in the pictures and in /mydata)."""
+    return {
+        CheckinAnswerKind.GOOD: "😊 " + pgettext("button", "Goed"),
+        CheckinAnswerKind.SO_SO: "😐 " + pgettext("button", "Zo-zo"),
+        CheckinAnswerKind.NOT_GOOD: "😟 " + pgettext("button", "Niet goed"),
+        CheckinAnswerKind.WANT_TO_TALK: "💬 " + pgettext("button", "Ik wil erover praten"),
+    }

@@ -23,10 +23,10 @@ from aiohttp import web
 from telegram import Update
 
 from bot import health
-from bot.runtime import KringApplication, runtime_of
 from bot.config import ConfigError, Settings
 from bot.i18n import _
 from bot.metrics import CONTENT_TYPE
+from bot.runtime import KringApplication, runtime_of
 
 log = logging.getLogger(__name__)
 WEBHOOK_PATH = "/telegram"

@@ -19,11 +19,11 @@ from typing import TextIO
 from bot.clock import SimulatedClock
 from bot.config import Settings
 from bot.db import crypto
-from sandbox.fake_telegram import Event, FakeTelegram, FakeUser, SentMessage
 from bot.handlers.circle_setup import deep_link
 from bot.i18n import _, format_datetime, language_name, language_name_here, ngettext
-from sandbox.harness import Sandbox, label_in
 from bot.services import professionals
+from sandbox.fake_telegram import Event, FakeTelegram, FakeUser, SentMessage
+from sandbox.harness import Sandbox, label_in
 
 LINK = re.compile(r"https://t\.me/\w+\?(start|startgroup)=([A-Za-z0-9_-]+)")
 #: The story starts on a Monday morning in Amsterdam.

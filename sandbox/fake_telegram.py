@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import asyncio
 import collections
-import json
 import io
+import json
 import math
 import time
 from collections.abc import Awaitable, Callable

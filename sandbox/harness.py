@@ -16,14 +16,16 @@ from sqlalchemy.orm import ORMExecuteState, Session
 from telegram import Update
 
 from bot.app import build_application
-from bot.runtime import KringApplication, Runtime, runtime_of
 from bot.clock import SimulatedClock
 from bot.config import Settings
+from bot.db import outbox
 from bot.db.models import Circle, Delivery, Schedule
-from sandbox.fake_telegram import FakeTelegram, FakeUser, UpdateTracker
 from bot.i18n import gettext, pgettext, use_language
+from bot.runtime import KringApplication, Runtime, runtime_of
 from bot.services import follow_up
-from scheduler import outbox, planner
+from sandbox.fake_telegram import FakeTelegram, FakeUser, UpdateTracker
+from scheduler import planner
+
 
 def label_in(language: str, dutch: str) -> str:
     """How a Dutch button label reads for someone using ``language`` (the demo and the tests press

@@ -33,7 +33,7 @@ from bot.db.models import (
     SchedulePurpose,
 )
 from bot.services import checkins, network_checkins, notifications, people, pulse
-from scheduler.occurrences import at_wall_clock, occurrences_between, rhythm_of
+from bot.services.occurrences import at_wall_clock, occurrences_between, rhythm_of
 
 log = logging.getLogger(__name__)
 LOOK_AHEAD = timedelta(days=2)

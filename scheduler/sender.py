@@ -32,12 +32,12 @@ from telegram.error import (
 )
 
 from bot.clock import Clock
+from bot.db import outbox
 from bot.db.models import Circle, Delivery, DeliveryStatus, Member, MemberStatus, Person
 from bot.db.session import SessionMaker
 from bot.i18n import use_language
 from bot.services import notifications
-from scheduler import outbox
-from scheduler.quiet_hours import quiet_until
+from bot.services.quiet_hours import quiet_until
 
 log = logging.getLogger(__name__)
 

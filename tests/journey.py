@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.services import professionals
 from sandbox.fake_telegram import Chat, FakeUser, SentMessage
 from sandbox.harness import Sandbox
-from bot.services import professionals
 from tests import snapshots
 
 LINK = re.compile(r"https://t\.me/kring_test_bot\?(start|startgroup)=([A-Za-z0-9_-]{43})")

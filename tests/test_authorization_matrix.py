@@ -22,9 +22,9 @@ from bot.db.models import (
     NetworkCheckin,
     Schedule,
 )
+from bot.services import network_checkins
 from sandbox.fake_telegram import FakeUser
 from sandbox.harness import Sandbox
-from bot.services import network_checkins
 from tests import snapshots
 from tests.journey import (
     STALE,

@@ -7,8 +7,8 @@ import logging
 import pytest
 from sqlalchemy import func, select
 
-from bot.handlers.menu import MENU
 from bot.db.models import AuditEvent, Person
+from bot.handlers.menu import MENU
 from sandbox.harness import SANDBOX_TOKEN, Sandbox
 
 

@@ -8,9 +8,9 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from bot.db.models import Circle, Member, MemberRole, MemberStatus
+from bot.services import professionals
 from sandbox.fake_telegram import FakeUser, SentMessage
 from sandbox.harness import Sandbox
-from bot.services import professionals
 
 LINK = re.compile(r"https://t\.me/kring_test_bot\?(start|startgroup)=([A-Za-z0-9_-]{43})")
 REFUSED = "Deze link werkt niet (meer)."

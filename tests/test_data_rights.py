@@ -21,7 +21,13 @@ from bot.db.models import (
 )
 from sandbox.demo import pass_time
 from sandbox.harness import Sandbox
-from tests.journey import GROUP_ID, STALE, choose_network_checkin, make_agreement, set_up_circle
+from tests.journey import (
+    GROUP_ID,
+    STALE,
+    choose_network_checkin,
+    make_agreement,
+    set_up_circle,
+)
 
 
 async def test_my_data_is_two_documents_with_only_my_own_data(sandbox: Sandbox) -> None:

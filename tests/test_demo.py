@@ -14,8 +14,8 @@ from icalendar import Calendar
 from PIL import Image
 
 from bot.config import load_settings
-from sandbox.demo import run_demo
 from bot.i18n import gettext, use_language
+from sandbox.demo import run_demo
 from tests.test_plan_files import read_pdf
 
 

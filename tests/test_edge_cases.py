@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db import outbox
 from bot.db.models import (
     Agreement,
     AgreementStatus,
@@ -17,10 +18,9 @@ from bot.db.models import (
     Member,
     MemberStatus,
 )
-from bot.deliveries import RENDERERS
-from sandbox.harness import Sandbox
+from bot.handlers.deliveries import RENDERERS
 from bot.services import professionals
-from scheduler import outbox
+from sandbox.harness import Sandbox
 from scheduler.sender import Rendered
 from tests.journey import (
     GROUP_ID,

@@ -18,7 +18,13 @@ import pytest
 from sandbox.fake_telegram import FakeUser, SentMessage
 from sandbox.harness import Sandbox
 from tests.conftest import FULL
-from tests.journey import GROUP_ID, family_group, make_agreement, new_circle, set_up_circle
+from tests.journey import (
+    GROUP_ID,
+    family_group,
+    make_agreement,
+    new_circle,
+    set_up_circle,
+)
 
 #: Full size under KRING_TEST_FULL=1 (CI); a fifth of it by default, so the suite stays quick.
 INPUTS = 2000 if FULL else 400

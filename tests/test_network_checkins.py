@@ -9,12 +9,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 
 from bot.db.models import AuditEvent, NetworkCheckin
-from sandbox.demo import pass_time
-from sandbox.fake_telegram import SentMessage
 from bot.handlers.pulse import stats_lines
 from bot.i18n import use_language
-from sandbox.harness import Sandbox
 from bot.services import pulse
+from sandbox.demo import pass_time
+from sandbox.fake_telegram import SentMessage
+from sandbox.harness import Sandbox
 from tests.journey import GROUP_ID, STALE, Circle, choose_network_checkin, set_up_circle
 
 AMS = ZoneInfo("Europe/Amsterdam")

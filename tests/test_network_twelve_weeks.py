@@ -14,9 +14,9 @@ from sqlalchemy import func, select
 
 from bot.clock import SimulatedClock
 from bot.db.models import NetworkCheckin
+from bot.services.quiet_hours import quiet_until
 from sandbox.fake_telegram import Event
 from sandbox.harness import Sandbox
-from scheduler.quiet_hours import quiet_until
 from tests.journey import GROUP_ID, choose_network_checkin, set_up_circle
 from tests.test_network_checkins import weekly_family_checkin
 

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.db.models import Frequency
-from scheduler.occurrences import Rhythm, at_wall_clock, occurrences_between
+from bot.services.occurrences import Rhythm, at_wall_clock, occurrences_between
 
 AMS = ZoneInfo("Europe/Amsterdam")
 

@@ -10,11 +10,11 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db import outbox
 from bot.db.models import Circle, CircleStatus, Delivery, DeliveryStatus, Person
-from bot.deliveries import RENDERERS
+from bot.handlers.deliveries import RENDERERS
 from bot.i18n import _
 from sandbox.harness import Sandbox
-from scheduler import outbox
 from scheduler.sender import Rendered
 from scheduler.ticker import Ticker
 

@@ -29,19 +29,19 @@ from bot.db.models import (
     Schedule,
     SupportKind,
 )
-from sandbox.demo import pass_time
-from sandbox.fake_telegram import FakeUser, SentMessage
 from bot.handlers import plan_pictures
 from bot.handlers.flood import FloodGuard
 from bot.i18n import _, available_languages, locales_dir, use_language
 from bot.plan_files import calendar, fonts, layout, render
-from sandbox.harness import Sandbox
 from bot.services import authz, how_it_went, people
 from bot.services.agreements import AgreementView
 from bot.services.authz import Action
+from bot.services.occurrences import occurrences_between, rhythm_of
 from bot.services.plan_view import plan_for
 from bot.texts import not_an_emergency_service
-from scheduler.occurrences import occurrences_between, rhythm_of
+from sandbox.demo import pass_time
+from sandbox.fake_telegram import FakeUser, SentMessage
+from sandbox.harness import Sandbox
 from scheduler.planner import reminder_time
 from tests.journey import (
     GROUP_ID,

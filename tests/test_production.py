@@ -23,17 +23,17 @@ from telegram import Bot
 
 from bot import web
 from bot.app import build_application
-from bot.runtime import runtime_of
 from bot.clock import SimulatedClock
 from bot.config import Settings
+from bot.db import outbox
 from bot.db.models import Delivery, DeliveryStatus, Worker
 from bot.db.session import SessionMaker
-from bot.deliveries import RENDERERS
-from sandbox.fake_telegram import FakeTelegram
+from bot.handlers.deliveries import RENDERERS
 from bot.logs import json_formatter
-from sandbox.harness import SANDBOX_TOKEN, Sandbox
+from bot.runtime import runtime_of
 from bot.services import workers
-from scheduler import outbox
+from sandbox.fake_telegram import FakeTelegram
+from sandbox.harness import SANDBOX_TOKEN, Sandbox
 from scheduler.sender import Rendered, Sender
 from tests.conftest import TEST_KEY
 

@@ -11,11 +11,20 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+
 from bot.clock import SimulatedClock
+from bot.services.quiet_hours import quiet_until
 from sandbox.fake_telegram import Event, FakeUser
 from sandbox.harness import Sandbox
-from scheduler.quiet_hours import quiet_until
-from tests.journey import GROUP_ID, family_group, join_network, links_in, make_agreement, new_circle, set_up_circle
+from tests.journey import (
+    GROUP_ID,
+    family_group,
+    join_network,
+    links_in,
+    make_agreement,
+    new_circle,
+    set_up_circle,
+)
 
 AMS = ZoneInfo("Europe/Amsterdam")
 NYC = ZoneInfo("America/New_York")

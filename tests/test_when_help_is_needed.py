@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.config import Settings, load_settings
+from bot.services.contact import add_working_hours
 from sandbox.fake_telegram import FakeUser, SentMessage
 from sandbox.harness import Sandbox
-from bot.services.contact import add_working_hours
 from tests.conftest import TEST_KEY
 from tests.journey import GROUP_ID, STALE, make_agreement, set_up_circle
 from tests.test_rhythm import run_hours

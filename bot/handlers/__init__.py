@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot import notices  # noqa: F401  (registers the outbox renderers)
 from bot.handlers import (
     agreements,
     basics,
@@ -26,6 +25,7 @@ from bot.handlers import (
     members,
     membership,
     network_checkins,
+    notices,  # noqa: F401  (registers the outbox renderers)
     people,
     plan,
     plan_pictures,

@@ -11,7 +11,6 @@ from telegram.constants import ChatType
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
-from bot.runtime import KringContext
 from bot.db.models import (
     Agreement,
     AgreementStatus,
@@ -32,6 +31,7 @@ from bot.plan_text import (
     support_label,
     weekday_name,
 )
+from bot.runtime import KringContext
 from bot.services import agreements, authz, circles, drafts
 from bot.services.agreements import When
 from bot.services.authz import Action, Role

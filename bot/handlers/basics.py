@@ -6,10 +6,10 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import BaseHandler, CommandHandler
 
-from bot.handlers.menu import menu_commands
-from bot.runtime import KringContext
 from bot.handlers import links
+from bot.handlers.menu import menu_commands
 from bot.i18n import _, ngettext
+from bot.runtime import KringContext
 from bot.services import authz, circles
 from bot.services.authz import FAMILY_ROLES, MEMBERS, Role
 from bot.texts import not_an_emergency_service

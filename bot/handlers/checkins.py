@@ -10,7 +10,6 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
-from bot.runtime import KringContext
 from bot.db.models import (
     CheckinAnswerKind,
     CheckinRound,
@@ -21,9 +20,9 @@ from bot.db.models import (
     Schedule,
     WorryTrend,
 )
-from bot.deliveries import renderer
 from bot.handlers import help_flow, network_checkins
 from bot.handlers.circle_choice import with_circle
+from bot.handlers.deliveries import renderer
 from bot.handlers.fallback import stale_button
 from bot.handlers.flows import (
     StepReply,
@@ -35,11 +34,12 @@ from bot.handlers.flows import (
 )
 from bot.i18n import _, ngettext, pgettext
 from bot.plan_text import describe_when, step_line, weekday_name
+from bot.runtime import KringContext
 from bot.services import authz, checkins, drafts, safety_plan
 from bot.services import network_checkins as network
 from bot.services.agreements import When
 from bot.services.authz import Action
-from bot.texts import not_an_emergency_service
+from bot.texts import answer_labels, not_an_emergency_service
 from scheduler.sender import Rendered
 
 FLOW = "checkin"
@@ -52,15 +52,6 @@ TIMES = (time(18, 0), time(19, 0), time(20, 0))
 
 def _button(text: str, draft_id: int, field: str, value: object = 0) -> InlineKeyboardButton:
     return InlineKeyboardButton(text, callback_data=callbacks.encode(STEP, draft_id, field, str(value)))
-
-
-def answer_labels() -> dict[CheckinAnswerKind, str]:
-    return {
-        CheckinAnswerKind.GOOD: "😊 " + pgettext("button", "Goed"),
-        CheckinAnswerKind.SO_SO: "😐 " + pgettext("button", "Zo-zo"),
-        CheckinAnswerKind.NOT_GOOD: "😟 " + pgettext("button", "Niet goed"),
-        CheckinAnswerKind.WANT_TO_TALK: "💬 " + pgettext("button", "Ik wil erover praten"),
-    }
 
 
 def answer_buttons(round_id: int) -> InlineKeyboardMarkup:

@@ -10,10 +10,10 @@ from telegram.constants import ChatType
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot import callbacks
-from bot.runtime import KringContext
 from bot.db.models import Circle
 from bot.handlers.fallback import stale_button
 from bot.i18n import _
+from bot.runtime import KringContext
 from bot.services import authz, circles
 from bot.services.authz import Role
 

@@ -10,7 +10,6 @@ from telegram.constants import ChatType
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
-from bot.runtime import KringContext
 from bot.db.models import Draft
 from bot.handlers.flows import draft_button, on_text
 from bot.handlers.language import label
@@ -22,6 +21,7 @@ from bot.i18n import (
     ngettext,
     pgettext,
 )
+from bot.runtime import KringContext
 from bot.services import circles, drafts, professionals
 
 FLOW = "new_circle"

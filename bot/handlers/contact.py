@@ -13,7 +13,6 @@ from telegram.constants import ChatType
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
-from bot.runtime import KringContext
 from bot.db.models import (
     Circle,
     ContactRequest,
@@ -25,12 +24,13 @@ from bot.db.models import (
     ProfessionalStatus,
     Urgency,
 )
-from bot.deliveries import renderer
 from bot.handlers.circle_choice import with_circle
+from bot.handlers.deliveries import renderer
 from bot.handlers.fallback import stale_button
 from bot.handlers.flows import StepReply, button_action, draft_button, on_text
 from bot.handlers.help_flow import CONTACT
 from bot.i18n import _, format_datetime, pgettext
+from bot.runtime import KringContext
 from bot.services import authz, contact, drafts
 from bot.services.authz import Action
 from bot.texts import not_an_emergency_service, organisation_contact

@@ -16,15 +16,16 @@ from telegram.constants import ChatType
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
-from bot.runtime import KringContext
 from bot.db.models import Delivery, Draft, Person
-from bot.deliveries import renderer
+from bot.handlers import network_checkins
+from bot.handlers.deliveries import renderer
 from bot.handlers.flows import StepReply, draft_button
 from bot.i18n import _, format_datetime, language_name, pgettext
-from bot.handlers import checkins, network_checkins
+from bot.runtime import KringContext
 from bot.services import authz, circles, consent, drafts, erasure, my_data, people
 from bot.services.authz import Action
 from bot.services.consent import Consent
+from bot.texts import answer_labels
 from scheduler.sender import Rendered
 
 FLOW = "forget"
@@ -75,7 +76,7 @@ def readable(data: dict[str, Any], tz: ZoneInfo) -> str:
     statuses = {"active": _("doet mee"), "invited": _("uitgenodigd"), "declined": _("zei nee"), "left": _("gestopt")}
     agreement_statuses = {"suggested": _("voorgesteld"), "proposed": _("gevraagd"), "active": _("loopt"),
                           "paused": _("staat stil"), "ended": _("gestopt"), "declined": _("zei nee")}
-    answers = {kind.value: label for kind, label in checkins.answer_labels().items()}
+    answers = {kind.value: label for kind, label in answer_labels().items()}
     contact = {kind.value: word for kind, word in network_checkins.contact_words().items()}
     feelings = {kind.value: label for kind, label in network_checkins.feeling_labels().items()}
     consents = {Consent.JOINED: _("Meedoen in de kring"), Consent.PULSE: _("Een korte stand voor de hulpverlener"),

@@ -7,8 +7,8 @@ import logging
 from telegram import Update
 from telegram.error import TelegramError
 
-from bot.runtime import KringContext
 from bot.i18n import _
+from bot.runtime import KringContext
 
 log = logging.getLogger(__name__)
 

@@ -10,9 +10,9 @@ from telegram.constants import ChatType
 from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
 from bot import callbacks
-from bot.runtime import KringContext
 from bot.db.models import Person
 from bot.i18n import _
+from bot.runtime import KringContext
 from bot.services import people
 from bot.texts import not_an_emergency_service
 

@@ -20,10 +20,10 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop, BaseHandler, TypeHandler
 
-from bot.runtime import KringContext
 from bot.db.models import Professional
 from bot.handlers.flows import REPLY_TO_KRING
 from bot.i18n import _, resolve_language, use_language
+from bot.runtime import KringContext
 from bot.services import circles, people
 
 log = logging.getLogger(__name__)

@@ -13,10 +13,10 @@ from telegram.constants import ChatType
 from telegram.ext import BaseHandler, CommandHandler, MessageHandler, filters
 
 from bot import callbacks
-from bot.runtime import KringContext
 from bot.db.models import Draft
 from bot.handlers.fallback import stale_button, unexpected_message
 from bot.i18n import _
+from bot.runtime import KringContext
 from bot.services import authz, drafts
 
 TextStep = Callable[[Update, KringContext, str], Awaitable[None]]

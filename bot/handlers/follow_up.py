@@ -11,11 +11,11 @@ from telegram.constants import ChatType
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
-from bot.runtime import KringContext
 from bot.db.models import Circle, Delivery, Professional
-from bot.deliveries import renderer
+from bot.handlers.deliveries import renderer
 from bot.handlers.flows import button_action
 from bot.i18n import _, format_date, pgettext
+from bot.runtime import KringContext
 from bot.services import circles, contact, follow_up, pulse
 from bot.texts import not_an_emergency_service, organisation_contact
 from scheduler.sender import Rendered

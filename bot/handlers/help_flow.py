@@ -12,14 +12,14 @@ from telegram.constants import ChatType
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
-from bot.runtime import KringContext
 from bot.db.models import Circle, Delivery, HelpAnswer, HelpAsk, Member, StepKind
-from bot.deliveries import renderer
 from bot.handlers.circle_choice import with_circle
+from bot.handlers.deliveries import renderer
 from bot.handlers.fallback import stale_button
 from bot.handlers.flows import button_action
 from bot.i18n import _, format_time, pgettext
 from bot.plan_text import step_line
+from bot.runtime import KringContext
 from bot.services import authz, contact, help_asks, safety_plan
 from bot.services.authz import Action
 from bot.texts import not_an_emergency_service

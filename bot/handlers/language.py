@@ -17,10 +17,9 @@ from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
-from bot.handlers.menu import menu_commands
-from bot.runtime import KringContext
 from bot.handlers.fallback import stale_button
 from bot.handlers.flows import button_action
+from bot.handlers.menu import menu_commands
 from bot.i18n import (
     _,
     available_languages,
@@ -31,6 +30,7 @@ from bot.i18n import (
     pgettext,
     set_language,
 )
+from bot.runtime import KringContext
 from bot.services import authz, circles, people
 
 log = logging.getLogger(__name__)

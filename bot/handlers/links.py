@@ -11,11 +11,11 @@ from telegram.constants import ChatType
 from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
 from bot import callbacks
-from bot.runtime import KringContext
 from bot.db.models import Circle, Invitation, InvitationKind, Professional
 from bot.handlers import pulse
 from bot.handlers.fallback import stale_button
 from bot.i18n import _, pgettext, use_language
+from bot.runtime import KringContext
 from bot.services import authz, circles, invitations, professionals
 from bot.services.invitations import LinkProblem, LinkRefused
 from bot.texts import not_an_emergency_service

@@ -8,13 +8,13 @@ from telegram.constants import ChatType
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
-from bot.runtime import KringContext
 from bot.db.models import Circle, Draft, Member, MemberRole, MemberStatus
 from bot.handlers.circle_choice import with_circle
 from bot.handlers.circle_setup import deep_link
 from bot.handlers.fallback import stale_button
 from bot.handlers.flows import begin_for_circle, draft_button, on_text
 from bot.i18n import _, pgettext
+from bot.runtime import KringContext
 from bot.services import authz, circles, drafts
 from bot.services.authz import Action, Role
 

@@ -6,10 +6,10 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
-from bot.runtime import KringContext
 from bot.handlers.circle_choice import with_circle
 from bot.handlers.fallback import stale_button
 from bot.i18n import _, format_date, ngettext, pgettext
+from bot.runtime import KringContext
 from bot.services import authz, circles
 from bot.services.authz import Action
 

@@ -13,7 +13,6 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot import callbacks
-from bot.runtime import KringContext
 from bot.db.models import (
     Circle,
     Delivery,
@@ -25,9 +24,10 @@ from bot.db.models import (
     Outcome,
     Person,
 )
-from bot.deliveries import renderer
+from bot.handlers.deliveries import renderer
 from bot.handlers.flows import StepReply, button_action, on_text, take_note
 from bot.i18n import _, format_date, ngettext, pgettext
+from bot.runtime import KringContext
 from bot.services import drafts, network_checkins
 from scheduler.sender import Rendered
 

@@ -6,8 +6,8 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import BaseHandler, TypeHandler
 
-from bot.runtime import KringContext
 from bot.i18n import set_language
+from bot.runtime import KringContext
 from bot.services import people
 
 

@@ -6,11 +6,11 @@ from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
 from telegram.ext import BaseHandler, CommandHandler
 
-from bot.runtime import KringContext
 from bot.handlers import help_flow, plan_pictures
 from bot.handlers.circle_choice import with_circle
 from bot.i18n import N_, _
 from bot.plan_text import plan_messages_of
+from bot.runtime import KringContext
 from bot.services import authz
 from bot.services.authz import Action
 from bot.services.plan_view import plan_for

@@ -18,13 +18,13 @@ from telegram.constants import ChatType
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot import callbacks
-from bot.runtime import KringContext
 from bot.db.models import Person
 from bot.handlers.fallback import stale_button
 from bot.handlers.flood import FloodGuard
 from bot.i18n import _, pgettext
 from bot.plan_files import calendar, layout, render
 from bot.plan_text import plan_messages_of
+from bot.runtime import KringContext
 from bot.services import authz, how_it_went, people
 from bot.services.authz import Access, Action, Role
 from bot.services.plan_view import PlanView, plan_for

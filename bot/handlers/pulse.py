@@ -11,12 +11,12 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
-from bot.runtime import KringContext
 from bot.db.models import Circle, Delivery, Professional, Schedule
-from bot.deliveries import renderer
 from bot.handlers.circle_choice import with_circle
+from bot.handlers.deliveries import renderer
 from bot.handlers.flows import button_action
 from bot.i18n import _, format_date, ngettext, pgettext
+from bot.runtime import KringContext
 from bot.services import authz, notifications, pulse
 from bot.services.authz import Action
 from scheduler.sender import Rendered

@@ -10,12 +10,12 @@ from telegram.constants import ChatType
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
-from bot.runtime import KringContext
 from bot.db.models import Person
 from bot.handlers.fallback import own_setting_pressed
 from bot.i18n import _
+from bot.runtime import KringContext
 from bot.services import people
-from scheduler.quiet_hours import DEFAULT_FROM, DEFAULT_UNTIL
+from bot.services.quiet_hours import DEFAULT_FROM, DEFAULT_UNTIL
 
 ACTION = "qh"
 #: The choices: most people's nights, early sleepers, late risers, night-shift workers.

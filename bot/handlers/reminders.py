@@ -6,10 +6,10 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot import callbacks
-from bot.runtime import KringContext
 from bot.db.models import Outcome
 from bot.handlers.fallback import stale_button
 from bot.i18n import _, pgettext
+from bot.runtime import KringContext
 from bot.services import agreements, authz
 
 ANSWER = "occ"

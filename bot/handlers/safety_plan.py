@@ -10,12 +10,12 @@ from telegram.constants import ChatType
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
-from bot.runtime import KringContext
 from bot.db.models import Draft, StepKind
 from bot.handlers.circle_choice import with_circle
 from bot.handlers.flows import begin_for_circle, draft_button, on_text
 from bot.i18n import _, pgettext
 from bot.plan_text import split_messages, step_line
+from bot.runtime import KringContext
 from bot.services import agreements, authz, circles, drafts, safety_plan
 from bot.services.authz import Action
 

@@ -11,10 +11,10 @@ from telegram.constants import ChatType
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
-from bot.runtime import KringContext
 from bot.db.models import Person
 from bot.handlers.fallback import own_setting_pressed
 from bot.i18n import _, format_time
+from bot.runtime import KringContext
 from bot.services import people
 
 ACTION = "tz"

@@ -18,7 +18,7 @@ from bot.db.models import AgreementStatus, Frequency, Schedule
 from bot.i18n import _
 from bot.plan_text import support_label
 from bot.services.agreements import AgreementView
-from scheduler.occurrences import occurrences_between, rhythm_of
+from bot.services.occurrences import occurrences_between, rhythm_of
 from scheduler.planner import reminder_time
 
 DURATION = timedelta(hours=1)

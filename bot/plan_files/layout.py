@@ -15,14 +15,20 @@ from datetime import date, tzinfo
 from html import escape
 
 from bot.db.models import CheckinAnswerKind, MemberRole
-from bot.i18n import _, current_language, ngettext, format_date, is_right_to_left
-from bot.plan_text import SUPPORT_ICONS, describe_when, status_note, step_line, support_label
+from bot.i18n import _, current_language, format_date, is_right_to_left, ngettext
 from bot.plan_files.fonts import ICON_FAMILY, TEXT_FAMILIES
 from bot.plan_files.render import PICTURE_WIDTH
+from bot.plan_text import (
+    SUPPORT_ICONS,
+    describe_when,
+    status_note,
+    step_line,
+    support_label,
+)
 from bot.services.agreements import AgreementView, When
 from bot.services.how_it_went import HowItWent
 from bot.services.plan_view import PlanView
-from bot.texts import not_an_emergency_service
+from bot.texts import answer_labels, not_an_emergency_service
 
 _NUMBER = re.compile(r"\+?\d[\d \-]*\d")
 #: Grid cells (row, column) around the middle (1, 1), in the order they are filled.
@@ -307,8 +313,6 @@ def _with_icon(label: str) -> str:
 
 
 def how_it_went_picture(went: HowItWent, tz: tzinfo, *, height: int) -> str:
-    from bot.handlers.checkins import answer_labels
-
     period = _("{start} tot {end}").format(start=format_date(went.since.astimezone(tz).date(), "d MMMM"),
                                            end=format_date(went.until.astimezone(tz).date(), "d MMMM yyyy"))
     parts = [_tag("h1", _("Hoe ging het? {circle}").format(circle=went.circle_name), icon="📈"),

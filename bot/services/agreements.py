@@ -31,8 +31,8 @@ from bot.db.models import (
     Visibility,
 )
 from bot.services import audit, authz, consent, notifications
-from bot.services.consent import Consent
 from bot.services.authz import Access, Action, Role
+from bot.services.consent import Consent
 
 MAX_WHAT = 200
 MAX_FOR_WHOM = 60

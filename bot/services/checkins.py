@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db import outbox
 from bot.db.models import (
     Agreement,
     AgreementOccurrence,
@@ -34,7 +35,6 @@ from bot.db.models import (
 )
 from bot.services import audit, authz, notifications
 from bot.services.authz import Action
-from scheduler import outbox
 
 REVIEW_CHOICES = (4, 6, 8, 12)  # weeks between looks at the plan; the circle's default is 6
 GRACE = timedelta(hours=12)  # a check-in is still sent this late after downtime; later it is missed

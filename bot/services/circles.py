@@ -27,8 +27,8 @@ from bot.db.models import (
 )
 from bot.i18n import available_languages
 from bot.services import agreements, audit, authz, consent, invitations, notifications
-from bot.services.consent import Consent
 from bot.services.authz import Action
+from bot.services.consent import Consent
 
 MAX_NAME = 60
 FOLLOW_UP_MONTHS = (1, 2, 3, 6)

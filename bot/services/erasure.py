@@ -19,6 +19,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db import outbox
 from bot.db.models import (
     Agreement,
     Circle,
@@ -32,7 +33,6 @@ from bot.db.models import (
 )
 from bot.services import agreements, audit, authz, circles, notifications
 from bot.services.authz import Action
-from scheduler import outbox
 
 
 class StillAProfessional(Exception):

@@ -14,7 +14,7 @@ from bot.db.models import Circle, Person, Professional, ProfessionalStatus
 from bot.services import audit, authz, notifications, pulse
 from bot.services.authz import Action
 from bot.services.circles import follow_up_end
-from scheduler.occurrences import occurrences_between, rhythm_of
+from bot.services.occurrences import occurrences_between, rhythm_of
 
 ASK_BEFORE = timedelta(days=7)
 AT = time(10, 0)  # both moments are at ten in the morning, in the circle's time zone

@@ -13,10 +13,19 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Circle, HelpAnswer, HelpAsk, Member, MemberStatus, Person, PlanStep, StepKind
+from bot.db.models import (
+    Circle,
+    HelpAnswer,
+    HelpAsk,
+    Member,
+    MemberStatus,
+    Person,
+    PlanStep,
+    StepKind,
+)
 from bot.services import audit, authz, notifications, people
 from bot.services.authz import Action
-from scheduler.quiet_hours import quiet_until
+from bot.services.quiet_hours import quiet_until
 
 STILL_USEFUL = timedelta(hours=12)  # a call for help that could not be delivered by then is dropped
 ASK_AGAIN_AFTER = timedelta(minutes=30)  # a second tap before this asks nobody twice

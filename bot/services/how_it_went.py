@@ -11,7 +11,15 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Agreement, AgreementOccurrence, CheckinAnswer, CheckinAnswerKind, CheckinRound, Member, Outcome
+from bot.db.models import (
+    Agreement,
+    AgreementOccurrence,
+    CheckinAnswer,
+    CheckinAnswerKind,
+    CheckinRound,
+    Member,
+    Outcome,
+)
 from bot.services.authz import Access
 from bot.services.checkins import not_answered
 

@@ -19,8 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
     Agreement,
-    AuditEvent,
     AgreementOccurrence,
+    AuditEvent,
     Circle,
     Feeling,
     Frequency,
@@ -35,8 +35,8 @@ from bot.db.models import (
     SchedulePurpose,
 )
 from bot.services import audit, authz, consent, notifications
-from bot.services.consent import Consent
 from bot.services.authz import Action
+from bot.services.consent import Consent
 
 CHOICES = (2, 3, 4)  # weeks between check-ins; 3 is the suggestion
 SUGGESTED = 3

@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db import outbox
 from bot.db.models import Circle, Member, MemberRole, MemberStatus, Person
-from scheduler import outbox
 
 
 async def tell_family(

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import Person
 from bot.i18n import available_languages, resolve_language
 from bot.services import audit
-from scheduler.quiet_hours import DEFAULT_FROM, DEFAULT_UNTIL
+from bot.services.quiet_hours import DEFAULT_FROM, DEFAULT_UNTIL
 
 
 class UnknownLanguage(ValueError):

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db import outbox
 from bot.db.models import (
     Agreement,
     AgreementOccurrence,
@@ -30,9 +31,8 @@ from bot.db.models import (
     SchedulePurpose,
 )
 from bot.services import authz, consent, network_checkins, notifications
-from bot.services.consent import Consent
 from bot.services.authz import Action
-from scheduler import outbox
+from bot.services.consent import Consent
 
 CHOICES = (2, 4)  # weeks; 2 is the suggestion
 AT = time(10, 0)

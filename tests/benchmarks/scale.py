@@ -16,8 +16,8 @@ from pathlib import Path
 
 from sqlalchemy import update
 
-from bot.runtime import runtime_of
 from bot.db.models import Schedule
+from bot.runtime import runtime_of
 from sandbox.fake_telegram import FakeTelegram
 from sandbox.harness import SANDBOX_TOKEN
 from tests.benchmarks.world import application_for, build_world, sqlite_url

@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import insert
 
 from bot.app import build_application
-from bot.runtime import KringApplication
 from bot.clock import SystemClock
 from bot.config import load_settings
 from bot.db import crypto, migrate
@@ -31,6 +30,7 @@ from bot.db.models import (
     Visibility,
 )
 from bot.db.session import create_engine, create_sessionmaker
+from bot.runtime import KringApplication
 from sandbox.fake_telegram import FakeTelegram
 from sandbox.harness import SANDBOX_TOKEN
 from scheduler import planner

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from scheduler.occurrences import at_wall_clock
+from bot.services.occurrences import at_wall_clock
 
 DEFAULT_FROM = time(21, 30)
 DEFAULT_UNTIL = time(8, 0)

@@ -19,8 +19,8 @@ from bot.db.models import (
     Professional,
     Visibility,
 )
-from bot.deliveries import renderer
 from bot.handlers.agreements import answer_buttons, confirm_buttons
+from bot.handlers.deliveries import renderer
 from bot.handlers.reminders import backup_buttons, reminder_buttons, thanks_button
 from bot.i18n import _, format_datetime
 from bot.plan_text import agreement_block
