@@ -43,8 +43,12 @@ async def run_professional_command(settings: Settings, args: argparse.Namespace)
                 except ValueError:
                     print(_("Geef een naam van 1 tot {count} tekens.").format(count=professionals.MAX_NAME))
                     return 2
-                print(_("Uitnodiging voor {name} (nummer {id}). Stuur deze link alleen aan deze persoon. "
-                        "De link werkt één keer, 7 dagen lang:").format(name=professional.name, id=professional.id))
+                print(
+                    _(
+                        "Uitnodiging voor {name} (nummer {id}). Stuur deze link alleen aan deze persoon. "
+                        "De link werkt één keer, 7 dagen lang:"
+                    ).format(name=professional.name, id=professional.id)
+                )
                 print(deep_link(username, token))
             elif args.action == "list":
                 rows = await professionals.all_professionals(session)
@@ -52,14 +56,20 @@ async def run_professional_command(settings: Settings, args: argparse.Namespace)
                     print(_("Er zijn nog geen hulpverleners."))
                 for row in rows:
                     tz = settings.timezone
-                    print(f"{row.id}\t{row.name}\t{STATUS[row.status]()}\t{format_date(row.created_at.astimezone(tz).date(), 'short')}")
+                    print(
+                        f"{row.id}\t{row.name}\t{STATUS[row.status]()}\t{format_date(row.created_at.astimezone(tz).date(), 'short')}"
+                    )
             else:
                 try:
                     await professionals.remove(session, args.id, now=now)
                 except professionals.NotFound:
                     print(_("Er is geen hulpverlener met nummer {id}.").format(id=args.id))
                     return 1
-                print(_("Hulpverlener {id} is verwijderd. Open links van deze hulpverlener werken niet meer.").format(id=args.id))
+                print(
+                    _("Hulpverlener {id} is verwijderd. Open links van deze hulpverlener werken niet meer.").format(
+                        id=args.id
+                    )
+                )
     finally:
         await engine.dispose()
     return 0

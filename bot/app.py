@@ -68,8 +68,15 @@ def build_application(
     sessions = create_sessionmaker(engine)
     clock = clock or SystemClock()
     worker = workers.new_name()
-    sender = Sender(application.bot, sessions, clock, RENDERERS, default_language=settings.default_language,
-                    default_tz=settings.timezone, name=worker)
+    sender = Sender(
+        application.bot,
+        sessions,
+        clock,
+        RENDERERS,
+        default_language=settings.default_language,
+        default_tz=settings.timezone,
+        name=worker,
+    )
 
     async def plan() -> None:
         async with sessions.begin() as session:
@@ -87,8 +94,11 @@ def build_application(
         sessions=sessions,
         clock=clock,
         sender=sender,
-        ticker=Ticker(clock, [plan, send, retention.DailyPurge(sessions, clock, settings.retention_months)],
-                      interval_seconds=tick_seconds or 0),
+        ticker=Ticker(
+            clock,
+            [plan, send, retention.DailyPurge(sessions, clock, settings.retention_months)],
+            interval_seconds=tick_seconds or 0,
+        ),
         metrics=metrics,
         worker=worker,
     )
@@ -107,8 +117,9 @@ async def _post_init(application: KringApplication) -> None:
     if settings.http_port is not None and not application.bot_data.get("webhook"):  # /healthz and /metrics
         from bot import web
 
-        application.bot_data["http"] = await web.start(application, host=settings.http_host, port=settings.http_port,
-                                                       webhook_secret=None)
+        application.bot_data["http"] = await web.start(
+            application, host=settings.http_host, port=settings.http_port, webhook_secret=None
+        )
     log.info("kring started", extra={"bot_id": application.bot.id, "worker": runtime.worker})
 
 

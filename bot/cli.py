@@ -44,13 +44,18 @@ def build_parser() -> argparse.ArgumentParser:
         help=_("Start de bot (long polling). Heeft KRING_BOT_TOKEN nodig."),
         description=_("Start de bot. Kring werkt de database eerst bij en haalt dan berichten op bij Telegram."),
     )
-    run.add_argument("--webhook", action="store_true",
-                     help=_("Laat Telegram de berichten sturen (KRING_WEBHOOK_URL, KRING_WEBHOOK_SECRET, KRING_HTTP_PORT)."))
+    run.add_argument(
+        "--webhook",
+        action="store_true",
+        help=_("Laat Telegram de berichten sturen (KRING_WEBHOOK_URL, KRING_WEBHOOK_SECRET, KRING_HTTP_PORT)."),
+    )
     commands.add_parser(
         "health",
         help=_("Laat zien of Kring gezond is: database, planner en wachtrij."),
-        description=_("Kijkt of de database antwoordt, of Kring nog tikt en hoeveel berichten wachten. "
-                      "Geeft 0 als alles goed is, anders 1."),
+        description=_(
+            "Kijkt of de database antwoordt, of Kring nog tikt en hoeveel berichten wachten. "
+            "Geeft 0 als alles goed is, anders 1."
+        ),
     )
     demo = commands.add_parser(
         "demo",
@@ -61,10 +66,18 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     demo.add_argument("--keep", metavar="FOLDER", help=_("Bewaar de database van de demo in deze map."))
-    demo.add_argument("--out", metavar="FOLDER", default=DEMO_OUT,
-                      help=_("Zet het plaatje, de PDF en de agenda van het demogezin in deze map."))
-    demo.add_argument("--language", metavar="CODE", choices=[c for c in available_languages() if c != "nl"],
-                      help=_("Laat de groep ook in deze taal lezen, en Omar in deze taal schrijven (bijvoorbeeld ar)."))
+    demo.add_argument(
+        "--out",
+        metavar="FOLDER",
+        default=DEMO_OUT,
+        help=_("Zet het plaatje, de PDF en de agenda van het demogezin in deze map."),
+    )
+    demo.add_argument(
+        "--language",
+        metavar="CODE",
+        choices=[c for c in available_languages() if c != "nl"],
+        help=_("Laat de groep ook in deze taal lezen, en Omar in deze taal schrijven (bijvoorbeeld ar)."),
+    )
     professional = commands.add_parser(
         "professional",
         help=_("Beheer de hulpverleners: uitnodigen, bekijken, verwijderen."),
@@ -79,13 +92,17 @@ def build_parser() -> argparse.ArgumentParser:
     invite.add_argument("name", help=_("De naam van de hulpverlener."))
     actions.add_parser("list", help=_("Laat alle hulpverleners zien."), description=_("Laat alle hulpverleners zien."))
     remove = actions.add_parser(
-        "remove", help=_("Verwijder een hulpverlener."), description=_("Verwijder een hulpverlener. Open links werken dan niet meer.")
+        "remove",
+        help=_("Verwijder een hulpverlener."),
+        description=_("Verwijder een hulpverlener. Open links werken dan niet meer."),
     )
     remove.add_argument("id", type=int, help=_("Het nummer uit 'kring professional list'."))
     commands.add_parser(
         "key",
         help=_("Maak een nieuwe geheime sleutel voor KRING_SECRET_KEY."),
-        description=_("Drukt een nieuwe geheime sleutel af. Zet die in KRING_SECRET_KEY en bewaar hem veilig: zonder sleutel is de database niet te lezen."),
+        description=_(
+            "Drukt een nieuwe geheime sleutel af. Zet die in KRING_SECRET_KEY en bewaar hem veilig: zonder sleutel is de database niet te lezen."
+        ),
     )
     commands.add_parser(
         "migrate",
@@ -109,12 +126,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.out = DEMO_OUT
         args.webhook = False
     quiet_demo = args.command == "demo" and "KRING_LOG_LEVEL" not in os.environ
-    setup_logging(max(settings.log_level, logging.WARNING) if quiet_demo else settings.log_level, json=settings.log_json)
+    setup_logging(
+        max(settings.log_level, logging.WARNING) if quiet_demo else settings.log_level, json=settings.log_json
+    )
     try:
         return _command(args, settings)
     except crypto.WrongKey:
-        return _fail(_("De geheime sleutel past niet bij deze database. Zet de juiste sleutel terug: "
-                       "in KRING_SECRET_KEY of in {path}.").format(path=settings.secret_key_file.resolve()))
+        return _fail(
+            _(
+                "De geheime sleutel past niet bij deze database. Zet de juiste sleutel terug: "
+                "in KRING_SECRET_KEY of in {path}."
+            ).format(path=settings.secret_key_file.resolve())
+        )
 
 
 def _command(args: argparse.Namespace, settings: Settings) -> int:
@@ -146,8 +169,12 @@ def _warn_without_pictures() -> None:
 
     reason = render.problem()
     if reason is not None:
-        print(_("Let op: plaatjes en PDF's maken lukt hier niet ({reason}). Kring stuurt het plan dan als tekst.").format(
-            reason=reason), file=sys.stderr)
+        print(
+            _("Let op: plaatjes en PDF's maken lukt hier niet ({reason}). Kring stuurt het plan dan als tekst.").format(
+                reason=reason
+            ),
+            file=sys.stderr,
+        )
 
 
 def _run(settings: Settings, *, webhook: bool = False) -> int:

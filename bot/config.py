@@ -108,14 +108,18 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
 
 def _token(value: str | None) -> str | None:
     if value is not None and not _TOKEN_PATTERN.match(value):
-        raise ConfigError("KRING_BOT_TOKEN", _("Dit is geen geldig token. Een token is een getal, een dubbele punt en dan letters."))
+        raise ConfigError(
+            "KRING_BOT_TOKEN", _("Dit is geen geldig token. Een token is een getal, een dubbele punt en dan letters.")
+        )
     return value
 
 
 def _api_url(value: str) -> str:
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ConfigError("KRING_TELEGRAM_API_URL", _("Dit moet een http- of https-adres zijn, zoals https://api.telegram.org."))
+        raise ConfigError(
+            "KRING_TELEGRAM_API_URL", _("Dit moet een http- of https-adres zijn, zoals https://api.telegram.org.")
+        )
     return value.rstrip("/")
 
 
@@ -138,14 +142,20 @@ def _timezone(value: str) -> ZoneInfo:
     try:
         return ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError("KRING_TIMEZONE", _("De tijdzone {value} bestaat niet. Gebruik een naam zoals Europe/Amsterdam.").format(value=value)) from None
+        raise ConfigError(
+            "KRING_TIMEZONE",
+            _("De tijdzone {value} bestaat niet. Gebruik een naam zoals Europe/Amsterdam.").format(value=value),
+        ) from None
 
 
 def _language(value: str) -> str:
     code = value.replace("-", "_").split("_")[0].lower()
     if code not in available_languages():
         known = ", ".join(available_languages())
-        raise ConfigError("KRING_DEFAULT_LANGUAGE", _("Voor de taal {value} is er geen vertaling. Kies uit: {known}.").format(value=value, known=known))
+        raise ConfigError(
+            "KRING_DEFAULT_LANGUAGE",
+            _("Voor de taal {value} is er geen vertaling. Kies uit: {known}.").format(value=value, known=known),
+        )
     return code
 
 
@@ -158,7 +168,9 @@ def _log_level(value: str) -> int:
 
 def _organisation_contact(value: str | None) -> str | None:
     if value is not None and len(value) > 300:
-        raise ConfigError("KRING_ORGANISATION_CONTACT", _("Dit is te lang. Gebruik hoogstens {count} tekens.").format(count=300))
+        raise ConfigError(
+            "KRING_ORGANISATION_CONTACT", _("Dit is te lang. Gebruik hoogstens {count} tekens.").format(count=300)
+        )
     return value
 
 
@@ -187,7 +199,10 @@ def _port(value: str | None) -> int | None:
 
 def _webhook_url(value: str | None) -> str | None:
     if value and urlsplit(value).scheme != "https":
-        raise ConfigError("KRING_WEBHOOK_URL", _("Telegram stuurt alleen naar een https-adres, zoals https://kring.example.org/telegram."))
+        raise ConfigError(
+            "KRING_WEBHOOK_URL",
+            _("Telegram stuurt alleen naar een https-adres, zoals https://kring.example.org/telegram."),
+        )
     return value or None
 
 

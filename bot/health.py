@@ -32,8 +32,11 @@ class Report:
 
     @property
     def ok(self) -> bool:
-        return (self.database and self.last_tick_age_seconds is not None
-                and self.last_tick_age_seconds <= MAX_TICK_AGE.total_seconds())
+        return (
+            self.database
+            and self.last_tick_age_seconds is not None
+            and self.last_tick_age_seconds <= MAX_TICK_AGE.total_seconds()
+        )
 
     def as_dict(self) -> dict[str, Any]:
         return {**asdict(self), "ok": self.ok}
@@ -42,16 +45,25 @@ class Report:
 async def measure(sessions: SessionMaker, now: datetime) -> Report:
     try:
         async with sessions() as session:
-            depth = int(await session.scalar(select(func.count()).select_from(Delivery).where(
-                Delivery.status.in_(WAITING))) or 0)
-            oldest_due = await session.scalar(select(func.min(Delivery.next_attempt_at)).where(
-                Delivery.status == DeliveryStatus.PENDING, Delivery.next_attempt_at <= now))
+            depth = int(
+                await session.scalar(select(func.count()).select_from(Delivery).where(Delivery.status.in_(WAITING)))
+                or 0
+            )
+            oldest_due = await session.scalar(
+                select(func.min(Delivery.next_attempt_at)).where(
+                    Delivery.status == DeliveryStatus.PENDING, Delivery.next_attempt_at <= now
+                )
+            )
             last_tick = await session.scalar(select(func.max(Worker.last_tick_at)))
     except (SQLAlchemyError, OSError):
         log.warning("health: the database does not answer")
         return Report(False, None, None, None)
-    return Report(True, (now - last_tick).total_seconds() if last_tick else None, depth,
-                  (now - oldest_due).total_seconds() if oldest_due else 0.0)
+    return Report(
+        True,
+        (now - last_tick).total_seconds() if last_tick else None,
+        depth,
+        (now - oldest_due).total_seconds() if oldest_due else 0.0,
+    )
 
 
 async def check(runtime: Any) -> Report:

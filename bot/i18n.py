@@ -51,8 +51,11 @@ def _loaded() -> tuple[dict[str, _gettext.NullTranslations], frozenset[str]]:
         write_mo(buffer, catalog)
         buffer.seek(0)
         catalogs[code] = Translations(buffer, domain=DOMAIN)
-        status = [line.split(":", 1)[1].strip() for line in (catalog.header_comment or "").splitlines()
-                  if "Review-Status:" in line]
+        status = [
+            line.split(":", 1)[1].strip()
+            for line in (catalog.header_comment or "").splitlines()
+            if "Review-Status:" in line
+        ]
         if status and status[0].lower().startswith("reviewed"):
             reviewed.add(code)
     return catalogs, frozenset(reviewed)
@@ -65,7 +68,7 @@ def _catalogs() -> dict[str, _gettext.NullTranslations]:
 def available_languages() -> list[str]:
     """Language codes with a catalog, the source language first."""
     codes = list(_catalogs())
-    return [SOURCE_LANGUAGE] + sorted(c for c in codes if c != SOURCE_LANGUAGE)
+    return [SOURCE_LANGUAGE, *sorted(c for c in codes if c != SOURCE_LANGUAGE)]
 
 
 def resolve_language(code: str | None, fallback: str = SOURCE_LANGUAGE) -> str:
@@ -142,7 +145,7 @@ def is_reviewed(code: str) -> bool:
     return code in _loaded()[1]
 
 
-def N_(message: str) -> str:  # noqa: N802 - the gettext convention
+def N_(message: str) -> str:
     """Mark a message for extraction without translating it yet (translate where it is shown)."""
     return message
 

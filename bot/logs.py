@@ -55,7 +55,9 @@ def json_formatter() -> logging.Formatter:
 
 def setup_logging(level: int, *, json: bool = False) -> None:
     handler = logging.StreamHandler()
-    handler.setFormatter(json_formatter() if json else KeyValueFormatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    handler.setFormatter(
+        json_formatter() if json else KeyValueFormatter("%(asctime)s %(levelname)s %(name)s %(message)s")
+    )
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

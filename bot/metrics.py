@@ -31,19 +31,30 @@ class Metrics:
         self.registry = CollectorRegistry()
         self.sent = Counter("kring_deliveries_sent", "Messages Kring sent from its outbox.", registry=self.registry)
         self.failed = Counter("kring_deliveries_failed", "Outbox messages given up on.", registry=self.registry)
-        self.retried = Counter("kring_deliveries_retried", "Outbox messages put back to try again.", registry=self.registry)
-        self.skipped = Counter("kring_deliveries_skipped", "Outbox messages no longer relevant.", registry=self.registry)
-        self.telegram_errors = Counter("kring_telegram_errors", "Errors from the Bot API, by code.", ["code"],
-                                       registry=self.registry)
-        self.outbox_depth = Gauge("kring_outbox_depth", "Outbox messages waiting (pending or being sent).",
-                                  registry=self.registry)
-        self.outbox_lag = Gauge("kring_outbox_lag_seconds", "How long the oldest due message has been waiting.",
-                                registry=self.registry)
-        self.last_tick = Gauge("kring_last_tick_timestamp_seconds", "When the scheduler last ticked (Unix time).",
-                               registry=self.registry)
-        self.handler_latency = Histogram("kring_handler_latency_seconds", "Time to handle one update.",
-                                         registry=self.registry,
-                                         buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
+        self.retried = Counter(
+            "kring_deliveries_retried", "Outbox messages put back to try again.", registry=self.registry
+        )
+        self.skipped = Counter(
+            "kring_deliveries_skipped", "Outbox messages no longer relevant.", registry=self.registry
+        )
+        self.telegram_errors = Counter(
+            "kring_telegram_errors", "Errors from the Bot API, by code.", ["code"], registry=self.registry
+        )
+        self.outbox_depth = Gauge(
+            "kring_outbox_depth", "Outbox messages waiting (pending or being sent).", registry=self.registry
+        )
+        self.outbox_lag = Gauge(
+            "kring_outbox_lag_seconds", "How long the oldest due message has been waiting.", registry=self.registry
+        )
+        self.last_tick = Gauge(
+            "kring_last_tick_timestamp_seconds", "When the scheduler last ticked (Unix time).", registry=self.registry
+        )
+        self.handler_latency = Histogram(
+            "kring_handler_latency_seconds",
+            "Time to handle one update.",
+            registry=self.registry,
+            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+        )
 
     def count_send_report(self, report: SendReport) -> None:
         self.sent.inc(report.sent)

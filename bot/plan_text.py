@@ -90,8 +90,15 @@ def step_line(number: int, view: StepView) -> str:
     return f"{number}. {text}"
 
 
-def plan_messages(circle_name: str, agreements: list[AgreementView], safety: SafetyPlan | None, *,
-                  show_signs: bool, named_steps: list[StepView] | None = None, can_edit: bool = False) -> list[str]:
+def plan_messages(
+    circle_name: str,
+    agreements: list[AgreementView],
+    safety: SafetyPlan | None,
+    *,
+    show_signs: bool,
+    named_steps: list[StepView] | None = None,
+    can_edit: bool = False,
+) -> list[str]:
     """The plan, as a list of messages that each fit Telegram."""
     parts = ["📋 " + _("Het plan van {circle}").format(circle=circle_name), _("Wie doet wat?")]
     if agreements:
@@ -103,7 +110,9 @@ def plan_messages(circle_name: str, agreements: list[AgreementView], safety: Saf
         if show_signs and safety.signs:
             parts.append(_("Hieraan merken we het:") + "\n" + "\n".join(f"• {sign.text}" for sign in safety.signs))
         if safety.steps:
-            parts.append(_("Dit doen we dan:") + "\n" + "\n".join(step_line(i, s) for i, s in enumerate(safety.steps, 1)))
+            parts.append(
+                _("Dit doen we dan:") + "\n" + "\n".join(step_line(i, s) for i, s in enumerate(safety.steps, 1))
+            )
         elif can_edit:
             parts.append(_("Nog niets afgesproken. Dat doe je met /safetyplan."))
     elif named_steps:
@@ -114,8 +123,14 @@ def plan_messages(circle_name: str, agreements: list[AgreementView], safety: Saf
 
 def plan_messages_of(view: PlanView) -> list[str]:
     """The plan as this person may see it here (see :mod:`bot.services.plan_view`)."""
-    return plan_messages(view.circle.name, view.agreements, view.safety, show_signs=view.show_signs,
-                         named_steps=view.named_steps, can_edit=view.can_edit)
+    return plan_messages(
+        view.circle.name,
+        view.agreements,
+        view.safety,
+        show_signs=view.show_signs,
+        named_steps=view.named_steps,
+        can_edit=view.can_edit,
+    )
 
 
 def split_messages(parts: list[str], limit: int = MAX_MESSAGE) -> list[str]:

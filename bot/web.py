@@ -53,8 +53,11 @@ def make_app(application: KringApplication, *, webhook_secret: str | None) -> we
 
     async def healthz(request: web.Request) -> web.Response:
         report = await health.check(runtime_of(application))
-        return web.Response(status=HTTPStatus.OK if report.ok else HTTPStatus.SERVICE_UNAVAILABLE,
-                            text=json.dumps(report.as_dict()), content_type="application/json")
+        return web.Response(
+            status=HTTPStatus.OK if report.ok else HTTPStatus.SERVICE_UNAVAILABLE,
+            text=json.dumps(report.as_dict()),
+            content_type="application/json",
+        )
 
     async def metrics(request: web.Request) -> web.Response:
         runtime = runtime_of(application)
@@ -80,8 +83,10 @@ async def run_webhook(application: KringApplication, settings: Settings) -> None
     """``kring run --webhook``: tell Telegram where to send updates (with the secret token), serve
     them, /healthz and /metrics on one port, until SIGINT or SIGTERM; then stop cleanly."""
     if not settings.webhook_url or not settings.webhook_secret:
-        raise ConfigError("KRING_WEBHOOK_URL" if not settings.webhook_url else "KRING_WEBHOOK_SECRET",
-                          _("Voor --webhook zijn KRING_WEBHOOK_URL en KRING_WEBHOOK_SECRET nodig."))
+        raise ConfigError(
+            "KRING_WEBHOOK_URL" if not settings.webhook_url else "KRING_WEBHOOK_SECRET",
+            _("Voor --webhook zijn KRING_WEBHOOK_URL en KRING_WEBHOOK_SECRET nodig."),
+        )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signal_number in (signal.SIGINT, signal.SIGTERM):
@@ -91,11 +96,16 @@ async def run_webhook(application: KringApplication, settings: Settings) -> None
     try:
         if application.post_init is not None:
             await application.post_init(application)
-        await application.bot.set_webhook(url=settings.webhook_url, secret_token=settings.webhook_secret,
-                                          allowed_updates=Update.ALL_TYPES)
+        await application.bot.set_webhook(
+            url=settings.webhook_url, secret_token=settings.webhook_secret, allowed_updates=Update.ALL_TYPES
+        )
         await application.start()
-        runner = await start(application, host=settings.http_host, port=settings.http_port or DEFAULT_PORT,
-                             webhook_secret=settings.webhook_secret)
+        runner = await start(
+            application,
+            host=settings.http_host,
+            port=settings.http_port or DEFAULT_PORT,
+            webhook_secret=settings.webhook_secret,
+        )
         try:
             await stop.wait()
         finally:

@@ -8,9 +8,9 @@ import asyncio
 from alembic import context
 from sqlalchemy import Connection
 
+from bot.db import models  # noqa: F401  (registers the tables on Base.metadata)
 from bot.db.base import Base, UTCDateTime
 from bot.db.crypto import SealedJSON, SealedText
-from bot.db import models  # noqa: F401  (registers the tables on Base.metadata)
 
 config = context.config
 target_metadata = Base.metadata

@@ -73,8 +73,14 @@ class Transcript:
                 self.out.write("    " + " ".join(f"[{b}]" for b in event.buttons) + "\n")
 
 
-async def run_demo(settings: Settings, *, keep: str | None = None, out: TextIO | None = None,
-                   language: str | None = None, out_folder: str | Path) -> int:
+async def run_demo(
+    settings: Settings,
+    *,
+    keep: str | None = None,
+    out: TextIO | None = None,
+    language: str | None = None,
+    out_folder: str | Path,
+) -> int:
     out = out or sys.stdout
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="kring-demo-") as scratch:
@@ -83,7 +89,8 @@ async def run_demo(settings: Settings, *, keep: str | None = None, out: TextIO |
         demo_settings = settings.with_overrides(
             database_url=f"sqlite+aiosqlite:///{folder / 'demo.sqlite3'}",
             organisation_contact=settings.organisation_contact or DEMO_ORGANISATION,
-            secret_key=crypto.new_key())  # a key for this run only: the demo leaves no key file behind
+            secret_key=crypto.new_key(),
+        )  # a key for this run only: the demo leaves no key file behind
         clock = SimulatedClock(STORY_START)
         async with Sandbox(demo_settings, clock) as sandbox:
             transcript = Transcript(sandbox.telegram, clock, settings, out)
@@ -113,7 +120,7 @@ async def play_story(sandbox: Sandbox, transcript: Transcript, language: str | N
     transcript.chapter(_("De beheerder meldt hulpverlener Anna aan"))
     async with sandbox.runtime.sessions.begin() as session:
         _professional, token = await professionals.invite(session, "Anna de Vries", now=clock.now())
-    transcript.note(f"$ kring professional invite \"Anna de Vries\"\n{deep_link(telegram.bot_username, token)}")
+    transcript.note(f'$ kring professional invite "Anna de Vries"\n{deep_link(telegram.bot_username, token)}')
     await anna.send(f"/start {token}")
 
     clock.advance(timedelta(days=3))
@@ -126,7 +133,11 @@ async def play_story(sandbox: Sandbox, transcript: Transcript, language: str | N
     links = dict(LINK.findall(question.text))
 
     clock.advance(timedelta(minutes=10))
-    transcript.chapter(_("Fatima voegt Kring toe aan de groep van het gezin. Zij regelt de kring en kiest of Anna een korte stand krijgt"))
+    transcript.chapter(
+        _(
+            "Fatima voegt Kring toe aan de groep van het gezin. Zij regelt de kring en kiest of Anna een korte stand krijgt"
+        )
+    )
     (greeting,) = await fatima.add_bot_to_group(group, links["startgroup"])
     await fatima.press(greeting, "Ik hoor bij het gezin")
     clock.advance(timedelta(minutes=2))  # the family decides at set-up: a short update for Anna every other week
@@ -134,8 +145,11 @@ async def play_story(sandbox: Sandbox, transcript: Transcript, language: str | N
     await omar.press(greeting, "Ik hoor bij het gezin")
     if language:
         clock.advance(timedelta(minutes=5))
-        transcript.chapter(_("Omar leest liever {language}. Fatima zet die taal erbij in de groep").format(
-            language=language_name_here(language)))
+        transcript.chapter(
+            _("Omar leest liever {language}. Fatima zet die taal erbij in de groep").format(
+                language=language_name_here(language)
+            )
+        )
         (question,) = await fatima.send("/language", chat=group)
         await fatima.press(question, "✓ Nederlands")
         await fatima.press(question, next(b for b in question.button_texts() if b.startswith(language_name(language))))
@@ -204,9 +218,11 @@ async def play_story(sandbox: Sandbox, transcript: Transcript, language: str | N
 
     clock.advance(timedelta(minutes=5))
     transcript.chapter(_("Om naar te kijken: het plan als plaatje, op één A4 voor de koelkast, en in oma's agenda"))
-    saved = [await _press_and_keep(fatima, plan, "🖼 Als plaatje", out_folder / "plan.png"),
-             await _press_and_keep(fatima, plan, "🖨 Om te printen", out_folder / "koelkastplan.pdf"),
-             await _press_and_keep(ayse, own_plan, label_in("tr", "📅 In mijn agenda"), out_folder / "oma-ayse.ics")]
+    saved = [
+        await _press_and_keep(fatima, plan, "🖼 Als plaatje", out_folder / "plan.png"),
+        await _press_and_keep(fatima, plan, "🖨 Om te printen", out_folder / "koelkastplan.pdf"),
+        await _press_and_keep(ayse, own_plan, label_in("tr", "📅 In mijn agenda"), out_folder / "oma-ayse.ics"),
+    ]
     _tell_where(transcript, saved)
 
     clock.advance(timedelta(hours=1))
@@ -304,8 +320,12 @@ async def play_story(sandbox: Sandbox, transcript: Transcript, language: str | N
     transcript.chapter(_("Wat bewaart Kring over mij? Oma krijgt het als bestand"))
     _intro, readable, _machine = await ayse.send("/mydata")
     assert readable.document is not None
-    transcript.note(_("Het eerste stuk van het bestand om te lezen:") + "\n"
-                    + "\n".join("  " + line for line in readable.document[1].decode().splitlines()[:14]) + "\n  …")
+    transcript.note(
+        _("Het eerste stuk van het bestand om te lezen:")
+        + "\n"
+        + "\n".join("  " + line for line in readable.document[1].decode().splitlines()[:14])
+        + "\n  …"
+    )
 
     clock.advance(timedelta(minutes=30))
     transcript.chapter(_("Daniel doet niet mee. Hij laat alles over zichzelf wissen"))
@@ -330,8 +350,11 @@ async def _press_and_keep(user: FakeUser, message: SentMessage, button: str, pat
 def _tell_where(transcript: Transcript, saved: list[Path | None]) -> None:
     files = [path for path in saved if path is not None]
     if files:
-        transcript.note(_("Zelf bekijken? Deze bestanden staan nu op deze computer:") + "\n"
-                        + "\n".join(f"  {path.resolve()}" for path in files))
+        transcript.note(
+            _("Zelf bekijken? Deze bestanden staan nu op deze computer:")
+            + "\n"
+            + "\n".join(f"  {path.resolve()}" for path in files)
+        )
     else:
         transcript.note(_("Plaatjes en PDF's maken lukt op deze computer niet; zie de README (lettertypen)."))
 
@@ -348,6 +371,10 @@ async def fly(sandbox: Sandbox, transcript: Transcript, until: datetime) -> None
     transcript.flying, transcript.skipped = True, 0
     await pass_time(sandbox, until)
     transcript.flying = False
-    transcript.note(ngettext("… de tijd gaat door: {count} bericht van Kring, zoals gepland …",
-                             "… de tijd gaat door: {count} berichten van Kring, zoals gepland …",
-                             transcript.skipped).format(count=transcript.skipped))
+    transcript.note(
+        ngettext(
+            "… de tijd gaat door: {count} bericht van Kring, zoals gepland …",
+            "… de tijd gaat door: {count} berichten van Kring, zoals gepland …",
+            transcript.skipped,
+        ).format(count=transcript.skipped)
+    )

@@ -31,7 +31,16 @@ BOT_ID = 7000001
 MAX_TEXT = 4096
 MAX_CALLBACK_DATA = 64
 #: Form fields that are strings even when they look like JSON ("123" stays text).
-_STRING_FIELDS = {"text", "caption", "callback_query_id", "parse_mode", "language_code", "description", "url", "secret_token"}
+_STRING_FIELDS = {
+    "text",
+    "caption",
+    "callback_query_id",
+    "parse_mode",
+    "language_code",
+    "description",
+    "url",
+    "secret_token",
+}
 
 
 @dataclass
@@ -135,10 +144,11 @@ class TelegramLimits:
     """Telegram's flood limits, as the benchmarks meet them: about 30 messages a second overall
     and 20 a minute per group; beyond that a 429 with ``retry_after`` (real seconds)."""
 
-    SENDING = {"sendmessage", "senddocument", "sendphoto", "editmessagetext", "editmessagereplymarkup"}
+    SENDING = frozenset({"sendmessage", "senddocument", "sendphoto", "editmessagetext", "editmessagereplymarkup"})
 
-    def __init__(self, *, per_second: int = 30, per_group_minute: int = 20,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, *, per_second: int = 30, per_group_minute: int = 20, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.clock = clock
         self.per_second = per_second
         self.per_group_minute = per_group_minute
@@ -224,8 +234,17 @@ class FakeTelegram:
     async def __aexit__(self, *exc: object) -> None:
         await self.stop()
 
-    def fail_next(self, method: str, status: int, description: str, *, retry_after: int | None = None,
-                  migrate_to_chat_id: int | None = None, chat_id: int | None = None, times: int = 1) -> None:
+    def fail_next(
+        self,
+        method: str,
+        status: int,
+        description: str,
+        *,
+        retry_after: int | None = None,
+        migrate_to_chat_id: int | None = None,
+        chat_id: int | None = None,
+        times: int = 1,
+    ) -> None:
         """The next ``times`` calls of ``method`` (to ``chat_id``, if given) fail like this."""
         parameters = {"retry_after": retry_after, "migrate_to_chat_id": migrate_to_chat_id}
         parameters = {k: v for k, v in parameters.items() if v is not None} or None
@@ -261,8 +280,15 @@ class FakeTelegram:
     # -- Bot API methods ----------------------------------------------------------------------
 
     def bot_user(self) -> dict[str, Any]:
-        return {"id": BOT_ID, "is_bot": True, "first_name": "Kring", "username": self.bot_username,
-                "can_join_groups": True, "can_read_all_group_messages": False, "supports_inline_queries": False}
+        return {
+            "id": BOT_ID,
+            "is_bot": True,
+            "first_name": "Kring",
+            "username": self.bot_username,
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+        }
 
     async def _api_getme(self, params: dict[str, Any]) -> dict[str, Any]:
         return self.bot_user()
@@ -290,12 +316,18 @@ class FakeTelegram:
         return self._updates[:limit]
 
     async def _api_setmycommands(self, params: dict[str, Any]) -> bool:
-        key = (json.dumps(params.get("scope") or {"type": "default"}, sort_keys=True), params.get("language_code") or "")
+        key = (
+            json.dumps(params.get("scope") or {"type": "default"}, sort_keys=True),
+            params.get("language_code") or "",
+        )
         self.commands[key] = list(params.get("commands") or [])
         return True
 
     async def _api_getmycommands(self, params: dict[str, Any]) -> list[dict[str, str]]:
-        key = (json.dumps(params.get("scope") or {"type": "default"}, sort_keys=True), params.get("language_code") or "")
+        key = (
+            json.dumps(params.get("scope") or {"type": "default"}, sort_keys=True),
+            params.get("language_code") or "",
+        )
         return self.commands.get(key, [])
 
     async def _api_sendmessage(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -303,7 +335,9 @@ class FakeTelegram:
         text = str(params.get("text") or "")
         _check_text(text)
         buttons = _inline_keyboard(params.get("reply_markup"))
-        reply_to = _int(params.get("reply_to_message_id")) or _int((params.get("reply_parameters") or {}).get("message_id"))
+        reply_to = _int(params.get("reply_to_message_id")) or _int(
+            (params.get("reply_parameters") or {}).get("message_id")
+        )
         message = SentMessage(self.next_message_id(), chat.id, text, buttons, reply_to)
         self.messages[(chat.id, message.message_id)] = message
         await self._record(Event("bot", chat.id, text, buttons=message.button_texts()))
@@ -338,8 +372,11 @@ class FakeTelegram:
         _check_text(text)
         buttons = _inline_keyboard(params.get("reply_markup"))
         if text == message.text and buttons == message.buttons:
-            raise TelegramError(400, "Bad Request: message is not modified: specified new message content "
-                                     "and reply markup are exactly the same as a current content and reply markup of the message")
+            raise TelegramError(
+                400,
+                "Bad Request: message is not modified: specified new message content "
+                "and reply markup are exactly the same as a current content and reply markup of the message",
+            )
         message.text, message.buttons = text, buttons
         await self._record(Event("edit", chat.id, text, buttons=message.button_texts()))
         return self._message_json(message, chat)
@@ -353,7 +390,9 @@ class FakeTelegram:
     async def _api_answercallbackquery(self, params: dict[str, Any]) -> bool:
         query_id = str(params.get("callback_query_id"))
         if query_id not in self.callback_answers or self.callback_answers[query_id]:
-            raise TelegramError(400, "Bad Request: query is too old and response timeout expired or query ID is invalid")
+            raise TelegramError(
+                400, "Bad Request: query is too old and response timeout expired or query ID is invalid"
+            )
         self.callback_answers[query_id] = {"text": params.get("text"), "show_alert": params.get("show_alert")}
         if params.get("text"):
             await self._record(Event("toast", 0, str(params["text"])))
@@ -369,8 +408,11 @@ class FakeTelegram:
             if not chat.started:
                 raise TelegramError(403, "Forbidden: bot can't initiate conversation with a user")
         elif chat.migrated_to is not None:
-            raise TelegramError(400, "Bad Request: group chat was upgraded to a supergroup chat",
-                                {"migrate_to_chat_id": chat.migrated_to})
+            raise TelegramError(
+                400,
+                "Bad Request: group chat was upgraded to a supergroup chat",
+                {"migrate_to_chat_id": chat.migrated_to},
+            )
         elif not chat.bot_member:
             raise TelegramError(403, "Forbidden: bot is not a member of the group chat")
         return chat
@@ -394,16 +436,27 @@ class FakeTelegram:
             data["reply_markup"] = {"inline_keyboard": message.buttons}
         if message.document is not None:
             del data["text"]
-            data["document"] = {"file_id": f"doc{message.message_id}", "file_unique_id": f"u{message.message_id}",
-                                "file_name": message.document[0], "file_size": len(message.document[1])}
+            data["document"] = {
+                "file_id": f"doc{message.message_id}",
+                "file_unique_id": f"u{message.message_id}",
+                "file_name": message.document[0],
+                "file_size": len(message.document[1]),
+            }
             if message.text:
                 data["caption"] = message.text
         if message.photo is not None:
             del data["text"]
             with Image.open(io.BytesIO(message.photo)) as image:
                 width, height = image.size
-            data["photo"] = [{"file_id": f"photo{message.message_id}", "file_unique_id": f"p{message.message_id}",
-                              "width": width, "height": height, "file_size": len(message.photo)}]
+            data["photo"] = [
+                {
+                    "file_id": f"photo{message.message_id}",
+                    "file_unique_id": f"p{message.message_id}",
+                    "width": width,
+                    "height": height,
+                    "file_size": len(message.photo),
+                }
+            ]
             if message.text:
                 data["caption"] = message.text
         return data
@@ -460,6 +513,7 @@ class FakeTelegram:
 
     async def wait_for_message(self, chat_id: int, *, after: int = 0, timeout: float = 10) -> SentMessage:
         """The first bot message in ``chat_id`` with an id above ``after`` (for a bot in another process)."""
+
         def found() -> SentMessage | None:
             return next((m for m in self.messages_in(chat_id) if m.message_id > after), None)
 
@@ -503,7 +557,9 @@ class FakeUser:
     def block(self) -> None:
         self.private_chat.blocked = True
 
-    async def send(self, text: str, *, chat: Chat | None = None, reply_to: SentMessage | None = None) -> list[SentMessage]:
+    async def send(
+        self, text: str, *, chat: Chat | None = None, reply_to: SentMessage | None = None
+    ) -> list[SentMessage]:
         """Type ``text``; returns what the bot wrote back in that chat once it has handled it."""
         chat = chat or self.private_chat
         if chat.type == "private":  # writing to a bot (the app's Start button) opens the chat
@@ -523,15 +579,17 @@ class FakeUser:
         chat = self.telegram.chats[message.chat_id]
         query_id = self.telegram.new_callback_id()
         await self.telegram._record(Event("press", chat.id, button, actor=self.name))
-        update_id = await self.telegram.push_update({
-            "callback_query": {
-                "id": query_id,
-                "from": self.info,
-                "chat_instance": str(chat.id),
-                "message": self.telegram._message_json(message, chat),
-                "data": callback_data,
+        update_id = await self.telegram.push_update(
+            {
+                "callback_query": {
+                    "id": query_id,
+                    "from": self.info,
+                    "chat_instance": str(chat.id),
+                    "message": self.telegram._message_json(message, chat),
+                    "data": callback_data,
+                }
             }
-        })
+        )
         await self.telegram.settle(update_id)
         return self.telegram.callback_answers[query_id]
 
@@ -573,7 +631,9 @@ async def _read_params(request: web.Request) -> dict[str, Any]:
         return dict(body) if isinstance(body, dict) else {}
     form = await request.post() if request.body_exists else {}
     merged = {**dict(request.query), **{k: v for k, v in form.items() if isinstance(v, str)}}
-    params: dict[str, Any] = {key: value if key in _STRING_FIELDS else _maybe_json(value) for key, value in merged.items()}
+    params: dict[str, Any] = {
+        key: value if key in _STRING_FIELDS else _maybe_json(value) for key, value in merged.items()
+    }
     for key, value in form.items():  # an uploaded file (sendDocument): its name and content
         if isinstance(value, web.FileField):
             params[key] = (value.filename, value.file.read())

@@ -71,8 +71,11 @@ class Sandbox:
         """Do what is due by the simulated clock, as the scheduler would."""
         await self.runtime.ticker.tick()
         async with self.runtime.sessions() as session:
-            waits = [await outbox.next_attempt(session), await planner.next_planning(session),
-                     await follow_up.next_moment(session)]
+            waits = [
+                await outbox.next_attempt(session),
+                await planner.next_planning(session),
+                await follow_up.next_moment(session),
+            ]
         self._next_wake = min((w for w in waits if w is not None), default=NOTHING_WAITS)
 
     async def tick_if_due(self) -> None:

@@ -58,13 +58,19 @@ PLANNED = (SchedulePurpose.AGREEMENT, SchedulePurpose.CHECKIN, SchedulePurpose.P
 
 async def next_planning(session: AsyncSession) -> datetime | None:
     """When the planner next has something to do (``None``: no active schedule)."""
-    return await session.scalar(select(func.min(Schedule.next_due_at)).where(Schedule.active, Schedule.purpose.in_(PLANNED)))
+    return await session.scalar(
+        select(func.min(Schedule.next_due_at)).where(Schedule.active, Schedule.purpose.in_(PLANNED))
+    )
 
 
 async def plan_due(session: AsyncSession, *, now: datetime, default_tz: ZoneInfo) -> int:
     """Plan what is due; returns how many reminders were queued."""
-    query = (select(Schedule).where(Schedule.active, Schedule.purpose.in_(PLANNED), Schedule.next_due_at <= now)
-             .order_by(Schedule.next_due_at).limit(BATCH))
+    query = (
+        select(Schedule)
+        .where(Schedule.active, Schedule.purpose.in_(PLANNED), Schedule.next_due_at <= now)
+        .order_by(Schedule.next_due_at)
+        .limit(BATCH)
+    )
     if session.bind.dialect.name == "postgresql":  # several processes: each schedule is planned by one at a time
         query = query.with_for_update(skip_locked=True)
     due = await session.scalars(query)
@@ -116,8 +122,15 @@ async def _plan_pulses(session: AsyncSession, schedule: Schedule, *, now: dateti
     for day, moment in occurrences_between(rhythm_of(schedule), tz, start, now + LOOK_AHEAD):
         if day > circle.follow_up_ends_on:
             break
-        await pulse.queue(session, circle, schedule, since=moment - timedelta(weeks=schedule.interval), until=moment,
-                          now=now, key=f"pulse:{schedule.id}:{day.isoformat()}")
+        await pulse.queue(
+            session,
+            circle,
+            schedule,
+            since=moment - timedelta(weeks=schedule.interval),
+            until=moment,
+            now=now,
+            key=f"pulse:{schedule.id}:{day.isoformat()}",
+        )
         queued += 1
     _advance(schedule, tz, now + LOOK_AHEAD)
     return queued
@@ -169,15 +182,22 @@ async def _plan_agreement(session: AsyncSession, schedule: Schedule, *, now: dat
         # agreement waited for a yes or was paused — gets no reminder: it would come too late)
         if doer is None or circle is None or await _already_planned(session, agreement.id, day):
             continue
-        occurrence = AgreementOccurrence(agreement_id=agreement.id, occurs_on=day, occurs_at=moment,
-                                         outcome=Outcome.PENDING, created_at=now)
+        occurrence = AgreementOccurrence(
+            agreement_id=agreement.id, occurs_on=day, occurs_at=moment, outcome=Outcome.PENDING, created_at=now
+        )
         session.add(occurrence)
         await session.flush()
         remind_at = max(now, reminder_time(moment, doer_tz, schedule.remind_hours_before))
-        await notifications.tell_member(session, circle, doer.id, kind="agreement.reminder",
-                                        key=f"reminder:{occurrence.id}",
-                                        payload={"occurrence_id": occurrence.id, "expires_at": moment.isoformat()},
-                                        now=now, due_at=remind_at)
+        await notifications.tell_member(
+            session,
+            circle,
+            doer.id,
+            kind="agreement.reminder",
+            key=f"reminder:{occurrence.id}",
+            payload={"occurrence_id": occurrence.id, "expires_at": moment.isoformat()},
+            now=now,
+            due_at=remind_at,
+        )
         queued += 1
     _advance(schedule, tz, horizon)
     return queued
@@ -185,7 +205,8 @@ async def _plan_agreement(session: AsyncSession, schedule: Schedule, *, now: dat
 
 async def _already_planned(session: AsyncSession, agreement_id: int, day: object) -> bool:
     found = await session.scalar(
-        select(AgreementOccurrence.id).where(AgreementOccurrence.agreement_id == agreement_id,
-                                             AgreementOccurrence.occurs_on == day)
+        select(AgreementOccurrence.id).where(
+            AgreementOccurrence.agreement_id == agreement_id, AgreementOccurrence.occurs_on == day
+        )
     )
     return found is not None

@@ -108,8 +108,10 @@ class Sender:
         await self.recover()
         while not self._paused():
             async with self.sessions.begin() as session:
-                batch = [d.id for d in await outbox.claim_due(session, now=self.clock.now(), limit=self.batch_size,
-                                                              by=self.name)]
+                batch = [
+                    d.id
+                    for d in await outbox.claim_due(session, now=self.clock.now(), limit=self.batch_size, by=self.name)
+                ]
             if not batch:
                 break
             for delivery_id in batch:
@@ -180,8 +182,11 @@ class Sender:
         queued before they chose it; what is stale by then is dropped)."""
         if delivery.person_id is None or delivery.circle_id is None:
             return None
-        until = await session.scalar(select(Member.paused_until).where(
-            Member.person_id == delivery.person_id, Member.circle_id == delivery.circle_id))
+        until = await session.scalar(
+            select(Member.paused_until).where(
+                Member.person_id == delivery.person_id, Member.circle_id == delivery.circle_id
+            )
+        )
         return until if until is not None and until > self.clock.now() else None
 
     async def _quiet_until(self, session: AsyncSession, delivery: Delivery) -> datetime | None:
@@ -190,12 +195,16 @@ class Sender:
         circle = await session.get(Circle, delivery.circle_id) if delivery.circle_id is not None else None
         zone = (person.time_zone if person else None) or (circle.time_zone if circle else None)
         tz = ZoneInfo(zone) if zone else self.default_tz
-        return quiet_until(self.clock.now(), tz, person.quiet_from if person else None, person.quiet_until if person else None)
+        return quiet_until(
+            self.clock.now(), tz, person.quiet_from if person else None, person.quiet_until if person else None
+        )
 
     async def _render(self, session: AsyncSession, delivery: Delivery) -> Rendered | None:
         renderer = self.renderers.get(delivery.kind)
         if renderer is None:
-            log.error("no renderer for this kind of delivery", extra={"delivery_id": delivery.id, "kind": delivery.kind})
+            log.error(
+                "no renderer for this kind of delivery", extra={"delivery_id": delivery.id, "kind": delivery.kind}
+            )
             return None
         with use_language(await self._language(session, delivery)):
             rendered = await renderer(session, delivery)
@@ -212,7 +221,11 @@ class Sender:
         if delivery.person_id is not None or delivery.circle_id is None:
             return None
         circle = await session.get(Circle, delivery.circle_id)
-        if circle is None or circle.group_chat_id != delivery.chat_id or circle.second_language in (None, circle.language):
+        if (
+            circle is None
+            or circle.group_chat_id != delivery.chat_id
+            or circle.second_language in (None, circle.language)
+        ):
             return None
         return circle.second_language
 
@@ -233,7 +246,9 @@ class Sender:
         try:
             message = await self.bot.send_message(chat_id, rendered.text, reply_markup=rendered.buttons)
         except RetryAfter as error:
-            wait = error.retry_after if isinstance(error.retry_after, timedelta) else timedelta(seconds=error.retry_after)
+            wait = (
+                error.retry_after if isinstance(error.retry_after, timedelta) else timedelta(seconds=error.retry_after)
+            )
             self.paused_until = self.clock.now() + wait
             log.warning("Telegram asked to wait", extra={**extra, "seconds": wait.total_seconds()})
             return Outcome("wait", "429")
@@ -272,7 +287,9 @@ class Sender:
             outbox.mark_retry(delivery, at=now + self.first_backoff * 2 ** (delivery.attempts - 1), error=outcome.error)
             report.retried += 1
         else:
-            outbox.mark_failed(delivery, error=outcome.error if outcome.kind != "retry" else f"gave up: {outcome.error}")
+            outbox.mark_failed(
+                delivery, error=outcome.error if outcome.kind != "retry" else f"gave up: {outcome.error}"
+            )
             report.failed += 1
             if outcome.kind == "unreachable" and delivery.person_id is not None:
                 person = await session.get(Person, delivery.person_id)
@@ -296,9 +313,13 @@ def _both(first: Rendered, second: Rendered) -> Rendered:
     """One message in two languages; each button shows both labels ("Goed · جيد")."""
     buttons = first.buttons
     if first.buttons is not None and second.buttons is not None:
-        rows = [[InlineKeyboardButton(_two_labels(a.text, b.text), callback_data=a.callback_data)
-                 for a, b in zip(row_a, row_b, strict=False)]
-                for row_a, row_b in zip(first.buttons.inline_keyboard, second.buttons.inline_keyboard, strict=False)]
+        rows = [
+            [
+                InlineKeyboardButton(_two_labels(a.text, b.text), callback_data=a.callback_data)
+                for a, b in zip(row_a, row_b, strict=False)
+            ]
+            for row_a, row_b in zip(first.buttons.inline_keyboard, second.buttons.inline_keyboard, strict=False)
+        ]
         buttons = InlineKeyboardMarkup(rows)
     return Rendered(f"{first.text}\n\n{second.text}", buttons, after_sent=first.after_sent)
 
@@ -316,13 +337,19 @@ async def _tell_families(session: AsyncSession, person: Person, now: datetime) -
     """Someone can no longer be reached (blocked Kring, or left Telegram): each of their circles
     is told once, so the family can ask them in person."""
     memberships = await session.scalars(
-        select(Member).where(Member.person_id == person.id, Member.status == MemberStatus.ACTIVE))
+        select(Member).where(Member.person_id == person.id, Member.status == MemberStatus.ACTIVE)
+    )
     for member in memberships:
         circle = await session.get(Circle, member.circle_id)
         if circle is not None:
-            await notifications.tell_family(session, circle, kind="member.unreachable",
-                                            key=f"member.unreachable:{member.id}:{now.isoformat()}",
-                                            payload={"member_id": member.id}, now=now)
+            await notifications.tell_family(
+                session,
+                circle,
+                kind="member.unreachable",
+                key=f"member.unreachable:{member.id}:{now.isoformat()}",
+                payload={"member_id": member.id},
+                now=now,
+            )
 
 
 async def _follow_migration(session: AsyncSession, old_chat_id: int, new_chat_id: int) -> None:

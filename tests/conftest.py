@@ -34,11 +34,16 @@ _database_names = itertools.count(1)
 def not_as_locked() -> list[str]:
     """Installed packages whose version is not the one in requirements.lock, as "name version
     (locked: version)": after an install of the newest allowed versions, the suspects."""
-    locked = {canonicalize_name(name): version
-              for name, version in re.findall(r"^([A-Za-z0-9_.-]+)==([^\s;]+)", LOCK.read_text(), re.MULTILINE)}
+    locked = {
+        canonicalize_name(name): version
+        for name, version in re.findall(r"^([A-Za-z0-9_.-]+)==([^\s;]+)", LOCK.read_text(), re.MULTILINE)
+    }
     installed = {canonicalize_name(d.metadata["Name"]): d.version for d in distributions()}
-    return sorted(f"{name} {installed[name]} (locked: {version})"
-                  for name, version in locked.items() if name in installed and installed[name] != version)
+    return sorted(
+        f"{name} {installed[name]} (locked: {version})"
+        for name, version in locked.items()
+        if name in installed and installed[name] != version
+    )
 
 
 def pytest_report_header(config: pytest.Config) -> str:

@@ -17,7 +17,7 @@ GROUP_ID = -100
 
 
 def links_in(message: SentMessage) -> dict[str, str]:
-    return {kind: token for kind, token in LINK.findall(message.text)}
+    return dict(LINK.findall(message.text))
 
 
 async def register_professional(sandbox: Sandbox, user: FakeUser, name: str = "Anna de Vries") -> None:
@@ -37,8 +37,9 @@ async def new_circle(professional: FakeUser, name: str = "Gezin Jansen") -> dict
     return links_in(question)
 
 
-async def family_group(sandbox: Sandbox, links: dict[str, str], user_id: int = 1, name: str = "Fatima",
-                       group_id: int = GROUP_ID) -> tuple[FakeUser, SentMessage]:
+async def family_group(
+    sandbox: Sandbox, links: dict[str, str], user_id: int = 1, name: str = "Fatima", group_id: int = GROUP_ID
+) -> tuple[FakeUser, SentMessage]:
     coordinator = sandbox.user(user_id, name)
     group = sandbox.telegram.group(group_id, "Familie")
     (greeting,) = await coordinator.add_bot_to_group(group, links["startgroup"])
@@ -57,7 +58,9 @@ async def invite(coordinator: FakeUser, name: str, helps_with: str | None = None
     return links_in(link_message)["start"], link_message
 
 
-async def join_network(sandbox: Sandbox, coordinator: FakeUser, user_id: int, first_name: str, display_name: str) -> FakeUser:
+async def join_network(
+    sandbox: Sandbox, coordinator: FakeUser, user_id: int, first_name: str, display_name: str
+) -> FakeUser:
     token, _ = await invite(coordinator, display_name)
     person = sandbox.user(user_id, first_name)
     (invitation,) = await person.send(f"/start {token}")
@@ -108,9 +111,16 @@ async def _play_circle(sandbox: Sandbox) -> Circle:
 
 
 async def make_agreement(
-    maker: FakeUser, doer: str, what: str, *, for_whom: str | None = None, kind: str = "🛠 praktische hulp",
-    when: tuple[str, ...] = ("Elke week", "woensdag", "15:00"), backup: str = "Niemand",
-    visibility: str = "Iedereen in de kring", circle: str = "Gezin Jansen",
+    maker: FakeUser,
+    doer: str,
+    what: str,
+    *,
+    for_whom: str | None = None,
+    kind: str = "🛠 praktische hulp",
+    when: tuple[str, ...] = ("Elke week", "woensdag", "15:00"),
+    backup: str = "Niemand",
+    visibility: str = "Iedereen in de kring",
+    circle: str = "Gezin Jansen",
 ) -> SentMessage:
     """Walk /agreement; returns the last message (which says what happens next)."""
     (current,) = await maker.send("/agreement")

@@ -7,6 +7,7 @@ It listens on loopback only, with a free port, and is removed at the end.
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import pwd
@@ -65,20 +66,29 @@ class PostgresServer:
             try:
                 postgres = pwd.getpwnam("postgres")
             except KeyError:
-                raise PostgresUnavailable("running as root needs the 'postgres' user (apt-get install postgresql)") from None
+                raise PostgresUnavailable(
+                    "running as root needs the 'postgres' user (apt-get install postgresql)"
+                ) from None
             os.chown(self.root, postgres.pw_uid, postgres.pw_gid)
         self._run("initdb", "-D", str(self.data), "-U", self.user, "--auth=trust", "--encoding=UTF8", "--no-sync")
         self._run(
-            "pg_ctl", "-D", str(self.data), "-l", str(self.root / "server.log"), "-w", "-t", "60", "start",
-            "-o", f"-h 127.0.0.1 -p {self.port} -k {self.root} -c fsync=off -c full_page_writes=off "
-                  "-c synchronous_commit=off -c max_connections=200",
+            "pg_ctl",
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.root / "server.log"),
+            "-w",
+            "-t",
+            "60",
+            "start",
+            "-o",
+            f"-h 127.0.0.1 -p {self.port} -k {self.root} -c fsync=off -c full_page_writes=off "
+            "-c synchronous_commit=off -c max_connections=200",
         )
 
     def stop(self) -> None:
-        try:
+        with contextlib.suppress(PostgresUnavailable):
             self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
-        except PostgresUnavailable:
-            pass
         shutil.rmtree(self.root, ignore_errors=True)
 
     def url(self, database: str = "postgres") -> str:

@@ -27,8 +27,18 @@ from sandbox.harness import Sandbox
 T = TypeVar("T")
 
 #: What is copied of the fake Telegram: everything the people and the bot left there.
-_TELEGRAM_STATE = ("chats", "messages", "timeline", "calls", "commands", "callback_answers", "webhook", "_faults",
-                   "_updates", "_last_ids")
+_TELEGRAM_STATE = (
+    "chats",
+    "messages",
+    "timeline",
+    "calls",
+    "commands",
+    "callback_answers",
+    "webhook",
+    "_faults",
+    "_updates",
+    "_last_ids",
+)
 _snapshot_names = itertools.count(1)
 
 
@@ -52,7 +62,12 @@ async def cached(sandbox: Sandbox, name: str, build: Callable[[Sandbox], Awaitab
     if not _is_pristine(sandbox):
         return await build(sandbox)
     settings = sandbox.settings
-    key = (name, sandbox.telegram.bot_username, repr(replace(settings, database_url="")), make_url(settings.database_url).get_backend_name())
+    key = (
+        name,
+        sandbox.telegram.bot_username,
+        repr(replace(settings, database_url="")),
+        make_url(settings.database_url).get_backend_name(),
+    )
     frozen = _store.get(key)
     if frozen is not None and frozen.started_at == sandbox.clock.now():
         return await _thaw(sandbox, frozen)
@@ -62,8 +77,9 @@ async def cached(sandbox: Sandbox, name: str, build: Callable[[Sandbox], Awaitab
     async def freeze() -> None:
         database = await _copy_database_away(settings.database_url)
         state = ({field: getattr(sandbox.telegram, field) for field in _TELEGRAM_STATE}, result)
-        _store[key] = _Frozen(database, started_at, sandbox.clock.now(),
-                              copy.deepcopy(state, memo={id(sandbox.telegram): _TELEGRAM}))
+        _store[key] = _Frozen(
+            database, started_at, sandbox.clock.now(), copy.deepcopy(state, memo={id(sandbox.telegram): _TELEGRAM})
+        )
 
     await sandbox.restart(while_stopped=freeze)
     return result

@@ -18,7 +18,7 @@ async def test_a_flooding_stranger_is_slowed_down_and_a_member_is_not(sandbox: S
     replies = [await stranger.send("/help") for _ in range(CAPACITY + 10)]
     assert all(len(r) == 1 and r[0].text.startswith("Dit kun je doen:") for r in replies[:CAPACITY])
     assert [m.text for m in replies[CAPACITY]] == [POLITE]  # once, kindly ...
-    assert all(r == [] for r in replies[CAPACITY + 1:])  # ... then quiet
+    assert all(r == [] for r in replies[CAPACITY + 1 :])  # ... then quiet
     answer = await stranger.press(replies[0][0], "", data="ci:1:good")
     assert answer == {"text": None, "show_alert": None}  # a button still stops spinning
 
@@ -38,9 +38,17 @@ async def test_family_chatter_in_the_group_is_never_counted_and_kring_never_scol
     group_before = len(sandbox.telegram.messages_in(c.group.id))
     telegram = sandbox.telegram
     for _ in range(CAPACITY + 5):  # the family's own chatter, which Kring sees when it is a group admin
-        update_id = await telegram.push_update({"message": {
-            "message_id": telegram.next_message_id(), "date": 0, "chat": {"id": c.group.id, "type": "group", "title": "x"},
-            "from": cousin.info, "text": "haha ja"}})
+        update_id = await telegram.push_update(
+            {
+                "message": {
+                    "message_id": telegram.next_message_id(),
+                    "date": 0,
+                    "chat": {"id": c.group.id, "type": "group", "title": "x"},
+                    "from": cousin.info,
+                    "text": "haha ja",
+                }
+            }
+        )
         await telegram.settle(update_id)
     (reply,) = await cousin.send("/help", chat=c.group)
     assert reply.text.startswith("Dit kun je doen:")  # chatter did not use up the bucket

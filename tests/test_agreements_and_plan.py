@@ -23,8 +23,9 @@ async def _status(sandbox: Sandbox, what: str) -> AgreementStatus:
 
 async def test_an_agreement_is_proposed_accepted_and_shown_to_whom_it_may_concern(sandbox: Sandbox) -> None:
     c = await set_up_circle(sandbox)
-    done = await make_agreement(c.fatima, "Oma Ayşe", "Oppassen", for_whom="Sam", visibility="family",
-                                when=("Elke week", "woensdag", "15:00"))
+    done = await make_agreement(
+        c.fatima, "Oma Ayşe", "Oppassen", for_whom="Sam", visibility="family", when=("Elke week", "woensdag", "15:00")
+    )
     assert done.text == "Bewaard. Ik vraag Oma Ayşe of dat goed is."
     ask = sandbox.telegram.messages_in(3)[-1]
     assert ask.text.startswith("Oma Ayşe, Fatima vraagt of jij dit wilt doen:")
@@ -36,7 +37,9 @@ async def test_an_agreement_is_proposed_accepted_and_shown_to_whom_it_may_concer
     assert told.startswith("Oma Ayşe zegt ja: een afspraak die alleen voor het gezin is") and "Oppassen" not in told
 
     family_plan = "\n".join(m.text for m in await c.fatima.send("/plan"))
-    assert "• Oma Ayşe: Oppassen (voor Sam)" in family_plan and "🛠 praktische hulp · elke woensdag om 15:00" in family_plan
+    assert (
+        "• Oma Ayşe: Oppassen (voor Sam)" in family_plan and "🛠 praktische hulp · elke woensdag om 15:00" in family_plan
+    )
     assert "112" in family_plan
     doer_plan = "\n".join(m.text for m in await c.ayse.send("/plan"))
     assert "Oppassen" in doer_plan
@@ -88,7 +91,10 @@ async def test_the_professional_suggests_and_a_coordinator_confirms(sandbox: San
     done = await make_agreement(c.anna, "Oma Ayşe", "Mee naar school", when=("Om de week", "maandag", "8.30"))
     assert done.text.startswith("Bewaard als voorstel.")
     suggestion = sandbox.telegram.messages_in(GROUP_ID)[-1]
-    assert suggestion.text.startswith("Anna de Vries stelt deze afspraak voor.") and "om de week op maandag om 08:30" in suggestion.text
+    assert (
+        suggestion.text.startswith("Anna de Vries stelt deze afspraak voor.")
+        and "om de week op maandag om 08:30" in suggestion.text
+    )
     assert (await c.omar.press(suggestion, "Goedkeuren"))["text"] == STALE  # Omar does not run the circle
     await c.fatima.press(suggestion, "Goedkeuren")
     assert await _status(sandbox, "Mee naar school") == AgreementStatus.PROPOSED
@@ -143,8 +149,14 @@ async def test_the_als_het_misgaat_plan(sandbox: Sandbox) -> None:
     await c.fatima.press(menu, "Klaar")
 
     family = "\n".join(m.text for m in await c.fatima.send("/plan"))
-    for line in ("• Mama slaapt niet meer", "1. Zelf: We bellen elkaar en gaan wandelen", "2. Vraag Oma Ayşe",
-                 "3. Vraag Tante Maria (06 12345678)", "Bel 112", "0800-2000"):
+    for line in (
+        "• Mama slaapt niet meer",
+        "1. Zelf: We bellen elkaar en gaan wandelen",
+        "2. Vraag Oma Ayşe",
+        "3. Vraag Tante Maria (06 12345678)",
+        "Bel 112",
+        "0800-2000",
+    ):
         assert line in family
     grandmother = "\n".join(m.text for m in await c.ayse.send("/plan"))
     assert "Als het misgaat, kan het gezin jou om hulp vragen." in grandmother and "slaapt" not in grandmother
@@ -176,8 +188,12 @@ async def test_when_the_only_coordinator_leaves_the_family_stays_in_charge(sandb
     (leave,) = await c.fatima.send("/leave")
     await c.fatima.press(leave, "Ja, ik stop")
     async with sandbox.runtime.sessions() as session:
-        coordinators = [m.display_name for m in await session.scalars(
-            select(Member).where(Member.is_coordinator, Member.status == MemberStatus.ACTIVE))]
+        coordinators = [
+            m.display_name
+            for m in await session.scalars(
+                select(Member).where(Member.is_coordinator, Member.status == MemberStatus.ACTIVE)
+            )
+        ]
     assert coordinators == ["Omar"]
 
 

@@ -48,8 +48,14 @@ async def _play_world(sandbox: Sandbox) -> tuple[dict[str, FakeUser], dict[str, 
     c = await set_up_circle(sandbox)
     links_b = await new_circle(c.anna, "Gezin Bakker")
     bert, _ = await family_group(sandbox, links_b, user_id=80, name="Bert", group_id=-200)
-    people = {"coordinator": c.fatima, "family": c.omar, "network": c.ayse, "professional": c.anna,
-              "other_circle": bert, "stranger": sandbox.user(70, "Vreemde")}
+    people = {
+        "coordinator": c.fatima,
+        "family": c.omar,
+        "network": c.ayse,
+        "professional": c.anna,
+        "other_circle": bert,
+        "stranger": sandbox.user(70, "Vreemde"),
+    }
     for person in people.values():
         await person.send("/start")
 
@@ -139,19 +145,32 @@ ALLOWED_BUTTONS: dict[str, set[str]] = {
 
 async def _snapshot(sandbox: Sandbox) -> list[Any]:
     async with sandbox.runtime.sessions() as session:
-        members = [(m.id, m.status, m.is_coordinator, m.paused_until, m.checkin_paused_until, m.checkin_shared)
-                   for m in await session.scalars(select(Member))]
+        members = [
+            (m.id, m.status, m.is_coordinator, m.paused_until, m.checkin_paused_until, m.checkin_shared)
+            for m in await session.scalars(select(Member))
+        ]
         agreements = [(a.id, a.status) for a in await session.scalars(select(Agreement))]
         invitations = [(i.id, i.used_at, i.revoked_at) for i in await session.scalars(select(Invitation))]
         drafts = [(d.id, d.person_id, d.flow, d.step) for d in await session.scalars(select(Draft))]
-        circles = [(c.id, c.follow_up_ends_on, c.professional_id, c.language, c.second_language)
-                   for c in await session.scalars(select(Circle))]
+        circles = [
+            (c.id, c.follow_up_ends_on, c.professional_id, c.language, c.second_language)
+            for c in await session.scalars(select(Circle))
+        ]
         schedules = [(s.id, s.purpose, s.active) for s in await session.scalars(select(Schedule))]
         asks = [(h.id, h.answer) for h in await session.scalars(select(HelpAsk))]
         requests = [(r.id, r.status) for r in await session.scalars(select(ContactRequest))]
         answers = [(n.id, n.had_contact, n.feeling) for n in await session.scalars(select(NetworkCheckin))]
-    return [sorted(members), sorted(agreements), sorted(invitations), sorted(drafts), sorted(circles), sorted(schedules),
-            sorted(asks), sorted(requests), sorted(answers)]
+    return [
+        sorted(members),
+        sorted(agreements),
+        sorted(invitations),
+        sorted(drafts),
+        sorted(circles),
+        sorted(schedules),
+        sorted(asks),
+        sorted(requests),
+        sorted(answers),
+    ]
 
 
 @pytest.mark.parametrize("button", sorted(ALLOWED_BUTTONS))
@@ -200,8 +219,19 @@ async def test_every_command_for_every_role(sandbox: Sandbox, command: str) -> N
     people, _ = await _world(sandbox)
     allowed, refusal = COMMANDS[command]
     for role in ROLES:
-        if role == "other_circle" and command in ("/plan", "/agreements", "/pause", "/leave", "/members",
-                                                  "/invite", "/agreement", "/safetyplan", "/askhelp", "/contact", "/pulse"):
+        if role == "other_circle" and command in (
+            "/plan",
+            "/agreements",
+            "/pause",
+            "/leave",
+            "/members",
+            "/invite",
+            "/agreement",
+            "/safetyplan",
+            "/askhelp",
+            "/contact",
+            "/pulse",
+        ):
             continue  # Bert is allowed these in his own circle; that he sees nothing of circle A is checked below
         replies = await people[role].send(command)
         text = "\n".join(m.text for m in replies)
@@ -232,7 +262,7 @@ async def test_my_data_and_forget_for_every_role(sandbox: Sandbox) -> None:
     and only a coordinator is offered to dissolve a circle — their own."""
     people, _ = await _world(sandbox)
     for role, person in people.items():
-        intro, *documents = await person.send("/mydata")
+        _intro, *documents = await person.send("/mydata")
         contents = "".join(d.document[1].decode() for d in documents if d.document)
         assert len(documents) == 2 and contents, role
         assert ("Gezin Jansen" in contents) == (role in ("coordinator", "family", "network")), role

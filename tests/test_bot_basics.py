@@ -40,7 +40,9 @@ async def test_first_contact_is_remembered_once(sandbox: Sandbox) -> None:
     async with sandbox.runtime.sessions() as session:
         person = await session.scalar(select(Person).where(Person.telegram_user_id == 1))
         assert person is not None and person.language == "en" and not person.language_chosen
-        created = await session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "person.created"))
+        created = await session.scalar(
+            select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "person.created")
+        )
         assert created == 1
 
 
@@ -128,7 +130,9 @@ async def test_group_chatter_is_not_seen_in_privacy_mode(sandbox: Sandbox) -> No
     assert not any(method == "sendMessage" for method, _ in sandbox.telegram.calls)
 
 
-async def test_a_failing_reply_is_explained_and_the_bot_goes_on(sandbox: Sandbox, caplog: pytest.LogCaptureFixture) -> None:
+async def test_a_failing_reply_is_explained_and_the_bot_goes_on(
+    sandbox: Sandbox, caplog: pytest.LogCaptureFixture
+) -> None:
     fatima = sandbox.user(1, "Fatima")
     sandbox.telegram.fail_next("sendMessage", 400, "Bad Request: something unexpected", chat_id=1)
     with caplog.at_level(logging.ERROR, logger="bot.handlers.errors"):

@@ -19,8 +19,23 @@ from bot.i18n import SOURCE_LANGUAGE, available_languages, locales_dir
 ROOT = Path(__file__).resolve().parent.parent
 #: The extraction command from the README ("Languages"), run here to see whether kring.pot is current.
 EXTRACT = [
-    "extract", "-F", "locales/babel.cfg", "--no-location", "--sort-output",
-    "-k", "_", "-k", "gettext", "-k", "ngettext:1,2", "-k", "pgettext:1c,2", "-k", "npgettext:1c,2,3", "-k", "N_",
+    "extract",
+    "-F",
+    "locales/babel.cfg",
+    "--no-location",
+    "--sort-output",
+    "-k",
+    "_",
+    "-k",
+    "gettext",
+    "-k",
+    "ngettext:1,2",
+    "-k",
+    "pgettext:1c,2",
+    "-k",
+    "npgettext:1c,2,3",
+    "-k",
+    "N_",
 ]
 PLACEHOLDER = re.compile(r"\{[a-z_]*\}")
 TRANSLATED = [code for code in available_languages() if code != SOURCE_LANGUAGE]
@@ -32,7 +47,11 @@ def _read(path: Path, locale: str | None = None) -> Catalog:
 
 
 def _ids(catalog: Catalog) -> set[object]:
-    return {(message.context, message.id if isinstance(message.id, str) else tuple(message.id)) for message in catalog if message.id}
+    return {
+        (message.context, message.id if isinstance(message.id, str) else tuple(message.id))
+        for message in catalog
+        if message.id
+    }
 
 
 def _strings(message_id: object, string: object) -> tuple[list[str], list[str]]:
@@ -45,7 +64,9 @@ def test_source_catalog_matches_the_code(tmp_path: Path) -> None:
     fresh = tmp_path / "kring.pot"
     subprocess.run(
         [sys.executable, "-m", "babel.messages.frontend", *EXTRACT, "-o", str(fresh), "bot", "scheduler", "sandbox"],
-        cwd=ROOT, check=True, capture_output=True,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
     )
     shipped = _read(locales_dir() / "kring.pot")
     missing = _ids(_read(fresh)) - _ids(shipped)
@@ -89,10 +110,34 @@ def test_catalog_compiles(code: str) -> None:
 
 
 #: Words that belong in a care file, not in a message to a family (plain Dutch, B1).
-JARGON = ("regiehouder", "casus", "interventie", "indicatie", "traject", "procedure", "conform", "teneinde",
-          "middels", "betreffende", "inzake", "desbetreffende", "reeds", "echter", "tevens", "alsmede", "indien",
-          "derhalve", "zorgaanbieder", "veiligheidsplan", "netwerkberaad", "signaleren", "escalatie", "monitoren",
-          "beschikking", "ten behoeve")
+JARGON = (
+    "regiehouder",
+    "casus",
+    "interventie",
+    "indicatie",
+    "traject",
+    "procedure",
+    "conform",
+    "teneinde",
+    "middels",
+    "betreffende",
+    "inzake",
+    "desbetreffende",
+    "reeds",
+    "echter",
+    "tevens",
+    "alsmede",
+    "indien",
+    "derhalve",
+    "zorgaanbieder",
+    "veiligheidsplan",
+    "netwerkberaad",
+    "signaleren",
+    "escalatie",
+    "monitoren",
+    "beschikking",
+    "ten behoeve",
+)
 MAX_WORDS = 20  # words in one sentence
 MAX_WORD_LENGTH = 20  # letters in one word (long compounds are hard to read)
 

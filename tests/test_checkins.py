@@ -137,8 +137,11 @@ async def test_a_few_words_with_an_answer_come_back_in_the_next_look_back(sandbo
     (saved,) = await c.omar.send("School was zwaar deze week.", chat=c.group, reply_to=thanks)
     assert saved.text == "Bewaard. Het gezin leest het bij de volgende check-in."
     async with sandbox.runtime.sessions.begin() as session:  # Omar goes on a pause; Fatima did not answer
-        await session.execute(update(Member).where(Member.display_name == "Omar").values(
-            paused_until=sandbox.clock.now() + timedelta(days=30)))
+        await session.execute(
+            update(Member)
+            .where(Member.display_name == "Omar")
+            .values(paused_until=sandbox.clock.now() + timedelta(days=30))
+        )
     sandbox.clock.advance(timedelta(hours=1))
     await c.fatima.press(question := (await c.fatima.send("/checkin", chat=c.group))[0], "Nu een check-in")
     nxt = sandbox.telegram.messages_in(GROUP_ID)[-1]
@@ -147,7 +150,9 @@ async def test_a_few_words_with_an_answer_come_back_in_the_next_look_back(sandbo
     await c.fatima.press(nxt, "😊 Goed")
     sandbox.clock.advance(timedelta(hours=1))
     await c.fatima.press(question := (await c.fatima.send("/checkin", chat=c.group))[0], "Nu een check-in")
-    assert "Vorige keer: 😊 Goed: 1\n" in sandbox.telegram.messages_in(GROUP_ID)[-1].text  # Omar on a pause: not counted
+    assert (
+        "Vorige keer: 😊 Goed: 1\n" in sandbox.telegram.messages_in(GROUP_ID)[-1].text
+    )  # Omar on a pause: not counted
 
 
 async def test_each_person_chooses_their_own_quiet_hours(sandbox: Sandbox) -> None:

@@ -17,7 +17,7 @@ REFUSED = "Deze link werkt niet (meer)."
 
 
 def links_in(message: SentMessage) -> dict[str, str]:
-    return {kind: token for kind, token in LINK.findall(message.text)}
+    return dict(LINK.findall(message.text))
 
 
 async def register_professional(sandbox: Sandbox, user: FakeUser, name: str = "Anna de Vries") -> None:
@@ -98,8 +98,11 @@ async def test_the_whole_set_up(sandbox: Sandbox) -> None:
     assert "• Omar (gezin, regelt de kring)" in members.text
     async with sandbox.runtime.sessions() as session:
         roles = {(m.display_name, m.role, m.is_coordinator) for m in await session.scalars(select(Member))}
-    assert roles == {("Fatima", MemberRole.FAMILY, True), ("Omar", MemberRole.FAMILY, True),
-                     ("Oma Ayşe", MemberRole.NETWORK, False)}
+    assert roles == {
+        ("Fatima", MemberRole.FAMILY, True),
+        ("Omar", MemberRole.FAMILY, True),
+        ("Oma Ayşe", MemberRole.NETWORK, False),
+    }
 
 
 async def test_a_family_without_a_group_uses_private_chats(sandbox: Sandbox) -> None:
@@ -115,7 +118,9 @@ async def test_a_family_without_a_group_uses_private_chats(sandbox: Sandbox) -> 
     (invitation,) = await kees.send(f"/start {token}")
     await kees.press(invitation, "Nee, liever niet")
     assert invitation.text.startswith("Dank je wel. Het gezin weet dat je niet meedoet.")
-    assert sandbox.telegram.messages_in(5)[-1].text == "Buurman Kees doet niet mee. Dat is goed: niet iedereen kan helpen."
+    assert (
+        sandbox.telegram.messages_in(5)[-1].text == "Buurman Kees doet niet mee. Dat is goed: niet iedereen kan helpen."
+    )
 
 
 async def test_links_are_single_use_and_reveal_nothing(sandbox: Sandbox) -> None:
@@ -209,10 +214,17 @@ async def test_a_group_upgraded_to_a_supergroup_keeps_its_circle(sandbox: Sandbo
     await register_professional(sandbox, anna)
     links = await new_circle(sandbox, anna)
     fatima, _ = await family_group(sandbox, links)
-    update_id = await sandbox.telegram.push_update({"message": {
-        "message_id": sandbox.telegram.next_message_id(), "date": 0, "chat": {"id": -100, "type": "group", "title": "x"},
-        "from": fatima.info, "migrate_to_chat_id": -1000100,
-    }})
+    update_id = await sandbox.telegram.push_update(
+        {
+            "message": {
+                "message_id": sandbox.telegram.next_message_id(),
+                "date": 0,
+                "chat": {"id": -100, "type": "group", "title": "x"},
+                "from": fatima.info,
+                "migrate_to_chat_id": -1000100,
+            }
+        }
+    )
     await sandbox.telegram.settle(update_id)
     async with sandbox.runtime.sessions() as session:
         circle = await session.scalar(select(Circle))

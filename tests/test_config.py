@@ -27,14 +27,16 @@ def test_defaults(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_values_are_read_and_normalised() -> None:
-    settings = load_settings({
-        "KRING_BOT_TOKEN": GOOD_TOKEN,
-        "KRING_TELEGRAM_API_URL": "http://127.0.0.1:8081/",
-        "KRING_DATABASE_URL": "postgresql+asyncpg://kring@db.internal/kring",
-        "KRING_TIMEZONE": "Europe/Istanbul",
-        "KRING_DEFAULT_LANGUAGE": "en-GB",
-        "KRING_LOG_LEVEL": "debug",
-    })
+    settings = load_settings(
+        {
+            "KRING_BOT_TOKEN": GOOD_TOKEN,
+            "KRING_TELEGRAM_API_URL": "http://127.0.0.1:8081/",
+            "KRING_DATABASE_URL": "postgresql+asyncpg://kring@db.internal/kring",
+            "KRING_TIMEZONE": "Europe/Istanbul",
+            "KRING_DEFAULT_LANGUAGE": "en-GB",
+            "KRING_LOG_LEVEL": "debug",
+        }
+    )
     assert settings.api_base_url == "http://127.0.0.1:8081/bot"
     assert settings.default_language == "en"
     assert str(settings.timezone) == "Europe/Istanbul"
@@ -67,8 +69,9 @@ def test_run_without_a_token_is_refused_plainly(tmp_path: Path) -> None:
 
 def _kring(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("KRING_")}
-    return subprocess.run([sys.executable, "-m", "bot", *args], env={**clean, **env}, cwd=cwd,
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args], env={**clean, **env}, cwd=cwd, capture_output=True, text=True, timeout=60
+    )
 
 
 @pytest.mark.parametrize(
@@ -80,7 +83,9 @@ def _kring(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedPr
         (["demo"], {"KRING_LOG_LEVEL": "LOUD"}, "KRING_LOG_LEVEL"),
     ],
 )
-def test_the_command_says_one_line_and_exits_2(tmp_path: Path, args: list[str], env: dict[str, str], variable: str) -> None:
+def test_the_command_says_one_line_and_exits_2(
+    tmp_path: Path, args: list[str], env: dict[str, str], variable: str
+) -> None:
     result = _kring(*args, env=env, cwd=tmp_path)
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()

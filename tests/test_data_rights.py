@@ -60,7 +60,11 @@ async def test_my_data_is_two_documents_with_only_my_own_data(sandbox: Sandbox) 
     assert [a["what"] for a in data["agreements"]] == ["Oppassen"]
     assert [n["note"] for n in data["network_checkins"]] == ["Het gaat prima met mij."]
     assert any(e["action"] == "network_checkin.answered" for e in data["events"])
-    assert {(c["what"], c["given"]) for c in data["consents"]} == {("joined", True), ("network_answers", True), ("network_note", False)}
+    assert {(c["what"], c["given"]) for c in data["consents"]} == {
+        ("joined", True),
+        ("network_answers", True),
+        ("network_note", False),
+    }
     everything = text + machine.document[1].decode()
     assert "Alleen van Omar" not in everything and "Buurman Kees" not in everything  # nobody else's data
 
@@ -92,17 +96,28 @@ async def test_a_network_member_erases_themselves_and_the_family_is_told_once(sa
     await sandbox.tick()
 
     told = [m.text for m in sandbox.telegram.messages_in(GROUP_ID)[group_before:]]
-    assert told == ["Buurman Kees doet niet meer mee en heeft gevraagd om alles over zichzelf te wissen. Dat is goed zo.\n"
-                    "Deze afspraken zijn daarom gestopt: Boodschappen doen. Kijk samen wie dat nu doet (/plan).\n"
-                    "Buurman Kees staat ook niet meer in jullie plan voor als het misgaat. Kijk wie jullie dan vragen (/safetyplan)."]
+    assert told == [
+        "Buurman Kees doet niet meer mee en heeft gevraagd om alles over zichzelf te wissen. Dat is goed zo.\n"
+        "Deze afspraken zijn daarom gestopt: Boodschappen doen. Kijk samen wie dat nu doet (/plan).\n"
+        "Buurman Kees staat ook niet meer in jullie plan voor als het misgaat. Kijk wie jullie dan vragen (/safetyplan)."
+    ]
     async with sandbox.runtime.sessions() as session:
         assert await session.scalar(select(func.count()).select_from(Person).where(Person.telegram_user_id == 4)) == 0
         assert await session.scalar(select(Member.id).where(Member.display_name == "Buurman Kees")) is None
         assert await session.scalar(select(Agreement.id).where(Agreement.what == "Boodschappen doen")) is None
-        assert await session.scalar(select(func.count()).select_from(PlanStep).where(PlanStep.member_id.is_not(None))) == 0
-        payloads = [d.payload for d in await session.scalars(select(Delivery).where(Delivery.kind == "member.forgotten"))]
+        assert (
+            await session.scalar(select(func.count()).select_from(PlanStep).where(PlanStep.member_id.is_not(None))) == 0
+        )
+        payloads = [
+            d.payload for d in await session.scalars(select(Delivery).where(Delivery.kind == "member.forgotten"))
+        ]
         assert payloads == [{}]  # once told, the name is not kept in the outbox either
-        assert await session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "person.erased")) == 1
+        assert (
+            await session.scalar(
+                select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "person.erased")
+            )
+            == 1
+        )
     answer = await c.kees.press(ask, "", data=yes)
     assert answer["text"] == STALE
     (plan,) = await c.fatima.send("/plan")
@@ -175,12 +190,18 @@ async def test_answers_and_records_are_kept_a_year_and_the_plan_as_long_as_the_c
 
     async def counts() -> dict[str, int]:
         async with sandbox.runtime.sessions() as session:
-            found = {table.__tablename__: await session.scalar(select(func.count()).select_from(table))
-                     for table in (CheckinAnswer, Delivery, Agreement, Member)}
-            found["consent"] = await session.scalar(select(func.count()).select_from(AuditEvent).where(
-                AuditEvent.action.like("consent.%")))
-            found["other events"] = await session.scalar(select(func.count()).select_from(AuditEvent).where(
-                AuditEvent.action.not_like("consent.%"), AuditEvent.action != "retention.purged"))
+            found = {
+                table.__tablename__: await session.scalar(select(func.count()).select_from(table))
+                for table in (CheckinAnswer, Delivery, Agreement, Member)
+            }
+            found["consent"] = await session.scalar(
+                select(func.count()).select_from(AuditEvent).where(AuditEvent.action.like("consent.%"))
+            )
+            found["other events"] = await session.scalar(
+                select(func.count())
+                .select_from(AuditEvent)
+                .where(AuditEvent.action.not_like("consent.%"), AuditEvent.action != "retention.purged")
+            )
             return found
 
     before = await counts()
@@ -196,9 +217,19 @@ async def test_answers_and_records_are_kept_a_year_and_the_plan_as_long_as_the_c
     after = await counts()
     assert after["checkin_answers"] == 0
     async with sandbox.runtime.sessions() as session:  # nothing from that first week is left
-        assert await session.scalar(select(func.count()).select_from(Delivery).where(
-            Delivery.created_at < started + timedelta(days=1))) == 0
-        assert await session.scalar(select(func.count()).select_from(AuditEvent).where(
-            AuditEvent.at < started + timedelta(days=1), AuditEvent.action.not_like("consent.%"))) == 0
+        assert (
+            await session.scalar(
+                select(func.count()).select_from(Delivery).where(Delivery.created_at < started + timedelta(days=1))
+            )
+            == 0
+        )
+        assert (
+            await session.scalar(
+                select(func.count())
+                .select_from(AuditEvent)
+                .where(AuditEvent.at < started + timedelta(days=1), AuditEvent.action.not_like("consent.%"))
+            )
+            == 0
+        )
     assert after["agreements"] == before["agreements"] and after["members"] == before["members"]  # the plan stays
     assert after["consent"] == before["consent"]  # what people agreed to stays provable

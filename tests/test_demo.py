@@ -31,8 +31,11 @@ async def test_the_demo_story_shows_the_journey_so_far(tmp_path: Path, monkeypat
     scratch.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(scratch))  # (another demo on this machine must not count)
     before = set(Path(tempfile.gettempdir()).glob("kring-demo-*"))
-    status = await run_demo(load_settings({"KRING_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/unused.db"}), out=out,
-                            out_folder=tmp_path / "out")
+    status = await run_demo(
+        load_settings({"KRING_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/unused.db"}),
+        out=out,
+        out_folder=tmp_path / "out",
+    )
     story = out.getvalue()
     assert status == 0
     for step in (
@@ -40,9 +43,13 @@ async def test_the_demo_story_shows_the_journey_so_far(tmp_path: Path, monkeypat
         "De kring Gezin Jansen is klaar.",  # /new
         "Hallo allemaal! Ik ben Kring, de helper van Gezin Jansen.",  # the family's group
         "Welkom, Fatima! Jij regelt nu de kring.",  # the first coordinator
-        turkish("{inviter} nodigt je uit voor de kring van {circle}.", inviter="Fatima", circle="Gezin Jansen"),  # invited, in Turkish ...
+        turkish(
+            "{inviter} nodigt je uit voor de kring van {circle}.", inviter="Fatima", circle="Gezin Jansen"
+        ),  # invited, in Turkish ...
         "Oma Ayşe doet mee in de kring. Welkom!",  # ... joins, and the family is told
-        turkish("{doer}, {name} vraagt of jij dit wilt doen:", doer="Oma Ayşe", name="Fatima"),  # an agreement is proposed ...
+        turkish(
+            "{doer}, {name} vraagt of jij dit wilt doen:", doer="Oma Ayşe", name="Fatima"
+        ),  # an agreement is proposed ...
         "Oma Ayşe zegt ja: Oppassen. Dank je wel!",  # ... and accepted
         "2. Vraag de hulpverlener: Als het na twee weken niet beter gaat",  # the plan for when it goes wrong
         turkish("Als het misgaat, kan het gezin jou om hulp vragen."),  # what the grandmother sees of it
@@ -51,11 +58,15 @@ async def test_the_demo_story_shows_the_journey_so_far(tmp_path: Path, monkeypat
         "Dat commando ken ik niet.",
         "maandag 23 november 10:00",  # the simulated clock, in Babel's Dutch
         "⏰ " + turkish("Herinnering: {what}", what="Oppassen"),  # weeks later: the reminder ...
-        "💛 " + turkish("{name} zegt: dank je wel voor {what}!", name="Fatima", what="Oppassen"),  # ... done, and thanked
+        "💛 "
+        + turkish("{name} zegt: dank je wel voor {what}!", name="Fatima", what="Oppassen"),  # ... done, and thanked
         "Omar, Oma Ayşe kan deze keer niet: Oppassen",  # can't this time: the backup is asked
         "✅ Omar springt in: Oppassen.",
         "Goed. Oma Ayşe krijgt elke 3 weken een korte check-in.",  # a check-in for the grandmother ...
-        "🌱 " + turkish("{name}, hoe gaat het met jou in de kring van {circle}?", name="Oma Ayşe", circle="Gezin Jansen")[:40],
+        "🌱 "
+        + turkish("{name}, hoe gaat het met jou in de kring van {circle}?", name="Oma Ayşe", circle="Gezin Jansen")[
+            :40
+        ],
         "🌱 Oma Ayşe wil graag met jullie praten over hoe het gaat.",  # ... she asked Kring to tell the family
         "🌱 Oma Ayşe: contact met het gezin: ja, wil graag met jullie praten",  # ... the shared part, looked back at
         "Dit is de eerste check-in. Welkom!",  # check-ins in the group ...
@@ -67,15 +78,21 @@ async def test_the_demo_story_shows_the_journey_so_far(tmp_path: Path, monkeypat
         "… de tijd gaat door:",  # days pass quietly ...
         "🔄 Past het plan nog?",  # ... until the plan is looked at, four weeks after the first check-in
         "🫶 Dit ziet Anna de Vries vandaag:",  # the pulse the family chose, exactly as the professional sees it
-        "🙋 " + turkish("{name} van {circle} vraagt je om hulp. Het gaat nu niet goed. Kun je bellen of langskomen?",
-                       name="Omar", circle="Gezin Jansen")[:40],  # a hard week: the family's own plan first ...
+        "🙋 "
+        + turkish(
+            "{name} van {circle} vraagt je om hulp. Het gaat nu niet goed. Kun je bellen of langskomen?",
+            name="Omar",
+            circle="Gezin Jansen",
+        )[:40],  # a hard week: the family's own plan first ...
         "🚶 Oma Ayşe komt langs bij Omar.",
         "📞 Vraag om contact: Gezin Jansen",  # ... then, on request, the former professional
         "📞 Anna de Vries antwoordt Fatima: Ik bel je vandaag.",
         "Op 26 februari 2027 stopt de begeleiding door Anna de Vries.",  # the end of the follow-up
         "🌱 De begeleiding door Anna de Vries is voorbij.",
         "Contact met de organisatie: Jeugdteam Noord",
-        turkish("Dit is alles wat Kring over jou bewaart. Eén bestand om te lezen, en één voor een computer (JSON).")[:40],
+        turkish("Dit is alles wat Kring over jou bewaart. Eén bestand om te lezen, en één voor een computer (JSON).")[
+            :40
+        ],
         "📎 kring-2027-02-27.txt",  # her data, as a file to read ...
         "📎 kring-2027-02-27.json",  # ... and one for a computer
         "🖼 Het plan als plaatje.",  # the plan to look at ...
@@ -100,7 +117,12 @@ async def test_the_demo_story_shows_the_journey_so_far(tmp_path: Path, monkeypat
 
 def assert_demo_files(folder: Path) -> None:
     """The picture, the printable plan, the calendar and how it went: each opens with its own reader."""
-    assert sorted(p.name for p in folder.iterdir()) == ["hoe-ging-het.png", "koelkastplan.pdf", "oma-ayse.ics", "plan.png"]
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "hoe-ging-het.png",
+        "koelkastplan.pdf",
+        "oma-ayse.ics",
+        "plan.png",
+    ]
     for picture in ("plan.png", "hoe-ging-het.png"):
         with Image.open(folder / picture) as image:
             assert image.format == "PNG" and image.width == 1080
@@ -125,8 +147,9 @@ async def test_the_demo_in_two_languages(tmp_path: Path) -> None:
 @pytest.mark.parametrize("args", [["demo"], []], ids=["kring demo", "kring without a token"])
 def test_kring_demo_runs_as_a_command(tmp_path: Path, args: list[str]) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("KRING_")}
-    result = subprocess.run([sys.executable, "-m", "bot", *args], env=env, cwd=tmp_path,
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", *args], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, result.stderr
     assert "Klaar. De demo duurde" in result.stdout
     assert result.stderr == ""

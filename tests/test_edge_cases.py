@@ -59,7 +59,9 @@ async def test_people_who_left_can_come_back(sandbox: Sandbox) -> None:
     (invitation,) = await c.kees.send(f"/start {token}")
     await c.kees.press(invitation, "Ja, ik doe mee")
     async with sandbox.runtime.sessions() as session:
-        active = sorted(m.display_name for m in await session.scalars(select(Member).where(Member.status == MemberStatus.ACTIVE)))
+        active = sorted(
+            m.display_name for m in await session.scalars(select(Member).where(Member.status == MemberStatus.ACTIVE))
+        )
     assert active == ["Buurman Kees", "Fatima", "Oma Ayşe", "Omar"]
 
 
@@ -130,7 +132,7 @@ async def test_one_broken_message_does_not_hold_up_the_others(sandbox: Sandbox, 
         await outbox.enqueue(session, key="broken", kind="test.broken", chat_id=GROUP_ID, due_at=now, now=now)
     await make_agreement(c.fatima, "Oma Ayşe", "Soep koken")
     async with sandbox.runtime.sessions() as session:
-        statuses = dict((d.key, d.status) for d in await session.scalars(select(Delivery)))
+        statuses = {d.key: d.status for d in await session.scalars(select(Delivery))}
         agreement = await session.scalar(select(Agreement).where(Agreement.what == "Soep koken"))
     assert statuses["broken"] == DeliveryStatus.FAILED
     assert agreement is not None and agreement.status == AgreementStatus.PROPOSED

@@ -41,8 +41,12 @@ async def test_envelopes_and_errors(api: tuple[FakeTelegram, httpx.AsyncClient])
 
     fake.fail_next("sendMessage", 429, "Too Many Requests: retry after 7", retry_after=7)
     limited = (await client.post("sendMessage", data={"chat_id": "5", "text": "hoi"})).json()
-    assert limited == {"ok": False, "error_code": 429, "description": "Too Many Requests: retry after 7",
-                       "parameters": {"retry_after": 7}}
+    assert limited == {
+        "ok": False,
+        "error_code": 429,
+        "description": "Too Many Requests: retry after 7",
+        "parameters": {"retry_after": 7},
+    }
 
 
 async def test_updates_are_confirmed_by_offset(api: tuple[FakeTelegram, httpx.AsyncClient]) -> None:
@@ -71,6 +75,8 @@ def test_the_benchmarks_fake_telegram_enforces_telegrams_limits() -> None:
         moment[0] += 0.1
     with pytest.raises(TelegramError) as refused:
         limits.check("sendMessage", -100)  # the 21st in a minute in one group
-    assert refused.value.parameters is not None and 58 <= refused.value.parameters["retry_after"] <= 59  # (the first was 2 s ago)
+    assert (
+        refused.value.parameters is not None and 58 <= refused.value.parameters["retry_after"] <= 59
+    )  # (the first was 2 s ago)
     limits.check("sendMessage", -200)  # another group is fine
     assert limits.refused == 2

@@ -28,13 +28,87 @@ from tests.journey import (
 
 #: Full size under KRING_TEST_FULL=1 (CI); a fifth of it by default, so the suite stays quick.
 INPUTS = 2000 if FULL else 400
-ACTIONS = ("lang", "new", "qh", "sp", "tz", "agq", "ca", "ci", "hr", "inv", "occ", "ha", "pl", "ags", "ct", "coord", "fu",
-           "glang", "invt", "join", "leave", "agm", "pause", "pick", "rev", "hs", "agr", "cks", "cs", "thx", "cw", "x")
-COMMANDS = ("/start", "/help", "/plan", "/agreement", "/agreements", "/safetyplan", "/checkin", "/members", "/invite",
-            "/pause", "/leave", "/language", "/quiet", "/timezone", "/privacy", "/askhelp", "/contact", "/pulse",
-            "/overview", "/new", "/cancel", "/wiedoetwat", "/start@other_bot", "/plan@kring_test_bot")
-ODD_TEXT = ("", " ", "\u200f\u202e", "\u2068x\u2069", "𝕂𝕣𝕚𝕟𝕘", "👨‍👩‍👧‍👦" * 50, "<b>vet</b>", "<a href='x'>", "&amp;",
-            "' OR 1=1 --", "{name}", "%s %d", "\\x00", "a" * 5000, "ٱلسَّلَامُ", "ሰላም", "Ж" * 300, "\n\n\n", "🙂")
+ACTIONS = (
+    "lang",
+    "new",
+    "qh",
+    "sp",
+    "tz",
+    "agq",
+    "ca",
+    "ci",
+    "hr",
+    "inv",
+    "occ",
+    "ha",
+    "pl",
+    "ags",
+    "ct",
+    "coord",
+    "fu",
+    "glang",
+    "invt",
+    "join",
+    "leave",
+    "agm",
+    "pause",
+    "pick",
+    "rev",
+    "hs",
+    "agr",
+    "cks",
+    "cs",
+    "thx",
+    "cw",
+    "x",
+)
+COMMANDS = (
+    "/start",
+    "/help",
+    "/plan",
+    "/agreement",
+    "/agreements",
+    "/safetyplan",
+    "/checkin",
+    "/members",
+    "/invite",
+    "/pause",
+    "/leave",
+    "/language",
+    "/quiet",
+    "/timezone",
+    "/privacy",
+    "/askhelp",
+    "/contact",
+    "/pulse",
+    "/overview",
+    "/new",
+    "/cancel",
+    "/wiedoetwat",
+    "/start@other_bot",
+    "/plan@kring_test_bot",
+)
+ODD_TEXT = (
+    "",
+    " ",
+    "\u200f\u202e",
+    "\u2068x\u2069",
+    "𝕂𝕣𝕚𝕟𝕘",
+    "👨‍👩‍👧‍👦" * 50,
+    "<b>vet</b>",
+    "<a href='x'>",
+    "&amp;",
+    "' OR 1=1 --",
+    "{name}",
+    "%s %d",
+    "\\x00",
+    "a" * 5000,
+    "ٱلسَّلَامُ",
+    "ሰላም",
+    "Ж" * 300,
+    "\n\n\n",
+    "🙂",
+)
 #: What belongs to circle A only: none of it may reach someone outside the circle.
 SECRETS = ("Gezin Jansen", "Boodschappen doen", "Oma Ayşe", "Buurman Kees", "Sam gaat niet meer naar school")
 
@@ -42,7 +116,9 @@ SECRETS = ("Gezin Jansen", "Boodschappen doen", "Oma Ayşe", "Buurman Kees", "Sa
 def _random_text(rng: random.Random) -> str:
     roll = rng.random()
     if roll < 0.35:
-        return rng.choice(COMMANDS) + rng.choice(["", " ", " " + rng.choice(ODD_TEXT)[:200], " " + "x" * rng.randint(1, 80)])
+        return rng.choice(COMMANDS) + rng.choice(
+            ["", " ", " " + rng.choice(ODD_TEXT)[:200], " " + "x" * rng.randint(1, 80)]
+        )
     if roll < 0.7:
         return rng.choice(ODD_TEXT) or "·"
     alphabet = "aZ09 ?!.,:/@#_-\u00e9\u0130\u05d0\u0627\u4e2d\u200d\u2066\u2069\U0001f600"
@@ -52,8 +128,10 @@ def _random_text(rng: random.Random) -> str:
 def _random_data(rng: random.Random, seen: list[str]) -> str:
     if seen and rng.random() < 0.4:
         return rng.choice(seen)  # a real button, replayed by someone else or in another chat
-    parts = [rng.choice(ACTIONS)] + [rng.choice(["1", "0", "-1", "999999", "99999999999999999999", "nl", "yes", "x", "",
-                                                  "1.5", "٣", "%", "🙂"]) for _ in range(rng.randint(0, 4))]
+    parts = [rng.choice(ACTIONS)] + [
+        rng.choice(["1", "0", "-1", "999999", "99999999999999999999", "nl", "yes", "x", "", "1.5", "٣", "%", "🙂"])
+        for _ in range(rng.randint(0, 4))
+    ]
     return ":".join(parts)[:64]
 
 
@@ -73,8 +151,14 @@ async def test_thousands_of_hostile_inputs_change_nothing_they_should_not(
     stranger = sandbox.user(70, "Vreemde")
     outsiders = {bert.id: bert, stranger.id: stranger}
     people: list[FakeUser] = [c.fatima, c.omar, c.ayse, c.kees, c.anna, bert, stranger]
-    groups = {c.fatima.id: GROUP_ID, c.omar.id: GROUP_ID, bert.id: -200}  # (Telegram lets only a group's members write there)
-    seen = [str(button["callback_data"]) for m in sandbox.telegram.messages.values() for row in m.buttons for button in row]
+    groups = {
+        c.fatima.id: GROUP_ID,
+        c.omar.id: GROUP_ID,
+        bert.id: -200,
+    }  # (Telegram lets only a group's members write there)
+    seen = [
+        str(button["callback_data"]) for m in sandbox.telegram.messages.values() for row in m.buttons for button in row
+    ]
     outsider_seen = {person_id: len(sandbox.telegram.messages_in(person_id)) for person_id in outsiders}
     caplog.set_level(logging.ERROR, logger="bot")
 
@@ -84,7 +168,9 @@ async def test_thousands_of_hostile_inputs_change_nothing_they_should_not(
         in_group = person.id in groups and rng.random() < 0.3
         chat = sandbox.telegram.chats[groups[person.id]] if in_group else None
         if rng.random() < 0.45:
-            target: SentMessage | None = rng.choice(sandbox.telegram.messages_in(chat.id if chat else person.id) or [None])
+            target: SentMessage | None = rng.choice(
+                sandbox.telegram.messages_in(chat.id if chat else person.id) or [None]
+            )
             if target is None:
                 continue
             answer = await person.press(target, "?", data=_random_data(rng, seen))
@@ -98,14 +184,25 @@ async def test_thousands_of_hostile_inputs_change_nothing_they_should_not(
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []  # nothing crashed
     assert unanswered == 0  # every press was answered (a refusal is an answer)
     for person_id in outsiders:
-        for message in sandbox.telegram.messages_in(person_id)[outsider_seen[person_id]:]:
+        for message in sandbox.telegram.messages_in(person_id)[outsider_seen[person_id] :]:
             assert not any(secret in message.text for secret in SECRETS), message.text
     for message in sandbox.telegram.messages_in(-200):
         assert not any(secret in message.text for secret in SECRETS), message.text
 
 
-PERSONAL = ("Fatima", "Omar", "Ayşe", "Kees", "Anna de Vries", "Gezin Jansen", "Boodschappen doen", "0612345678",
-            "Sam gaat niet", "School was zwaar", "Kunt u bellen")
+PERSONAL = (
+    "Fatima",
+    "Omar",
+    "Ayşe",
+    "Kees",
+    "Anna de Vries",
+    "Gezin Jansen",
+    "Boodschappen doen",
+    "0612345678",
+    "Sam gaat niet",
+    "School was zwaar",
+    "Kunt u bellen",
+)
 
 
 async def test_the_logs_hold_ids_never_names_or_texts(sandbox: Sandbox, caplog: pytest.LogCaptureFixture) -> None:

@@ -57,8 +57,19 @@ def test_callback_data_round_trip_and_limits() -> None:
     assert decode(encode("lang", "en"), "lang", 1) == ["en"]
     with pytest.raises(ValueError):
         encode("x", "y" * 64)
-    for forged in (None, "", "lang", "lang:", "other:en", "lang:en:x", "é" * 40, "lang:+99999999999999999999",
-                   "lang:-1", "lang: 12", "lang:12 "):
+    for forged in (
+        None,
+        "",
+        "lang",
+        "lang:",
+        "other:en",
+        "lang:en:x",
+        "é" * 40,
+        "lang:+99999999999999999999",
+        "lang:-1",
+        "lang: 12",
+        "lang:12 ",
+    ):
         with pytest.raises(BadCallbackData):
             decode(forged, "lang", 1)
     assert decode("glang:1:2:-", "glang", 3) == ["1", "2", "-"]  # a plain "-" is a value ("no second language")

@@ -18,7 +18,9 @@ def in_language(code: str, dutch: str, **values: str) -> str:
         return gettext(dutch).format(**values)
 
 
-async def test_a_group_in_dutch_and_arabic_a_turkish_grandmother_abroad_and_a_ukrainian_neighbour(sandbox: Sandbox) -> None:
+async def test_a_group_in_dutch_and_arabic_a_turkish_grandmother_abroad_and_a_ukrainian_neighbour(
+    sandbox: Sandbox,
+) -> None:
     c = await set_up_circle(sandbox)
     telegram = sandbox.telegram
     (question,) = await c.fatima.send("/language", chat=c.group)  # the family chooses the group's languages
@@ -37,8 +39,9 @@ async def test_a_group_in_dutch_and_arabic_a_turkish_grandmother_abroad_and_a_uk
     await make_agreement(c.fatima, "Oma Ayşe", "Bellen met Sam")  # Wednesdays 15:00 in Amsterdam
     await c.ayse.press(telegram.messages_in(3)[-1], label_in("tr", "Ja, dat doe ik"))
     (question,) = await c.ayse.send("/timezone")
-    assert question.text == in_language("tr", "Waar woon je? Dan komen herinneringen op jouw tijd. "
-                                              "Kies de plaats met dezelfde tijd als bij jou.")
+    assert question.text == in_language(
+        "tr", "Waar woon je? Dan komen herinneringen op jouw tijd. Kies de plaats met dezelfde tijd als bij jou."
+    )
     await c.ayse.press(question, next(b for b in question.button_texts() if "New York" in b))
     await make_agreement(c.fatima, "Olena", "Huiswerk met Sam", when=("Elke week", "donderdag", "16:00"))
     await olena.press(telegram.messages_in(5)[-1], label_in("uk", "Ja, dat doe ik"))
@@ -50,12 +53,12 @@ async def test_a_group_in_dutch_and_arabic_a_turkish_grandmother_abroad_and_a_uk
     assert ask in checkin.text and in_language("ar", ask) in checkin.text  # Dutch first, then Arabic
     assert checkin.button_texts()[0] == "😊 Goed · " + label_in("ar", "Goed")
     await c.omar.press(checkin, "😊 Goed")
-    nudge = [m for _, m in await run_hours(sandbox, 30, GROUP_ID) if m.text.startswith("Nog even over gisteren")][0]
+    nudge = next(m for _, m in await run_hours(sandbox, 30, GROUP_ID) if m.text.startswith("Nog even over gisteren"))
     assert f"{FSI}Fatima{PDI}" in nudge.text.split("\n\n", 1)[1]  # a Dutch name stays whole in the Arabic part
     assert f"{FSI}Fatima" not in nudge.text.split("\n\n", 1)[0]  # (and Dutch needs no marks)
 
     arrived = [(at, m) for at, m in await run_hours(sandbox, 48, 3) if m.text.startswith("⏰")]
-    (at, reminder), = arrived
+    ((at, reminder),) = arrived
     assert at.astimezone(NYC).strftime("%a %H:%M") == "Wed 08:00"  # her own morning
     assert reminder.text.splitlines()[0] == "⏰ " + in_language("tr", "Herinnering: {what}", what="Bellen met Sam")
     assert reminder.button_texts() == [label_in("tr", "Gedaan"), label_in("tr", "Lukt deze keer niet")]

@@ -26,8 +26,17 @@ def database_url(empty_database_url: str) -> str:
 
 
 CORE_TABLES = {
-    "people", "professionals", "circles", "members", "invitations", "agreements", "schedules",
-    "deliveries", "checkin_answers", "contact_requests", "audit_events",
+    "people",
+    "professionals",
+    "circles",
+    "members",
+    "invitations",
+    "agreements",
+    "schedules",
+    "deliveries",
+    "checkin_answers",
+    "contact_requests",
+    "audit_events",
 }
 
 
@@ -44,7 +53,7 @@ async def test_models_and_migrations_agree(engine: AsyncEngine) -> None:
     await migrate.upgrade(engine)
     async with engine.connect() as connection:
         assert await connection.run_sync(_differences) == []
-        assert CORE_TABLES <= await connection.run_sync(_tables)
+        assert await connection.run_sync(_tables) >= CORE_TABLES
 
 
 async def test_upgrade_downgrade_upgrade(engine: AsyncEngine) -> None:
@@ -61,7 +70,7 @@ async def test_upgrade_twice_is_harmless(engine: AsyncEngine) -> None:
     await migrate.upgrade(engine)
     await migrate.upgrade(engine)
     async with engine.connect() as connection:
-        assert CORE_TABLES <= await connection.run_sync(_tables)
+        assert await connection.run_sync(_tables) >= CORE_TABLES
 
 
 def test_the_chain_has_one_head() -> None:
@@ -95,19 +104,33 @@ async def test_upgrading_keeps_every_row(engine: AsyncEngine) -> None:
             await connection.execute(text(row))
     await migrate.upgrade(engine)
     async with engine.connect() as connection:
-        for table in ("people", "professionals", "circles", "members", "agreements", "schedules", "checkin_rounds", "deliveries"):
+        for table in (
+            "people",
+            "professionals",
+            "circles",
+            "members",
+            "agreements",
+            "schedules",
+            "checkin_rounds",
+            "deliveries",
+        ):
             assert await connection.scalar(text(f"SELECT count(*) FROM {table}")) == 1, table
         assert await connection.scalar(text("SELECT professional_id FROM circles")) == 1
         assert await connection.scalar(text("SELECT schedule_id FROM checkin_rounds")) == 1
         assert (await connection.scalar(text("SELECT display_name FROM members"))).startswith(crypto.PREFIX)
-        assert await connection.scalar(text("SELECT count(*) FROM audit_events WHERE action = 'consent.joined.given'")) == 1
+        assert (
+            await connection.scalar(text("SELECT count(*) FROM audit_events WHERE action = 'consent.joined.given'"))
+            == 1
+        )
 
 
 async def test_a_deleted_rows_id_is_never_handed_out_again(engine: AsyncEngine) -> None:
     """Outbox keys are made of ids ("contact.request:7"): a new row must never reuse an erased one's."""
     await migrate.upgrade(engine)
-    insert = text("INSERT INTO people (telegram_user_id, language, language_chosen, created_at) "
-                  "VALUES (:tg, 'nl', false, '2026-11-23 09:00:00+00:00')")
+    insert = text(
+        "INSERT INTO people (telegram_user_id, language, language_chosen, created_at) "
+        "VALUES (:tg, 'nl', false, '2026-11-23 09:00:00+00:00')"
+    )
     async with engine.begin() as connection:
         for tg in (1, 2):
             await connection.execute(insert, {"tg": tg})

@@ -53,7 +53,10 @@ async def test_the_family_sees_what_the_member_shares_and_nothing_else(sandbox: 
     await c.ayse.press(checkin, "Ja")
     assert checkin.text == "Hoe voelde het, de afgelopen tijd?"
     await c.ayse.press(checkin, "💬 Ik wil met het gezin praten")
-    assert "Zal ik het gezin nu een bericht sturen dat je graag wilt praten? Dat doe ik alleen als jij ja zegt." in checkin.text
+    assert (
+        "Zal ik het gezin nu een bericht sturen dat je graag wilt praten? Dat doe ik alleen als jij ja zegt."
+        in checkin.text
+    )
     assert "Dit ziet het gezin bij de volgende check-in: contact: ja, je wilt graag met ze praten." in checkin.text
     group_before = len(telegram.messages_in(GROUP_ID))
     (saved,) = await c.ayse.send("Het is veel, maar ik doe het graag.")
@@ -67,7 +70,9 @@ async def test_the_family_sees_what_the_member_shares_and_nothing_else(sandbox: 
     await c.ayse.press(checkin, "", data=f"nc:{await _checkin_id(sandbox)}:tell:1")  # a second tap tells nobody twice
     await sandbox.tick()
     told_family = [m.text for m in telegram.messages_in(GROUP_ID)[group_before:]]
-    assert told_family == ["🌱 Oma Ayşe wil graag met jullie praten over hoe het gaat. Bel of zoek Oma Ayşe even op, als het kan."]
+    assert told_family == [
+        "🌱 Oma Ayşe wil graag met jullie praten over hoe het gaat. Bel of zoek Oma Ayşe even op, als het kan."
+    ]
 
     # The family's next check-in looks back at what she shared; her private note stays hers.
     await pass_time(sandbox, datetime(2026, 12, 6, 19, 1, tzinfo=AMS))
@@ -109,8 +114,9 @@ async def test_the_family_sees_what_the_member_shares_and_nothing_else(sandbox: 
     assert len(telegram.messages_in(900)) == anna_before
     assert not any("hoe gaat het met jou" in m.text for m in telegram.messages_in(4)[kees_before:])
     async with sandbox.runtime.sessions() as session:
-        consent = await session.scalar(select(func.count()).select_from(AuditEvent).where(
-            AuditEvent.action == "consent.network_answers.withdrawn"))
+        consent = await session.scalar(
+            select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "consent.network_answers.withdrawn")
+        )
     assert consent == 1
 
 
@@ -131,8 +137,9 @@ async def test_only_the_member_answers_and_only_coordinators_choose(sandbox: San
         pause = await other.press(checkin, "", data=checkin.callback_data("⏸ 4 weken pauze"))
         assert pause["text"] == STALE  # (Kees: the button acts on his own check-ins, and he has none)
     async with sandbox.runtime.sessions() as session:
-        answered = await session.scalar(select(func.count()).select_from(NetworkCheckin).where(
-            NetworkCheckin.answered_at.is_not(None)))
+        answered = await session.scalar(
+            select(func.count()).select_from(NetworkCheckin).where(NetworkCheckin.answered_at.is_not(None))
+        )
     assert answered == 0
 
     (refused,) = await c.omar.send("/checkin")
@@ -159,7 +166,8 @@ async def test_the_member_can_pause_and_stop_and_the_family_hears_only_the_stop(
     await sandbox.tick()
     assert [m.text for m in telegram.messages_in(GROUP_ID)[group_before:]] == [
         "🌱 Buurman Kees krijgt geen check-ins meer. Buurman Kees koos dat zelf, en dat is goed. "
-        "De afspraken van Buurman Kees lopen gewoon door."]
+        "De afspraken van Buurman Kees lopen gewoon door."
+    ]
     kees_before = len(telegram.messages_in(4))
     await pass_time(sandbox, FIRST + timedelta(weeks=8, minutes=1))
     assert not any("hoe gaat het met jou" in m.text for m in telegram.messages_in(4)[kees_before:])

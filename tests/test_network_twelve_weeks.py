@@ -43,7 +43,9 @@ async def test_a_grandmother_abroad_over_twelve_weeks(sandbox: Sandbox) -> None:
     (question,) = await c.ayse.send("/language")
     await c.ayse.press(question, "English *")
     (question,) = await c.ayse.send("/timezone")
-    await c.ayse.press(question, "", data=question.callback_data(next(b for b in question.button_texts() if "New York" in b)))
+    await c.ayse.press(
+        question, "", data=question.callback_data(next(b for b in question.button_texts() if "New York" in b))
+    )
     await weekly_family_checkin(c)
     arrived: list[tuple[datetime, Event]] = []
     telegram.on_event = lambda event: arrived.append((sandbox.clock.now(), event)) if event.kind == "bot" else None
@@ -98,7 +100,9 @@ async def test_a_grandmother_abroad_over_twelve_weeks(sandbox: Sandbox) -> None:
 
     # Asked exactly at 19:00 New York time, also after New York's clock change (14 March); the
     # check-in of 5 April fell in her pause; none after she stopped (17 May would have been next).
-    (chosen,) = [(at, event.text) for at, event in arrived if event.chat_id == AYSE and "would like to know" in event.text]
+    (chosen,) = [
+        (at, event.text) for at, event in arrived if event.chat_id == AYSE and "would like to know" in event.text
+    ]
     assert chosen[0] == at_ny(2, 15, 8) and "So every 3 weeks I'll ask you briefly" in chosen[1]
     asked = [at for at, event in arrived if event.chat_id == AYSE and ASKED in event.text]
     assert asked == [at_ny(2, 22, 19), at_ny(3, 15, 19), at_ny(4, 26, 19)]
@@ -111,7 +115,9 @@ async def test_a_grandmother_abroad_over_twelve_weeks(sandbox: Sandbox) -> None:
     # What the family saw: the shared note, "no" without the private note or the heaviness, the
     # wish to talk (at once, because she asked, and in the look back), and that she stopped.
     group = [(at, event.text) for at, event in arrived if event.chat_id == GROUP_ID]
-    look_backs = {at.astimezone(AMS).date().isoformat(): text for at, text in group if "Hoe gaat het met jullie?" in text}
+    look_backs = {
+        at.astimezone(AMS).date().isoformat(): text for at, text in group if "Hoe gaat het met jullie?" in text
+    }
     assert "🌱 Oma Ayşe: contact met het gezin: ja" in look_backs["2027-02-28"]
     assert "✍️ Oma Ayşe: “All good here, Sam sent me a drawing.”" in look_backs["2027-02-28"]
     assert "🌱 Oma Ayşe: contact met het gezin: nee" in look_backs["2027-03-21"]
@@ -122,9 +128,15 @@ async def test_a_grandmother_abroad_over_twelve_weeks(sandbox: Sandbox) -> None:
     told = [(at, text) for at, text in group if text.startswith("🌱 Oma Ayşe")]
     morning = datetime(2027, 4, 27, 8, 0, tzinfo=AMS)  # 19:30 in New York is the middle of the family's night
     assert told == [
-        (morning, "🌱 Oma Ayşe wil graag met jullie praten over hoe het gaat. Bel of zoek Oma Ayşe even op, als het kan."),
-        (morning, "🌱 Oma Ayşe krijgt geen check-ins meer. Oma Ayşe koos dat zelf, en dat is goed. "
-                               "De afspraken van Oma Ayşe lopen gewoon door."),
+        (
+            morning,
+            "🌱 Oma Ayşe wil graag met jullie praten over hoe het gaat. Bel of zoek Oma Ayşe even op, als het kan.",
+        ),
+        (
+            morning,
+            "🌱 Oma Ayşe krijgt geen check-ins meer. Oma Ayşe koos dat zelf, en dat is goed. "
+            "De afspraken van Oma Ayşe lopen gewoon door.",
+        ),
     ]
     to_anna = [m.text for m in telegram.messages_in(900)[anna_before:]]  # only the end of the follow-up (15 May)
     assert to_anna and not any("Ayşe" in text or "drawing" in text or "netwerk" in text for text in to_anna)

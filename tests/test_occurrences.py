@@ -32,8 +32,10 @@ def test_change_nights(day: date, at: time, expected_local: str) -> None:
 
 @pytest.mark.parametrize("at", [time(1, 30), time(2, 0), time(2, 30), time(3, 0)])
 def test_a_daily_time_fires_once_per_local_day_through_both_changes(at: time) -> None:
-    for start, end in ((datetime(2026, 3, 20, 12, tzinfo=UTC), datetime(2026, 4, 10, 12, tzinfo=UTC)),
-                       (datetime(2026, 10, 15, 12, tzinfo=UTC), datetime(2026, 11, 5, 12, tzinfo=UTC))):
+    for start, end in (
+        (datetime(2026, 3, 20, 12, tzinfo=UTC), datetime(2026, 4, 10, 12, tzinfo=UTC)),
+        (datetime(2026, 10, 15, 12, tzinfo=UTC), datetime(2026, 11, 5, 12, tzinfo=UTC)),
+    ):
         for weekday in range(7):
             rhythm = Rhythm(Frequency.WEEKLY, at, date(2026, 1, 1), weekday=weekday)
             found = occurrences_between(rhythm, AMS, start, end)
@@ -46,8 +48,12 @@ def test_sunday_evening_stays_at_seven_in_winter_and_summer() -> None:
     rhythm = Rhythm(Frequency.WEEKLY, time(19, 0), date(2026, 3, 1), weekday=6)
     found = occurrences_between(rhythm, AMS, datetime(2026, 3, 1, tzinfo=UTC), datetime(2026, 4, 6, tzinfo=UTC))
     assert [m.astimezone(AMS).strftime("%d-%m %H:%M %z") for _, m in found] == [
-        "01-03 19:00 +0100", "08-03 19:00 +0100", "15-03 19:00 +0100", "22-03 19:00 +0100",
-        "29-03 19:00 +0200", "05-04 19:00 +0200",
+        "01-03 19:00 +0100",
+        "08-03 19:00 +0100",
+        "15-03 19:00 +0100",
+        "22-03 19:00 +0100",
+        "29-03 19:00 +0200",
+        "05-04 19:00 +0200",
     ]
 
 
@@ -55,10 +61,17 @@ def test_every_other_week_monthly_and_once() -> None:
     start, end = datetime(2026, 11, 23, tzinfo=UTC), datetime(2027, 2, 15, tzinfo=UTC)
     biweekly = Rhythm(Frequency.WEEKLY, time(15, 0), date(2026, 11, 25), interval=2, weekday=2)
     assert [d.isoformat() for d, _ in occurrences_between(biweekly, AMS, start, end)][:4] == [
-        "2026-11-25", "2026-12-09", "2026-12-23", "2027-01-06"]
+        "2026-11-25",
+        "2026-12-09",
+        "2026-12-23",
+        "2027-01-06",
+    ]
     monthly = Rhythm(Frequency.MONTHLY, time(10, 0), date(2026, 11, 23), day_of_month=5)
     assert [d.isoformat() for d, _ in occurrences_between(monthly, AMS, start, end)] == [
-        "2026-12-05", "2027-01-05", "2027-02-05"]
+        "2026-12-05",
+        "2027-01-05",
+        "2027-02-05",
+    ]
     once = Rhythm(Frequency.ONCE, time(17, 30), date(2026, 12, 24))
     assert [d.isoformat() for d, _ in occurrences_between(once, AMS, start, end)] == ["2026-12-24"]
     assert occurrences_between(once, AMS, datetime(2026, 12, 25, tzinfo=UTC), end) == []

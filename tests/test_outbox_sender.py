@@ -45,12 +45,29 @@ async def _person(sandbox: Sandbox, user_id: int, language: str = "nl") -> int:
         return person_id
 
 
-async def _enqueue(sandbox: Sandbox, key: str, chat_id: int, *, person_id: int | None = None,
-                   circle_id: int | None = None, delay: timedelta = timedelta(0), **payload: object) -> bool:
+async def _enqueue(
+    sandbox: Sandbox,
+    key: str,
+    chat_id: int,
+    *,
+    person_id: int | None = None,
+    circle_id: int | None = None,
+    delay: timedelta = timedelta(0),
+    **payload: object,
+) -> bool:
     now = sandbox.clock.now()
     async with sandbox.runtime.sessions.begin() as session:
-        added = await outbox.enqueue(session, key=key, kind=KIND, chat_id=chat_id, due_at=now + delay, now=now,
-                                     person_id=person_id, circle_id=circle_id, payload=dict(payload))
+        added = await outbox.enqueue(
+            session,
+            key=key,
+            kind=KIND,
+            chat_id=chat_id,
+            due_at=now + delay,
+            now=now,
+            person_id=person_id,
+            circle_id=circle_id,
+            payload=dict(payload),
+        )
         return added is not None
 
 
@@ -62,7 +79,9 @@ async def _delivery(sandbox: Sandbox, key: str) -> Delivery:
 
 
 def _sends_to(sandbox: Sandbox, chat_id: int) -> int:
-    return sum(1 for method, params in sandbox.telegram.calls if method == "sendMessage" and params.get("chat_id") == chat_id)
+    return sum(
+        1 for method, params in sandbox.telegram.calls if method == "sendMessage" and params.get("chat_id") == chat_id
+    )
 
 
 async def test_a_delivery_is_sent_once_when_due_in_its_recipients_language(sandbox: Sandbox) -> None:
@@ -150,14 +169,25 @@ async def test_a_group_upgraded_to_a_supergroup_is_followed(sandbox: Sandbox) ->
         chat.type, chat.bot_member = kind, True
     now = sandbox.clock.now()
     async with sandbox.runtime.sessions.begin() as session:
-        circle = Circle(name="Gezin Jansen", language="nl", time_zone="Europe/Amsterdam", status=CircleStatus.ACTIVE,
-                        group_chat_id=old, created_at=now)
+        circle = Circle(
+            name="Gezin Jansen",
+            language="nl",
+            time_zone="Europe/Amsterdam",
+            status=CircleStatus.ACTIVE,
+            group_chat_id=old,
+            created_at=now,
+        )
         session.add(circle)
         await session.flush()
         circle_id = circle.id
     await _enqueue(sandbox, "note:group", old, circle_id=circle_id)
-    sandbox.telegram.fail_next("sendMessage", 400, "Bad Request: group chat was upgraded to a supergroup chat",
-                               migrate_to_chat_id=new, chat_id=old)
+    sandbox.telegram.fail_next(
+        "sendMessage",
+        400,
+        "Bad Request: group chat was upgraded to a supergroup chat",
+        migrate_to_chat_id=new,
+        chat_id=old,
+    )
     await sandbox.tick()
     await sandbox.tick()
     assert [m.text for m in sandbox.telegram.messages_in(new)] == ["Wat is Kring?"]

@@ -12,8 +12,12 @@ from bot.services import people
 
 
 async def test_get_or_create_makes_one_person_per_account(session: AsyncSession, clock: SimulatedClock) -> None:
-    first = await people.get_or_create(session, telegram_user_id=5, language_code="en-US", default_language="nl", now=clock.now())
-    again = await people.get_or_create(session, telegram_user_id=5, language_code="nl", default_language="nl", now=clock.now())
+    first = await people.get_or_create(
+        session, telegram_user_id=5, language_code="en-US", default_language="nl", now=clock.now()
+    )
+    again = await people.get_or_create(
+        session, telegram_user_id=5, language_code="nl", default_language="nl", now=clock.now()
+    )
     await session.commit()
     assert first.id == again.id
     assert again.language == "en"  # the first guess stays until the person chooses
@@ -22,12 +26,16 @@ async def test_get_or_create_makes_one_person_per_account(session: AsyncSession,
 
 
 async def test_unknown_app_language_starts_in_the_default(session: AsyncSession, clock: SimulatedClock) -> None:
-    person = await people.get_or_create(session, telegram_user_id=6, language_code=None, default_language="en", now=clock.now())
+    person = await people.get_or_create(
+        session, telegram_user_id=6, language_code=None, default_language="en", now=clock.now()
+    )
     assert person.language == "en"
 
 
 async def test_choose_language_is_recorded_without_personal_data(session: AsyncSession, clock: SimulatedClock) -> None:
-    person = await people.get_or_create(session, telegram_user_id=7, language_code="nl", default_language="nl", now=clock.now())
+    person = await people.get_or_create(
+        session, telegram_user_id=7, language_code="nl", default_language="nl", now=clock.now()
+    )
     people.choose_language(session, person, "en", now=clock.now())
     await session.commit()
     event = await session.scalar(select(AuditEvent).where(AuditEvent.action == "person.language_chosen"))

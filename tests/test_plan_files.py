@@ -158,7 +158,9 @@ async def _circle_with_a_plan(sandbox: Sandbox):  # type: ignore[no-untyped-def]
     await c.kees.press(sandbox.telegram.messages_in(4)[-1], "Ja, dat doe ik")
     await make_agreement(c.fatima, "Oma Ayşe", "Boodschappen", backup="Omar")
     await c.ayse.press(sandbox.telegram.messages_in(3)[-1], "Ja, dat doe ik")
-    await make_agreement(c.fatima, "Oma Ayşe", "Meegaan naar de dokter", when=("Als het nodig is",), visibility="family")
+    await make_agreement(
+        c.fatima, "Oma Ayşe", "Meegaan naar de dokter", when=("Als het nodig is",), visibility="family"
+    )
     await c.ayse.press(sandbox.telegram.messages_in(3)[-1], "Ja, dat doe ik")
     await add_someone_to_ask(c.fatima, "Meester Bram", "06 12345678")
     return c
@@ -174,26 +176,45 @@ async def add_someone_to_ask(coordinator: FakeUser, name: str, phone: str) -> No
     await coordinator.press(coordinator.telegram.messages_in(coordinator.id)[-1], "Klaar")
 
 
-async def test_a_coordinator_gets_the_picture_and_the_printable_plan(sandbox: Sandbox, rendered: list[render.Pdf]) -> None:
+async def test_a_coordinator_gets_the_picture_and_the_printable_plan(
+    sandbox: Sandbox, rendered: list[render.Pdf]
+) -> None:
     c = await _circle_with_a_plan(sandbox)
 
     picture = await press_under_plan(c.fatima, PICTURE)
     image = open_picture(picture)
     assert image.height > 1000 and picture.text == "Het plan als plaatje. Bewaar het op je telefoon."
     text, pages, glyphs = read_pdf(rendered[-1].content)
-    assert_contains(text, "Gezin Jansen", "Fatima", "Omar", "Oma Ayşe", "Buurman Kees", "Fietsen maken", "Boodschappen",
-                    "Meegaan naar de dokter", "Meester Bram", "06 12345678", "112", "0800-0113")
+    assert_contains(
+        text,
+        "Gezin Jansen",
+        "Fatima",
+        "Omar",
+        "Oma Ayşe",
+        "Buurman Kees",
+        "Fietsen maken",
+        "Boodschappen",
+        "Meegaan naar de dokter",
+        "Meester Bram",
+        "06 12345678",
+        "112",
+        "0800-0113",
+    )
     assert_every_glyph_covered(glyphs)
 
     printable = await press_under_plan(c.fatima, PRINT)
     assert printable.document is not None and printable.document[0] == "kring-plan-2026-11-23.pdf"
     text, pages, glyphs = read_pdf(printable.document[1])
     assert pages == 1
-    assert_contains(text, "Gezin Jansen", "Oma Ayşe", "Buurman Kees", "Fietsen maken", "Meester Bram", "06 12345678", "112")
+    assert_contains(
+        text, "Gezin Jansen", "Oma Ayşe", "Buurman Kees", "Fietsen maken", "Meester Bram", "06 12345678", "112"
+    )
     assert_every_glyph_covered(glyphs)
 
 
-async def test_a_network_member_sees_only_their_own_part_and_gets_a_calendar(sandbox: Sandbox, rendered: list[render.Pdf]) -> None:
+async def test_a_network_member_sees_only_their_own_part_and_gets_a_calendar(
+    sandbox: Sandbox, rendered: list[render.Pdf]
+) -> None:
     c = await _circle_with_a_plan(sandbox)
 
     open_picture(await press_under_plan(c.ayse, PICTURE))
@@ -220,7 +241,10 @@ async def test_a_network_member_sees_only_their_own_part_and_gets_a_calendar(san
     async with sandbox.runtime.sessions() as session:
         from sqlalchemy import select
 
-        planned = sorted(o.occurs_at for o in await session.scalars(select(AgreementOccurrence).where(AgreementOccurrence.agreement_id == 2)))
+        planned = sorted(
+            o.occurs_at
+            for o in await session.scalars(select(AgreementOccurrence).where(AgreementOccurrence.agreement_id == 2))
+        )
     assert [p.replace(tzinfo=from_calendar[0].tzinfo) if p.tzinfo is None else p for p in planned][:9] == from_calendar
 
 
@@ -246,14 +270,18 @@ async def test_only_coordinators_see_how_it_went(sandbox: Sandbox, rendered: lis
     await c.ayse.press(reminder, "Gedaan")  # Boodschappen; Kees says nothing about Fietsen maken
     await pass_time(sandbox, datetime(2026, 11, 27, 12, 0, tzinfo=UTC))
     went = await _how_it_went(sandbox)
-    assert [(r.occurs_at, dict(r.answers), r.no_answer) for r in went.rounds] == [(asked_at, {CheckinAnswerKind.NOT_GOOD: 1}, 1)]
+    assert [(r.occurs_at, dict(r.answers), r.no_answer) for r in went.rounds] == [
+        (asked_at, {CheckinAnswerKind.NOT_GOOD: 1}, 1)
+    ]
     assert [(a.doer, a.what, a.done, a.by_backup, a.not_done, a.unknown) for a in went.agreements] == [
-        ("Buurman Kees", "Fietsen maken", 0, 0, 0, 1), ("Oma Ayşe", "Boodschappen", 1, 0, 0, 0)]
+        ("Buurman Kees", "Fietsen maken", 0, 0, 0, 1),
+        ("Oma Ayşe", "Boodschappen", 1, 0, 0, 0),
+    ]
 
     picture = await press_under_plan(c.fatima, HOW_IT_WENT)
     open_picture(picture)
     assert picture.text.startswith("Zo ging het de laatste drie maanden.")
-    text, _pages, glyphs = read_pdf(rendered[-1].content)
+    text, _pages, _glyphs = read_pdf(rendered[-1].content)
     assert_contains(text, "Hoe ging het? Gezin Jansen", "Buurman Kees", "Fietsen maken", "Oma Ayşe", "Boodschappen")
     assert "Omar" not in text  # counts, not who answered what
     plan = (await c.omar.send("/plan"))[-1]
@@ -275,7 +303,7 @@ async def test_in_the_group_only_what_the_whole_circle_may_see(sandbox: Sandbox,
 
 async def test_without_fonts_the_plan_comes_as_text(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
     c = await _circle_with_a_plan(sandbox)
-    monkeypatch.setattr(fonts, "font_files", lambda: {})
+    monkeypatch.setattr(fonts, "font_files", dict)
     render.problem.cache_clear()
     try:
         plan = (await c.fatima.send("/plan"))[-1]
@@ -290,12 +318,20 @@ async def test_without_fonts_the_plan_comes_as_text(sandbox: Sandbox, monkeypatc
 
 # -- every language -----------------------------------------------------------------------------
 
-NAMES = {"Тітка Олена": "Допомога з уроками", "ሳባ ተኽለ": "ምግቢ ምድላው", "زهره": "خرید کردن برای خانه",
-         "خالد": "زيارة العائلة", "Zofia Wójcik": "Spacer z psem", "Oma Ayşe": "Çarşıya gitmek"}
+NAMES = {
+    "Тітка Олена": "Допомога з уроками",
+    "ሳባ ተኽለ": "ምግቢ ምድላው",
+    "زهره": "خرید کردن برای خانه",
+    "خالد": "زيارة العائلة",
+    "Zofia Wójcik": "Spacer z psem",
+    "Oma Ayşe": "Çarşıya gitmek",
+}
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-async def test_every_language_renders_with_every_glyph_and_a_matching_calendar(sandbox: Sandbox, rendered: list[render.Pdf]) -> None:
+async def test_every_language_renders_with_every_glyph_and_a_matching_calendar(
+    sandbox: Sandbox, rendered: list[render.Pdf]
+) -> None:
     c = await set_up_circle(sandbox)
     doers = {"Oma Ayşe": c.ayse}
     for user_id, name in enumerate(NAMES, 10):
@@ -320,8 +356,15 @@ async def test_every_language_renders_with_every_glyph_and_a_matching_calendar(s
             made = render.pdf(layout.printable_plan(view, now.date()))
             text, pages, glyphs = read_pdf(made.content)
             assert pages == 1, code
-            assert_contains(text, _("Het plan van {circle}").format(circle="Gezin Jansen"), "عمو رضا", "06 98765432",
-                            *NAMES, *NAMES.values(), *not_an_emergency_service().split())
+            assert_contains(
+                text,
+                _("Het plan van {circle}").format(circle="Gezin Jansen"),
+                "عمو رضا",
+                "06 98765432",
+                *NAMES,
+                *NAMES.values(),
+                *not_an_emergency_service().split(),
+            )
             assert "&#" not in text and "&amp;" not in text  # escaped once, not twice (Turkish: "112'yi ara")
             assert_every_glyph_covered(glyphs)
 
@@ -344,7 +387,9 @@ async def test_every_language_renders_with_every_glyph_and_a_matching_calendar(s
             for agreement in view.agreements:
                 assert agreement.schedule is not None
                 until = now + timedelta(weeks=20)
-                expected = [moment for _day, moment in occurrences_between(rhythm_of(agreement.schedule), AMSTERDAM, now, until)]
+                expected = [
+                    moment for _day, moment in occurrences_between(rhythm_of(agreement.schedule), AMSTERDAM, now, until)
+                ]
                 single = Calendar()
                 single.add_component(events[agreement.agreement.what])
                 for timezone in entries.walk("VTIMEZONE"):
@@ -397,7 +442,9 @@ async def test_the_picture_buttons_for_every_role(sandbox: Sandbox) -> None:
     for person in (c.anna, stranger, c.omar):  # the calendar: nobody but a doer has anything in it
         answer = await person.press(sandbox.telegram.messages_in(person.id)[-1], "", data="pc:1")
         if person is c.omar:
-            assert sandbox.telegram.messages_in(person.id)[-1].text.startswith("Je hebt geen afspraken met een vast moment.")
+            assert sandbox.telegram.messages_in(person.id)[-1].text.startswith(
+                "Je hebt geen afspraken met een vast moment."
+            )
         else:
             assert answer["text"] == STALE
 
@@ -407,8 +454,15 @@ def test_the_calendar_alarm_follows_the_doers_own_clock_across_clock_changes() -
     Kring reminds her at 08:00 Istanbul time, before and after Amsterdam's clock change; so does
     her calendar. The recurrence and every alarm match Kring's own occurrences and reminders."""
     istanbul = ZoneInfo("Europe/Istanbul")
-    schedule = Schedule(frequency=Frequency.WEEKLY, interval=1, weekday=2, at_time=time(15, 0), starts_on=date(2027, 1, 4),
-                        time_zone="Europe/Amsterdam", remind_hours_before=None)
+    schedule = Schedule(
+        frequency=Frequency.WEEKLY,
+        interval=1,
+        weekday=2,
+        at_time=time(15, 0),
+        starts_on=date(2027, 1, 4),
+        time_zone="Europe/Amsterdam",
+        remind_hours_before=None,
+    )
     agreement = Agreement(id=7, what="Boodschappen", support_kind=SupportKind.PRACTICAL, status=AgreementStatus.ACTIVE)
     view = AgreementView(agreement, Member(display_name="Oma Ayşe"), None, schedule)
     now = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
@@ -428,8 +482,9 @@ async def test_asking_for_files_again_and_again_is_slowed_down(sandbox: Sandbox)
     gets a kind word and no file, and nothing else is held up."""
     c = await _circle_with_a_plan(sandbox)
     moment = [1000.0]
-    sandbox.app.bot_data["file_guard"] = FloodGuard(clock=lambda: moment[0], capacity=plan_pictures.FILES_AT_ONCE,
-                                                    per_second=plan_pictures.FILES_PER_SECOND)
+    sandbox.app.bot_data["file_guard"] = FloodGuard(
+        clock=lambda: moment[0], capacity=plan_pictures.FILES_AT_ONCE, per_second=plan_pictures.FILES_PER_SECOND
+    )
     plan = (await c.omar.send("/plan"))[-1]
     files = []
     for _press in range(5):

@@ -50,8 +50,15 @@ async def _note(session: AsyncSession, delivery: Delivery) -> Rendered | None:
 async def _queue(sessions: SessionMaker, clock: SimulatedClock, count: int) -> None:
     async with sessions.begin() as session:
         for n in range(count):
-            await outbox.enqueue(session, key=f"note:{n}", kind="note", chat_id=CHAT, due_at=clock.now(), now=clock.now(),
-                                 payload={"n": n})
+            await outbox.enqueue(
+                session,
+                key=f"note:{n}",
+                kind="note",
+                chat_id=CHAT,
+                due_at=clock.now(),
+                now=clock.now(),
+                payload={"n": n},
+            )
 
 
 @pytest.fixture
@@ -66,27 +73,50 @@ async def test_two_processes_send_every_delivery_exactly_once(sessions: SessionM
     clock = SimulatedClock(telegram.clock.now())
     await _queue(sessions, clock, 120)
     bots = [Bot(SANDBOX_TOKEN, base_url=f"{telegram.url}/bot") for _ in range(2)]
-    senders = [Sender(bot, sessions, clock, {"note": _note}, default_language="nl", default_tz=clock.now().tzinfo,  # type: ignore[arg-type]
-                      batch_size=7, name=name) for bot, name in zip(bots, ("host-a:1:aa", "host-b:2:bb"), strict=True)]
+    senders = [
+        Sender(
+            bot,
+            sessions,
+            clock,
+            {"note": _note},
+            default_language="nl",
+            default_tz=clock.now().tzinfo,  # type: ignore[arg-type]
+            batch_size=7,
+            name=name,
+        )
+        for bot, name in zip(bots, ("host-a:1:aa", "host-b:2:bb"), strict=True)
+    ]
     async with bots[0], bots[1]:
         reports = await asyncio.gather(*(sender.send_due() for sender in senders))
     texts = Counter(m.text for m in telegram.messages_in(CHAT))
     assert len(texts) == 120 and set(texts.values()) == {1}  # none lost, none doubled
     assert sum(r.sent for r in reports) == 120
     async with sessions() as session:
-        assert await session.scalar(select(func.count()).select_from(Delivery).where(
-            Delivery.status == DeliveryStatus.SENT)) == 120
+        assert (
+            await session.scalar(
+                select(func.count()).select_from(Delivery).where(Delivery.status == DeliveryStatus.SENT)
+            )
+            == 120
+        )
 
 
-async def test_a_live_claim_is_never_taken_and_a_dead_ones_is_after_its_lease(sessions: SessionMaker,
-                                                                                telegram: FakeTelegram) -> None:
+async def test_a_live_claim_is_never_taken_and_a_dead_ones_is_after_its_lease(
+    sessions: SessionMaker, telegram: FakeTelegram
+) -> None:
     clock = SimulatedClock(telegram.clock.now())
     await _queue(sessions, clock, 3)
     async with sessions.begin() as session:  # process A claims, then (say) dies
         assert len(await outbox.claim_due(session, now=clock.now(), limit=10, by="host-a:1:aa")) == 3
     bot = Bot(SANDBOX_TOKEN, base_url=f"{telegram.url}/bot")
-    b = Sender(bot, sessions, clock, {"note": _note}, default_language="nl", default_tz=clock.now().tzinfo,  # type: ignore[arg-type]
-               name="host-b:2:bb")
+    b = Sender(
+        bot,
+        sessions,
+        clock,
+        {"note": _note},
+        default_language="nl",
+        default_tz=clock.now().tzinfo,  # type: ignore[arg-type]
+        name="host-b:2:bb",
+    )
     async with bot:
         assert (await b.send_due()).sent == 0  # A's claims still hold: B keeps its hands off
         clock.advance(outbox.LEASE - timedelta(seconds=1))
@@ -115,7 +145,10 @@ async def test_the_webhook_takes_only_updates_with_the_secret_token(sandbox: San
     url = f"http://127.0.0.1:{unused_tcp_port}{web.WEBHOOK_PATH}"
 
     def update(text: str) -> dict[str, object]:  # as Telegram would post it
-        return {"update_id": 900_000 + len(telegram.calls), "message": user._message_json(user.private_chat, text, None)}
+        return {
+            "update_id": 900_000 + len(telegram.calls),
+            "message": user._message_json(user.private_chat, text, None),
+        }
 
     try:
         assert await _post(url, update("/start")) == 403  # no token
@@ -147,8 +180,15 @@ async def test_healthz_and_metrics(sandbox: Sandbox, unused_tcp_port: int) -> No
 
         status, body = await _get(f"{base}/metrics")  # read with Prometheus' own parser
         families = {f.name: f for f in text_string_to_metric_families(body)}
-        assert {"kring_deliveries_sent", "kring_deliveries_failed", "kring_deliveries_retried", "kring_outbox_depth",
-                "kring_outbox_lag_seconds", "kring_telegram_errors", "kring_handler_latency_seconds"} <= set(families)
+        assert {
+            "kring_deliveries_sent",
+            "kring_deliveries_failed",
+            "kring_deliveries_retried",
+            "kring_outbox_depth",
+            "kring_outbox_lag_seconds",
+            "kring_telegram_errors",
+            "kring_handler_latency_seconds",
+        } <= set(families)
         assert status == 200 and families["kring_outbox_depth"].samples[0].value == 0
     finally:
         await runner.cleanup()
@@ -156,8 +196,9 @@ async def test_healthz_and_metrics(sandbox: Sandbox, unused_tcp_port: int) -> No
 
 async def test_metrics_count_sends_and_telegram_errors(settings: Settings, telegram: FakeTelegram) -> None:
     clock = SimulatedClock(telegram.clock.now())
-    application = build_application(settings.with_overrides(bot_token=SANDBOX_TOKEN, telegram_api_url=telegram.url),
-                                    clock=clock, tick_seconds=None)
+    application = build_application(
+        settings.with_overrides(bot_token=SANDBOX_TOKEN, telegram_api_url=telegram.url), clock=clock, tick_seconds=None
+    )
     runtime = runtime_of(application)
     await application.initialize()
     try:
@@ -166,10 +207,13 @@ async def test_metrics_count_sends_and_telegram_errors(settings: Settings, teleg
         await _queue(runtime.sessions, clock, 3)
         telegram.fail_next("sendMessage", 502, "Bad Gateway")
         await runtime.ticker.tick()
-        samples = {s.name: s.value for f in text_string_to_metric_families(runtime.metrics.exposition().decode())
-                   for s in f.samples}
+        samples = {
+            s.name: s.value
+            for f in text_string_to_metric_families(runtime.metrics.exposition().decode())
+            for s in f.samples
+        }
         assert samples["kring_deliveries_sent_total"] == 2 and samples["kring_deliveries_retried_total"] == 1
-        assert samples['kring_telegram_errors_total'] == 1
+        assert samples["kring_telegram_errors_total"] == 1
         async with runtime.sessions() as session:
             assert await session.scalar(select(Worker.name)) == runtime.worker  # the heartbeat
     finally:
@@ -182,8 +226,14 @@ async def test_kring_health_from_another_process(database_url: str, tmp_path: Pa
     clean = {k: v for k, v in os.environ.items() if not k.startswith("KRING_")}
 
     def kring_health() -> tuple[int, dict[str, object]]:
-        result = subprocess.run([sys.executable, "-m", "bot", "health"], capture_output=True, text=True, timeout=60,
-                                env={**clean, "KRING_DATABASE_URL": database_url, "KRING_SECRET_KEY": TEST_KEY}, cwd=tmp_path)
+        result = subprocess.run(
+            [sys.executable, "-m", "bot", "health"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env={**clean, "KRING_DATABASE_URL": database_url, "KRING_SECRET_KEY": TEST_KEY},
+            cwd=tmp_path,
+        )
         return result.returncode, json.loads(result.stdout.strip().splitlines()[-1])
 
     status, report = kring_health()
@@ -198,5 +248,10 @@ def test_json_logs_are_one_object_a_line_with_ids_only() -> None:
     record = logging.LogRecord("bot.x", logging.INFO, "", 0, "delivery sent", None, None)
     record.delivery_id = 7
     line = json_formatter().format(record)
-    assert json.loads(line) | {"asctime": None} == {"asctime": None, "level": "INFO", "name": "bot.x",
-                                                    "message": "delivery sent", "delivery_id": 7}
+    assert json.loads(line) | {"asctime": None} == {
+        "asctime": None,
+        "level": "INFO",
+        "name": "bot.x",
+        "message": "delivery sent",
+        "delivery_id": 7,
+    }

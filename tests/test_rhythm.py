@@ -16,7 +16,9 @@ from tests.journey import GROUP_ID, make_agreement, set_up_circle
 AMS = ZoneInfo("Europe/Amsterdam")
 
 
-async def run_hours(sandbox: Sandbox, hours: int, chat_id: int, *, restart_every: int | None = None) -> list[tuple[datetime, SentMessage]]:
+async def run_hours(
+    sandbox: Sandbox, hours: int, chat_id: int, *, restart_every: int | None = None
+) -> list[tuple[datetime, SentMessage]]:
     """Move the clock an hour at a time, as the scheduler would wake; collect what ``chat_id`` got."""
     seen = {m.message_id for m in sandbox.telegram.messages_in(chat_id)}
     arrived = []
@@ -42,7 +44,10 @@ async def test_weekly_reminders_arrive_each_wednesday_morning_and_a_thank_you_go
     await c.kees.press(sandbox.telegram.messages_in(4)[-1], "Ja, dat doe ik")
     arrived = reminders(await run_hours(sandbox, 24 * 21, 4))
     assert [at.astimezone(AMS).strftime("%a %d %b %H:%M") for at, _ in arrived] == [
-        "Wed 25 Nov 08:00", "Wed 02 Dec 08:00", "Wed 09 Dec 08:00"]
+        "Wed 25 Nov 08:00",
+        "Wed 02 Dec 08:00",
+        "Wed 09 Dec 08:00",
+    ]
     first = arrived[0][1]
     assert "Boodschappen doen" in first.text and "Wanneer: woensdag 25 november, 15:00" in first.text
 
@@ -63,8 +68,10 @@ async def test_when_it_does_not_work_out_the_backup_is_asked(sandbox: Sandbox) -
     (_at, reminder), *_ = reminders(await run_hours(sandbox, 48, 4))
     assert (await c.ayse.press(reminder, "Gedaan"))["text"] == "Deze knop werkt niet meer."  # only the doer
     await c.kees.press(reminder, "Lukt deze keer niet")
-    assert sandbox.telegram.messages_in(GROUP_ID)[-1].text == \
-        "Buurman Kees kan het deze keer niet: Koken. Ik vraag Oma Ayşe om in te springen."
+    assert (
+        sandbox.telegram.messages_in(GROUP_ID)[-1].text
+        == "Buurman Kees kan het deze keer niet: Koken. Ik vraag Oma Ayşe om in te springen."
+    )
     ask = sandbox.telegram.messages_in(3)[-1]
     assert ask.text.startswith("Oma Ayşe, Buurman Kees kan deze keer niet: Koken")
     await c.ayse.press(ask, "Ik doe het")
@@ -83,7 +90,7 @@ async def test_a_doer_abroad_is_reminded_in_their_own_morning(sandbox: Sandbox) 
     assert question.text == "Goed. Ik houd nu de tijd aan van New York (nu 04:00)."
     assert (await c.ayse.press(question, "", data="tz:10"))["text"] == "Deze knop werkt niet meer."
     arrived = reminders(await run_hours(sandbox, 24 * 3, 3))
-    (at, message), = arrived
+    ((at, message),) = arrived
     assert at.astimezone(ZoneInfo("America/New_York")).strftime("%a %H:%M") == "Wed 08:00"
     assert "Wanneer: woensdag 25 november, 09:00" in message.text  # 15:00 in Amsterdam
 
@@ -94,19 +101,24 @@ async def test_restarts_lose_and_double_nothing(sandbox: Sandbox) -> None:
     await c.kees.press(sandbox.telegram.messages_in(4)[-1], "Ja, dat doe ik")
     arrived = reminders(await run_hours(sandbox, 24 * 21, 4, restart_every=17))
     assert [at.astimezone(AMS).strftime("%a %d %b %H:%M") for at, _ in arrived] == [
-        "Sun 29 Nov 20:00", "Sun 06 Dec 20:00", "Sun 13 Dec 20:00"]  # the evening before an early start
+        "Sun 29 Nov 20:00",
+        "Sun 06 Dec 20:00",
+        "Sun 13 Dec 20:00",
+    ]  # the evening before an early start
 
 
 async def test_nothing_is_sent_at_night(sandbox: Sandbox) -> None:
     c = await set_up_circle(sandbox)
     await make_agreement(c.fatima, "Buurman Kees", "Vuilnis buiten zetten", when=("Elke week", "woensdag", "23:00"))
     await c.kees.press(sandbox.telegram.messages_in(4)[-1], "Ja, dat doe ik")
-    (_at, reminder), = reminders(await run_hours(sandbox, 60, 4))
+    ((_at, reminder),) = reminders(await run_hours(sandbox, 60, 4))
     sandbox.clock.set(datetime(2026, 11, 25, 22, 15, tzinfo=AMS))  # Kees answers late in the evening
     await c.kees.press(reminder, "Lukt deze keer niet")
     late = await run_hours(sandbox, 12, GROUP_ID)
-    (at, told), = late
-    assert told.text.startswith("Buurman Kees kan het deze keer niet") and at.astimezone(AMS).strftime("%H:%M") == "08:15"
+    ((at, told),) = late
+    assert (
+        told.text.startswith("Buurman Kees kan het deze keer niet") and at.astimezone(AMS).strftime("%H:%M") == "08:15"
+    )
     async with sandbox.runtime.sessions() as session:
         assert await session.scalar(select(Person.quiet_from).where(Person.telegram_user_id == 4)) is None  # defaults
 
@@ -132,8 +144,10 @@ async def test_a_doer_who_blocked_kring_is_tried_once_and_the_family_is_told_onc
     await run_hours(sandbox, 24 * 14, GROUP_ID)
     sends = [p for m, p in sandbox.telegram.calls[calls_before:] if m == "sendMessage" and p.get("chat_id") == 4]
     told = [m.text for m in sandbox.telegram.messages_in(GROUP_ID) if "krijgt mijn berichten niet meer" in m.text]
-    assert told == ["Buurman Kees krijgt mijn berichten niet meer. Misschien heeft die persoon Kring geblokkeerd. "
-                    "Vraag het even zelf, als je wilt."]
+    assert told == [
+        "Buurman Kees krijgt mijn berichten niet meer. Misschien heeft die persoon Kring geblokkeerd. "
+        "Vraag het even zelf, als je wilt."
+    ]
     assert len(sends) == 1  # one attempt; after the 403 Kring stops trying
     async with sandbox.runtime.sessions() as session:
         assert await session.scalar(select(Person.unreachable_since).where(Person.telegram_user_id == 4)) is not None

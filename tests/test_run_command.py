@@ -26,11 +26,20 @@ async def telegram() -> AsyncIterator[FakeTelegram]:
 
 async def _start_kring(telegram: FakeTelegram, tmp_path: Path, token: str = TOKEN) -> asyncio.subprocess.Process:
     env = {k: v for k, v in os.environ.items() if not k.startswith("KRING_")}
-    env.update(KRING_BOT_TOKEN=token, KRING_TELEGRAM_API_URL=telegram.url,
-               KRING_DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path}/kring.sqlite3")
+    env.update(
+        KRING_BOT_TOKEN=token,
+        KRING_TELEGRAM_API_URL=telegram.url,
+        KRING_DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path}/kring.sqlite3",
+    )
     return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", env=env, cwd=tmp_path,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        env=env,
+        cwd=tmp_path,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
     )
 
 
@@ -72,18 +81,29 @@ async def test_kring_run_with_a_token_telegram_does_not_know(telegram: FakeTeleg
 
 async def _kring(telegram: FakeTelegram, tmp_path: Path, *args: str) -> tuple[int, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("KRING_")}
-    env.update(KRING_BOT_TOKEN=TOKEN, KRING_TELEGRAM_API_URL=telegram.url,
-               KRING_DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path}/kring.sqlite3")
+    env.update(
+        KRING_BOT_TOKEN=TOKEN,
+        KRING_TELEGRAM_API_URL=telegram.url,
+        KRING_DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path}/kring.sqlite3",
+    )
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", *args, env=env, cwd=tmp_path,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        sys.executable,
+        "-m",
+        "bot",
+        *args,
+        env=env,
+        cwd=tmp_path,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
     )
     stdout, _ = await asyncio.wait_for(process.communicate(), timeout=60)
     assert process.returncode is not None
     return process.returncode, stdout.decode()
 
 
-async def test_the_administrator_invites_lists_and_removes_professionals(telegram: FakeTelegram, tmp_path: Path) -> None:
+async def test_the_administrator_invites_lists_and_removes_professionals(
+    telegram: FakeTelegram, tmp_path: Path
+) -> None:
     status, out = await _kring(telegram, tmp_path, "professional", "invite", "Anna de Vries")
     assert status == 0
     first, link = out.strip().splitlines()
@@ -99,16 +119,30 @@ async def test_the_administrator_invites_lists_and_removes_professionals(telegra
     assert "verwijderd" in out
 
 
-async def test_kring_run_with_a_webhook_takes_updates_only_with_the_secret(telegram: FakeTelegram, tmp_path: Path,
-                                                                           unused_tcp_port: int) -> None:
+async def test_kring_run_with_a_webhook_takes_updates_only_with_the_secret(
+    telegram: FakeTelegram, tmp_path: Path, unused_tcp_port: int
+) -> None:
     secret = "webhook-secret-of-the-test-0123"
     env = {k: v for k, v in os.environ.items() if not k.startswith("KRING_")}
-    env.update(KRING_BOT_TOKEN=TOKEN, KRING_TELEGRAM_API_URL=telegram.url,
-               KRING_DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path}/kring.sqlite3",
-               KRING_WEBHOOK_URL="https://kring.example.org/telegram", KRING_WEBHOOK_SECRET=secret,
-               KRING_HTTP_PORT=str(unused_tcp_port))
-    process = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", "run", "--webhook", env=env, cwd=tmp_path,
-                                                   stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    env.update(
+        KRING_BOT_TOKEN=TOKEN,
+        KRING_TELEGRAM_API_URL=telegram.url,
+        KRING_DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path}/kring.sqlite3",
+        KRING_WEBHOOK_URL="https://kring.example.org/telegram",
+        KRING_WEBHOOK_SECRET=secret,
+        KRING_HTTP_PORT=str(unused_tcp_port),
+    )
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        "--webhook",
+        env=env,
+        cwd=tmp_path,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
     try:
         async with asyncio.timeout(30):
             while telegram.webhook is None:
@@ -127,7 +161,10 @@ async def test_kring_run_with_a_webhook_takes_updates_only_with_the_secret(teleg
         assert await post({"X-Telegram-Bot-Api-Secret-Token": secret}) == 200
         welcome = await telegram.wait_for_message(11, timeout=30)
         assert welcome.text.startswith("Hallo! Ik ben Kring.") and len(telegram.messages_in(11)) == 1
-        async with aiohttp.ClientSession() as client, client.get(f"http://127.0.0.1:{unused_tcp_port}/healthz") as response:
+        async with (
+            aiohttp.ClientSession() as client,
+            client.get(f"http://127.0.0.1:{unused_tcp_port}/healthz") as response,
+        ):
             assert response.status in (200, 503)  # (answers; the ticker may not have beaten yet)
     finally:
         process.send_signal(signal.SIGTERM)

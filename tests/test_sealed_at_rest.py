@@ -26,8 +26,18 @@ from tests.journey import choose_network_checkin, make_agreement, set_up_circle
 pytestmark = pytest.mark.both_databases  # depends on the database engine
 
 #: (Each has a character base64 never uses, or is long enough never to turn up in a sealed value by chance.)
-SECRETS = ("Oma Ayşe", "Buurman Kees", "Gezin Jansen", "Anna de Vries", "Oppassen", "Tante Sam", "12345678",
-           "Geheime notitie", "slaapt slecht", "Fietsen")
+SECRETS = (
+    "Oma Ayşe",
+    "Buurman Kees",
+    "Gezin Jansen",
+    "Anna de Vries",
+    "Oppassen",
+    "Tante Sam",
+    "12345678",
+    "Geheime notitie",
+    "slaapt slecht",
+    "Fietsen",
+)
 
 
 async def _raw_values(engine: AsyncEngine) -> list[tuple[str, str, str]]:
@@ -50,7 +60,7 @@ async def test_the_raw_database_holds_no_free_text(sandbox: Sandbox) -> None:
     await c.fatima.press(menu, "Wie we vragen")
     await c.fatima.press(menu, "Iemand anders")
     await c.fatima.send("Tante Sam")
-    (done,) = await c.fatima.send("06-12345678")
+    (_done,) = await c.fatima.send("06-12345678")
     checkin_question = (await c.fatima.send("/checkin", chat=c.group))[0]
     await c.fatima.press(checkin_question, "Nu een check-in")
     await sandbox.tick()
@@ -70,9 +80,18 @@ async def test_the_raw_database_holds_no_free_text(sandbox: Sandbox) -> None:
     leaks = [(table, column) for table, column, value in values for secret in SECRETS if secret in value]
     assert leaks == []
     sealed = {(table, column) for table, column, value in values if value.startswith(crypto.PREFIX)}
-    assert {("members", "display_name"), ("agreements", "what"), ("agreements", "for_whom"), ("circles", "name"),
-            ("professionals", "name"), ("checkin_answers", "note"), ("network_checkins", "note"),
-            ("plan_steps", "phone"), ("deliveries", "payload"), ("drafts", "data")} <= sealed
+    assert {
+        ("members", "display_name"),
+        ("agreements", "what"),
+        ("agreements", "for_whom"),
+        ("circles", "name"),
+        ("professionals", "name"),
+        ("checkin_answers", "note"),
+        ("network_checkins", "note"),
+        ("plan_steps", "phone"),
+        ("deliveries", "payload"),
+        ("drafts", "data"),
+    } <= sealed
     async with sandbox.runtime.sessions() as session:  # and Kring itself reads them as ever
         assert (await session.scalar(select(Circle.name))) == "Gezin Jansen"
 
@@ -85,7 +104,9 @@ def test_the_key_file_is_created_owner_only_and_reused(tmp_path: Path) -> None:
     settings = load_settings({"KRING_SECRET_KEY_FILE": str(path)})
     assert settings.key() == first
     given = crypto.new_key()
-    assert load_settings({"KRING_SECRET_KEY": crypto.encode_key(given), "KRING_SECRET_KEY_FILE": str(path)}).key() == given
+    assert (
+        load_settings({"KRING_SECRET_KEY": crypto.encode_key(given), "KRING_SECRET_KEY_FILE": str(path)}).key() == given
+    )
 
 
 def test_a_bad_or_wrong_key_is_refused() -> None:
@@ -104,9 +125,12 @@ async def test_the_migration_seals_what_was_stored_before(empty_database_url: st
     engine = create_engine(empty_database_url)
     await migrate.upgrade(engine, "0008")
     async with engine.begin() as connection:
-        await connection.execute(text(
-            "INSERT INTO circles (name, language, time_zone, status, review_weeks, created_at) "
-            "VALUES ('Gezin Jansen', 'nl', 'Europe/Amsterdam', 'active', 6, '2026-11-23 09:00:00+00:00')"))
+        await connection.execute(
+            text(
+                "INSERT INTO circles (name, language, time_zone, status, review_weeks, created_at) "
+                "VALUES ('Gezin Jansen', 'nl', 'Europe/Amsterdam', 'active', 6, '2026-11-23 09:00:00+00:00')"
+            )
+        )
     await migrate.upgrade(engine)
     async with engine.connect() as connection:
         stored = await connection.scalar(text("SELECT name FROM circles"))
@@ -123,14 +147,27 @@ async def test_kring_refuses_a_key_that_does_not_open_the_database(tmp_path: Pat
     engine = create_engine(url)
     await migrate.upgrade(engine)
     async with create_sessionmaker(engine).begin() as session:
-        session.add(Circle(name="Gezin Jansen", language="nl", time_zone="Europe/Amsterdam", status=CircleStatus.ACTIVE,
-                           created_at=datetime.now(UTC)))
+        session.add(
+            Circle(
+                name="Gezin Jansen",
+                language="nl",
+                time_zone="Europe/Amsterdam",
+                status=CircleStatus.ACTIVE,
+                created_at=datetime.now(UTC),
+            )
+        )
     await engine.dispose()
     clean = {k: v for k, v in os.environ.items() if not k.startswith("KRING_")}
 
     def kring_migrate(**env: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "bot", "migrate"], env={**clean, "KRING_DATABASE_URL": url, **env},
-                              cwd=tmp_path, capture_output=True, text=True, timeout=60)
+        return subprocess.run(
+            [sys.executable, "-m", "bot", "migrate"],
+            env={**clean, "KRING_DATABASE_URL": url, **env},
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
 
     for wrong in ({"KRING_SECRET_KEY": crypto.encode_key(crypto.new_key())}, {}):  # another key; a new key file
         refused = kring_migrate(**wrong)

@@ -67,12 +67,16 @@ async def set_up_three_circles(sandbox: Sandbox) -> dict[str, FakeUser]:
         await a.fatima.press(question, button)
     await make_agreement(a.fatima, "Buurman Kees", "Boodschappen doen")  # Wednesday 15:00
     await a.kees.press(sandbox.telegram.messages_in(4)[-1], "Ja, dat doe ik")
-    await make_agreement(a.fatima, "Buurman Kees", "Fatima ophalen na de nachtdienst", when=("Elke week", "zondag", "02:30"))
+    await make_agreement(
+        a.fatima, "Buurman Kees", "Fatima ophalen na de nachtdienst", when=("Elke week", "zondag", "02:30")
+    )
     await a.kees.press(sandbox.telegram.messages_in(4)[-1], "Ja, dat doe ik")
     await make_agreement(a.fatima, "Oma Ayşe", "Bellen met Sam", when=("Elke week", "zondag", "16:00"))
     await a.ayse.press(sandbox.telegram.messages_in(3)[-1], "Ja, dat doe ik")
     (question,) = await a.ayse.send("/timezone")
-    await a.ayse.press(question, "", data=question.callback_data(next(b for b in question.button_texts() if "New York" in b)))
+    await a.ayse.press(
+        question, "", data=question.callback_data(next(b for b in question.button_texts() if "New York" in b))
+    )
 
     # B: Gezin Bakker, without a group: everything goes privately.
     links = await new_circle(a.anna, "Gezin Bakker")
@@ -119,9 +123,17 @@ async def test_twelve_weeks_of_three_circles(sandbox: Sandbox) -> None:
         telegram.fail_next("sendMessage", 429, "Too Many Requests: retry after 20", retry_after=20, times=4)
 
     async def service_message() -> None:  # Telegram's own note of the upgrade, a day late
-        update_id = await telegram.push_update({"message": {
-            "message_id": telegram.next_message_id(), "date": 0, "chat": {"id": GROUP_ID, "type": "group", "title": "x"},
-            "from": people["fatima"].info, "migrate_to_chat_id": SUPERGROUP}})
+        update_id = await telegram.push_update(
+            {
+                "message": {
+                    "message_id": telegram.next_message_id(),
+                    "date": 0,
+                    "chat": {"id": GROUP_ID, "type": "group", "title": "x"},
+                    "from": people["fatima"].info,
+                    "migrate_to_chat_id": SUPERGROUP,
+                }
+            }
+        )
         await telegram.settle(update_id)
 
     calls_before_block = 0
@@ -175,8 +187,9 @@ async def test_twelve_weeks_of_three_circles(sandbox: Sandbox) -> None:
 
     # Kees: Wednesday 08:00 for Wednesday's shopping; Saturday 20:00 for the 02:30 Sunday pick-up
     # (also before the night 02:30 does not exist); Ayşe: Sunday 08:00 in New York, every week.
-    assert got(4, "reminder") == sorted(weekly(date(2027, 2, 17), time(8), AMS, until=end)
-                                        + weekly(date(2027, 2, 20), time(20), AMS, until=end))
+    assert got(4, "reminder") == sorted(
+        weekly(date(2027, 2, 17), time(8), AMS, until=end) + weekly(date(2027, 2, 20), time(20), AMS, until=end)
+    )
     assert got(3, "reminder") == weekly(date(2027, 2, 21), time(8), NYC, until=end)
     clock_change = [event.text for _, event in arrived if event.chat_id == 4 and "28 maart" in event.text]
     assert clock_change and "03:30" in clock_change[0]  # moved by the gap, not skipped
@@ -193,7 +206,9 @@ async def test_twelve_weeks_of_three_circles(sandbox: Sandbox) -> None:
     thursday_mornings = weekly(date(2027, 2, 18), time(8), AMS, until=end)
     assert got(13, "reminder") == thursday_mornings[:3]
     assert [at.astimezone(AMS) for at in got(11, "unreachable")] == [thursday_mornings[3]]
-    attempts = [p for method, p in telegram.calls[calls_before_block:] if method == "sendMessage" and p.get("chat_id") == 13]
+    attempts = [
+        p for method, p in telegram.calls[calls_before_block:] if method == "sendMessage" and p.get("chat_id") == 13
+    ]
     assert len(attempts) == 1  # after the 403, Kring stops trying
 
     # The follow-up ends on 15 May: a week before, each family is asked once whether to extend it

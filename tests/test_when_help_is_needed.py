@@ -24,8 +24,9 @@ ORGANISATION = "Jeugdteam Noord: 020 123 45 67 (ma-vr 9-17 uur)"
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    return load_settings({"KRING_DATABASE_URL": database_url, "KRING_ORGANISATION_CONTACT": ORGANISATION,
-                          "KRING_SECRET_KEY": TEST_KEY})
+    return load_settings(
+        {"KRING_DATABASE_URL": database_url, "KRING_ORGANISATION_CONTACT": ORGANISATION, "KRING_SECRET_KEY": TEST_KEY}
+    )
 
 
 def last(sandbox: Sandbox, chat_id: int) -> SentMessage:
@@ -81,17 +82,25 @@ async def test_a_private_contact_request_is_answered_and_stays_private(sandbox: 
     before = len(sandbox.telegram.messages_in(ANNA))
     group_before = len(sandbox.telegram.messages_in(GROUP_ID))
     (question,) = await c.omar.send("/contact")
-    assert question.text.startswith("Je vraagt Anna de Vries om contact. Anna de Vries krijgt je vraag pas als je op 'Versturen' drukt.")
+    assert question.text.startswith(
+        "Je vraagt Anna de Vries om contact. Anna de Vries krijgt je vraag pas als je op 'Versturen' drukt."
+    )
     await c.omar.press(question, "Vandaag")
     (confirm,) = await c.omar.send("Kunt u bellen over school?")
     assert confirm.text == "Klopt dit?\nAan: Anna de Vries\nHoe snel: Vandaag\nBericht: Kunt u bellen over school?"
     assert len(sandbox.telegram.messages_in(ANNA)) == before  # nothing before the confirmation
     await c.omar.press(confirm, "✉️ Versturen")
-    assert confirm.text.startswith("Verstuurd. Anna de Vries weet nu dat je contact wilt. Heb je voor maandag 23 november 14:00")
+    assert confirm.text.startswith(
+        "Verstuurd. Anna de Vries weet nu dat je contact wilt. Heb je voor maandag 23 november 14:00"
+    )
 
     request = last(sandbox, ANNA)
-    assert request.text.splitlines()[:4] == ["📞 Vraag om contact: Gezin Jansen", "Van: Omar", "Hoe snel: Vandaag",
-                                             "Bericht: Kunt u bellen over school?"]
+    assert request.text.splitlines()[:4] == [
+        "📞 Vraag om contact: Gezin Jansen",
+        "Van: Omar",
+        "Hoe snel: Vandaag",
+        "Bericht: Kunt u bellen over school?",
+    ]
     assert (await c.fatima.press(request, "", data=request.callback_data("Ik bel vandaag")))["text"] == STALE
     await c.anna.press(request, "Ik bel vandaag")
     assert last(sandbox, 2).text == "📞 Anna de Vries antwoordt Omar: Ik bel je vandaag."
@@ -110,7 +119,7 @@ async def test_an_unanswered_request_is_never_lost(sandbox: Sandbox) -> None:
     await c.fatima.press(question, "Overslaan")
     await c.fatima.press(question, "✉️ Versturen")
     arrived = [(at, m) for at, m in await run_hours(sandbox, 24 * 4, GROUP_ID) if "nog niet gereageerd" in m.text]
-    (at, told), = arrived
+    ((at, told),) = arrived
     assert at.astimezone(AMS).strftime("%a %d %b %H:%M") == "Wed 25 Nov 10:00"  # two working days later
     assert ORGANISATION in told.text and "Bel 112" in told.text
     (listing,) = await c.anna.send("/overview")
@@ -172,10 +181,15 @@ async def test_the_pulse_is_exactly_what_the_family_sees_and_can_be_switched_off
 
     arrived = [m for _, m in await run_hours(sandbox, 24 * 14, ANNA) if m.text.startswith("🫶")]
     (sent,) = arrived
-    shown = [m for m in sandbox.telegram.messages_in(GROUP_ID) if m.text.startswith("🫶 Dit ziet Anna de Vries vandaag:")]
+    shown = [
+        m for m in sandbox.telegram.messages_in(GROUP_ID) if m.text.startswith("🫶 Dit ziet Anna de Vries vandaag:")
+    ]
     assert len(shown) == 1
-    counts = ["Check-ins: 1 gevraagd, 1 beantwoord.", "Antwoorden: goed 0, zo-zo 1, niet goed 1, wil erover praten 0.",
-              "Afspraken: 1 gelukt, 1 niet gelukt of geen antwoord."]
+    counts = [
+        "Check-ins: 1 gevraagd, 1 beantwoord.",
+        "Antwoorden: goed 0, zo-zo 1, niet goed 1, wil erover praten 0.",
+        "Afspraken: 1 gelukt, 1 niet gelukt of geen antwoord.",
+    ]
     assert sent.text.splitlines()[1:4] == counts == shown[0].text.splitlines()[1:4]
     assert "Sam" not in sent.text and "Omar" not in sent.text and "Boodschappen" not in sent.text
 
@@ -191,7 +205,7 @@ async def test_the_end_of_follow_up_detaches_the_professional_and_the_circle_goe
     await c.fatima.press(choice, "Elke 4 weken")
     sandbox.clock.set(datetime(2027, 2, 16, 8, 0, tzinfo=AMS))
     arrived = await run_hours(sandbox, 24, GROUP_ID)
-    (at, ask), = [(at, m) for at, m in arrived if m.text.startswith("Op 23 februari 2027 stopt de begeleiding")]
+    ((at, ask),) = [(at, m) for at, m in arrived if m.text.startswith("Op 23 februari 2027 stopt de begeleiding")]
     assert at.astimezone(AMS).strftime("%d %b %H:%M") == "16 Feb 10:00"
     assert (await c.omar.press(ask, "Nee, het is goed zo"))["text"] == STALE  # the coordinators choose
     extend = ask.callback_data("Ja, een maand langer")
@@ -249,7 +263,10 @@ async def test_asking_privately_stays_private_and_a_second_tap_asks_nobody_twice
 
     sandbox.clock.set(datetime(2026, 11, 23, 23, 0, tzinfo=AMS))  # late in the evening
     await c.fatima.press(view, "🙋 Vraag Omar")
-    assert "Omar heeft nu rustige uren. Mijn bericht komt om 08:00 aan. Is het nu nodig? Bel dan zelf." in last(sandbox, 1).text
+    assert (
+        "Omar heeft nu rustige uren. Mijn bericht komt om 08:00 aan. Is het nu nodig? Bel dan zelf."
+        in last(sandbox, 1).text
+    )
 
 
 async def test_a_reply_to_kring_in_the_group_is_not_answered_with_boilerplate(sandbox: Sandbox) -> None:

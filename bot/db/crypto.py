@@ -89,7 +89,7 @@ def unseal(stored: str) -> str:
     if not stored.startswith(PREFIX):  # written before sealing existed (the migration seals it)
         return stored
     try:
-        return _active().decrypt(base64.b64decode(stored[len(PREFIX):]), None).decode("utf-8")
+        return _active().decrypt(base64.b64decode(stored[len(PREFIX) :]), None).decode("utf-8")
     except InvalidTag:
         raise WrongKey("this database was sealed with another KRING_SECRET_KEY") from None
 

@@ -42,8 +42,10 @@ async def check_key(engine: AsyncEngine) -> None:
         tables = set(await connection.run_sync(lambda sync: inspect(sync).get_table_names()))
         for table, column in _KEY_PROBES:
             if table in tables:
-                value = await connection.scalar(text(
-                    f"SELECT {column} FROM {table} WHERE {column} LIKE :sealed LIMIT 1"), {"sealed": crypto.PREFIX + "%"})
+                value = await connection.scalar(
+                    text(f"SELECT {column} FROM {table} WHERE {column} LIKE :sealed LIMIT 1"),
+                    {"sealed": crypto.PREFIX + "%"},
+                )
                 if value is not None:
                     crypto.unseal(value)
 

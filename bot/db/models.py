@@ -198,9 +198,7 @@ class Professional(Base):
     __tablename__ = "professionals"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    person_id: Mapped[int | None] = mapped_column(
-        ForeignKey("people.id", ondelete="SET NULL"), unique=True
-    )
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"), unique=True)
     name: Mapped[str] = mapped_column(SealedText)
     status: Mapped[ProfessionalStatus] = mapped_column(_enum(ProfessionalStatus))
     created_at: Mapped[datetime]
@@ -217,9 +215,7 @@ class Circle(Base):
     second_language: Mapped[str | None] = mapped_column(String(8))
     time_zone: Mapped[str] = mapped_column(String(64))
     status: Mapped[CircleStatus] = mapped_column(_enum(CircleStatus))
-    professional_id: Mapped[int | None] = mapped_column(
-        ForeignKey("professionals.id", ondelete="SET NULL"), index=True
-    )
+    professional_id: Mapped[int | None] = mapped_column(ForeignKey("professionals.id", ondelete="SET NULL"), index=True)
     follow_up_ends_on: Mapped[date | None] = mapped_column(Date)
     group_chat_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
     #: How often the family looks at whether the plan still fits (at the next check-in after this).

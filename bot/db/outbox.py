@@ -96,7 +96,8 @@ def still_ours(delivery: Delivery, *, by: str, now: datetime) -> bool:
 async def recover_interrupted(session: AsyncSession, *, now: datetime) -> int:
     """Put deliveries whose claim ran out back in the queue (see the module docstring)."""
     result = await session.execute(
-        update(Delivery).where(Delivery.status == DeliveryStatus.SENDING, Delivery.next_attempt_at <= now)
+        update(Delivery)
+        .where(Delivery.status == DeliveryStatus.SENDING, Delivery.next_attempt_at <= now)
         .values(status=DeliveryStatus.PENDING, claimed_by=None)
     )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
@@ -131,4 +132,6 @@ def mark_skipped(delivery: Delivery, *, reason: str) -> None:
 
 async def next_attempt(session: AsyncSession) -> datetime | None:
     """When the next waiting delivery may be sent (``None``: nothing waits)."""
-    return await session.scalar(select(func.min(Delivery.next_attempt_at)).where(Delivery.status == DeliveryStatus.PENDING))
+    return await session.scalar(
+        select(func.min(Delivery.next_attempt_at)).where(Delivery.status == DeliveryStatus.PENDING)
+    )

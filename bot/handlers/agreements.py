@@ -68,8 +68,9 @@ async def start_agreement(update: Update, context: KringContext) -> None:
     if message.chat.type != ChatType.PRIVATE:
         await message.reply_text(_("Een afspraak maak je in een privégesprek met mij."))
         return
-    await with_circle(context, message, "agreement", MAKERS,
-                      _("Alleen wie de kring regelt, kan afspraken maken."), _begin)
+    await with_circle(
+        context, message, "agreement", MAKERS, _("Alleen wie de kring regelt, kan afspraken maken."), _begin
+    )
 
 
 async def _begin(context: KringContext, message: Message, circle_id: int) -> None:
@@ -78,14 +79,23 @@ async def _begin(context: KringContext, message: Message, circle_id: int) -> Non
         if role is None or context.person_id is None:
             await message.reply_text(_("Alleen wie de kring regelt, kan afspraken maken."))
             return
-        draft = await drafts.begin(session, person_id=context.person_id, chat_id=message.chat.id, flow=FLOW,
-                                   step="doer", now=context.runtime.clock.now(), data={"circle_id": circle_id})
+        draft = await drafts.begin(
+            session,
+            person_id=context.person_id,
+            chat_id=message.chat.id,
+            flow=FLOW,
+            step="doer",
+            now=context.runtime.clock.now(),
+            data={"circle_id": circle_id},
+        )
         text, buttons = await _prompt(session, draft)
     intro = _("We maken een afspraak: wie doet wat?") + " " + _("Stoppen? Stuur /cancel.")
     await message.reply_text(intro + "\n\n" + text, reply_markup=buttons)
 
 
-async def _maker_role(session: AsyncSession, context: KringContext, circle_id: int) -> tuple[Role | None, Member | None]:
+async def _maker_role(
+    session: AsyncSession, context: KringContext, circle_id: int
+) -> tuple[Role | None, Member | None]:
     for action in (Action.MAKE_AGREEMENT, Action.SUGGEST_AGREEMENT):
         try:
             access = await authz.authorize(session, context.person_id, circle_id, action)
@@ -99,7 +109,9 @@ async def _prompt(session: AsyncSession, draft: Draft) -> Reply:
     """The question for the draft's current step."""
     data, step = draft.data, draft.step
     members = {m.id: m for m in await agreements.doers(session, data["circle_id"])}
-    if step != "doer" and (int(data.get("doer") or 0) not in members or (data.get("backup") and int(data["backup"]) not in members)):
+    if step != "doer" and (
+        int(data.get("doer") or 0) not in members or (data.get("backup") and int(data["backup"]) not in members)
+    ):
         if data.get("agreement_id"):  # changing an agreement whose doer or backup left: start again
             raise authz.NotAllowed(Action.MANAGE_AGREEMENT)
         draft.step = step = "doer"  # someone left while this was being made: choose again
@@ -114,11 +126,15 @@ async def _prompt(session: AsyncSession, draft: Draft) -> Reply:
     if step == "for_whom":
         return _("Voor wie is het? Bijvoorbeeld 'voor Sam'. Of druk op 'Overslaan'."), _skip(draft.id)
     if step == "kind":
-        return _("Wat voor hulp is het?"), _rows([_button(support_label(k), draft.id, "kind", k.value) for k in SupportKind], 1)
+        return _("Wat voor hulp is het?"), _rows(
+            [_button(support_label(k), draft.id, "kind", k.value) for k in SupportKind], 1
+        )
     if step == "when":
         labels = {
-            "weekly": pgettext("button", "Elke week"), "biweekly": pgettext("button", "Om de week"),
-            "monthly": pgettext("button", "Elke maand"), "once": pgettext("button", "Eén keer"),
+            "weekly": pgettext("button", "Elke week"),
+            "biweekly": pgettext("button", "Om de week"),
+            "monthly": pgettext("button", "Elke maand"),
+            "once": pgettext("button", "Eén keer"),
             "needed": pgettext("button", "Als het nodig is"),
         }
         return _("Wanneer?"), _rows([_button(labels[c], draft.id, "when", c) for c in WHEN_CHOICES])
@@ -131,18 +147,35 @@ async def _prompt(session: AsyncSession, draft: Draft) -> Reply:
     if step == "time":
         return _("Hoe laat? Schrijf bijvoorbeeld 15:00."), None
     if step == "backup":
-        others = [_button(m.display_name, draft.id, "backup", m.id) for m in members.values() if m.id != (doer.id if doer else 0)]
+        others = [
+            _button(m.display_name, draft.id, "backup", m.id)
+            for m in members.values()
+            if m.id != (doer.id if doer else 0)
+        ]
         others.append(_button(pgettext("button", "Niemand"), draft.id, "backup", 0))
         return _("Wie springt in als het {name} een keer niet lukt?").format(name=name), _rows(others)
     if step == "visibility":
-        return _("Wie mag deze afspraak zien?"), _rows([
-            _button(pgettext("button", "Iedereen in de kring"), draft.id, "visibility", Visibility.CIRCLE.value),
-            _button(_("Alleen het gezin en {name}").format(name=name), draft.id, "visibility", Visibility.FAMILY_AND_DOER.value),
-        ], 1)
+        return _("Wie mag deze afspraak zien?"), _rows(
+            [
+                _button(pgettext("button", "Iedereen in de kring"), draft.id, "visibility", Visibility.CIRCLE.value),
+                _button(
+                    _("Alleen het gezin en {name}").format(name=name),
+                    draft.id,
+                    "visibility",
+                    Visibility.FAMILY_AND_DOER.value,
+                ),
+            ],
+            1,
+        )
     summary = _summary(data, members)
-    return summary, InlineKeyboardMarkup([[
-        _button(pgettext("button", "Opslaan"), draft.id, "save", 1), _button(pgettext("button", "Stop"), draft.id, "stop", 1),
-    ]])
+    return summary, InlineKeyboardMarkup(
+        [
+            [
+                _button(pgettext("button", "Opslaan"), draft.id, "save", 1),
+                _button(pgettext("button", "Stop"), draft.id, "stop", 1),
+            ]
+        ]
+    )
 
 
 def _summary(data: dict[str, Any], members: dict[int, Member]) -> str:
@@ -154,8 +187,11 @@ def _summary(data: dict[str, Any], members: dict[int, Member]) -> str:
     backup = members.get(int(data.get("backup") or 0))
     if backup is not None:
         lines.append(_("Als het niet lukt: {name}").format(name=backup.display_name))
-    lines.append(_("Iedereen in de kring ziet dit.") if data["visibility"] == Visibility.CIRCLE.value
-                 else _("Alleen het gezin en {name} zien dit.").format(name=members[int(data["doer"])].display_name))
+    lines.append(
+        _("Iedereen in de kring ziet dit.")
+        if data["visibility"] == Visibility.CIRCLE.value
+        else _("Alleen het gezin en {name} zien dit.").format(name=members[int(data["doer"])].display_name)
+    )
     return "\n".join(lines)
 
 
@@ -265,17 +301,32 @@ async def _save(session: AsyncSession, context: KringContext, draft: Draft, role
     assert context.person_id is not None
     if data.get("agreement_id"):
         changed = await agreements.update(
-            session, int(data["agreement_id"]), person_id=context.person_id, what=data["what"],
-            for_whom=data.get("for_whom"), support_kind=SupportKind(data["kind"]), when=When.from_data(data),
-            backup_member_id=data.get("backup"), visibility=Visibility(data["visibility"]), now=context.runtime.clock.now(),
+            session,
+            int(data["agreement_id"]),
+            person_id=context.person_id,
+            what=data["what"],
+            for_whom=data.get("for_whom"),
+            support_kind=SupportKind(data["kind"]),
+            when=When.from_data(data),
+            backup_member_id=data.get("backup"),
+            visibility=Visibility(data["visibility"]),
+            now=context.runtime.clock.now(),
         )
         await drafts.finish(session, draft)
         view = await agreements.view(session, changed)
         return _("Aangepast. Zo staat het nu in het plan:") + "\n\n" + agreement_block(view), None
     agreement = await agreements.make(
-        session, data["circle_id"], person_id=context.person_id, doer_member_id=int(data["doer"]), what=data["what"],
-        for_whom=data.get("for_whom"), support_kind=SupportKind(data["kind"]), when=When.from_data(data),
-        backup_member_id=data.get("backup"), visibility=Visibility(data["visibility"]), now=context.runtime.clock.now(),
+        session,
+        data["circle_id"],
+        person_id=context.person_id,
+        doer_member_id=int(data["doer"]),
+        what=data["what"],
+        for_whom=data.get("for_whom"),
+        support_kind=SupportKind(data["kind"]),
+        when=When.from_data(data),
+        backup_member_id=data.get("backup"),
+        visibility=Visibility(data["visibility"]),
+        now=context.runtime.clock.now(),
     )
     await drafts.finish(session, draft)
     view = await agreements.view(session, agreement)
@@ -290,17 +341,33 @@ async def _save(session: AsyncSession, context: KringContext, draft: Draft, role
 
 
 def answer_buttons(agreement_id: int) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[
-        InlineKeyboardButton(pgettext("button", "Ja, dat doe ik"), callback_data=callbacks.encode(ANSWER, agreement_id, "yes")),
-        InlineKeyboardButton(pgettext("button", "Liever anders"), callback_data=callbacks.encode(ANSWER, agreement_id, "no")),
-    ]])
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    pgettext("button", "Ja, dat doe ik"), callback_data=callbacks.encode(ANSWER, agreement_id, "yes")
+                ),
+                InlineKeyboardButton(
+                    pgettext("button", "Liever anders"), callback_data=callbacks.encode(ANSWER, agreement_id, "no")
+                ),
+            ]
+        ]
+    )
 
 
 def confirm_buttons(agreement_id: int) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[
-        InlineKeyboardButton(pgettext("button", "Goedkeuren"), callback_data=callbacks.encode(CONFIRM, agreement_id, "yes")),
-        InlineKeyboardButton(pgettext("button", "Niet doen"), callback_data=callbacks.encode(CONFIRM, agreement_id, "no")),
-    ]])
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    pgettext("button", "Goedkeuren"), callback_data=callbacks.encode(CONFIRM, agreement_id, "yes")
+                ),
+                InlineKeyboardButton(
+                    pgettext("button", "Niet doen"), callback_data=callbacks.encode(CONFIRM, agreement_id, "no")
+                ),
+            ]
+        ]
+    )
 
 
 async def answer_pressed(update: Update, context: KringContext) -> None:
@@ -320,18 +387,39 @@ async def answer_pressed(update: Update, context: KringContext) -> None:
         async with runtime.sessions.begin() as session:
             if choice == "no" and private:
                 await _check_doer(session, context.person_id, int(agreement_id))
-                draft = await drafts.begin(session, person_id=context.person_id, chat_id=query.message.chat.id,
-                                           flow=DECLINE_FLOW, step="reason", now=now, data={"agreement_id": int(agreement_id)})
+                draft = await drafts.begin(
+                    session,
+                    person_id=context.person_id,
+                    chat_id=query.message.chat.id,
+                    flow=DECLINE_FLOW,
+                    step="reason",
+                    now=now,
+                    data={"agreement_id": int(agreement_id)},
+                )
                 text = _("Goed dat je het zegt. Wil je vertellen waarom? Schrijf het kort op. Of druk op 'Overslaan'.")
-                buttons = InlineKeyboardMarkup([[InlineKeyboardButton(
-                    pgettext("button", "Overslaan"), callback_data=callbacks.encode(ANSWER, draft.data["agreement_id"], "skip"))]])
+                buttons = InlineKeyboardMarkup(
+                    [
+                        [
+                            InlineKeyboardButton(
+                                pgettext("button", "Overslaan"),
+                                callback_data=callbacks.encode(ANSWER, draft.data["agreement_id"], "skip"),
+                            )
+                        ]
+                    ]
+                )
             else:
                 if choice == "skip":
                     finished = await drafts.current(session, person_id=context.person_id, chat_id=query.message.chat.id)
                     if finished is not None and finished.flow == DECLINE_FLOW:
                         await drafts.finish(session, finished)
-                agreement = await agreements.answer(session, int(agreement_id), person_id=context.person_id,
-                                                    accept=choice == "yes", reason=None, now=now)
+                agreement = await agreements.answer(
+                    session,
+                    int(agreement_id),
+                    person_id=context.person_id,
+                    accept=choice == "yes",
+                    reason=None,
+                    now=now,
+                )
                 text, buttons = _answered(agreement.status == AgreementStatus.ACTIVE), None
     except (callbacks.BadCallbackData, ValueError, authz.NotAllowed):
         await stale_button(update, context)
@@ -361,7 +449,9 @@ async def reason_typed(update: Update, context: KringContext, text: str) -> None
     assert message is not None and context.person_id is not None
     reason = circles.clean_name(text, agreements.MAX_WHAT)
     if reason is None:
-        await message.reply_text(_("Dat is te lang. Gebruik hoogstens {count} tekens.").format(count=agreements.MAX_WHAT))
+        await message.reply_text(
+            _("Dat is te lang. Gebruik hoogstens {count} tekens.").format(count=agreements.MAX_WHAT)
+        )
         return
     runtime = context.runtime
     async with runtime.sessions.begin() as session:
@@ -370,8 +460,9 @@ async def reason_typed(update: Update, context: KringContext, text: str) -> None
         agreement_id = int(draft.data["agreement_id"])
         await drafts.finish(session, draft)
         try:
-            await agreements.answer(session, agreement_id, person_id=context.person_id, accept=False, reason=reason,
-                                    now=runtime.clock.now())
+            await agreements.answer(
+                session, agreement_id, person_id=context.person_id, accept=False, reason=reason, now=runtime.clock.now()
+            )
         except authz.NotAllowed:
             await message.reply_text(_("Deze afspraak is al veranderd. Er is niets aangepast."))
             return
@@ -387,17 +478,25 @@ async def confirm_pressed(update: Update, context: KringContext) -> None:
         if choice not in ("yes", "no") or context.person_id is None:
             raise callbacks.BadCallbackData(query.data)
         async with context.runtime.sessions.begin() as session:
-            agreement = await agreements.confirm_suggestion(session, int(agreement_id), person_id=context.person_id,
-                                                            accept=choice == "yes", now=context.runtime.clock.now())
+            agreement = await agreements.confirm_suggestion(
+                session,
+                int(agreement_id),
+                person_id=context.person_id,
+                accept=choice == "yes",
+                now=context.runtime.clock.now(),
+            )
             view = await agreements.view(session, agreement)
     except (callbacks.BadCallbackData, ValueError, authz.NotAllowed):
         await stale_button(update, context)
         return
     await query.answer()
-    text = (_("Goedgekeurd. Ik vraag {name} of dat goed is.").format(name=view.doer.display_name)
-            if agreement.status == AgreementStatus.PROPOSED else
-            _("Goedgekeurd. De afspraak staat nu in het plan.") if agreement.status == AgreementStatus.ACTIVE
-            else _("Dit voorstel gaat niet door."))
+    text = (
+        _("Goedgekeurd. Ik vraag {name} of dat goed is.").format(name=view.doer.display_name)
+        if agreement.status == AgreementStatus.PROPOSED
+        else _("Goedgekeurd. De afspraak staat nu in het plan.")
+        if agreement.status == AgreementStatus.ACTIVE
+        else _("Dit voorstel gaat niet door.")
+    )
     await query.edit_message_text(text)
 
 
@@ -407,8 +506,14 @@ async def confirm_pressed(update: Update, context: KringContext) -> None:
 async def list_agreements(update: Update, context: KringContext) -> None:
     message = update.effective_message
     assert message is not None
-    await with_circle(context, message, "agreements", authz.RULES[Action.VIEW_PLAN],
-                      _("Je doet nog niet mee in een kring."), _show_agreements)
+    await with_circle(
+        context,
+        message,
+        "agreements",
+        authz.RULES[Action.VIEW_PLAN],
+        _("Je doet nog niet mee in een kring."),
+        _show_agreements,
+    )
 
 
 async def _show_agreements(context: KringContext, message: Message, circle_id: int) -> None:
@@ -422,7 +527,7 @@ async def _show_agreements(context: KringContext, message: Message, circle_id: i
     if message.chat.type != ChatType.PRIVATE:  # the group reads along: shared ones, no buttons, one message
         views = [v for v in views if v.agreement.visibility == Visibility.CIRCLE]
         blocks = [agreement_block(v) for v in views] or [_("Er zijn nog geen afspraken.")]
-        for text in split_messages(blocks + [_("Aanpassen doe je privé met /agreements.")]):
+        for text in split_messages([*blocks, _("Aanpassen doe je privé met /agreements.")]):
             await message.reply_text(text)
         return
     if not views:
@@ -441,10 +546,15 @@ async def _begin_edit(context: KringContext, message: Message, agreement_id: int
         await authz.authorize(session, context.person_id, agreement.circle_id, Action.MANAGE_AGREEMENT)
         assert context.person_id is not None
         view = await agreements.view(session, agreement)
-        draft = await drafts.begin(session, person_id=context.person_id, chat_id=message.chat.id, flow=FLOW,
-                                   step="what", now=context.runtime.clock.now(),
-                                   data={"circle_id": agreement.circle_id, "agreement_id": agreement.id,
-                                         "doer": agreement.doer_member_id})
+        draft = await drafts.begin(
+            session,
+            person_id=context.person_id,
+            chat_id=message.chat.id,
+            flow=FLOW,
+            step="what",
+            now=context.runtime.clock.now(),
+            data={"circle_id": agreement.circle_id, "agreement_id": agreement.id, "doer": agreement.doer_member_id},
+        )
         text, buttons = await _prompt(session, draft)
     intro = _("Je past deze afspraak aan:") + "\n" + agreement_block(view) + "\n\n" + _("Stoppen? Stuur /cancel.")
     await message.reply_text(intro + "\n\n" + text, reply_markup=buttons)
@@ -489,11 +599,13 @@ async def manage_pressed(update: Update, context: KringContext) -> None:
             return
         async with runtime.sessions.begin() as session:
             if change == "back":
-                agreement = await agreements.step_back(session, int(agreement_id), person_id=context.person_id,
-                                                       now=runtime.clock.now())
+                agreement = await agreements.step_back(
+                    session, int(agreement_id), person_id=context.person_id, now=runtime.clock.now()
+                )
             else:
-                agreement = await agreements.change(session, int(agreement_id), person_id=context.person_id,
-                                                    change=change, now=runtime.clock.now())
+                agreement = await agreements.change(
+                    session, int(agreement_id), person_id=context.person_id, change=change, now=runtime.clock.now()
+                )
             view = await agreements.view(session, agreement)
             access = await authz.authorize(session, context.person_id, agreement.circle_id, Action.VIEW_PLAN)
     except (callbacks.BadCallbackData, ValueError, authz.NotAllowed):

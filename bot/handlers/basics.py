@@ -39,21 +39,38 @@ def welcome_text() -> str:
 
 #: Commands that are only for some roles; the rest are for everyone.
 FOR_ROLES: dict[str, frozenset[Role]] = {
-    "askhelp": FAMILY_ROLES, "contact": FAMILY_ROLES, "pulse": FAMILY_ROLES, "checkin": FAMILY_ROLES,
-    "members": FAMILY_ROLES, "invite": FAMILY_ROLES, "safetyplan": FAMILY_ROLES,
-    "agreement": FAMILY_ROLES | {Role.PROFESSIONAL}, "plan": MEMBERS, "agreements": MEMBERS, "pause": MEMBERS,
-    "leave": MEMBERS, "overview": frozenset({Role.PROFESSIONAL}),
+    "askhelp": FAMILY_ROLES,
+    "contact": FAMILY_ROLES,
+    "pulse": FAMILY_ROLES,
+    "checkin": FAMILY_ROLES,
+    "members": FAMILY_ROLES,
+    "invite": FAMILY_ROLES,
+    "safetyplan": FAMILY_ROLES,
+    "agreement": FAMILY_ROLES | {Role.PROFESSIONAL},
+    "plan": MEMBERS,
+    "agreements": MEMBERS,
+    "pause": MEMBERS,
+    "leave": MEMBERS,
+    "overview": frozenset({Role.PROFESSIONAL}),
 }
 
 
 def help_text(roles: set[Role] | None = None) -> str:
     """The menu's commands this person can use (all of them when ``roles`` is ``None``)."""
     lines = [_("Dit kun je doen:")]
-    lines += [f"/{c.command} - {c.description}" for c in menu_commands()
-              if roles is None or c.command not in FOR_ROLES or roles & FOR_ROLES[c.command]]
+    lines += [
+        f"/{c.command} - {c.description}"
+        for c in menu_commands()
+        if roles is None or c.command not in FOR_ROLES or roles & FOR_ROLES[c.command]
+    ]
     if roles is not None and Role.NETWORK in roles and not roles & FAMILY_ROLES:
-        lines += ["", _("Maak je je zorgen over het gezin? Praat erover met het gezin. "
-                        "Ben je bang dat iemand niet veilig is? Bel Veilig Thuis: 0800-2000. Is er direct gevaar? Bel 112.")]
+        lines += [
+            "",
+            _(
+                "Maak je je zorgen over het gezin? Praat erover met het gezin. "
+                "Ben je bang dat iemand niet veilig is? Bel Veilig Thuis: 0800-2000. Is er direct gevaar? Bel 112."
+            ),
+        ]
     return "\n".join(lines)
 
 
@@ -68,10 +85,7 @@ def privacy_text(retention_months: int) -> str:
     return "\n\n".join(
         [
             _("Wat bewaart Kring?"),
-            _(
-                "Je Telegram-nummer en je taal. "
-                "Zo kan ik je berichten sturen, in jouw taal."
-            ),
+            _("Je Telegram-nummer en je taal. Zo kan ik je berichten sturen, in jouw taal."),
             _(
                 "Doe je mee in een kring? Dan bewaar ik ook je naam, je rol en de afspraken. "
                 "En je antwoorden op de vraag hoe het gaat."
@@ -80,13 +94,14 @@ def privacy_text(retention_months: int) -> str:
                 "In een groep zie ik alleen berichten die voor mij zijn. "
                 "Andere berichten lees ik niet en bewaar ik niet."
             ),
-            _(
-                "Het gezin beslist wie wat ziet. "
-                "De hulpverlener leest niet mee met jullie berichten."
-            ),
-            _("Wat jullie schrijven, bewaar ik versleuteld.") + " " + ngettext(
+            _("Het gezin beslist wie wat ziet. De hulpverlener leest niet mee met jullie berichten."),
+            _("Wat jullie schrijven, bewaar ik versleuteld.")
+            + " "
+            + ngettext(
                 "Antwoorden en berichten wis ik na {count} maand.",
-                "Antwoorden en berichten wis ik na {count} maanden.", retention_months).format(count=retention_months),
+                "Antwoorden en berichten wis ik na {count} maanden.",
+                retention_months,
+            ).format(count=retention_months),
             _("Met /mydata krijg je alles wat ik over jou bewaar. Met /forget wis je alles over jou."),
         ]
     )

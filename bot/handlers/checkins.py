@@ -55,8 +55,10 @@ def _button(text: str, draft_id: int, field: str, value: object = 0) -> InlineKe
 
 
 def answer_buttons(round_id: int) -> InlineKeyboardMarkup:
-    buttons = [InlineKeyboardButton(label, callback_data=callbacks.encode(ANSWER, round_id, kind.value))
-               for kind, label in answer_labels().items()]
+    buttons = [
+        InlineKeyboardButton(label, callback_data=callbacks.encode(ANSWER, round_id, kind.value))
+        for kind, label in answer_labels().items()
+    ]
     return InlineKeyboardMarkup([buttons[:2], buttons[2:]])
 
 
@@ -66,40 +68,75 @@ def answer_buttons(round_id: int) -> InlineKeyboardMarkup:
 async def start(update: Update, context: KringContext) -> None:
     message = update.effective_message
     assert message is not None
-    await with_circle(context, message, "checkin", authz.RULES[Action.CHOOSE_CHECKIN],
-                      _("Alleen wie de kring regelt, kiest wanneer de check-in komt."), _begin)
+    await with_circle(
+        context,
+        message,
+        "checkin",
+        authz.RULES[Action.CHOOSE_CHECKIN],
+        _("Alleen wie de kring regelt, kiest wanneer de check-in komt."),
+        _begin,
+    )
 
 
 async def _begin(context: KringContext, message: Message, circle_id: int) -> None:
     async with context.runtime.sessions.begin() as session:
-        draft = await begin_for_circle(context, session, message, circle_id, action=Action.CHOOSE_CHECKIN, flow=FLOW,
-                                       step="rhythm", refusal=_("Alleen wie de kring regelt, kiest wanneer de check-in komt."))
+        draft = await begin_for_circle(
+            context,
+            session,
+            message,
+            circle_id,
+            action=Action.CHOOSE_CHECKIN,
+            flow=FLOW,
+            step="rhythm",
+            refusal=_("Alleen wie de kring regelt, kiest wanneer de check-in komt."),
+        )
         if draft is None:
             return
         current = await checkins.current_rhythm(session, circle_id)
-        now_text = (_("Nu: {when}.").format(when=describe_when(When.from_schedule(current))) if current
-                    else _("Nu zijn er geen vaste check-ins."))
+        now_text = (
+            _("Nu: {when}.").format(when=describe_when(When.from_schedule(current)))
+            if current
+            else _("Nu zijn er geen vaste check-ins.")
+        )
         review_weeks = (await session.get_one(Circle, circle_id)).review_weeks
         draft_id = draft.id
-    buttons = InlineKeyboardMarkup([
-        [_button(pgettext("button", "Elke week"), draft_id, "rhythm", "weekly"),
-         _button(pgettext("button", "Om de week") + " ✓", draft_id, "rhythm", "biweekly")],
-        [_button(pgettext("button", "Elke maand"), draft_id, "rhythm", "monthly")],
-        [_button(pgettext("button", "Nu een check-in"), draft_id, "now"),
-         _button(pgettext("button", "Geen check-ins"), draft_id, "off")],
-        [_button("🔄 " + ngettext("Plan nakijken: elke week", "Plan nakijken: elke {count} weken", review_weeks).format(
-            count=review_weeks), draft_id, "review")],
-        [_button("🌱 " + pgettext("button", "Check-ins voor het netwerk"), draft_id, "network")],
-    ])
+    buttons = InlineKeyboardMarkup(
+        [
+            [
+                _button(pgettext("button", "Elke week"), draft_id, "rhythm", "weekly"),
+                _button(pgettext("button", "Om de week") + " ✓", draft_id, "rhythm", "biweekly"),
+            ],
+            [_button(pgettext("button", "Elke maand"), draft_id, "rhythm", "monthly")],
+            [
+                _button(pgettext("button", "Nu een check-in"), draft_id, "now"),
+                _button(pgettext("button", "Geen check-ins"), draft_id, "off"),
+            ],
+            [
+                _button(
+                    "🔄 "
+                    + ngettext("Plan nakijken: elke week", "Plan nakijken: elke {count} weken", review_weeks).format(
+                        count=review_weeks
+                    ),
+                    draft_id,
+                    "review",
+                )
+            ],
+            [_button("🌱 " + pgettext("button", "Check-ins voor het netwerk"), draft_id, "network")],
+        ]
+    )
     await message.reply_text(
-        _("Hoe vaak vraag ik hoe het gaat? Om de week past bij de meeste gezinnen.") + "\n" + now_text, reply_markup=buttons)
+        _("Hoe vaak vraag ik hoe het gaat? Om de week past bij de meeste gezinnen.") + "\n" + now_text,
+        reply_markup=buttons,
+    )
 
 
 async def step_pressed(update: Update, context: KringContext) -> None:
     await draft_button(update, context, STEP, FLOW, _press)
 
 
-async def _press(context: KringContext, session: AsyncSession, draft: Draft, field: str, value: str) -> StepReply | None:
+async def _press(
+    context: KringContext, session: AsyncSession, draft: Draft, field: str, value: str
+) -> StepReply | None:
     runtime = context.runtime
     now = runtime.clock.now()
     circle_id = draft.data["circle_id"]
@@ -109,24 +146,36 @@ async def _press(context: KringContext, session: AsyncSession, draft: Draft, fie
     if field == "now":
         started = await checkins.start_now(session, circle_id, person_id=context.person_id, now=now)
         await drafts.finish(session, draft)
-        return (_("Goed, ik stel de vraag nu.") if started else _("Ik heb de vraag net al gesteld. Kijk in de groep.")), None
+        return (
+            _("Goed, ik stel de vraag nu.") if started else _("Ik heb de vraag net al gesteld. Kijk in de groep.")
+        ), None
     if field == "off":
-        await checkins.set_rhythm(session, circle_id, person_id=context.person_id, rhythm=None, weekday=None,
-                                  at_time=None, now=now)
+        await checkins.set_rhythm(
+            session, circle_id, person_id=context.person_id, rhythm=None, weekday=None, at_time=None, now=now
+        )
         await drafts.finish(session, draft)
         return _("Goed. Er komen geen vaste check-ins meer. Met /checkin kan het altijd weer."), None
     if field == "review" and draft.step == "rhythm":
         drafts.advance(draft, "review", now=now)
-        weeks = [_button(ngettext("{count} week", "{count} weken", w).format(count=w) + (" ✓" if w == 6 else ""),
-                         draft.id, "weeks", w)
-                 for w in checkins.REVIEW_CHOICES]
+        weeks = [
+            _button(
+                ngettext("{count} week", "{count} weken", w).format(count=w) + (" ✓" if w == 6 else ""),
+                draft.id,
+                "weeks",
+                w,
+            )
+            for w in checkins.REVIEW_CHOICES
+        ]
         return _("Om de paar weken kijken we samen of het plan nog past. Hoe vaak?"), InlineKeyboardMarkup([weeks])
     if field == "weeks" and draft.step == "review" and value.isdigit():
         await checkins.set_review_weeks(session, circle_id, person_id=context.person_id, weeks=int(value), now=now)
         await drafts.finish(session, draft)
         weeks = int(value)
-        return ngettext("Goed. Elke week kijken we samen of het plan nog past.",
-                        "Goed. Elke {count} weken kijken we samen of het plan nog past.", weeks).format(count=weeks), None
+        return ngettext(
+            "Goed. Elke week kijken we samen of het plan nog past.",
+            "Goed. Elke {count} weken kijken we samen of het plan nog past.",
+            weeks,
+        ).format(count=weeks), None
     if field == "rhythm" and draft.step == "rhythm" and value in checkins.RHYTHMS:
         drafts.advance(draft, "weekday" if value != "monthly" else "time", now=now, rhythm=value)
         if value == "monthly":
@@ -138,15 +187,23 @@ async def _press(context: KringContext, session: AsyncSession, draft: Draft, fie
         return _time_question(draft.id)
     if field == "time" and draft.step == "time" and value.isdigit() and int(value) < len(TIMES):
         schedule = await checkins.set_rhythm(
-            session, circle_id, person_id=context.person_id, rhythm=draft.data["rhythm"],
-            weekday=draft.data.get("weekday"), at_time=TIMES[int(value)], now=now)
+            session,
+            circle_id,
+            person_id=context.person_id,
+            rhythm=draft.data["rhythm"],
+            weekday=draft.data.get("weekday"),
+            at_time=TIMES[int(value)],
+            now=now,
+        )
         await drafts.finish(session, draft)
         return _("Goed. De check-in komt {when}.").format(when=describe_when(When.from_schedule(schedule))), None
     return None
 
 
 def _time_question(draft_id: int) -> StepReply:
-    return _("Hoe laat?"), InlineKeyboardMarkup([[_button(t.strftime("%H:%M"), draft_id, "time", i) for i, t in enumerate(TIMES)]])
+    return _("Hoe laat?"), InlineKeyboardMarkup(
+        [[_button(t.strftime("%H:%M"), draft_id, "time", i) for i, t in enumerate(TIMES)]]
+    )
 
 
 # -- the check-in -------------------------------------------------------------------------------
@@ -171,8 +228,11 @@ async def _look_back_text(session: AsyncSession, checkin: CheckinRound) -> str:
     backup = back.outcomes[Outcome.BACKUP_DONE]
     missed = back.outcomes[Outcome.NOT_DONE] + back.outcomes[Outcome.BACKUP_CANT] + back.outcomes[Outcome.PENDING]
     if done or backup or missed:
-        lines.append(_("Afspraken sinds de vorige keer: {done} gedaan, {backup} door de reserve, {missed} niet gelukt of geen antwoord.").format(
-            done=done, backup=backup, missed=missed))
+        lines.append(
+            _(
+                "Afspraken sinds de vorige keer: {done} gedaan, {backup} door de reserve, {missed} niet gelukt of geen antwoord."
+            ).format(done=done, backup=backup, missed=missed)
+        )
     return "\n".join(lines)
 
 
@@ -183,7 +243,11 @@ async def _network_lines(session: AsyncSession, checkin: CheckinRound) -> list[s
     words = network_checkins.contact_words()
     lines = []
     for shared in await network.shared_with_family(session, checkin.circle_id, since, checkin.occurs_at):
-        said = [_("contact met het gezin: {answer}").format(answer=words[shared.had_contact])] if shared.had_contact else []
+        said = (
+            [_("contact met het gezin: {answer}").format(answer=words[shared.had_contact])]
+            if shared.had_contact
+            else []
+        )
         if shared.wants_to_talk:
             said.append(_("wil graag met jullie praten"))
         if said:
@@ -207,7 +271,12 @@ async def checkin_message(session: AsyncSession, delivery: Delivery) -> Rendered
     checkin = await _current_round(session, delivery)
     if checkin is None:
         return None
-    text = await _look_back_text(session, checkin) + "\n\n" + "💬 " + _("Hoe gaat het met jullie? Iedereen van het gezin kan zelf antwoorden.")
+    text = (
+        await _look_back_text(session, checkin)
+        + "\n\n"
+        + "💬 "
+        + _("Hoe gaat het met jullie? Iedereen van het gezin kan zelf antwoorden.")
+    )
     return Rendered(text, answer_buttons(checkin.id))
 
 
@@ -222,8 +291,12 @@ async def nudge(session: AsyncSession, delivery: Delivery) -> Rendered | None:
     if not missing:
         return None
     names = ", ".join(m.display_name for m in missing)
-    return Rendered(_("Nog even over gisteren: hoe gaat het? {names}, jullie antwoord is welkom. Het hoeft niet lang te zijn.").format(
-        names=names), answer_buttons(checkin.id))
+    return Rendered(
+        _(
+            "Nog even over gisteren: hoe gaat het? {names}, jullie antwoord is welkom. Het hoeft niet lang te zijn."
+        ).format(names=names),
+        answer_buttons(checkin.id),
+    )
 
 
 @renderer("review")
@@ -231,12 +304,16 @@ async def review(session: AsyncSession, delivery: Delivery) -> Rendered | None:
     """Plans change (domain rule 11): every few check-ins, a moment to look at the plan together."""
     if await _current_round(session, delivery) is None:
         return None
-    return Rendered("\n".join([
-        "🔄 " + _("Past het plan nog? Elke paar weken kijken we dat samen na."),
-        _("Met /plan zie je wie wat doet."),
-        _("Met /agreements pas je een afspraak aan, of stop je ermee."),
-        _("Met /invite nodig je iemand nieuw uit. Met /agreement maak je een nieuwe afspraak."),
-    ]))
+    return Rendered(
+        "\n".join(
+            [
+                "🔄 " + _("Past het plan nog? Elke paar weken kijken we dat samen na."),
+                _("Met /plan zie je wie wat doet."),
+                _("Met /agreements pas je een afspraak aan, of stop je ermee."),
+                _("Met /invite nodig je iemand nieuw uit. Met /agreement maak je een nieuwe afspraak."),
+            ]
+        )
+    )
 
 
 async def answer_pressed(update: Update, context: KringContext) -> None:
@@ -255,22 +332,39 @@ async def answer_pressed(update: Update, context: KringContext) -> None:
             steps = (await safety_plan.load(session, given.circle_id)).steps
             open_draft = await drafts.current(session, person_id=context.person_id, chat_id=query.message.chat.id)
             if open_draft is None or open_draft.flow == NOTE_FLOW:  # never cut another conversation short
-                await drafts.begin(session, person_id=context.person_id, chat_id=query.message.chat.id, flow=NOTE_FLOW,
-                                   step="note", now=now, data={"answer_id": given.id})
+                await drafts.begin(
+                    session,
+                    person_id=context.person_id,
+                    chat_id=query.message.chat.id,
+                    flow=NOTE_FLOW,
+                    step="note",
+                    now=now,
+                    data={"answer_id": given.id},
+                )
     except (callbacks.BadCallbackData, ValueError, authz.NotAllowed):
         await stale_button(update, context)
         return
     await query.answer(_("Dank je wel!"))
     assert member is not None
-    rows = [[
-        InlineKeyboardButton(pgettext("button", "Minder"), callback_data=callbacks.encode(WORRY, given.id, "less")),
-        InlineKeyboardButton(pgettext("button", "Even veel"), callback_data=callbacks.encode(WORRY, given.id, "same")),
-        InlineKeyboardButton(pgettext("button", "Meer"), callback_data=callbacks.encode(WORRY, given.id, "more")),
-    ]]
-    text = "\n".join([
-        _("Dank je wel, {name}. Maak je je minder of meer zorgen dan vorige keer?").format(name=member.display_name),
-        _("Wil je er iets bij vertellen? Antwoord dan op dit bericht. Het gezin leest het bij de volgende check-in."),
-    ])
+    rows = [
+        [
+            InlineKeyboardButton(pgettext("button", "Minder"), callback_data=callbacks.encode(WORRY, given.id, "less")),
+            InlineKeyboardButton(
+                pgettext("button", "Even veel"), callback_data=callbacks.encode(WORRY, given.id, "same")
+            ),
+            InlineKeyboardButton(pgettext("button", "Meer"), callback_data=callbacks.encode(WORRY, given.id, "more")),
+        ]
+    ]
+    text = "\n".join(
+        [
+            _("Dank je wel, {name}. Maak je je minder of meer zorgen dan vorige keer?").format(
+                name=member.display_name
+            ),
+            _(
+                "Wil je er iets bij vertellen? Antwoord dan op dit bericht. Het gezin leest het bij de volgende check-in."
+            ),
+        ]
+    )
     if kind in (CheckinAnswerKind.NOT_GOOD, CheckinAnswerKind.WANT_TO_TALK):
         text += "\n\n" + _help_text(steps)
         rows.append([help_flow.show_button(given.circle_id)])  # ask someone from the plan, or the professional
@@ -294,23 +388,28 @@ async def worry_pressed(update: Update, context: KringContext) -> None:
     assert query is not None
 
     async def apply(session: AsyncSession, person_id: int, values: list[str]) -> object:
-        return await checkins.worry(session, int(values[0]), person_id=person_id, trend=WorryTrend(values[1]),
-                                    now=context.runtime.clock.now())
+        return await checkins.worry(
+            session, int(values[0]), person_id=person_id, trend=WorryTrend(values[1]), now=context.runtime.clock.now()
+        )
 
     if await button_action(update, context, WORRY, 2, apply) is None:
         return
     await query.answer(_("Bewaard."))
     markup = query.message.reply_markup if isinstance(query.message, Message) else None
-    rest = [row for row in (markup.inline_keyboard if markup else ())  # keep "🆘 Hulp vragen"
-            if not str(row[0].callback_data).startswith(WORRY + callbacks.SEPARATOR)]
+    rest = [
+        row
+        for row in (markup.inline_keyboard if markup else ())  # keep "🆘 Hulp vragen"
+        if not str(row[0].callback_data).startswith(WORRY + callbacks.SEPARATOR)
+    ]
     await query.edit_message_reply_markup(InlineKeyboardMarkup(rest) if rest else None)
 
 
 @on_text(NOTE_FLOW, waits=timedelta(hours=12))
 async def note_written(update: Update, context: KringContext, text: str) -> None:
     async def save(session: AsyncSession, draft: Draft, person_id: int, note: str) -> object:
-        return await checkins.add_note(session, draft.data["answer_id"], person_id=person_id, text=note,
-                                       now=context.runtime.clock.now())
+        return await checkins.add_note(
+            session, draft.data["answer_id"], person_id=person_id, text=note, now=context.runtime.clock.now()
+        )
 
     if await take_note(update, context, text, limit=checkins.MAX_NOTE, save=save) is not None:
         assert update.effective_message is not None

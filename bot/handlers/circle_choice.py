@@ -33,8 +33,14 @@ async def circles_where(context: KringContext, roles: frozenset[Role], message: 
         return [c for c in candidates if (await authz.role_in(session, context.person_id, c))[0] in roles]
 
 
-async def with_circle(context: KringContext, message: Message, command: str, roles: frozenset[Role],
-                      refusal: str, continuation: Continuation) -> None:
+async def with_circle(
+    context: KringContext,
+    message: Message,
+    command: str,
+    roles: frozenset[Role],
+    refusal: str,
+    continuation: Continuation,
+) -> None:
     """Run ``continuation`` for the circle meant, asking first when there are several."""
     _CONTINUATIONS.setdefault(command, continuation)
     found = await circles_where(context, roles, message)

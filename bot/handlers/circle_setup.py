@@ -46,11 +46,18 @@ async def start_new(update: Update, context: KringContext) -> None:
                 _("Alleen een hulpverlener kan een kring starten. Wil je meedoen in een kring? Vraag dan om een link.")
             )
             return
-        await drafts.begin(session, person_id=context.person_id, chat_id=message.chat.id, flow=FLOW, step="name",
-                           now=runtime.clock.now())
+        await drafts.begin(
+            session,
+            person_id=context.person_id,
+            chat_id=message.chat.id,
+            flow=FLOW,
+            step="name",
+            now=runtime.clock.now(),
+        )
     await message.reply_text(
         _("We maken een nieuwe kring. Hoe heet de kring? Kies een naam die het gezin herkent, zoals 'Gezin Jansen'.")
-        + "\n\n" + _("Stoppen? Stuur /cancel.")
+        + "\n\n"
+        + _("Stoppen? Stuur /cancel.")
     )
 
 
@@ -72,7 +79,9 @@ async def name_typed(update: Update, context: KringContext, text: str) -> None:
             return
         drafts.advance(draft, "language", now=runtime.clock.now(), name=name)
         draft_id = draft.id
-    await message.reply_text(_("In welke taal schrijf ik in de groep van het gezin?"), reply_markup=_language_buttons(draft_id))
+    await message.reply_text(
+        _("In welke taal schrijf ik in de groep van het gezin?"), reply_markup=_language_buttons(draft_id)
+    )
 
 
 def _language_buttons(draft_id: int) -> InlineKeyboardMarkup:
@@ -89,23 +98,37 @@ def _months_buttons(draft_id: int) -> InlineKeyboardMarkup:
         return text + (" ✓" if months == circles.DEFAULT_FOLLOW_UP_MONTHS else "")
 
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(label(m), callback_data=callbacks.encode(ACTION, draft_id, "months", m))
-          for m in circles.FOLLOW_UP_MONTHS]]
+        [
+            [
+                InlineKeyboardButton(label(m), callback_data=callbacks.encode(ACTION, draft_id, "months", m))
+                for m in circles.FOLLOW_UP_MONTHS
+            ]
+        ]
     )
 
 
 def _confirm_buttons(draft_id: int) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[
-        InlineKeyboardButton(pgettext("button", "Maak de kring"), callback_data=callbacks.encode(ACTION, draft_id, "ok", 1)),
-        InlineKeyboardButton(pgettext("button", "Stop"), callback_data=callbacks.encode(ACTION, draft_id, "stop", 1)),
-    ]])
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    pgettext("button", "Maak de kring"), callback_data=callbacks.encode(ACTION, draft_id, "ok", 1)
+                ),
+                InlineKeyboardButton(
+                    pgettext("button", "Stop"), callback_data=callbacks.encode(ACTION, draft_id, "stop", 1)
+                ),
+            ]
+        ]
+    )
 
 
 async def on_button(update: Update, context: KringContext) -> None:
     await draft_button(update, context, ACTION, FLOW, _apply)
 
 
-async def _apply(context: KringContext, session: AsyncSession, draft: Draft, field: str, value: str) -> tuple[str, InlineKeyboardMarkup | None] | None:
+async def _apply(
+    context: KringContext, session: AsyncSession, draft: Draft, field: str, value: str
+) -> tuple[str, InlineKeyboardMarkup | None] | None:
     """One button press in the flow; ``None`` when it does not fit (the professional was removed)."""
     runtime = context.runtime
     now = runtime.clock.now()
@@ -125,8 +148,13 @@ async def _apply(context: KringContext, session: AsyncSession, draft: Draft, fie
     if field == "ok" and draft.step == "confirm":
         ends = circles.follow_up_end(today, draft.data["months"])
         new = await circles.create(
-            session, professional=professional, name=draft.data["name"], language=draft.data["language"],
-            time_zone=str(runtime.settings.timezone), follow_up_ends_on=ends, now=now,
+            session,
+            professional=professional,
+            name=draft.data["name"],
+            language=draft.data["language"],
+            time_zone=str(runtime.settings.timezone),
+            follow_up_ends_on=ends,
+            now=now,
         )
         await drafts.finish(session, draft)
         return _links_text(new, context.bot.username), None
@@ -135,24 +163,30 @@ async def _apply(context: KringContext, session: AsyncSession, draft: Draft, fie
 
 def _summary(draft: Draft, today: date) -> str:
     ends = circles.follow_up_end(today, draft.data["months"])
-    return "\n".join([
-        _("Klopt dit?"),
-        _("Naam: {name}").format(name=draft.data["name"]),
-        _("Taal: {language}").format(language=language_name(draft.data["language"])),
-        _("Vinger aan de pols tot: {date}").format(date=format_date(ends)),
-    ])
+    return "\n".join(
+        [
+            _("Klopt dit?"),
+            _("Naam: {name}").format(name=draft.data["name"]),
+            _("Taal: {language}").format(language=language_name(draft.data["language"])),
+            _("Vinger aan de pols tot: {date}").format(date=format_date(ends)),
+        ]
+    )
 
 
 def _links_text(new: circles.NewCircle, bot_username: str) -> str:
-    return "\n\n".join([
-        _("De kring {name} is klaar.").format(name=new.circle.name),
-        _("1. Voeg mij toe aan de groep van het gezin met deze link:") + "\n"
-        + deep_link(bot_username, new.group_token, group=True),
-        _("2. Heeft het gezin geen groep? Of wil een ouder ook apart met mij praten? Geef dan deze link:") + "\n"
-        + deep_link(bot_username, new.family_token),
-        _("Elke link werkt één keer, en 30 dagen lang."),
-        _("Daarna beslist het gezin wie er meedoet. Jij kunt zelf niemand uitnodigen."),
-    ])
+    return "\n\n".join(
+        [
+            _("De kring {name} is klaar.").format(name=new.circle.name),
+            _("1. Voeg mij toe aan de groep van het gezin met deze link:")
+            + "\n"
+            + deep_link(bot_username, new.group_token, group=True),
+            _("2. Heeft het gezin geen groep? Of wil een ouder ook apart met mij praten? Geef dan deze link:")
+            + "\n"
+            + deep_link(bot_username, new.family_token),
+            _("Elke link werkt één keer, en 30 dagen lang."),
+            _("Daarna beslist het gezin wie er meedoet. Jij kunt zelf niemand uitnodigen."),
+        ]
+    )
 
 
 def handlers() -> list[BaseHandler[Update, KringContext, None]]:

@@ -47,8 +47,9 @@ async def stale_button(update: Update, context: KringContext) -> None:
     await query.answer(_("Deze knop werkt niet meer."))
 
 
-async def own_setting_pressed(update: Update, context: KringContext, action: str,
-                              apply: Callable[[AsyncSession, Person, str], Awaitable[str]]) -> None:
+async def own_setting_pressed(
+    update: Update, context: KringContext, action: str, apply: Callable[[AsyncSession, Person, str], Awaitable[str]]
+) -> None:
     """A button that changes the presser's own setting (``action:value``): ``apply`` changes it
     and returns the confirmation; a button that does not fit gets the stale answer."""
     query = update.callback_query

@@ -40,8 +40,9 @@ class Bucket:
 
 
 class FloodGuard:
-    def __init__(self, clock: Callable[[], float] = time.monotonic, *, capacity: int = CAPACITY,
-                 per_second: float = PER_SECOND) -> None:
+    def __init__(
+        self, clock: Callable[[], float] = time.monotonic, *, capacity: int = CAPACITY, per_second: float = PER_SECOND
+    ) -> None:
         self.clock = clock
         self.capacity = capacity
         self.per_second = per_second

@@ -49,8 +49,9 @@ T = TypeVar("T")
 ButtonAction = Callable[[AsyncSession, int, list[str]], Awaitable[T]]
 
 
-async def button_action(update: Update, context: KringContext, action: str, arity: int,
-                        apply: ButtonAction[T]) -> T | None:
+async def button_action(
+    update: Update, context: KringContext, action: str, arity: int, apply: ButtonAction[T]
+) -> T | None:
     """A button that is not part of a draft (``action:value…``): decode it, apply it for this
     person, or give the short "stale button" answer and return ``None``."""
     query = update.callback_query
@@ -113,8 +114,17 @@ async def take_note(update: Update, context: KringContext, text: str, *, limit: 
             return None
 
 
-async def begin_for_circle(context: KringContext, session: AsyncSession, message: Message, circle_id: int, *,
-                           action: authz.Action, refusal: str, flow: str, step: str) -> Draft | None:
+async def begin_for_circle(
+    context: KringContext,
+    session: AsyncSession,
+    message: Message,
+    circle_id: int,
+    *,
+    action: authz.Action,
+    refusal: str,
+    flow: str,
+    step: str,
+) -> Draft | None:
     """Start a flow about a circle, after checking (again: the id may come from a button) that
     this person may; says ``refusal`` and returns ``None`` when not."""
     try:
@@ -123,8 +133,15 @@ async def begin_for_circle(context: KringContext, session: AsyncSession, message
         await message.reply_text(refusal)
         return None
     assert context.person_id is not None
-    return await drafts.begin(session, person_id=context.person_id, chat_id=message.chat.id, flow=flow, step=step,
-                              now=context.runtime.clock.now(), data={"circle_id": circle_id})
+    return await drafts.begin(
+        session,
+        person_id=context.person_id,
+        chat_id=message.chat.id,
+        flow=flow,
+        step=step,
+        now=context.runtime.clock.now(),
+        data={"circle_id": circle_id},
+    )
 
 
 async def route_text(update: Update, context: KringContext) -> None:

@@ -30,20 +30,39 @@ async def _professional(session: AsyncSession, delivery: Delivery) -> Profession
 @renderer("followup.ask")
 async def ask_message(session: AsyncSession, delivery: Delivery) -> Rendered | None:
     circle = await session.get(Circle, delivery.circle_id)
-    if circle is None or circle.professional_id is None or str(circle.follow_up_ends_on) != delivery.payload.get("ends_on"):
+    if (
+        circle is None
+        or circle.professional_id is None
+        or str(circle.follow_up_ends_on) != delivery.payload.get("ends_on")
+    ):
         return None
     professional = await session.get_one(Professional, circle.professional_id)
     ends_on = date.fromisoformat(delivery.payload["ends_on"])
     day = ends_on.toordinal()
-    buttons = InlineKeyboardMarkup([[
-        InlineKeyboardButton(pgettext("button", "Ja, een maand langer"), callback_data=callbacks.encode(EXTEND, circle.id, day, 1)),
-        InlineKeyboardButton(pgettext("button", "Nee, het is goed zo"), callback_data=callbacks.encode(EXTEND, circle.id, day, 0)),
-    ]])
-    return Rendered("\n".join([
-        _("Op {date} stopt de begeleiding door {name}. Daarna gaat de kring gewoon door, met jullie en jullie netwerk.").format(
-            date=format_date(ends_on), name=professional.name),
-        _("Willen jullie de begeleiding een maand langer? Wie de kring regelt, kiest."),
-    ]), buttons)
+    buttons = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    pgettext("button", "Ja, een maand langer"),
+                    callback_data=callbacks.encode(EXTEND, circle.id, day, 1),
+                ),
+                InlineKeyboardButton(
+                    pgettext("button", "Nee, het is goed zo"), callback_data=callbacks.encode(EXTEND, circle.id, day, 0)
+                ),
+            ]
+        ]
+    )
+    return Rendered(
+        "\n".join(
+            [
+                _(
+                    "Op {date} stopt de begeleiding door {name}. Daarna gaat de kring gewoon door, met jullie en jullie netwerk."
+                ).format(date=format_date(ends_on), name=professional.name),
+                _("Willen jullie de begeleiding een maand langer? Wie de kring regelt, kiest."),
+            ]
+        ),
+        buttons,
+    )
 
 
 async def extend_pressed(update: Update, context: KringContext) -> None:
@@ -54,8 +73,14 @@ async def extend_pressed(update: Update, context: KringContext) -> None:
         circle_id, day, choice = values
         if choice not in ("0", "1"):
             raise ValueError(choice)
-        circle = await follow_up.answer(session, int(circle_id), person_id=person_id, ends_on=date.fromordinal(int(day)),
-                                        extend=choice == "1", now=context.runtime.clock.now())
+        circle = await follow_up.answer(
+            session,
+            int(circle_id),
+            person_id=person_id,
+            ends_on=date.fromordinal(int(day)),
+            extend=choice == "1",
+            now=context.runtime.clock.now(),
+        )
         assert circle.follow_up_ends_on is not None
         return choice == "1", circle.follow_up_ends_on
 
@@ -65,11 +90,17 @@ async def extend_pressed(update: Update, context: KringContext) -> None:
     extended, ends_on = done
     await query.answer()
     if extended:
-        await query.edit_message_text(_("Goed. De begeleiding loopt nu tot en met {date}. De hulpverlener weet het.").format(
-            date=format_date(ends_on)))
+        await query.edit_message_text(
+            _("Goed. De begeleiding loopt nu tot en met {date}. De hulpverlener weet het.").format(
+                date=format_date(ends_on)
+            )
+        )
     else:
-        await query.edit_message_text(_("Goed. De begeleiding stopt op {date}. De hulpverlener weet het. Jullie kring gaat door.").format(
-            date=format_date(ends_on)))
+        await query.edit_message_text(
+            _("Goed. De begeleiding stopt op {date}. De hulpverlener weet het. Jullie kring gaat door.").format(
+                date=format_date(ends_on)
+            )
+        )
 
 
 @renderer("followup.answer")
@@ -79,8 +110,14 @@ async def answer_message(session: AsyncSession, delivery: Delivery) -> Rendered 
         return None
     ends_on = format_date(date.fromisoformat(delivery.payload["ends_on"]))
     if delivery.payload.get("extend"):
-        return Rendered(_("{circle} wil de begeleiding een maand langer, tot en met {date}.").format(circle=circle.name, date=ends_on))
-    return Rendered(_("{circle} vindt het goed zo. De begeleiding stopt op {date}.").format(circle=circle.name, date=ends_on))
+        return Rendered(
+            _("{circle} wil de begeleiding een maand langer, tot en met {date}.").format(
+                circle=circle.name, date=ends_on
+            )
+        )
+    return Rendered(
+        _("{circle} vindt het goed zo. De begeleiding stopt op {date}.").format(circle=circle.name, date=ends_on)
+    )
 
 
 @renderer("followup.goodbye")
@@ -88,19 +125,33 @@ async def goodbye(session: AsyncSession, delivery: Delivery) -> Rendered | None:
     circle = await session.get(Circle, delivery.circle_id)
     if circle is None:
         return None
-    return Rendered(_("De begeleiding van {circle} is voorbij. Je bent niet meer aan deze kring verbonden. "
-                      "Dank je wel voor je werk met dit gezin.").format(circle=circle.name))
+    return Rendered(
+        _(
+            "De begeleiding van {circle} is voorbij. Je bent niet meer aan deze kring verbonden. "
+            "Dank je wel voor je werk met dit gezin."
+        ).format(circle=circle.name)
+    )
 
 
 @renderer("followup.handover")
 async def handover(session: AsyncSession, delivery: Delivery) -> Rendered | None:
     professional = await _professional(session, delivery)
     name = professional.name if professional else _("de hulpverlener")
-    return Rendered("\n".join([
-        "🌱 " + _("De begeleiding door {name} is voorbij. Vanaf nu doen jullie het samen, met de mensen om jullie heen.").format(name=name),
-        _("Kring blijft: de afspraken, de check-ins en jullie plan voor als het misgaat gaan gewoon door."),
-        _("Is er later toch hulp nodig? Bel dan de organisatie."),
-        organisation_contact(), "", not_an_emergency_service()]))
+    return Rendered(
+        "\n".join(
+            [
+                "🌱 "
+                + _(
+                    "De begeleiding door {name} is voorbij. Vanaf nu doen jullie het samen, met de mensen om jullie heen."
+                ).format(name=name),
+                _("Kring blijft: de afspraken, de check-ins en jullie plan voor als het misgaat gaan gewoon door."),
+                _("Is er later toch hulp nodig? Bel dan de organisatie."),
+                organisation_contact(),
+                "",
+                not_an_emergency_service(),
+            ]
+        )
+    )
 
 
 async def overview(update: Update, context: KringContext) -> None:
@@ -120,10 +171,15 @@ async def overview(update: Update, context: KringContext) -> None:
         for circle in followed:
             assert circle.professional_id is not None
             schedule = await pulse.current(session, circle.id)
-            open_count = len([r for r in await contact.open_requests(session, circle.professional_id) if r.circle_id == circle.id])
+            open_count = len(
+                [r for r in await contact.open_requests(session, circle.professional_id) if r.circle_id == circle.id]
+            )
             ends = format_date(circle.follow_up_ends_on) if circle.follow_up_ends_on else "–"
-            lines.append(_("• {circle}: begeleiding tot en met {date}; stand {pulse}; open vragen: {count}").format(
-                circle=circle.name, date=ends, pulse=_("aan") if schedule else _("uit"), count=open_count))
+            lines.append(
+                _("• {circle}: begeleiding tot en met {date}; stand {pulse}; open vragen: {count}").format(
+                    circle=circle.name, date=ends, pulse=_("aan") if schedule else _("uit"), count=open_count
+                )
+            )
     await message.reply_text("\n".join(lines))
 
 

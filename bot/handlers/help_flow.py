@@ -32,33 +32,60 @@ CONTACT = "ct"  # ct:circle_id — ask the former professional (see handlers/con
 
 
 def show_button(circle_id: int) -> InlineKeyboardButton:
-    return InlineKeyboardButton("🆘 " + pgettext("button", "Hulp vragen"), callback_data=callbacks.encode(SHOW, circle_id))
+    return InlineKeyboardButton(
+        "🆘 " + pgettext("button", "Hulp vragen"), callback_data=callbacks.encode(SHOW, circle_id)
+    )
 
 
-async def help_view(session: AsyncSession, context: KringContext, circle_id: int,
-                    message: Message) -> tuple[str, InlineKeyboardMarkup]:
+async def help_view(
+    session: AsyncSession, context: KringContext, circle_id: int, message: Message
+) -> tuple[str, InlineKeyboardMarkup]:
     """The family's own plan, a button per person to ask, the professional if still there."""
     access = await authz.authorize(session, context.person_id, circle_id, Action.ASK_HELP)
     if message.chat.type != ChatType.PRIVATE and message.chat.id != access.circle.group_chat_id:
         raise authz.NotAllowed(Action.ASK_HELP)  # a button carried into another group
     steps = (await safety_plan.load(session, circle_id)).steps
-    lines = [_("Gaat het niet goed? Kijk eerst naar jullie eigen plan. Ik stuur niemand een bericht, tenzij jij op een knop drukt.")]
+    lines = [
+        _(
+            "Gaat het niet goed? Kijk eerst naar jullie eigen plan. Ik stuur niemand een bericht, tenzij jij op een knop drukt."
+        )
+    ]
     buttons = []
     if steps:
         lines.append(_("Dit hebben jullie afgesproken voor als het misgaat:"))
         lines += [step_line(i, step) for i, step in enumerate(steps, 1)]
     now = context.runtime.clock.now()
-    askable = [s for s in steps if s.step.kind == StepKind.ASK and s.member is not None and help_asks.can_be_asked(s.member, now)]
-    buttons += [[InlineKeyboardButton("🙋 " + _("Vraag {name}").format(name=s.name), callback_data=callbacks.encode(ASK, s.step.id))]
-                for s in askable]
+    askable = [
+        s
+        for s in steps
+        if s.step.kind == StepKind.ASK and s.member is not None and help_asks.can_be_asked(s.member, now)
+    ]
+    buttons += [
+        [
+            InlineKeyboardButton(
+                "🙋 " + _("Vraag {name}").format(name=s.name), callback_data=callbacks.encode(ASK, s.step.id)
+            )
+        ]
+        for s in askable
+    ]
     if not askable:
-        lines.append(_("Er staat nog niemand in jullie plan die ik kan vragen. Wie kun je vandaag bellen of appen? "
-                       "Denk aan familie, een buur, een vriend, of iemand van school, sport of geloof. "
-                       "Iemand die je kent en vertrouwt, helpt vaak al."))
+        lines.append(
+            _(
+                "Er staat nog niemand in jullie plan die ik kan vragen. Wie kun je vandaag bellen of appen? "
+                "Denk aan familie, een buur, een vriend, of iemand van school, sport of geloof. "
+                "Iemand die je kent en vertrouwt, helpt vaak al."
+            )
+        )
     professional = await contact.professional_of(session, access.circle, now)
     if professional is not None:
-        buttons.append([InlineKeyboardButton("📞 " + _("Contact met {name}").format(name=professional.name),
-                                             callback_data=callbacks.encode(CONTACT, circle_id))])
+        buttons.append(
+            [
+                InlineKeyboardButton(
+                    "📞 " + _("Contact met {name}").format(name=professional.name),
+                    callback_data=callbacks.encode(CONTACT, circle_id),
+                )
+            ]
+        )
     lines.append(not_an_emergency_service())
     return "\n".join(lines), InlineKeyboardMarkup(buttons)
 
@@ -66,9 +93,16 @@ async def help_view(session: AsyncSession, context: KringContext, circle_id: int
 async def start(update: Update, context: KringContext) -> None:
     message = update.effective_message
     assert message is not None
-    await with_circle(context, message, "askhelp", authz.RULES[Action.ASK_HELP],
-                      _("Hulp vragen via Kring kan alleen het gezin. Maak je je zorgen? Praat erover met het gezin.")
-                      + "\n\n" + not_an_emergency_service(), _show)
+    await with_circle(
+        context,
+        message,
+        "askhelp",
+        authz.RULES[Action.ASK_HELP],
+        _("Hulp vragen via Kring kan alleen het gezin. Maak je je zorgen? Praat erover met het gezin.")
+        + "\n\n"
+        + not_an_emergency_service(),
+        _show,
+    )
 
 
 async def _show(context: KringContext, message: Message, circle_id: int) -> None:
@@ -106,8 +140,14 @@ async def ask_pressed(update: Update, context: KringContext) -> None:
         if context.person_id is None or not isinstance(query.message, Message):
             raise authz.NotAllowed(Action.ASK_HELP)
         async with runtime.sessions.begin() as session:
-            asked = await help_asks.ask(session, int(step_id), person_id=context.person_id, chat_id=query.message.chat.id,
-                                        private=query.message.chat.type == ChatType.PRIVATE, now=runtime.clock.now())
+            asked = await help_asks.ask(
+                session,
+                int(step_id),
+                person_id=context.person_id,
+                chat_id=query.message.chat.id,
+                private=query.message.chat.type == ChatType.PRIVATE,
+                now=runtime.clock.now(),
+            )
             tz = ZoneInfo((await session.get_one(Circle, asked.request.circle_id)).time_zone)
     except (callbacks.BadCallbackData, ValueError, authz.NotAllowed):
         await stale_button(update, context)
@@ -119,8 +159,9 @@ async def ask_pressed(update: Update, context: KringContext) -> None:
     await query.answer(_("Gevraagd."))
     text = _("Ik heb {name} gevraagd. Je ziet hier wat {name} antwoordt.").format(name=name)
     if asked.held_until is not None:
-        text += "\n" + _("{name} heeft nu rustige uren. Mijn bericht komt om {time} aan. Is het nu nodig? Bel dan zelf.").format(
-            name=name, time=format_time(asked.held_until, tz, format="HH:mm"))
+        text += "\n" + _(
+            "{name} heeft nu rustige uren. Mijn bericht komt om {time} aan. Is het nu nodig? Bel dan zelf."
+        ).format(name=name, time=format_time(asked.held_until, tz, format="HH:mm"))
     await query.message.reply_text(text)
 
 
@@ -129,8 +170,9 @@ async def answer_pressed(update: Update, context: KringContext) -> None:
     assert query is not None
 
     async def apply(session: AsyncSession, person_id: int, values: list[str]) -> HelpAsk:
-        return await help_asks.answer(session, int(values[0]), person_id=person_id, answer=HelpAnswer(values[1]),
-                                      now=context.runtime.clock.now())
+        return await help_asks.answer(
+            session, int(values[0]), person_id=person_id, answer=HelpAnswer(values[1]), now=context.runtime.clock.now()
+        )
 
     if await button_action(update, context, ANSWER, 2, apply) is None:
         return
@@ -153,12 +195,33 @@ async def ask_message(session: AsyncSession, delivery: Delivery) -> Rendered | N
     if found is None:
         return None
     asked, asker, _helper, circle = found
-    buttons = InlineKeyboardMarkup([[
-        InlineKeyboardButton("📞 " + pgettext("button", "Ik bel"), callback_data=callbacks.encode(ANSWER, asked.id, HelpAnswer.CALL.value)),
-        InlineKeyboardButton("🚶 " + pgettext("button", "Ik kom langs"), callback_data=callbacks.encode(ANSWER, asked.id, HelpAnswer.COME.value)),
-    ], [InlineKeyboardButton(pgettext("button", "Nu niet"), callback_data=callbacks.encode(ANSWER, asked.id, HelpAnswer.CANT.value))]])
-    return Rendered("🙋 " + _("{name} van {circle} vraagt je om hulp. Het gaat nu niet goed. Kun je bellen of langskomen?").format(
-        name=asker.display_name, circle=circle.name), buttons)
+    buttons = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    "📞 " + pgettext("button", "Ik bel"),
+                    callback_data=callbacks.encode(ANSWER, asked.id, HelpAnswer.CALL.value),
+                ),
+                InlineKeyboardButton(
+                    "🚶 " + pgettext("button", "Ik kom langs"),
+                    callback_data=callbacks.encode(ANSWER, asked.id, HelpAnswer.COME.value),
+                ),
+            ],
+            [
+                InlineKeyboardButton(
+                    pgettext("button", "Nu niet"),
+                    callback_data=callbacks.encode(ANSWER, asked.id, HelpAnswer.CANT.value),
+                )
+            ],
+        ]
+    )
+    return Rendered(
+        "🙋 "
+        + _("{name} van {circle} vraagt je om hulp. Het gaat nu niet goed. Kun je bellen of langskomen?").format(
+            name=asker.display_name, circle=circle.name
+        ),
+        buttons,
+    )
 
 
 @renderer("help.answer")
@@ -168,12 +231,23 @@ async def answer_message(session: AsyncSession, delivery: Delivery) -> Rendered 
         return None
     asked, asker, helper, _circle = found
     if asked.answer == HelpAnswer.CALL:
-        return Rendered("📞 " + _("{helper} belt {asker} zo.").format(helper=helper.display_name, asker=asker.display_name))
+        return Rendered(
+            "📞 " + _("{helper} belt {asker} zo.").format(helper=helper.display_name, asker=asker.display_name)
+        )
     if asked.answer == HelpAnswer.COME:
-        return Rendered("🚶 " + _("{helper} komt langs bij {asker}.").format(helper=helper.display_name, asker=asker.display_name))
-    return Rendered("\n".join([
-        _("{helper} kan nu niet. Vraag iemand anders uit jullie plan, met /askhelp.").format(helper=helper.display_name),
-        not_an_emergency_service()]))
+        return Rendered(
+            "🚶 " + _("{helper} komt langs bij {asker}.").format(helper=helper.display_name, asker=asker.display_name)
+        )
+    return Rendered(
+        "\n".join(
+            [
+                _("{helper} kan nu niet. Vraag iemand anders uit jullie plan, met /askhelp.").format(
+                    helper=helper.display_name
+                ),
+                not_an_emergency_service(),
+            ]
+        )
+    )
 
 
 def handlers() -> list[BaseHandler[Update, KringContext, None]]:

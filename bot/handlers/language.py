@@ -48,8 +48,14 @@ def _rows(buttons: list[InlineKeyboardButton]) -> InlineKeyboardMarkup:
 
 
 def language_keyboard(current: str) -> InlineKeyboardMarkup:
-    return _rows([InlineKeyboardButton(("✓ " if code == current else "") + label(code), callback_data=callbacks.encode(ACTION, code))
-                  for code in available_languages()])
+    return _rows(
+        [
+            InlineKeyboardButton(
+                ("✓ " if code == current else "") + label(code), callback_data=callbacks.encode(ACTION, code)
+            )
+            for code in available_languages()
+        ]
+    )
 
 
 def _not_checked_note() -> str:
@@ -62,8 +68,10 @@ async def ask_language(update: Update, context: KringContext) -> None:
     if message.chat.type != ChatType.PRIVATE:
         await _ask_group_language(context, message)
         return
-    await message.reply_text(_("In welke taal wil je berichten van mij?") + "\n" + _not_checked_note(),
-                             reply_markup=language_keyboard(current_language()))
+    await message.reply_text(
+        _("In welke taal wil je berichten van mij?") + "\n" + _not_checked_note(),
+        reply_markup=language_keyboard(current_language()),
+    )
 
 
 async def _ask_group_language(context: KringContext, message: Message) -> None:
@@ -72,12 +80,23 @@ async def _ask_group_language(context: KringContext, message: Message) -> None:
         circle = await circles.circle_for_group(session, message.chat.id)
         role = (await authz.role_in(session, context.person_id, circle))[0] if circle else None
     if circle is None or role != authz.Role.COORDINATOR:
-        await message.reply_text(_("Je eigen taal kies je in een privégesprek met mij. Stuur mij daar /language. "
-                                   "De taal van deze groep kiest wie de kring regelt."))
+        await message.reply_text(
+            _(
+                "Je eigen taal kies je in een privégesprek met mij. Stuur mij daar /language. "
+                "De taal van deze groep kiest wie de kring regelt."
+            )
+        )
         return
-    buttons = [InlineKeyboardButton(("✓ " if code == circle.language else "") + label(code),
-                                    callback_data=callbacks.encode(GROUP, circle.id, 1, code)) for code in available_languages()]
-    await message.reply_text(_("In welke taal schrijf ik in deze groep?") + "\n" + _not_checked_note(), reply_markup=_rows(buttons))
+    buttons = [
+        InlineKeyboardButton(
+            ("✓ " if code == circle.language else "") + label(code),
+            callback_data=callbacks.encode(GROUP, circle.id, 1, code),
+        )
+        for code in available_languages()
+    ]
+    await message.reply_text(
+        _("In welke taal schrijf ik in deze groep?") + "\n" + _not_checked_note(), reply_markup=_rows(buttons)
+    )
 
 
 async def group_language_pressed(update: Update, context: KringContext) -> None:
@@ -88,9 +107,14 @@ async def group_language_pressed(update: Update, context: KringContext) -> None:
         circle_id, slot, code = values
         if slot not in ("1", "2"):
             raise ValueError(slot)
-        circle = await circles.set_group_language(session, int(circle_id), person_id=person_id,
-                                                  code=None if code == "-" else code, second=slot == "2",
-                                                  now=context.runtime.clock.now())
+        circle = await circles.set_group_language(
+            session,
+            int(circle_id),
+            person_id=person_id,
+            code=None if code == "-" else code,
+            second=slot == "2",
+            now=context.runtime.clock.now(),
+        )
         return circle.id, slot, circle.language, circle.second_language
 
     chosen = await button_action(update, context, GROUP, 3, apply)
@@ -99,18 +123,31 @@ async def group_language_pressed(update: Update, context: KringContext) -> None:
     circle_id, slot, first, second = chosen
     await query.answer()
     if slot == "1":  # then: a second language for those who read another one better?
-        buttons = [InlineKeyboardButton(label(c), callback_data=callbacks.encode(GROUP, circle_id, 2, c))
-                   for c in available_languages() if c != first]
-        buttons.append(InlineKeyboardButton(pgettext("button", "Geen tweede taal"), callback_data=callbacks.encode(GROUP, circle_id, 2, "-")))
-        await query.edit_message_text(_("Zet ik er een tweede taal bij? Dan schrijf ik mijn berichten in de groep in twee talen."),
-                                      reply_markup=_rows(buttons))
+        buttons = [
+            InlineKeyboardButton(label(c), callback_data=callbacks.encode(GROUP, circle_id, 2, c))
+            for c in available_languages()
+            if c != first
+        ]
+        buttons.append(
+            InlineKeyboardButton(
+                pgettext("button", "Geen tweede taal"), callback_data=callbacks.encode(GROUP, circle_id, 2, "-")
+            )
+        )
+        await query.edit_message_text(
+            _("Zet ik er een tweede taal bij? Dan schrijf ik mijn berichten in de groep in twee talen."),
+            reply_markup=_rows(buttons),
+        )
         return
     if second is None:
-        await query.edit_message_text(_("Goed. In deze groep schrijf ik in het {language}.").format(
-            language=language_name_here(first)))
+        await query.edit_message_text(
+            _("Goed. In deze groep schrijf ik in het {language}.").format(language=language_name_here(first))
+        )
     else:
-        await query.edit_message_text(_("Goed. In deze groep schrijf ik in het {language} en in het {second}.").format(
-            language=language_name_here(first), second=language_name_here(second)))
+        await query.edit_message_text(
+            _("Goed. In deze groep schrijf ik in het {language} en in het {second}.").format(
+                language=language_name_here(first), second=language_name_here(second)
+            )
+        )
 
 
 async def choose_language(update: Update, context: KringContext) -> None:
@@ -135,7 +172,9 @@ async def choose_language(update: Update, context: KringContext) -> None:
     try:  # the menu in this person's own language, whatever their app's language is
         await context.bot.set_my_commands(menu_commands(), scope=BotCommandScopeChat(query.from_user.id))
     except TelegramError as error:
-        log.warning("could not set the chat menu", extra={"person_id": context.person_id, "error": type(error).__name__})
+        log.warning(
+            "could not set the chat menu", extra={"person_id": context.person_id, "error": type(error).__name__}
+        )
 
 
 def handlers() -> list[BaseHandler[Update, KringContext, None]]:

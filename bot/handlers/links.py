@@ -32,8 +32,12 @@ async def open_link(update: Update, context: KringContext, token: str) -> None:
     message = update.effective_message
     assert message is not None
     if context.person_id is None:  # an anonymous group admin: Telegram does not say who it is
-        await message.reply_text(_("Ik kan deze link niet gebruiken als je anoniem bent. "
-                                   "Zet 'anoniem blijven' even uit en open de link opnieuw."))
+        await message.reply_text(
+            _(
+                "Ik kan deze link niet gebruiken als je anoniem bent. "
+                "Zet 'anoniem blijven' even uit en open de link opnieuw."
+            )
+        )
         return
     runtime = context.runtime
     now = runtime.clock.now()
@@ -71,14 +75,17 @@ async def _use(update: Update, context: KringContext, session: AsyncSession, inv
         return _send(_professional_welcome(professional))
     if invitation.kind == InvitationKind.GROUP and not private:
         try:
-            circle = await circles.attach_group(session, invitation, chat_id=message.chat.id, person_id=context.person_id, now=now)
+            circle = await circles.attach_group(
+                session, invitation, chat_id=message.chat.id, person_id=context.person_id, now=now
+            )
         except circles.AlreadyLinked:
             return _send(_("Deze groep hoort al bij een andere kring. Maak een nieuwe groep voor deze kring."))
         professional = await session.get(Professional, circle.professional_id) if circle.professional_id else None
         return _group_greeting(circle, professional.name if professional else None)
     if invitation.kind == InvitationKind.FAMILY and private:
-        joined = await circles.join_with_family_link(session, invitation, person_id=context.person_id,
-                                                      display_name=user.first_name, now=now)
+        joined = await circles.join_with_family_link(
+            session, invitation, person_id=context.person_id, display_name=user.first_name, now=now
+        )
         circle = await session.get(Circle, invitation.circle_id)
         assert circle is not None
         welcome = _send(_family_welcome(circle.name, joined.is_coordinator))
@@ -111,10 +118,12 @@ def _send(text: str, buttons: InlineKeyboardMarkup | None = None) -> Reply:
 
 
 def _professional_welcome(professional: Professional) -> str:
-    return "\n\n".join([
-        _("Welkom, {name}. Je bent nu aangemeld als hulpverlener.").format(name=professional.name),
-        _("Start een kring voor een gezin met /new. Daarna beslist het gezin wie er meedoet."),
-    ])
+    return "\n\n".join(
+        [
+            _("Welkom, {name}. Je bent nu aangemeld als hulpverlener.").format(name=professional.name),
+            _("Start een kring voor een gezin met /new. Daarna beslist het gezin wie er meedoet."),
+        ]
+    )
 
 
 def _family_welcome(circle_name: str, coordinator: bool) -> str:
@@ -127,33 +136,58 @@ def _family_welcome(circle_name: str, coordinator: bool) -> str:
 
 def _group_greeting(circle: Circle, professional_name: str | None) -> Reply:
     with use_language(circle.language):
-        text = "\n\n".join([
-            _("Hallo allemaal! Ik ben Kring, de helper van {circle}.").format(circle=circle.name),
-            _("Ik help jullie om de afspraken vast te houden: wie doet wat?"),
-            _("Het gezin beslist: wie meedoet, wat jullie afspreken en wie wat ziet. "
-              "Ik stuur niemand een bericht zonder dat jullie dat goed vinden."),
-            (_("{name} leest niet mee in deze groep.").format(name=professional_name) if professional_name
-             else _("De hulpverlener leest niet mee in deze groep.")),
-            _("Hoor je bij het gezin? Druk dan op de knop. Wie als eerste drukt, regelt de kring."),
-            not_an_emergency_service(),
-        ])
+        text = "\n\n".join(
+            [
+                _("Hallo allemaal! Ik ben Kring, de helper van {circle}.").format(circle=circle.name),
+                _("Ik help jullie om de afspraken vast te houden: wie doet wat?"),
+                _(
+                    "Het gezin beslist: wie meedoet, wat jullie afspreken en wie wat ziet. "
+                    "Ik stuur niemand een bericht zonder dat jullie dat goed vinden."
+                ),
+                (
+                    _("{name} leest niet mee in deze groep.").format(name=professional_name)
+                    if professional_name
+                    else _("De hulpverlener leest niet mee in deze groep.")
+                ),
+                _("Hoor je bij het gezin? Druk dan op de knop. Wie als eerste drukt, regelt de kring."),
+                not_an_emergency_service(),
+            ]
+        )
         button = pgettext("button", "Ik hoor bij het gezin")
-    return _send(text, InlineKeyboardMarkup([[InlineKeyboardButton(button, callback_data=callbacks.encode(JOIN, circle.id))]]))
+    return _send(
+        text, InlineKeyboardMarkup([[InlineKeyboardButton(button, callback_data=callbacks.encode(JOIN, circle.id))]])
+    )
 
 
 def _invitation_question(invited: circles.Invited) -> Reply:
-    lines = [_("{inviter} nodigt je uit voor de kring van {circle}.").format(inviter=invited.inviter_name, circle=invited.circle_name)]
+    lines = [
+        _("{inviter} nodigt je uit voor de kring van {circle}.").format(
+            inviter=invited.inviter_name, circle=invited.circle_name
+        )
+    ]
     if invited.helps_with:
         lines.append(_("De vraag is of je wilt helpen met: {what}").format(what=invited.helps_with))
     lines += [
-        _("Kring is een hulpmiddel in Telegram. Het helpt een gezin en de mensen om hen heen om afspraken vast te houden."),
+        _(
+            "Kring is een hulpmiddel in Telegram. Het helpt een gezin en de mensen om hen heen om afspraken vast te houden."
+        ),
         _("Je ziet alleen de afspraken die over jou gaan, en wat het gezin met je deelt."),
         _("Je kunt altijd stoppen."),
     ]
-    buttons = InlineKeyboardMarkup([[
-        InlineKeyboardButton(pgettext("button", "Ja, ik doe mee"), callback_data=callbacks.encode(ANSWER, invited.invitation_id, "yes")),
-        InlineKeyboardButton(pgettext("button", "Nee, liever niet"), callback_data=callbacks.encode(ANSWER, invited.invitation_id, "no")),
-    ]])
+    buttons = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    pgettext("button", "Ja, ik doe mee"),
+                    callback_data=callbacks.encode(ANSWER, invited.invitation_id, "yes"),
+                ),
+                InlineKeyboardButton(
+                    pgettext("button", "Nee, liever niet"),
+                    callback_data=callbacks.encode(ANSWER, invited.invitation_id, "no"),
+                ),
+            ]
+        ]
+    )
     return _send("\n\n".join(lines), buttons)
 
 
@@ -168,8 +202,13 @@ async def join_pressed(update: Update, context: KringContext) -> None:
             circle = await session.get(Circle, int(circle_id))
             if circle is None or circle.group_chat_id != query.message.chat.id or context.person_id is None:
                 raise authz.NotAllowed(authz.Action.JOIN_AS_FAMILY)  # a button from another chat
-            joined = await circles.join_as_family(session, circle.id, person_id=context.person_id,
-                                                  display_name=query.from_user.first_name, now=runtime.clock.now())
+            joined = await circles.join_as_family(
+                session,
+                circle.id,
+                person_id=context.person_id,
+                display_name=query.from_user.first_name,
+                now=runtime.clock.now(),
+            )
             language, followed = circle.language, circle.professional_id is not None
     except (callbacks.BadCallbackData, ValueError, authz.NotAllowed):
         await stale_button(update, context)
@@ -180,9 +219,14 @@ async def join_pressed(update: Update, context: KringContext) -> None:
     await query.answer()
     with use_language(language):
         name = joined.member.display_name
-        text = (_("Welkom, {name}! Jij regelt nu de kring. Nodig mensen uit met /invite. "
-                  "Laat anderen meeregelen met /members.").format(name=name)
-                if joined.is_coordinator else _("Welkom, {name}! Je doet nu mee.").format(name=name))
+        text = (
+            _(
+                "Welkom, {name}! Jij regelt nu de kring. Nodig mensen uit met /invite. "
+                "Laat anderen meeregelen met /members."
+            ).format(name=name)
+            if joined.is_coordinator
+            else _("Welkom, {name}! Je doet nu mee.").format(name=name)
+        )
     await context.bot.send_message(query.message.chat.id, text)
     if joined.is_coordinator and followed and isinstance(query.message, Message):
         await pulse.offer(context, query.message, joined.member.circle_id)  # the family decides this at set-up
@@ -197,8 +241,13 @@ async def invitation_answered(update: Update, context: KringContext) -> None:
         if answer not in ("yes", "no") or context.person_id is None:
             raise callbacks.BadCallbackData(query.data)
         async with runtime.sessions.begin() as session:
-            member = await circles.answer_invitation(session, int(invitation_id), person_id=context.person_id,
-                                                     accept=answer == "yes", now=runtime.clock.now())
+            member = await circles.answer_invitation(
+                session,
+                int(invitation_id),
+                person_id=context.person_id,
+                accept=answer == "yes",
+                now=runtime.clock.now(),
+            )
     except (callbacks.BadCallbackData, ValueError):
         member = None
     if member is None:
@@ -206,7 +255,9 @@ async def invitation_answered(update: Update, context: KringContext) -> None:
         return
     await query.answer()
     if answer == "yes":
-        text = _("Fijn dat je meedoet! Het gezin weet het nu. Met /plan zie je wat je afspreekt. Met /help zie je wat je kunt doen.")
+        text = _(
+            "Fijn dat je meedoet! Het gezin weet het nu. Met /plan zie je wat je afspreekt. Met /help zie je wat je kunt doen."
+        )
     else:
         text = _("Dank je wel. Het gezin weet dat je niet meedoet. Dat is helemaal goed.")
     await query.edit_message_text(text)
@@ -220,8 +271,10 @@ async def group_without_circle(message: Message, context: KringContext) -> bool:
         if await circles.circle_for_group(session, message.chat.id) is not None:
             return False
     await message.reply_text(
-        _("Hallo! Ik ben Kring. Ik werk alleen in een groep als de hulpverlener jullie een link heeft gegeven. "
-          "Vraag de hulpverlener om de link om mij toe te voegen.")
+        _(
+            "Hallo! Ik ben Kring. Ik werk alleen in een groep als de hulpverlener jullie een link heeft gegeven. "
+            "Vraag de hulpverlener om de link om mij toe te voegen."
+        )
     )
     return True
 

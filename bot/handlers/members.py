@@ -38,8 +38,14 @@ def _role_label(member: Member) -> str:
 async def list_members(update: Update, context: KringContext) -> None:
     message = update.effective_message
     assert message is not None
-    await with_circle(context, message, "members", authz.RULES[Action.LIST_MEMBERS],
-                      _("Dit kan alleen iemand van het gezin in een kring."), _show_members)
+    await with_circle(
+        context,
+        message,
+        "members",
+        authz.RULES[Action.LIST_MEMBERS],
+        _("Dit kan alleen iemand van het gezin in een kring."),
+        _show_members,
+    )
 
 
 async def _show_members(context: KringContext, message: Message, circle_id: int) -> None:
@@ -60,10 +66,17 @@ async def _members_view(context: KringContext, circle: Circle) -> tuple[str, Inl
     lines = [_("Wie doet mee in de kring van {circle}:").format(circle=circle.name)]
     lines += [f"• {m.display_name} ({_role_label(m)})" for m in members]
     buttons = [
-        [InlineKeyboardButton(_("{name} laten meeregelen").format(name=m.display_name),
-                              callback_data=callbacks.encode(COORDINATE, m.id))]
+        [
+            InlineKeyboardButton(
+                _("{name} laten meeregelen").format(name=m.display_name),
+                callback_data=callbacks.encode(COORDINATE, m.id),
+            )
+        ]
         for m in members
-        if role == Role.COORDINATOR and m.role == MemberRole.FAMILY and m.status == MemberStatus.ACTIVE and not m.is_coordinator
+        if role == Role.COORDINATOR
+        and m.role == MemberRole.FAMILY
+        and m.status == MemberStatus.ACTIVE
+        and not m.is_coordinator
     ]
     return "\n".join(lines), InlineKeyboardMarkup(buttons) if buttons else None
 
@@ -77,8 +90,9 @@ async def make_coordinator_pressed(update: Update, context: KringContext) -> Non
         if context.person_id is None:
             raise authz.NotAllowed(Action.MAKE_COORDINATOR)
         async with runtime.sessions.begin() as session:
-            member = await circles.make_coordinator(session, person_id=context.person_id, member_id=int(member_id),
-                                                    now=runtime.clock.now())
+            member = await circles.make_coordinator(
+                session, person_id=context.person_id, member_id=int(member_id), now=runtime.clock.now()
+            )
             circle = await session.get(Circle, member.circle_id)
     except (callbacks.BadCallbackData, ValueError, authz.NotAllowed):
         await stale_button(update, context)
@@ -96,26 +110,58 @@ async def start_invite(update: Update, context: KringContext) -> None:
     message = update.effective_message
     assert message is not None
     if message.chat.type != ChatType.PRIVATE:
-        await message.reply_text(_("Iemand uitnodigen doe je in een privégesprek met mij. Daar krijg je een link om door te sturen."))
+        await message.reply_text(
+            _("Iemand uitnodigen doe je in een privégesprek met mij. Daar krijg je een link om door te sturen.")
+        )
         return
-    await with_circle(context, message, "invite", authz.RULES[Action.INVITE],
-                      _("Alleen wie de kring regelt, kan mensen uitnodigen."), _begin_invite)
+    await with_circle(
+        context,
+        message,
+        "invite",
+        authz.RULES[Action.INVITE],
+        _("Alleen wie de kring regelt, kan mensen uitnodigen."),
+        _begin_invite,
+    )
 
 
 async def _begin_invite(context: KringContext, message: Message, circle_id: int) -> None:
     async with context.runtime.sessions.begin() as session:
-        draft = await begin_for_circle(context, session, message, circle_id, action=Action.INVITE, flow=FLOW, step="role",
-                                       refusal=_("Alleen wie de kring regelt, kan mensen uitnodigen."))
+        draft = await begin_for_circle(
+            context,
+            session,
+            message,
+            circle_id,
+            action=Action.INVITE,
+            flow=FLOW,
+            step="role",
+            refusal=_("Alleen wie de kring regelt, kan mensen uitnodigen."),
+        )
         if draft is None:
             return
         draft_id = draft.id
-    buttons = InlineKeyboardMarkup([
-        [InlineKeyboardButton(pgettext("button", "Iemand van het gezin"), callback_data=callbacks.encode(INVITE, draft_id, "role", "family"))],
-        [InlineKeyboardButton(pgettext("button", "Iemand om het gezin heen"), callback_data=callbacks.encode(INVITE, draft_id, "role", "network"))],
-    ])
+    buttons = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    pgettext("button", "Iemand van het gezin"),
+                    callback_data=callbacks.encode(INVITE, draft_id, "role", "family"),
+                )
+            ],
+            [
+                InlineKeyboardButton(
+                    pgettext("button", "Iemand om het gezin heen"),
+                    callback_data=callbacks.encode(INVITE, draft_id, "role", "network"),
+                )
+            ],
+        ]
+    )
     await message.reply_text(
-        _("Wie wil je uitnodigen? Hoort die persoon bij het gezin? Of is het iemand om het gezin heen, "
-          "zoals familie, een vriend of een buur?") + "\n\n" + _("Stoppen? Stuur /cancel."),
+        _(
+            "Wie wil je uitnodigen? Hoort die persoon bij het gezin? Of is het iemand om het gezin heen, "
+            "zoals familie, een vriend of een buur?"
+        )
+        + "\n\n"
+        + _("Stoppen? Stuur /cancel."),
         reply_markup=buttons,
     )
 
@@ -131,16 +177,30 @@ async def invite_text(update: Update, context: KringContext, text: str) -> None:
         if draft.step == "name":
             name = circles.clean_name(text)
             if name is None:
-                await message.reply_text(_("Die naam is te lang. Gebruik hoogstens {count} tekens.").format(count=circles.MAX_NAME))
+                await message.reply_text(
+                    _("Die naam is te lang. Gebruik hoogstens {count} tekens.").format(count=circles.MAX_NAME)
+                )
                 return
             drafts.advance(draft, "helps_with", now=runtime.clock.now(), name=name)
-            skip = InlineKeyboardMarkup([[InlineKeyboardButton(
-                pgettext("button", "Overslaan"), callback_data=callbacks.encode(INVITE, draft.id, "skip", 1))]])
-            reply = (_("Waarmee zou {name} kunnen helpen? Schrijf het kort op. Of druk op 'Overslaan'.").format(name=name), skip)
+            skip = InlineKeyboardMarkup(
+                [
+                    [
+                        InlineKeyboardButton(
+                            pgettext("button", "Overslaan"), callback_data=callbacks.encode(INVITE, draft.id, "skip", 1)
+                        )
+                    ]
+                ]
+            )
+            reply = (
+                _("Waarmee zou {name} kunnen helpen? Schrijf het kort op. Of druk op 'Overslaan'.").format(name=name),
+                skip,
+            )
         elif draft.step == "helps_with":
             helps_with = circles.clean_name(text, circles.MAX_HELPS_WITH)
             if helps_with is None:
-                await message.reply_text(_("Dat is te lang. Gebruik hoogstens {count} tekens.").format(count=circles.MAX_HELPS_WITH))
+                await message.reply_text(
+                    _("Dat is te lang. Gebruik hoogstens {count} tekens.").format(count=circles.MAX_HELPS_WITH)
+                )
                 return
             reply = await _finish_invite(context, session, draft, helps_with)
         else:
@@ -152,7 +212,9 @@ async def invite_button(update: Update, context: KringContext) -> None:
     await draft_button(update, context, INVITE, FLOW, _invite_press)
 
 
-async def _invite_press(context: KringContext, session: AsyncSession, draft: Draft, field: str, value: str) -> tuple[str, InlineKeyboardMarkup | None] | None:
+async def _invite_press(
+    context: KringContext, session: AsyncSession, draft: Draft, field: str, value: str
+) -> tuple[str, InlineKeyboardMarkup | None] | None:
     runtime = context.runtime
     if field == "role" and draft.step == "role" and value in ("family", "network"):
         drafts.advance(draft, "name", now=runtime.clock.now(), role=value)
@@ -167,18 +229,29 @@ async def _finish_invite(
 ) -> tuple[str, InlineKeyboardMarkup]:
     assert context.person_id is not None
     member, token = await circles.invite(
-        session, draft.data["circle_id"], person_id=context.person_id, name=draft.data["name"],
-        role=MemberRole(draft.data["role"]), helps_with=helps_with, now=context.runtime.clock.now(),
+        session,
+        draft.data["circle_id"],
+        person_id=context.person_id,
+        name=draft.data["name"],
+        role=MemberRole(draft.data["role"]),
+        helps_with=helps_with,
+        now=context.runtime.clock.now(),
     )
     await drafts.finish(session, draft)
     invitation_id = await circles.invitation_of(session, member.id)
-    text = "\n\n".join([
-        _("Stuur deze link aan {name}, bijvoorbeeld via WhatsApp of sms:").format(name=member.display_name)
-        + "\n" + deep_link(context.bot.username, token),
-        _("De link werkt één keer, 14 dagen lang. {name} kiest zelf of hij of zij meedoet. Jullie horen het antwoord.").format(
-            name=member.display_name),
-    ])
-    revoke = InlineKeyboardButton(pgettext("button", "Link intrekken"), callback_data=callbacks.encode(REVOKE, invitation_id))
+    text = "\n\n".join(
+        [
+            _("Stuur deze link aan {name}, bijvoorbeeld via WhatsApp of sms:").format(name=member.display_name)
+            + "\n"
+            + deep_link(context.bot.username, token),
+            _(
+                "De link werkt één keer, 14 dagen lang. {name} kiest zelf of hij of zij meedoet. Jullie horen het antwoord."
+            ).format(name=member.display_name),
+        ]
+    )
+    revoke = InlineKeyboardButton(
+        pgettext("button", "Link intrekken"), callback_data=callbacks.encode(REVOKE, invitation_id)
+    )
     return text, InlineKeyboardMarkup([[revoke]])
 
 
@@ -191,13 +264,16 @@ async def revoke_pressed(update: Update, context: KringContext) -> None:
         if context.person_id is None:
             raise authz.NotAllowed(Action.REVOKE_INVITATION)
         async with runtime.sessions.begin() as session:
-            member = await circles.revoke_invitation(session, int(invitation_id), person_id=context.person_id,
-                                                     now=runtime.clock.now())
+            member = await circles.revoke_invitation(
+                session, int(invitation_id), person_id=context.person_id, now=runtime.clock.now()
+            )
     except (callbacks.BadCallbackData, ValueError, authz.NotAllowed):
         await stale_button(update, context)
         return
     await query.answer()
-    await query.edit_message_text(_("De link voor {name} is ingetrokken. Hij werkt niet meer.").format(name=member.display_name))
+    await query.edit_message_text(
+        _("De link voor {name} is ingetrokken. Hij werkt niet meer.").format(name=member.display_name)
+    )
 
 
 def handlers() -> list[BaseHandler[Update, KringContext, None]]:

@@ -20,16 +20,26 @@ LEAVE = "leave"
 async def ask_pause(update: Update, context: KringContext) -> None:
     message = update.effective_message
     assert message is not None
-    await with_circle(context, message, "pause", authz.RULES[Action.PAUSE_SELF],
-                      _("Je doet nog niet mee in een kring."), _pause_choices)
+    await with_circle(
+        context,
+        message,
+        "pause",
+        authz.RULES[Action.PAUSE_SELF],
+        _("Je doet nog niet mee in een kring."),
+        _pause_choices,
+    )
 
 
 async def _pause_choices(context: KringContext, message: Message, circle_id: int) -> None:
     def label(days: int) -> str:
         return ngettext("{count} dag", "{count} dagen", days).format(count=days)
 
-    buttons = [InlineKeyboardButton(label(d), callback_data=callbacks.encode(PAUSE, circle_id, d)) for d in circles.PAUSE_DAYS]
-    buttons.append(InlineKeyboardButton(pgettext("button", "Geen pauze"), callback_data=callbacks.encode(PAUSE, circle_id, 0)))
+    buttons = [
+        InlineKeyboardButton(label(d), callback_data=callbacks.encode(PAUSE, circle_id, d)) for d in circles.PAUSE_DAYS
+    ]
+    buttons.append(
+        InlineKeyboardButton(pgettext("button", "Geen pauze"), callback_data=callbacks.encode(PAUSE, circle_id, 0))
+    )
     await message.reply_text(
         _("Even rust? Zo lang stuur ik je geen vragen en herinneringen. Je blijft gewoon in de kring."),
         reply_markup=InlineKeyboardMarkup([buttons[:3], buttons[3:]]),
@@ -45,8 +55,9 @@ async def pause_pressed(update: Update, context: KringContext) -> None:
         if context.person_id is None:
             raise authz.NotAllowed(Action.PAUSE_SELF)
         async with runtime.sessions.begin() as session:
-            member = await circles.pause(session, int(circle_id), person_id=context.person_id, days=int(days),
-                                         now=runtime.clock.now())
+            member = await circles.pause(
+                session, int(circle_id), person_id=context.person_id, days=int(days), now=runtime.clock.now()
+            )
     except (callbacks.BadCallbackData, ValueError, authz.NotAllowed):
         await stale_button(update, context)
         return
@@ -55,21 +66,32 @@ async def pause_pressed(update: Update, context: KringContext) -> None:
         await query.edit_message_text(_("Geen pauze. Je krijgt mijn berichten weer."))
     else:
         until = format_date(member.paused_until.astimezone(runtime.settings.timezone).date())
-        await query.edit_message_text(_("Goed. Tot en met {date} stuur ik je niets. Daarna gaat het vanzelf weer door.").format(date=until))
+        await query.edit_message_text(
+            _("Goed. Tot en met {date} stuur ik je niets. Daarna gaat het vanzelf weer door.").format(date=until)
+        )
 
 
 async def ask_leave(update: Update, context: KringContext) -> None:
     message = update.effective_message
     assert message is not None
-    await with_circle(context, message, "leave", authz.RULES[Action.LEAVE],
-                      _("Je doet nog niet mee in een kring."), _leave_question)
+    await with_circle(
+        context, message, "leave", authz.RULES[Action.LEAVE], _("Je doet nog niet mee in een kring."), _leave_question
+    )
 
 
 async def _leave_question(context: KringContext, message: Message, circle_id: int) -> None:
-    buttons = InlineKeyboardMarkup([[
-        InlineKeyboardButton(pgettext("button", "Ja, ik stop"), callback_data=callbacks.encode(LEAVE, circle_id, "yes")),
-        InlineKeyboardButton(pgettext("button", "Nee, ik blijf"), callback_data=callbacks.encode(LEAVE, circle_id, "no")),
-    ]])
+    buttons = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    pgettext("button", "Ja, ik stop"), callback_data=callbacks.encode(LEAVE, circle_id, "yes")
+                ),
+                InlineKeyboardButton(
+                    pgettext("button", "Nee, ik blijf"), callback_data=callbacks.encode(LEAVE, circle_id, "no")
+                ),
+            ]
+        ]
+    )
     await message.reply_text(
         _("Wil je stoppen met deze kring? Je afspraken stoppen dan ook. Het gezin krijgt daar een bericht over."),
         reply_markup=buttons,

@@ -36,7 +36,11 @@ async def _member(session: AsyncSession, delivery: Delivery) -> Member | None:
 @renderer("member.joined")
 async def member_joined(session: AsyncSession, delivery: Delivery) -> Rendered | None:
     member = await _member(session, delivery)
-    return Rendered(_("{name} doet nu mee in de kring, als gezinslid.").format(name=member.display_name)) if member else None
+    return (
+        Rendered(_("{name} doet nu mee in de kring, als gezinslid.").format(name=member.display_name))
+        if member
+        else None
+    )
 
 
 @renderer("member.accepted")
@@ -58,8 +62,12 @@ async def member_left(session: AsyncSession, delivery: Delivery) -> Rendered | N
     member = await _member(session, delivery)
     if member is None:
         return None
-    return Rendered(_("{name} doet niet meer mee in de kring. Zijn of haar afspraken zijn gestopt. "
-                      "Kijk samen met /plan wat er nu nodig is.").format(name=member.display_name))
+    return Rendered(
+        _(
+            "{name} doet niet meer mee in de kring. Zijn of haar afspraken zijn gestopt. "
+            "Kijk samen met /plan wat er nu nodig is."
+        ).format(name=member.display_name)
+    )
 
 
 async def _agreement(session: AsyncSession, delivery: Delivery) -> AgreementView | None:
@@ -77,11 +85,16 @@ def _what(delivery: Delivery, view: AgreementView) -> str:
 
 async def _proposer_name(session: AsyncSession, view: AgreementView) -> str:
     agreement = view.agreement
-    member = await session.scalar(select(Member).where(
-        Member.circle_id == agreement.circle_id, Member.person_id == agreement.proposed_by_person_id))
+    member = await session.scalar(
+        select(Member).where(
+            Member.circle_id == agreement.circle_id, Member.person_id == agreement.proposed_by_person_id
+        )
+    )
     if member is not None:
         return member.display_name
-    professional = await session.scalar(select(Professional).where(Professional.person_id == agreement.proposed_by_person_id))
+    professional = await session.scalar(
+        select(Professional).where(Professional.person_id == agreement.proposed_by_person_id)
+    )
     return professional.name if professional else "?"
 
 
@@ -92,8 +105,12 @@ async def agreement_ask(session: AsyncSession, delivery: Delivery) -> Rendered |
         return None  # answered or changed in the meantime
     name = await _proposer_name(session, view)
     if delivery.person_id is None and view.agreement.visibility == Visibility.FAMILY_AND_DOER:
-        return Rendered(_("{doer}, {name} vraagt iets van jou. Dat is alleen voor het gezin. "
-                          "Stuur mij privé /agreements om het te zien en te antwoorden.").format(doer=view.doer.display_name, name=name))
+        return Rendered(
+            _(
+                "{doer}, {name} vraagt iets van jou. Dat is alleen voor het gezin. "
+                "Stuur mij privé /agreements om het te zien en te antwoorden."
+            ).format(doer=view.doer.display_name, name=name)
+        )
     text = _("{doer}, {name} vraagt of jij dit wilt doen:").format(doer=view.doer.display_name, name=name)
     return Rendered(f"{text}\n\n{agreement_block(view)}", answer_buttons(view.agreement.id))
 
@@ -103,7 +120,9 @@ async def agreement_suggested(session: AsyncSession, delivery: Delivery) -> Rend
     view = await _agreement(session, delivery)
     if view is None or view.agreement.status != AgreementStatus.SUGGESTED:
         return None
-    text = _("{name} stelt deze afspraak voor. Wie de kring regelt, beslist:").format(name=await _proposer_name(session, view))
+    text = _("{name} stelt deze afspraak voor. Wie de kring regelt, beslist:").format(
+        name=await _proposer_name(session, view)
+    )
     if delivery.person_id is None and view.agreement.visibility == Visibility.FAMILY_AND_DOER:
         return Rendered(text + "\n\n" + _what(delivery, view), confirm_buttons(view.agreement.id))
     return Rendered(f"{text}\n\n{agreement_block(view)}", confirm_buttons(view.agreement.id))
@@ -114,7 +133,9 @@ async def agreement_accepted(session: AsyncSession, delivery: Delivery) -> Rende
     view = await _agreement(session, delivery)
     if view is None:
         return None
-    return Rendered(_("{name} zegt ja: {what}. Dank je wel!").format(name=view.doer.display_name, what=_what(delivery, view)))
+    return Rendered(
+        _("{name} zegt ja: {what}. Dank je wel!").format(name=view.doer.display_name, what=_what(delivery, view))
+    )
 
 
 @renderer("agreement.declined")
@@ -133,8 +154,11 @@ async def agreement_stepped_back(session: AsyncSession, delivery: Delivery) -> R
     view = await _agreement(session, delivery)
     if view is None:
         return None
-    return Rendered(_("{name} stopt met: {what}. Kijk samen wat er nu nodig is.").format(
-        name=view.doer.display_name, what=_what(delivery, view)))
+    return Rendered(
+        _("{name} stopt met: {what}. Kijk samen wat er nu nodig is.").format(
+            name=view.doer.display_name, what=_what(delivery, view)
+        )
+    )
 
 
 @renderer("agreement.pause")
@@ -152,7 +176,11 @@ async def agreement_resumed(session: AsyncSession, delivery: Delivery) -> Render
 @renderer("agreement.end")
 async def agreement_ended(session: AsyncSession, delivery: Delivery) -> Rendered | None:
     view = await _agreement(session, delivery)
-    return Rendered(_("Deze afspraak is gestopt: {what}. Dank je wel voor je hulp.").format(what=_what(delivery, view))) if view else None
+    return (
+        Rendered(_("Deze afspraak is gestopt: {what}. Dank je wel voor je hulp.").format(what=_what(delivery, view)))
+        if view
+        else None
+    )
 
 
 @renderer("agreement.changed")
@@ -229,8 +257,11 @@ async def backup_ask(session: AsyncSession, delivery: Delivery) -> Rendered | No
     occurrence, view = found
     assert view.backup is not None
     text = _("{backup}, {doer} kan deze keer niet: {what} ({when}). Kun jij inspringen?").format(
-        backup=view.backup.display_name, doer=view.doer.display_name, what=_what(delivery, view),
-        when=await _when(session, delivery, occurrence))
+        backup=view.backup.display_name,
+        doer=view.doer.display_name,
+        what=_what(delivery, view),
+        when=await _when(session, delivery, occurrence),
+    )
     return Rendered(text, backup_buttons(occurrence.id))
 
 
@@ -255,8 +286,11 @@ async def backup_cant(session: AsyncSession, delivery: Delivery) -> Rendered | N
     backup = await _answered_by(session, found[0]) if found else None
     if found is None or backup is None:
         return None
-    return Rendered(_("{name} kan ook niet: {what}. Kijk samen wat er nodig is.").format(
-        name=backup.display_name, what=_what(delivery, found[1])))
+    return Rendered(
+        _("{name} kan ook niet: {what}. Kijk samen wat er nodig is.").format(
+            name=backup.display_name, what=_what(delivery, found[1])
+        )
+    )
 
 
 @renderer("occurrence.thanks")
@@ -265,7 +299,9 @@ async def thanks(session: AsyncSession, delivery: Delivery) -> Rendered | None:
     by = await session.get(Member, delivery.payload.get("by_member_id"))
     if found is None or by is None:
         return None
-    return Rendered("💛 " + _("{name} zegt: dank je wel voor {what}!").format(name=by.display_name, what=found[1].agreement.what))
+    return Rendered(
+        "💛 " + _("{name} zegt: dank je wel voor {what}!").format(name=by.display_name, what=found[1].agreement.what)
+    )
 
 
 @renderer("member.unreachable")
@@ -273,5 +309,9 @@ async def member_unreachable(session: AsyncSession, delivery: Delivery) -> Rende
     member = await _member(session, delivery)
     if member is None:
         return None
-    return Rendered(_("{name} krijgt mijn berichten niet meer. Misschien heeft die persoon Kring geblokkeerd. "
-                      "Vraag het even zelf, als je wilt.").format(name=member.display_name))
+    return Rendered(
+        _(
+            "{name} krijgt mijn berichten niet meer. Misschien heeft die persoon Kring geblokkeerd. "
+            "Vraag het even zelf, als je wilt."
+        ).format(name=member.display_name)
+    )

@@ -43,27 +43,49 @@ FILES_PER_SECOND = 1 / 60
 
 def _file_guard(context: KringContext) -> FloodGuard:
     return context.application.bot_data.setdefault(  # type: ignore[no-any-return]
-        "file_guard", FloodGuard(capacity=FILES_AT_ONCE, per_second=FILES_PER_SECOND))
+        "file_guard", FloodGuard(capacity=FILES_AT_ONCE, per_second=FILES_PER_SECOND)
+    )
 
 
-def buttons(circle_id: int, access: Access, *, in_group: bool, has_own_agreements: bool) -> list[list[InlineKeyboardButton]]:
+def buttons(
+    circle_id: int, access: Access, *, in_group: bool, has_own_agreements: bool
+) -> list[list[InlineKeyboardButton]]:
     """The rows under the plan for this person, in this chat."""
-    rows = [[InlineKeyboardButton("🖼 " + pgettext("button", "Als plaatje"), callback_data=callbacks.encode(PICTURE, circle_id)),
-             InlineKeyboardButton("🖨 " + pgettext("button", "Om te printen"), callback_data=callbacks.encode(PRINT, circle_id))]]
+    rows = [
+        [
+            InlineKeyboardButton(
+                "🖼 " + pgettext("button", "Als plaatje"), callback_data=callbacks.encode(PICTURE, circle_id)
+            ),
+            InlineKeyboardButton(
+                "🖨 " + pgettext("button", "Om te printen"), callback_data=callbacks.encode(PRINT, circle_id)
+            ),
+        ]
+    ]
     if not in_group and has_own_agreements:
-        rows.append([InlineKeyboardButton("📅 " + pgettext("button", "In mijn agenda"),
-                                          callback_data=callbacks.encode(CALENDAR, circle_id))])
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    "📅 " + pgettext("button", "In mijn agenda"), callback_data=callbacks.encode(CALENDAR, circle_id)
+                )
+            ]
+        )
     if not in_group and access.role == Role.COORDINATOR:
-        rows.append([InlineKeyboardButton("📈 " + pgettext("button", "Hoe ging het?"),
-                                          callback_data=callbacks.encode(HOW_IT_WENT, circle_id))])
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    "📈 " + pgettext("button", "Hoe ging het?"), callback_data=callbacks.encode(HOW_IT_WENT, circle_id)
+                )
+            ]
+        )
     return rows
 
 
 Make = Callable[[KringContext, Message, Access, PlanView], Awaitable[None]]
 
 
-async def _pressed(update: Update, context: KringContext, action: str, rule: Action, make: Make, *,
-                   private_only: bool = False) -> None:
+async def _pressed(
+    update: Update, context: KringContext, action: str, rule: Action, make: Make, *, private_only: bool = False
+) -> None:
     query = update.callback_query
     assert query is not None
     message = query.message
@@ -98,8 +120,13 @@ async def _picture(context: KringContext, message: Message, access: Access, view
     html = layout.circle_picture(view.only_own(), context.runtime.clock.now().date(), height=render.PICTURE_MAX_HEIGHT)
     picture = await asyncio.to_thread(render.png, html)
     await _send_picture(message, picture, "kring-plan.png", _("Het plan als plaatje. Bewaar het op je telefoon."))
-    log.info("plan_files.picture circle=%s role=%s height=%s complete=%s", access.circle.id, access.role,
-             picture.height, picture.complete)
+    log.info(
+        "plan_files.picture circle=%s role=%s height=%s complete=%s",
+        access.circle.id,
+        access.role,
+        picture.height,
+        picture.complete,
+    )
 
 
 async def _send_picture(message: Message, picture: render.Picture, filename: str, caption: str) -> None:
@@ -116,8 +143,11 @@ async def _printable(context: KringContext, message: Message, access: Access, vi
         made = await asyncio.to_thread(render.pdf, layout.printable_plan(view.only_own(), today, level=level))
         if made.pages == 1:
             break
-    caption = (_("Het plan op één A4. Print het en hang het op, bijvoorbeeld op de koelkast.") if made.pages == 1
-               else _("Het plan om te printen. Het is te lang voor één A4; /plan heeft alles als tekst."))
+    caption = (
+        _("Het plan op één A4. Print het en hang het op, bijvoorbeeld op de koelkast.")
+        if made.pages == 1
+        else _("Het plan om te printen. Het is te lang voor één A4; /plan heeft alles als tekst.")
+    )
     await message.reply_document(made.content, filename=f"kring-plan-{today.isoformat()}.pdf", caption=caption)
     log.info("plan_files.printable circle=%s role=%s pages=%s", access.circle.id, access.role, made.pages)
 
@@ -130,10 +160,17 @@ async def _calendar(context: KringContext, message: Message, access: Access, vie
         return
     async with context.runtime.sessions() as session:
         person = await session.get(Person, context.person_id) if context.person_id else None
-    content = calendar.calendar_file(entries, now=now, doer_tz=people.clock_of(person, context.runtime.settings.timezone))
-    await message.reply_document(content, filename="kring-afspraken.ics", caption=_(
-        "Jouw afspraken voor je agenda. Open het bestand en kies 'toevoegen'. Er staat alleen in wat je doet "
-        "en wanneer. Verandert er iets? Haal het bestand dan opnieuw."))
+    content = calendar.calendar_file(
+        entries, now=now, doer_tz=people.clock_of(person, context.runtime.settings.timezone)
+    )
+    await message.reply_document(
+        content,
+        filename="kring-afspraken.ics",
+        caption=_(
+            "Jouw afspraken voor je agenda. Open het bestand en kies 'toevoegen'. Er staat alleen in wat je doet "
+            "en wanneer. Verandert er iets? Haal het bestand dan opnieuw."
+        ),
+    )
     log.info("plan_files.calendar circle=%s entries=%s", access.circle.id, len(entries))
 
 
@@ -142,8 +179,12 @@ async def _how_it_went(context: KringContext, message: Message, access: Access, 
         went = await how_it_went.collect(session, access, context.runtime.clock.now())
     html = layout.how_it_went_picture(went, ZoneInfo(access.circle.time_zone), height=render.PICTURE_MAX_HEIGHT)
     picture = await asyncio.to_thread(render.png, html)
-    await _send_picture(message, picture, "kring-hoe-ging-het.png",
-                        _("Zo ging het de laatste drie maanden. Kijk er samen naar: wat ging goed, wat kan anders?"))
+    await _send_picture(
+        message,
+        picture,
+        "kring-hoe-ging-het.png",
+        _("Zo ging het de laatste drie maanden. Kijk er samen naar: wat ging goed, wat kan anders?"),
+    )
     log.info("plan_files.how_it_went circle=%s rounds=%s", access.circle.id, len(went.rounds))
 
 

@@ -29,17 +29,29 @@ def stats_lines(stats: pulse.Stats) -> list[str]:
     return [
         _("Check-ins: {asked} gevraagd, {answered} beantwoord.").format(asked=stats.checkins, answered=stats.answers),
         _("Antwoorden: goed {good}, zo-zo {so_so}, niet goed {not_good}, wil erover praten {talk}.").format(
-            good=stats.good, so_so=stats.so_so, not_good=stats.not_good, talk=stats.want_to_talk),
-        _("Afspraken: {kept} gelukt, {not_kept} niet gelukt of geen antwoord.").format(kept=stats.kept, not_kept=stats.not_kept),
-    ] + ([_("Check-ins van het netwerk: {count} beantwoord.").format(count=stats.network_answers)]
-         if stats.network_answers else [])
+            good=stats.good, so_so=stats.so_so, not_good=stats.not_good, talk=stats.want_to_talk
+        ),
+        _("Afspraken: {kept} gelukt, {not_kept} niet gelukt of geen antwoord.").format(
+            kept=stats.kept, not_kept=stats.not_kept
+        ),
+    ] + (
+        [_("Check-ins van het netwerk: {count} beantwoord.").format(count=stats.network_answers)]
+        if stats.network_answers
+        else []
+    )
 
 
 async def start(update: Update, context: KringContext) -> None:
     message = update.effective_message
     assert message is not None
-    await with_circle(context, message, "pulse", authz.RULES[Action.CHOOSE_PULSE],
-                      _("Alleen wie de kring regelt, kiest of de hulpverlener een korte stand krijgt."), offer)
+    await with_circle(
+        context,
+        message,
+        "pulse",
+        authz.RULES[Action.CHOOSE_PULSE],
+        _("Alleen wie de kring regelt, kiest of de hulpverlener een korte stand krijgt."),
+        offer,
+    )
 
 
 async def offer(context: KringContext, message: Message, circle_id: int) -> None:
@@ -51,24 +63,41 @@ async def offer(context: KringContext, message: Message, circle_id: int) -> None
         except authz.NotAllowed:
             await message.reply_text(_("Alleen wie de kring regelt, kiest of de hulpverlener een korte stand krijgt."))
             return
-        professional = await session.get(Professional, access.circle.professional_id) if access.circle.professional_id else None
+        professional = (
+            await session.get(Professional, access.circle.professional_id) if access.circle.professional_id else None
+        )
         schedule = await pulse.current(session, circle_id)
     if professional is None:
         await message.reply_text(_("Er is geen hulpverlener meer bij deze kring. Er gaat geen stand naar iemand."))
         return
-    now_text = (ngettext("Nu: elke week.", "Nu: elke {count} weken.", schedule.interval).format(count=schedule.interval)
-                if schedule else _("Nu: uit."))
+    now_text = (
+        ngettext("Nu: elke week.", "Nu: elke {count} weken.", schedule.interval).format(count=schedule.interval)
+        if schedule
+        else _("Nu: uit.")
+    )
     example = pulse.Stats(checkins=2, answers=2, good=2, so_so=1, not_good=0, want_to_talk=0, kept=3, not_kept=1)
-    text = "\n".join([
-        _("Mag {name} om de paar weken een korte stand zien? Zo houdt {name} een vinger aan de pols.").format(name=professional.name),
-        _("{name} ziet alleen tellingen, nooit wat jullie schrijven. Jullie zien elke stand ook zelf. Bijvoorbeeld:").format(
-            name=professional.name),
-        *("  " + line for line in stats_lines(example)),
-        now_text,
-    ])
-    buttons = [InlineKeyboardButton(ngettext("Elke week", "Elke {count} weken", w).format(count=w) + (" ✓" if w == 2 else ""),
-                                    callback_data=callbacks.encode(CHOOSE, circle_id, w)) for w in pulse.CHOICES]
-    buttons.append(InlineKeyboardButton(pgettext("button", "Uit"), callback_data=callbacks.encode(CHOOSE, circle_id, 0)))
+    text = "\n".join(
+        [
+            _("Mag {name} om de paar weken een korte stand zien? Zo houdt {name} een vinger aan de pols.").format(
+                name=professional.name
+            ),
+            _(
+                "{name} ziet alleen tellingen, nooit wat jullie schrijven. Jullie zien elke stand ook zelf. Bijvoorbeeld:"
+            ).format(name=professional.name),
+            *("  " + line for line in stats_lines(example)),
+            now_text,
+        ]
+    )
+    buttons = [
+        InlineKeyboardButton(
+            ngettext("Elke week", "Elke {count} weken", w).format(count=w) + (" ✓" if w == 2 else ""),
+            callback_data=callbacks.encode(CHOOSE, circle_id, w),
+        )
+        for w in pulse.CHOICES
+    ]
+    buttons.append(
+        InlineKeyboardButton(pgettext("button", "Uit"), callback_data=callbacks.encode(CHOOSE, circle_id, 0))
+    )
     await message.reply_text(text, reply_markup=InlineKeyboardMarkup([buttons]))
 
 
@@ -77,8 +106,15 @@ async def choose_pressed(update: Update, context: KringContext) -> None:
     assert query is not None
 
     async def apply(session: AsyncSession, person_id: int, values: list[str]) -> tuple[Schedule | None]:
-        return (await pulse.choose(session, int(values[0]), person_id=person_id, weeks=int(values[1]) or None,
-                                   now=context.runtime.clock.now()),)
+        return (
+            await pulse.choose(
+                session,
+                int(values[0]),
+                person_id=person_id,
+                weeks=int(values[1]) or None,
+                now=context.runtime.clock.now(),
+            ),
+        )
 
     done = await button_action(update, context, CHOOSE, 2, apply)
     if done is None:
@@ -86,19 +122,28 @@ async def choose_pressed(update: Update, context: KringContext) -> None:
     (chosen,) = done  # (``None`` inside: switched off)
     await query.answer()
     if chosen is None:
-        await query.edit_message_text(_("De stand is uit. De hulpverlener krijgt niets meer, en weet dat jullie dit kozen."))
+        await query.edit_message_text(
+            _("De stand is uit. De hulpverlener krijgt niets meer, en weet dat jullie dit kozen.")
+        )
     else:
-        await query.edit_message_text(ngettext(
-            "Goed. Elke week krijgt de hulpverlener een korte stand. Jullie zien hem ook.",
-            "Goed. Elke {count} weken krijgt de hulpverlener een korte stand. Jullie zien hem ook.",
-            chosen.interval).format(count=chosen.interval))
+        await query.edit_message_text(
+            ngettext(
+                "Goed. Elke week krijgt de hulpverlener een korte stand. Jullie zien hem ook.",
+                "Goed. Elke {count} weken krijgt de hulpverlener een korte stand. Jullie zien hem ook.",
+                chosen.interval,
+            ).format(count=chosen.interval)
+        )
 
 
 async def _stats_of(session: AsyncSession, delivery: Delivery) -> pulse.Stats:
     """Counted once, when first sent: the family's copy shows exactly these numbers."""
     if "stats" not in delivery.payload:
-        stats = await pulse.stats(session, delivery.circle_id or 0, datetime.fromisoformat(delivery.payload["since"]),
-                                  datetime.fromisoformat(delivery.payload["until"]))
+        stats = await pulse.stats(
+            session,
+            delivery.circle_id or 0,
+            datetime.fromisoformat(delivery.payload["since"]),
+            datetime.fromisoformat(delivery.payload["until"]),
+        )
         delivery.payload = {**delivery.payload, "stats": stats.as_payload()}
     return pulse.Stats(**delivery.payload["stats"])
 
@@ -114,14 +159,29 @@ async def pulse_message(session: AsyncSession, delivery: Delivery) -> Rendered |
     since = format_date(local_since.date(), format="d MMMM")
 
     async def show_the_family(session: AsyncSession, sent: Delivery) -> None:
-        await notifications.tell_family(session, circle, kind="pulse.shown", key=f"{sent.key}:shown", now=sent.due_at,
-                                        payload={"stats": stats.as_payload(), "professional_id": professional.id,
-                                                 "last": sent.payload.get("last", False)})
+        await notifications.tell_family(
+            session,
+            circle,
+            kind="pulse.shown",
+            key=f"{sent.key}:shown",
+            now=sent.due_at,
+            payload={
+                "stats": stats.as_payload(),
+                "professional_id": professional.id,
+                "last": sent.payload.get("last", False),
+            },
+        )
 
-    return Rendered("\n".join(["🫶 " + _("Korte stand van {circle}, sinds {date}:").format(circle=circle.name, date=since),
-                               *stats_lines(stats),
-                               _("Meer vertelt Kring niet. Wil het gezin contact, dan vragen ze dat zelf.")]),
-                    after_sent=show_the_family)
+    return Rendered(
+        "\n".join(
+            [
+                "🫶 " + _("Korte stand van {circle}, sinds {date}:").format(circle=circle.name, date=since),
+                *stats_lines(stats),
+                _("Meer vertelt Kring niet. Wil het gezin contact, dan vragen ze dat zelf."),
+            ]
+        ),
+        after_sent=show_the_family,
+    )
 
 
 @renderer("pulse.shown")
@@ -131,10 +191,23 @@ async def pulse_shown(session: AsyncSession, delivery: Delivery) -> Rendered | N
         return None
     stats = pulse.Stats(**delivery.payload["stats"])
     if delivery.payload.get("last"):
-        return Rendered("\n".join(["🫶 " + _("Dit is de laatste stand die {name} krijgt:").format(name=professional.name),
-                                   *stats_lines(stats)]))
-    return Rendered("\n".join(["🫶 " + _("Dit ziet {name} vandaag:").format(name=professional.name), *stats_lines(stats),
-                               _("Liever niet meer? Kies /pulse.")]))
+        return Rendered(
+            "\n".join(
+                [
+                    "🫶 " + _("Dit is de laatste stand die {name} krijgt:").format(name=professional.name),
+                    *stats_lines(stats),
+                ]
+            )
+        )
+    return Rendered(
+        "\n".join(
+            [
+                "🫶 " + _("Dit ziet {name} vandaag:").format(name=professional.name),
+                *stats_lines(stats),
+                _("Liever niet meer? Kies /pulse."),
+            ]
+        )
+    )
 
 
 @renderer("pulse.switched")
@@ -143,7 +216,9 @@ async def pulse_switched(session: AsyncSession, delivery: Delivery) -> Rendered 
     if circle is None:
         return None
     if delivery.payload.get("on"):
-        return Rendered(_("{circle} geeft je om de paar weken een korte stand: alleen tellingen.").format(circle=circle.name))
+        return Rendered(
+            _("{circle} geeft je om de paar weken een korte stand: alleen tellingen.").format(circle=circle.name)
+        )
     return Rendered(_("{circle} heeft de korte stand uitgezet. Je krijgt geen stand meer.").format(circle=circle.name))
 
 

@@ -41,12 +41,18 @@ async def ask(update: Update, context: KringContext) -> None:
     async with context.runtime.sessions() as session:
         person = await people.find(session, message.from_user.id) if message.from_user else None
         current = people.quiet_hours(person)
-    buttons = [InlineKeyboardButton(("✓ " if choice == current else "") + _span(*choice),
-                                    callback_data=callbacks.encode(ACTION, index)) for index, choice in enumerate(CHOICES)]
+    buttons = [
+        InlineKeyboardButton(
+            ("✓ " if choice == current else "") + _span(*choice), callback_data=callbacks.encode(ACTION, index)
+        )
+        for index, choice in enumerate(CHOICES)
+    ]
     await message.reply_text(
         _("Tussen welke tijden wil je geen berichten van mij? Wat dan komt, stuur ik daarna. Nu: {span}.").format(
-            span=_span(*current)),
-        reply_markup=InlineKeyboardMarkup([[b] for b in buttons]))
+            span=_span(*current)
+        ),
+        reply_markup=InlineKeyboardMarkup([[b] for b in buttons]),
+    )
 
 
 async def choose(update: Update, context: KringContext) -> None:

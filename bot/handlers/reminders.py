@@ -17,23 +17,47 @@ THANK = "thx"
 
 
 def reminder_buttons(occurrence_id: int) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[
-        InlineKeyboardButton(pgettext("button", "Gedaan"), callback_data=callbacks.encode(ANSWER, occurrence_id, "done")),
-        InlineKeyboardButton(pgettext("button", "Lukt deze keer niet"), callback_data=callbacks.encode(ANSWER, occurrence_id, "cant")),
-    ]])
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    pgettext("button", "Gedaan"), callback_data=callbacks.encode(ANSWER, occurrence_id, "done")
+                ),
+                InlineKeyboardButton(
+                    pgettext("button", "Lukt deze keer niet"),
+                    callback_data=callbacks.encode(ANSWER, occurrence_id, "cant"),
+                ),
+            ]
+        ]
+    )
 
 
 def backup_buttons(occurrence_id: int) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[
-        InlineKeyboardButton(pgettext("button", "Ik doe het"), callback_data=callbacks.encode(ANSWER, occurrence_id, "bdone")),
-        InlineKeyboardButton(pgettext("button", "Lukt mij ook niet"), callback_data=callbacks.encode(ANSWER, occurrence_id, "bcant")),
-    ]])
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    pgettext("button", "Ik doe het"), callback_data=callbacks.encode(ANSWER, occurrence_id, "bdone")
+                ),
+                InlineKeyboardButton(
+                    pgettext("button", "Lukt mij ook niet"),
+                    callback_data=callbacks.encode(ANSWER, occurrence_id, "bcant"),
+                ),
+            ]
+        ]
+    )
 
 
 def thanks_button(occurrence_id: int) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[
-        InlineKeyboardButton(pgettext("button", "Bedankt!"), callback_data=callbacks.encode(THANK, occurrence_id)),
-    ]])
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    pgettext("button", "Bedankt!"), callback_data=callbacks.encode(THANK, occurrence_id)
+                ),
+            ]
+        ]
+    )
 
 
 REPLIES = {
@@ -53,8 +77,9 @@ async def answer_pressed(update: Update, context: KringContext) -> None:
         if context.person_id is None:
             raise authz.NotAllowed(authz.Action.ANSWER_AGREEMENT)
         async with runtime.sessions.begin() as session:
-            occurrence = await agreements.report(session, int(occurrence_id), person_id=context.person_id,
-                                                 answer=answer, now=runtime.clock.now())
+            occurrence = await agreements.report(
+                session, int(occurrence_id), person_id=context.person_id, answer=answer, now=runtime.clock.now()
+            )
     except (callbacks.BadCallbackData, ValueError, authz.NotAllowed):
         await stale_button(update, context)
         return

@@ -34,15 +34,28 @@ async def start(update: Update, context: KringContext) -> None:
     if message.chat.type != ChatType.PRIVATE:
         await message.reply_text(_("Het plan voor als het misgaat maak je in een privégesprek met mij."))
         return
-    await with_circle(context, message, "safetyplan", authz.RULES[Action.EDIT_SAFETY_PLAN],
-                      _("Alleen wie de kring regelt, kan dit plan aanpassen."), _begin)
+    await with_circle(
+        context,
+        message,
+        "safetyplan",
+        authz.RULES[Action.EDIT_SAFETY_PLAN],
+        _("Alleen wie de kring regelt, kan dit plan aanpassen."),
+        _begin,
+    )
 
 
 async def _begin(context: KringContext, message: Message, circle_id: int) -> None:
     async with context.runtime.sessions.begin() as session:
-        draft = await begin_for_circle(context, session, message, circle_id, action=Action.EDIT_SAFETY_PLAN,
-                                       refusal=_("Alleen wie de kring regelt, kan dit plan aanpassen."),
-                                       flow=FLOW, step="menu")
+        draft = await begin_for_circle(
+            context,
+            session,
+            message,
+            circle_id,
+            action=Action.EDIT_SAFETY_PLAN,
+            refusal=_("Alleen wie de kring regelt, kan dit plan aanpassen."),
+            flow=FLOW,
+            step="menu",
+        )
         if draft is None:
             return
         text, buttons = await _menu(session, draft)
@@ -82,7 +95,9 @@ async def pressed(update: Update, context: KringContext) -> None:
     await draft_button(update, context, ACTION, FLOW, _press)
 
 
-async def _press(context: KringContext, session: AsyncSession, draft: Draft, field: str, text_value: str) -> Reply | None:
+async def _press(
+    context: KringContext, session: AsyncSession, draft: Draft, field: str, text_value: str
+) -> Reply | None:
     value = int(text_value)
     runtime = context.runtime
     now = runtime.clock.now()
@@ -101,14 +116,21 @@ async def _press(context: KringContext, session: AsyncSession, draft: Draft, fie
         drafts.advance(draft, "ask", now=now)
         return _("Wie vragen jullie om hulp?"), InlineKeyboardMarkup(buttons)
     if field == "member" and draft.step == "ask":
-        await safety_plan.add_step(session, circle_id, person_id=context.person_id, kind=StepKind.ASK,
-                                   member_id=value, now=now)
+        await safety_plan.add_step(
+            session, circle_id, person_id=context.person_id, kind=StepKind.ASK, member_id=value, now=now
+        )
     elif field == "other" and draft.step == "ask":
         drafts.advance(draft, "ask_name", now=now)
         return PROMPTS["ask_name"](), None
     elif field == "skip" and draft.step == "ask_phone":
-        await safety_plan.add_step(session, circle_id, person_id=context.person_id, kind=StepKind.ASK,
-                                   contact_name=draft.data["contact_name"], now=now)
+        await safety_plan.add_step(
+            session,
+            circle_id,
+            person_id=context.person_id,
+            kind=StepKind.ASK,
+            contact_name=draft.data["contact_name"],
+            now=now,
+        )
     elif field == "remove":
         return await _removal_choices(session, draft)
     elif field == "back":
@@ -124,7 +146,9 @@ async def _press(context: KringContext, session: AsyncSession, draft: Draft, fie
 async def _removal_choices(session: AsyncSession, draft: Draft) -> Reply:
     plan = await safety_plan.load(session, draft.data["circle_id"])
     buttons = [[_button(f"✕ {sign.text[:40]}", draft.id, "del_sign", sign.id)] for sign in plan.signs]
-    buttons += [[_button(f"✕ {step_line(i, s)[:40]}", draft.id, "del_step", s.step.id)] for i, s in enumerate(plan.steps, 1)]
+    buttons += [
+        [_button(f"✕ {step_line(i, s)[:40]}", draft.id, "del_step", s.step.id)] for i, s in enumerate(plan.steps, 1)
+    ]
     buttons.append([_button(pgettext("button", "Terug"), draft.id, "back")])
     return _("Wat wil je weghalen?"), InlineKeyboardMarkup(buttons)
 
@@ -147,8 +171,9 @@ async def typed(update: Update, context: KringContext, text: str) -> None:
     await message.reply_text(reply[0], reply_markup=reply[1])
 
 
-async def _take_text(session: AsyncSession, context: KringContext, draft: Draft, step: str, circle_id: int,
-                     text: str, now: datetime) -> Reply:
+async def _take_text(
+    session: AsyncSession, context: KringContext, draft: Draft, step: str, circle_id: int, text: str, now: datetime
+) -> Reply:
     assert context.person_id is not None
     if step in ("sign", "ourselves", "professional", "ask_name"):
         cleaned = circles.clean_name(text, safety_plan.MAX_TEXT)
@@ -158,16 +183,26 @@ async def _take_text(session: AsyncSession, context: KringContext, draft: Draft,
             await safety_plan.add_sign(session, circle_id, person_id=context.person_id, text=cleaned, now=now)
         elif step == "ask_name":
             drafts.advance(draft, "ask_phone", now=now, contact_name=cleaned)
-            return PROMPTS["ask_phone"](), InlineKeyboardMarkup([[_button(pgettext("button", "Overslaan"), draft.id, "skip")]])
+            return PROMPTS["ask_phone"](), InlineKeyboardMarkup(
+                [[_button(pgettext("button", "Overslaan"), draft.id, "skip")]]
+            )
         else:
-            await safety_plan.add_step(session, circle_id, person_id=context.person_id, kind=StepKind(step),
-                                       text=cleaned, now=now)
+            await safety_plan.add_step(
+                session, circle_id, person_id=context.person_id, kind=StepKind(step), text=cleaned, now=now
+            )
     elif step == "ask_phone":
         phone = safety_plan.clean_phone(text)
         if phone is None:
             return _("Dat is geen telefoonnummer dat ik ken. Schrijf bijvoorbeeld 06 12345678."), None
-        await safety_plan.add_step(session, circle_id, person_id=context.person_id, kind=StepKind.ASK,
-                                   contact_name=draft.data["contact_name"], phone=phone, now=now)
+        await safety_plan.add_step(
+            session,
+            circle_id,
+            person_id=context.person_id,
+            kind=StepKind.ASK,
+            contact_name=draft.data["contact_name"],
+            phone=phone,
+            now=now,
+        )
     else:
         return _("Kies een van de knoppen hierboven. Stoppen? Stuur /cancel."), None
     drafts.advance(draft, "menu", now=now)

@@ -20,8 +20,16 @@ from bot.services import people
 ACTION = "tz"
 #: Where the families Kring serves and their networks often live; the default comes first.
 ZONES = (
-    "Europe/Amsterdam", "Europe/London", "Europe/Istanbul", "Africa/Casablanca", "Africa/Cairo",
-    "Asia/Damascus", "Africa/Nairobi", "America/Paramaribo", "America/Curacao", "America/New_York",
+    "Europe/Amsterdam",
+    "Europe/London",
+    "Europe/Istanbul",
+    "Africa/Casablanca",
+    "Africa/Cairo",
+    "Asia/Damascus",
+    "Africa/Nairobi",
+    "America/Paramaribo",
+    "America/Curacao",
+    "America/New_York",
 )
 
 
@@ -40,11 +48,16 @@ async def ask(update: Update, context: KringContext) -> None:
     async with context.runtime.sessions() as session:
         person = await people.find(session, message.from_user.id) if message.from_user else None
         current = (person.time_zone if person else None) or context.runtime.settings.timezone.key
-    buttons = [InlineKeyboardButton(("✓ " if zone == current else "") + _label(zone, context),
-                                    callback_data=callbacks.encode(ACTION, index)) for index, zone in enumerate(ZONES)]
+    buttons = [
+        InlineKeyboardButton(
+            ("✓ " if zone == current else "") + _label(zone, context), callback_data=callbacks.encode(ACTION, index)
+        )
+        for index, zone in enumerate(ZONES)
+    ]
     await message.reply_text(
         _("Waar woon je? Dan komen herinneringen op jouw tijd. Kies de plaats met dezelfde tijd als bij jou."),
-        reply_markup=InlineKeyboardMarkup([buttons[i:i + 2] for i in range(0, len(buttons), 2)]))
+        reply_markup=InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)]),
+    )
 
 
 async def choose(update: Update, context: KringContext) -> None:

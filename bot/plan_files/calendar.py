@@ -36,8 +36,13 @@ def recurrence(schedule: Schedule) -> vRecur | None:
 
 def in_calendar(views: list[AgreementView], now: datetime) -> list[AgreementView]:
     """The agreements that can go in a calendar: active, with a moment still to come."""
-    return [view for view in views if view.agreement.status == AgreementStatus.ACTIVE and view.schedule is not None
-            and occurrences_between(rhythm_of(view.schedule), ZoneInfo(view.schedule.time_zone), now, now + LOOK_AHEAD)]
+    return [
+        view
+        for view in views
+        if view.agreement.status == AgreementStatus.ACTIVE
+        and view.schedule is not None
+        and occurrences_between(rhythm_of(view.schedule), ZoneInfo(view.schedule.time_zone), now, now + LOOK_AHEAD)
+    ]
 
 
 def _alarm_before(moment: datetime, doer_tz: ZoneInfo, schedule: Schedule) -> timedelta:
@@ -45,8 +50,16 @@ def _alarm_before(moment: datetime, doer_tz: ZoneInfo, schedule: Schedule) -> ti
     return reminder_time(moment, doer_tz, schedule.remind_hours_before) - moment
 
 
-def _event(view: AgreementView, day: date, tz: ZoneInfo, alarm_before: timedelta, now: datetime, *,
-           rule: vRecur | None = None, recurrence_id: bool = False) -> Event:
+def _event(
+    view: AgreementView,
+    day: date,
+    tz: ZoneInfo,
+    alarm_before: timedelta,
+    now: datetime,
+    *,
+    rule: vRecur | None = None,
+    recurrence_id: bool = False,
+) -> Event:
     """The agreement on ``day`` at its wall-clock time (a time that does not exist on the night the
     clocks go forward is read an hour later, by RFC 5545 as by Kring)."""
     schedule = view.schedule
@@ -60,8 +73,12 @@ def _event(view: AgreementView, day: date, tz: ZoneInfo, alarm_before: timedelta
     event.add("dtstart", start)
     event.add("duration", DURATION)
     event.add("summary", view.agreement.what)
-    event.add("description", support_label(view.agreement.support_kind) + "\n"
-              + _("Lukt het een keer niet? Zeg het in Kring: dan kan iemand anders het doen."))
+    event.add(
+        "description",
+        support_label(view.agreement.support_kind)
+        + "\n"
+        + _("Lukt het een keer niet? Zeg het in Kring: dan kan iemand anders het doen."),
+    )
     if rule is not None:
         event.add("rrule", rule)
     alarm = Alarm()

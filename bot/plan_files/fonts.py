@@ -33,8 +33,12 @@ def font_files() -> dict[str, Path]:
         return {}
     found: dict[str, Path] = {}
     for family in FAMILIES:
-        listed = subprocess.run(["fc-list", "--format", "%{file}\n", f":family={family}:style=Regular"],
-                                capture_output=True, text=True, check=False).stdout.split()
+        listed = subprocess.run(
+            ["fc-list", "--format", "%{file}\n", f":family={family}:style=Regular"],
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout.split()
         if listed:
             found[family] = Path(sorted(listed)[0])
     return found

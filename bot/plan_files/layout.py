@@ -108,10 +108,22 @@ def _page(body: str, style: str, size: MapSize, *, css_class: str = "") -> str:
     code = current_language()
     direction = "rtl" if is_right_to_left(code) else "ltr"
     fonts = ", ".join(f"'{family}'" for family in TEXT_FAMILIES) + ", sans-serif"
-    css = _STYLE % {"fonts": fonts, "icons": ICON_FAMILY, "direction": direction, "map_width": size.width,
-                    "cell_width": size.width // 3, "cell_height": size.cell_height} + style
-    return (f'<!DOCTYPE html><html lang="{escape(code)}" dir="{direction}"><head><meta charset="utf-8">'
-            f"<style>{css}</style></head><body class=\"{css_class}\">{body}</body></html>")
+    css = (
+        _STYLE
+        % {
+            "fonts": fonts,
+            "icons": ICON_FAMILY,
+            "direction": direction,
+            "map_width": size.width,
+            "cell_width": size.width // 3,
+            "cell_height": size.cell_height,
+        }
+        + style
+    )
+    return (
+        f'<!DOCTYPE html><html lang="{escape(code)}" dir="{direction}"><head><meta charset="utf-8">'
+        f'<style>{css}</style></head><body class="{css_class}">{body}</body></html>'
+    )
 
 
 def people_around(view: PlanView) -> list[Person]:
@@ -135,7 +147,7 @@ def _escaped_numbers_left_to_right(text: str) -> str:
     """``text`` escaped, its phone numbers reading left to right, also in an Arabic or Persian sentence."""
     parts, end = [], 0
     for match in _NUMBER.finditer(text):
-        parts += [escape(text[end:match.start()]), f'<bdi dir="ltr">{escape(match.group(0))}</bdi>']
+        parts += [escape(text[end : match.start()]), f'<bdi dir="ltr">{escape(match.group(0))}</bdi>']
         end = match.end()
     return "".join(parts) + escape(text[end:])
 
@@ -151,11 +163,16 @@ def _short(text: str, limit: int = MAX_WORDS) -> str:
 def _agreement_lines(view: AgreementView, *, short: bool) -> str:
     agreement = view.agreement
     what = _short(agreement.what) if short else agreement.what
-    lines = [f'<div class="what">{_icon(SUPPORT_ICONS[agreement.support_kind])} {escape(what)}</div>',
-             f'<div class="when">{escape(describe_when(When.from_schedule(view.schedule)))}</div>']
+    lines = [
+        f'<div class="what">{_icon(SUPPORT_ICONS[agreement.support_kind])} {escape(what)}</div>',
+        f'<div class="when">{escape(describe_when(When.from_schedule(view.schedule)))}</div>',
+    ]
     if view.backup is not None:
-        lines.append('<div class="backup">' + escape(_("Als het niet lukt: {name}").format(name=view.backup.display_name))
-                     + "</div>")
+        lines.append(
+            '<div class="backup">'
+            + escape(_("Als het niet lukt: {name}").format(name=view.backup.display_name))
+            + "</div>"
+        )
     note = status_note(view)
     if note:
         lines.append(f'<div class="note">({escape(note)})</div>')
@@ -164,8 +181,13 @@ def _agreement_lines(view: AgreementView, *, short: bool) -> str:
 
 def _more(count: int, *, css: str) -> str:
     """The agreements left out here: /plan has them all."""
-    return _tag("div", ngettext("en nog {count} afspraak (zie /plan)", "en nog {count} afspraken (zie /plan)",
-                                count).format(count=count), css=css)
+    return _tag(
+        "div",
+        ngettext("en nog {count} afspraak (zie /plan)", "en nog {count} afspraken (zie /plan)", count).format(
+            count=count
+        ),
+        css=css,
+    )
 
 
 def _card(person: Person) -> str:
@@ -187,29 +209,39 @@ def _map(view: PlanView, people: list[Person], size: MapSize) -> str:
         if right_to_left:
             column = 2 - column  # the first person stands on the reader's side
         x, y = column * cell_width, row * cell_height
-        lines.append(f'<line x1="{centre[0]}" y1="{centre[1]}" x2="{x + cell_width / 2}" y2="{y + cell_height / 2}" '
-                     'stroke="#9bb4d3" stroke-width="4" stroke-linecap="round"/>')
+        lines.append(
+            f'<line x1="{centre[0]}" y1="{centre[1]}" x2="{x + cell_width / 2}" y2="{y + cell_height / 2}" '
+            'stroke="#9bb4d3" stroke-width="4" stroke-linecap="round"/>'
+        )
         cells.append(f'<div class="cell" style="left:{x}px; top:{y}px">{_card(person)}</div>')
     diameter = min(cell_width, cell_height) - 8
     names = ", ".join(member.display_name for member in view.family)
-    middle = (f'<div class="middle" style="left:{centre[0] - diameter / 2}px; top:{centre[1] - diameter / 2}px; '
-              f'width:{diameter}px; height:{diameter}px"><div class="circle">{escape(view.circle.name)}</div>'
-              + (f'<div class="people">{escape(names)}</div>' if names else "") + "</div>")
+    middle = (
+        f'<div class="middle" style="left:{centre[0] - diameter / 2}px; top:{centre[1] - diameter / 2}px; '
+        f'width:{diameter}px; height:{diameter}px"><div class="circle">{escape(view.circle.name)}</div>'
+        + (f'<div class="people">{escape(names)}</div>' if names else "")
+        + "</div>"
+    )
     rows = 3 if len(people) > 2 else 2  # with one or two people the row under the family stays empty
-    svg = (f'<svg width="{size.width}" height="{rows * cell_height}" xmlns="http://www.w3.org/2000/svg">'
-           + "".join(lines) + "</svg>")
+    svg = (
+        f'<svg width="{size.width}" height="{rows * cell_height}" xmlns="http://www.w3.org/2000/svg">'
+        + "".join(lines)
+        + "</svg>"
+    )
     # the map's geometry is the same both ways; the text on it follows the language
     return f'<div class="map" dir="ltr" style="height:{rows * cell_height}px">{svg}{"".join(cells)}{middle}</div>'
 
 
 def _extra(people: list[Person]) -> str:
     """The people who did not fit around the map, as a list."""
-    rest = people[len(SLOTS):]
+    rest = people[len(SLOTS) :]
     if not rest:
         return ""
     listed = [(person, view) for person in rest for view in person.agreements]
-    items = [f'<div class="extra"><b>{escape(person.name)}</b>: {_agreement_lines(view, short=True)}</div>'
-             for person, view in listed[:MAX_LISTED]]
+    items = [
+        f'<div class="extra"><b>{escape(person.name)}</b>: {_agreement_lines(view, short=True)}</div>'
+        for person, view in listed[:MAX_LISTED]
+    ]
     more = len(listed) - MAX_LISTED
     if more > 0:  # the page has to end somewhere; /plan has them all
         items.append(_more(more, css="extra"))
@@ -220,16 +252,30 @@ def _safety(view: PlanView) -> str:
     parts = [_tag("h2", _("Als het misgaat"), icon="🆘")]
     if view.safety is not None:
         if view.show_signs and view.safety.signs:
-            parts.append('<div class="signs"><p>' + _tag("b", _("Hieraan merken we het:")) + "</p>"
-                         + "".join(f"<p>• {escape(sign.text)}</p>" for sign in view.safety.signs) + "</div>")
+            parts.append(
+                '<div class="signs"><p>'
+                + _tag("b", _("Hieraan merken we het:"))
+                + "</p>"
+                + "".join(f"<p>• {escape(sign.text)}</p>" for sign in view.safety.signs)
+                + "</div>"
+            )
         if view.safety.steps:
-            parts.append('<div class="steps"><p>' + _tag("b", _("Dit doen we dan:")) + "</p>"
-                         + "".join(f"<p>{_escaped_numbers_left_to_right(step_line(number, step))}</p>"
-                                   for number, step in enumerate(view.safety.steps, 1)) + "</div>")
+            parts.append(
+                '<div class="steps"><p>'
+                + _tag("b", _("Dit doen we dan:"))
+                + "</p>"
+                + "".join(
+                    f"<p>{_escaped_numbers_left_to_right(step_line(number, step))}</p>"
+                    for number, step in enumerate(view.safety.steps, 1)
+                )
+                + "</div>"
+            )
         else:
             parts.append('<div class="steps">' + _tag("p", _("Nog niets afgesproken.")) + "</div>")
     elif view.named_steps:
-        parts.append('<div class="steps">' + _tag("p", _("Als het misgaat, kan het gezin jou om hulp vragen.")) + "</div>")
+        parts.append(
+            '<div class="steps">' + _tag("p", _("Als het misgaat, kan het gezin jou om hulp vragen.")) + "</div>"
+        )
     else:
         return ""
     return "".join(parts)
@@ -241,8 +287,9 @@ def _helplines() -> str:
 
 
 def _heading(view: PlanView, today: date) -> str:
-    return (_tag("h1", _("Het plan van {circle}").format(circle=view.circle.name), icon="📋")
-            + _tag("div", _("Gemaakt op {date}").format(date=format_date(today)), css="made"))
+    return _tag("h1", _("Het plan van {circle}").format(circle=view.circle.name), icon="📋") + _tag(
+        "div", _("Gemaakt op {date}").format(date=format_date(today)), css="made"
+    )
 
 
 def _no_agreements(people: list[Person]) -> str:
@@ -252,8 +299,15 @@ def _no_agreements(people: list[Person]) -> str:
 def _plan_body(view: PlanView, today: date, size: MapSize) -> str:
     """The map, the people who did not fit on it, what to do when it goes wrong, the helplines."""
     people = people_around(view)
-    return (_heading(view, today) + _map(view, people, size) + _legend(people) + _no_agreements(people)
-            + _extra(people) + _safety(view) + _helplines())
+    return (
+        _heading(view, today)
+        + _map(view, people, size)
+        + _legend(people)
+        + _no_agreements(people)
+        + _extra(people)
+        + _safety(view)
+        + _helplines()
+    )
 
 
 def circle_picture(view: PlanView, today: date, *, height: int) -> str:
@@ -274,7 +328,6 @@ def _legend(people: list[Person]) -> str:
     return f'<p class="legend">{" · ".join(labels)}</p>'
 
 
-
 # -- how it went --------------------------------------------------------------------------------
 
 _CHART_STYLE = """
@@ -287,23 +340,38 @@ _CHART_STYLE = """
 .swatch { display: inline-block; width: 11px; height: 11px; border-radius: 3px; margin: 0 3px; }
 .empty { color: #5b6776; font-size: 12.5px; }
 """
-_ANSWER_COLOURS = {CheckinAnswerKind.GOOD: "#3f9a4a", CheckinAnswerKind.SO_SO: "#d9a514",
-                   CheckinAnswerKind.NOT_GOOD: "#e07b2e", CheckinAnswerKind.WANT_TO_TALK: "#8e5bbf"}
+_ANSWER_COLOURS = {
+    CheckinAnswerKind.GOOD: "#3f9a4a",
+    CheckinAnswerKind.SO_SO: "#d9a514",
+    CheckinAnswerKind.NOT_GOOD: "#e07b2e",
+    CheckinAnswerKind.WANT_TO_TALK: "#8e5bbf",
+}
 _NO_ANSWER = "#9aa5b1"
 _OUTCOME_COLOURS = ("#3f9a4a", "#3f7fcf", "#e07b2e", _NO_ANSWER)
 
 
 def _bar(counts: list[tuple[int, str]]) -> str:
     total = sum(count for count, _colour in counts) or 1
-    return '<div class="bar">' + "".join(
-        f'<div style="width:{100 * count / total:.2f}%; background:{colour}">{count}</div>'
-        for count, colour in counts if count) + "</div>"
+    return (
+        '<div class="bar">'
+        + "".join(
+            f'<div style="width:{100 * count / total:.2f}%; background:{colour}">{count}</div>'
+            for count, colour in counts
+            if count
+        )
+        + "</div>"
+    )
 
 
 def _keys(labels: list[tuple[str, str]]) -> str:
-    return '<div class="keys">' + "".join(
-        f'<span class="key"><span class="swatch" style="background:{colour}"></span>{_with_icon(label)}</span>'
-        for label, colour in labels) + "</div>"
+    return (
+        '<div class="keys">'
+        + "".join(
+            f'<span class="key"><span class="swatch" style="background:{colour}"></span>{_with_icon(label)}</span>'
+            for label, colour in labels
+        )
+        + "</div>"
+    )
 
 
 def _with_icon(label: str) -> str:
@@ -313,29 +381,47 @@ def _with_icon(label: str) -> str:
 
 
 def how_it_went_picture(went: HowItWent, tz: tzinfo, *, height: int) -> str:
-    period = _("{start} tot {end}").format(start=format_date(went.since.astimezone(tz).date(), "d MMMM"),
-                                           end=format_date(went.until.astimezone(tz).date(), "d MMMM yyyy"))
-    parts = [_tag("h1", _("Hoe ging het? {circle}").format(circle=went.circle_name), icon="📈"),
-             _tag("div", period, css="made"), _tag("h2", _("De check-ins"))]
+    period = _("{start} tot {end}").format(
+        start=format_date(went.since.astimezone(tz).date(), "d MMMM"),
+        end=format_date(went.until.astimezone(tz).date(), "d MMMM yyyy"),
+    )
+    parts = [
+        _tag("h1", _("Hoe ging het? {circle}").format(circle=went.circle_name), icon="📈"),
+        _tag("div", period, css="made"),
+        _tag("h2", _("De check-ins")),
+    ]
     labels = answer_labels()
     if went.rounds:
-        parts.append(_keys([(labels[kind], colour) for kind, colour in _ANSWER_COLOURS.items()]
-                           + [(_("geen antwoord"), _NO_ANSWER)]))
+        parts.append(
+            _keys(
+                [(labels[kind], colour) for kind, colour in _ANSWER_COLOURS.items()]
+                + [(_("geen antwoord"), _NO_ANSWER)]
+            )
+        )
         for checkin in went.rounds:
             counts = [(checkin.answers[kind], colour) for kind, colour in _ANSWER_COLOURS.items()]
-            parts.append(f'<div class="row"><div class="label">{escape(format_date(checkin.occurs_at.astimezone(tz).date(), "d MMM"))}</div>'
-                         f"{_bar([*counts, (checkin.no_answer, _NO_ANSWER)])}</div>")
+            parts.append(
+                f'<div class="row"><div class="label">{escape(format_date(checkin.occurs_at.astimezone(tz).date(), "d MMM"))}</div>'
+                f"{_bar([*counts, (checkin.no_answer, _NO_ANSWER)])}</div>"
+            )
     else:
         parts.append(_tag("p", _("Geen check-ins in deze drie maanden."), css="empty"))
     parts.append(_tag("h2", _("De afspraken")))
     if went.agreements:
-        names = ["✅ " + _("gedaan"), "🤝 " + _("door de reserve"), "❌ " + _("niet gelukt"), "❔ " + _("geen antwoord")]
+        names = [
+            "✅ " + _("gedaan"),
+            "🤝 " + _("door de reserve"),
+            "❌ " + _("niet gelukt"),
+            "❔ " + _("geen antwoord"),
+        ]
         parts.append(_keys(list(zip(names, _OUTCOME_COLOURS, strict=True))))
         for result in went.agreements:
             label = f"<b>{escape(result.doer)}</b><br>{escape(_short(result.what, 40))}"
             counts = [result.done, result.by_backup, result.not_done, result.unknown]
-            parts.append(f'<div class="row"><div class="label">{label}</div>'
-                         f"{_bar(list(zip(counts, _OUTCOME_COLOURS, strict=True)))}</div>")
+            parts.append(
+                f'<div class="row"><div class="label">{label}</div>'
+                f"{_bar(list(zip(counts, _OUTCOME_COLOURS, strict=True)))}</div>"
+            )
     else:
         parts.append(_tag("p", _("Geen afspraken met een vast moment in deze drie maanden."), css="empty"))
     return _page("".join(parts), _PICTURE_STYLE % {"width": PICTURE_WIDTH, "height": height} + _CHART_STYLE, PHONE)

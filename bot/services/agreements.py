@@ -55,8 +55,14 @@ class When:
     def from_schedule(cls, schedule: Schedule | None) -> When | None:
         if schedule is None:
             return None
-        return cls(frequency=schedule.frequency, at_time=schedule.at_time, interval=schedule.interval,
-                   weekday=schedule.weekday, day_of_month=schedule.day_of_month, on_date=schedule.starts_on)
+        return cls(
+            frequency=schedule.frequency,
+            at_time=schedule.at_time,
+            interval=schedule.interval,
+            weekday=schedule.weekday,
+            day_of_month=schedule.day_of_month,
+            on_date=schedule.starts_on,
+        )
 
     @classmethod
     def from_data(cls, data: dict[str, object]) -> When | None:
@@ -154,28 +160,62 @@ async def make(
     else:
         status = AgreementStatus.PROPOSED
     agreement = Agreement(
-        circle_id=circle_id, doer_member_id=doer.id, backup_member_id=backup.id if backup else None, what=what,
-        for_whom=for_whom, support_kind=support_kind, visibility=visibility, status=status,
-        proposed_by_person_id=person_id, created_at=now, updated_at=now,
+        circle_id=circle_id,
+        doer_member_id=doer.id,
+        backup_member_id=backup.id if backup else None,
+        what=what,
+        for_whom=for_whom,
+        support_kind=support_kind,
+        visibility=visibility,
+        status=status,
+        proposed_by_person_id=person_id,
+        created_at=now,
+        updated_at=now,
     )
     session.add(agreement)
     await session.flush()
     if when is not None:
         session.add(_schedule(access.circle, agreement, when, now))
-    audit.record(session, at=now, action="agreement.made", actor_person_id=person_id, circle_id=circle_id,
-                 subject_type="agreement", subject_id=agreement.id, detail={"status": status.value})
-    consent.record(session, at=now, person_id=person_id, circle_id=circle_id, what=Consent.VISIBILITY, given=True,
-                   detail={"visibility": visibility.value}, subject=("agreement", agreement.id))
+    audit.record(
+        session,
+        at=now,
+        action="agreement.made",
+        actor_person_id=person_id,
+        circle_id=circle_id,
+        subject_type="agreement",
+        subject_id=agreement.id,
+        detail={"status": status.value},
+    )
+    consent.record(
+        session,
+        at=now,
+        person_id=person_id,
+        circle_id=circle_id,
+        what=Consent.VISIBILITY,
+        given=True,
+        detail={"visibility": visibility.value},
+        subject=("agreement", agreement.id),
+    )
     await _announce(session, access.circle, agreement, now)
     return agreement
 
 
 def _schedule(circle: Circle, agreement: Agreement, when: When, now: datetime) -> Schedule:
     return Schedule(
-        circle_id=circle.id, agreement_id=agreement.id, purpose=SchedulePurpose.AGREEMENT, frequency=when.frequency,
-        interval=when.interval, weekday=when.weekday, day_of_month=when.day_of_month, at_time=when.at_time,
-        starts_on=when.on_date or now.date(), time_zone=circle.time_zone, active=True, created_at=now,
-        planned_until=now, next_due_at=now,
+        circle_id=circle.id,
+        agreement_id=agreement.id,
+        purpose=SchedulePurpose.AGREEMENT,
+        frequency=when.frequency,
+        interval=when.interval,
+        weekday=when.weekday,
+        day_of_month=when.day_of_month,
+        at_time=when.at_time,
+        starts_on=when.on_date or now.date(),
+        time_zone=circle.time_zone,
+        active=True,
+        created_at=now,
+        planned_until=now,
+        next_due_at=now,
     )
 
 
@@ -183,14 +223,29 @@ async def _announce(session: AsyncSession, circle: Circle, agreement: Agreement,
     """Ask whoever has to act next: coordinators for a suggestion, the doer for a proposal."""
     payload = {"agreement_id": agreement.id}
     if agreement.status == AgreementStatus.SUGGESTED:
-        await notifications.tell_family(session, circle, kind="agreement.suggested",
-                                        key=f"agreement.suggested:{agreement.id}", payload=payload, now=now)
+        await notifications.tell_family(
+            session,
+            circle,
+            kind="agreement.suggested",
+            key=f"agreement.suggested:{agreement.id}",
+            payload=payload,
+            now=now,
+        )
     elif agreement.status == AgreementStatus.PROPOSED:
-        await notifications.tell_member(session, circle, agreement.doer_member_id, kind="agreement.ask",
-                                        key=f"agreement.ask:{agreement.id}", payload=payload, now=now)
+        await notifications.tell_member(
+            session,
+            circle,
+            agreement.doer_member_id,
+            kind="agreement.ask",
+            key=f"agreement.ask:{agreement.id}",
+            payload=payload,
+            now=now,
+        )
 
 
-async def confirm_suggestion(session: AsyncSession, agreement_id: int, *, person_id: int, accept: bool, now: datetime) -> Agreement:
+async def confirm_suggestion(
+    session: AsyncSession, agreement_id: int, *, person_id: int, accept: bool, now: datetime
+) -> Agreement:
     agreement = await _agreement(session, agreement_id)
     access = await authz.authorize(session, person_id, agreement.circle_id, Action.MANAGE_AGREEMENT)
     if agreement.status != AgreementStatus.SUGGESTED:
@@ -199,24 +254,43 @@ async def confirm_suggestion(session: AsyncSession, agreement_id: int, *, person
         _set_status(session, agreement, AgreementStatus.ENDED, person_id, now, "agreement.suggestion_declined")
         return agreement
     own = access.member is not None and access.member.id == agreement.doer_member_id
-    _set_status(session, agreement, AgreementStatus.ACTIVE if own else AgreementStatus.PROPOSED, person_id, now,
-                "agreement.suggestion_confirmed")
+    _set_status(
+        session,
+        agreement,
+        AgreementStatus.ACTIVE if own else AgreementStatus.PROPOSED,
+        person_id,
+        now,
+        "agreement.suggestion_confirmed",
+    )
     await _announce(session, access.circle, agreement, now)
     return agreement
 
 
-async def answer(session: AsyncSession, agreement_id: int, *, person_id: int, accept: bool, reason: str | None,
-                 now: datetime) -> Agreement:
+async def answer(
+    session: AsyncSession, agreement_id: int, *, person_id: int, accept: bool, reason: str | None, now: datetime
+) -> Agreement:
     """The doer says "Ja, dat doe ik" or "Liever anders" (with an optional reason)."""
     agreement = await _agreement(session, agreement_id)
     access = await authz.authorize(session, person_id, agreement.circle_id, Action.ANSWER_AGREEMENT)
-    if access.member is None or access.member.id != agreement.doer_member_id or agreement.status != AgreementStatus.PROPOSED:
+    if (
+        access.member is None
+        or access.member.id != agreement.doer_member_id
+        or agreement.status != AgreementStatus.PROPOSED
+    ):
         raise authz.NotAllowed(Action.ANSWER_AGREEMENT)
     agreement.decline_reason = None if accept else reason
     action = "agreement.accepted" if accept else "agreement.declined"
-    _set_status(session, agreement, AgreementStatus.ACTIVE if accept else AgreementStatus.DECLINED, person_id, now, action)
-    await notifications.tell_family(session, access.circle, kind=action, key=f"{action}:{agreement.id}",
-                                    payload={"agreement_id": agreement.id}, now=now)
+    _set_status(
+        session, agreement, AgreementStatus.ACTIVE if accept else AgreementStatus.DECLINED, person_id, now, action
+    )
+    await notifications.tell_family(
+        session,
+        access.circle,
+        kind=action,
+        key=f"{action}:{agreement.id}",
+        payload={"agreement_id": agreement.id},
+        now=now,
+    )
     return agreement
 
 
@@ -244,8 +318,16 @@ async def update(
     agreement.what, agreement.for_whom, agreement.support_kind = what, for_whom, support_kind
     agreement.backup_member_id = backup.id if backup else None
     if visibility != agreement.visibility:
-        consent.record(session, at=now, person_id=person_id, circle_id=agreement.circle_id, what=Consent.VISIBILITY,
-                       given=True, detail={"visibility": visibility.value}, subject=("agreement", agreement.id))
+        consent.record(
+            session,
+            at=now,
+            person_id=person_id,
+            circle_id=agreement.circle_id,
+            what=Consent.VISIBILITY,
+            given=True,
+            detail={"visibility": visibility.value},
+            subject=("agreement", agreement.id),
+        )
     agreement.visibility = visibility
     agreement.updated_at = now
     old = await session.scalar(select(Schedule).where(Schedule.agreement_id == agreement.id))
@@ -254,20 +336,35 @@ async def update(
     await _forget_future(session, agreement, now)
     if when is not None:
         session.add(_schedule(access.circle, agreement, when, now))
-    audit.record(session, at=now, action="agreement.changed", actor_person_id=person_id, circle_id=agreement.circle_id,
-                 subject_type="agreement", subject_id=agreement.id)
+    audit.record(
+        session,
+        at=now,
+        action="agreement.changed",
+        actor_person_id=person_id,
+        circle_id=agreement.circle_id,
+        subject_type="agreement",
+        subject_id=agreement.id,
+    )
     if access.member is None or access.member.id != agreement.doer_member_id:
-        await notifications.tell_member(session, access.circle, agreement.doer_member_id, kind="agreement.changed",
-                                        key=f"agreement.changed:{agreement.id}:{now.isoformat()}",
-                                        payload={"agreement_id": agreement.id}, now=now)
+        await notifications.tell_member(
+            session,
+            access.circle,
+            agreement.doer_member_id,
+            kind="agreement.changed",
+            key=f"agreement.changed:{agreement.id}:{now.isoformat()}",
+            payload={"agreement_id": agreement.id},
+            now=now,
+        )
     return agreement
 
 
 CHANGES = {
     "pause": ({AgreementStatus.ACTIVE}, AgreementStatus.PAUSED),
     "resume": ({AgreementStatus.PAUSED}, AgreementStatus.ACTIVE),
-    "end": ({AgreementStatus.ACTIVE, AgreementStatus.PAUSED, AgreementStatus.PROPOSED, AgreementStatus.SUGGESTED},
-            AgreementStatus.ENDED),
+    "end": (
+        {AgreementStatus.ACTIVE, AgreementStatus.PAUSED, AgreementStatus.PROPOSED, AgreementStatus.SUGGESTED},
+        AgreementStatus.ENDED,
+    ),
 }
 
 
@@ -281,33 +378,52 @@ async def change(session: AsyncSession, agreement_id: int, *, person_id: int, ch
     _set_status(session, agreement, to, person_id, now, f"agreement.{change}")
     await _forget_future(session, agreement, now)
     if access.member is None or access.member.id != agreement.doer_member_id:
-        await notifications.tell_member(session, access.circle, agreement.doer_member_id, kind=f"agreement.{change}",
-                                        key=f"agreement.{change}:{agreement.id}:{now.isoformat()}",
-                                        payload={"agreement_id": agreement.id}, now=now)
+        await notifications.tell_member(
+            session,
+            access.circle,
+            agreement.doer_member_id,
+            kind=f"agreement.{change}",
+            key=f"agreement.{change}:{agreement.id}:{now.isoformat()}",
+            payload={"agreement_id": agreement.id},
+            now=now,
+        )
     return agreement
 
 
 async def _forget_future(session: AsyncSession, agreement: Agreement, now: datetime) -> None:
     """What was planned but has not happened yet is planned again from now (with the new rhythm,
     or after a pause); its queued reminders find no occurrence and are skipped."""
-    await session.execute(delete(AgreementOccurrence).where(
-        AgreementOccurrence.agreement_id == agreement.id, AgreementOccurrence.outcome == Outcome.PENDING,
-        AgreementOccurrence.occurs_at > now))
-    await session.execute(sql_update(Schedule).where(Schedule.agreement_id == agreement.id)
-                          .values(planned_until=now, next_due_at=now))
+    await session.execute(
+        delete(AgreementOccurrence).where(
+            AgreementOccurrence.agreement_id == agreement.id,
+            AgreementOccurrence.outcome == Outcome.PENDING,
+            AgreementOccurrence.occurs_at > now,
+        )
+    )
+    await session.execute(
+        sql_update(Schedule).where(Schedule.agreement_id == agreement.id).values(planned_until=now, next_due_at=now)
+    )
 
 
 async def step_back(session: AsyncSession, agreement_id: int, *, person_id: int, now: datetime) -> Agreement:
     """The doer stops doing this; the family is told."""
     agreement = await _agreement(session, agreement_id)
     access = await authz.authorize(session, person_id, agreement.circle_id, Action.STEP_BACK)
-    if access.member is None or access.member.id != agreement.doer_member_id or agreement.status not in (
-        AgreementStatus.ACTIVE, AgreementStatus.PAUSED
+    if (
+        access.member is None
+        or access.member.id != agreement.doer_member_id
+        or agreement.status not in (AgreementStatus.ACTIVE, AgreementStatus.PAUSED)
     ):
         raise authz.NotAllowed(Action.STEP_BACK)
     _set_status(session, agreement, AgreementStatus.ENDED, person_id, now, "agreement.stepped_back")
-    await notifications.tell_family(session, access.circle, kind="agreement.stepped_back",
-                                    key=f"agreement.stepped_back:{agreement.id}", payload={"agreement_id": agreement.id}, now=now)
+    await notifications.tell_family(
+        session,
+        access.circle,
+        kind="agreement.stepped_back",
+        key=f"agreement.stepped_back:{agreement.id}",
+        payload={"agreement_id": agreement.id},
+        now=now,
+    )
     return agreement
 
 
@@ -325,12 +441,25 @@ async def end_for_member(session: AsyncSession, member: Member, *, now: datetime
         agreement.updated_at = now
 
 
-def _set_status(session: AsyncSession, agreement: Agreement, status: AgreementStatus, person_id: int | None,
-                now: datetime, action: str) -> None:
+def _set_status(
+    session: AsyncSession,
+    agreement: Agreement,
+    status: AgreementStatus,
+    person_id: int | None,
+    now: datetime,
+    action: str,
+) -> None:
     agreement.status = status
     agreement.updated_at = now
-    audit.record(session, at=now, action=action, actor_person_id=person_id, circle_id=agreement.circle_id,
-                 subject_type="agreement", subject_id=agreement.id)
+    audit.record(
+        session,
+        at=now,
+        action=action,
+        actor_person_id=person_id,
+        circle_id=agreement.circle_id,
+        subject_type="agreement",
+        subject_id=agreement.id,
+    )
 
 
 async def _agreement(session: AsyncSession, agreement_id: int) -> Agreement:
@@ -367,10 +496,17 @@ async def visible_to(session: AsyncSession, access: Access) -> list[AgreementVie
 
 async def doers(session: AsyncSession, circle_id: int) -> list[Member]:
     """Who can be asked to do something: active family and network members."""
-    return list(await session.scalars(
-        select(Member).where(Member.circle_id == circle_id, Member.status == MemberStatus.ACTIVE,
-                             Member.role.in_([MemberRole.FAMILY, MemberRole.NETWORK])).order_by(Member.id)
-    ))
+    return list(
+        await session.scalars(
+            select(Member)
+            .where(
+                Member.circle_id == circle_id,
+                Member.status == MemberStatus.ACTIVE,
+                Member.role.in_([MemberRole.FAMILY, MemberRole.NETWORK]),
+            )
+            .order_by(Member.id)
+        )
+    )
 
 
 OCCURRENCE_ANSWERS = {
@@ -382,7 +518,9 @@ OCCURRENCE_ANSWERS = {
 }
 
 
-async def report(session: AsyncSession, occurrence_id: int, *, person_id: int, answer: str, now: datetime) -> AgreementOccurrence:
+async def report(
+    session: AsyncSession, occurrence_id: int, *, person_id: int, answer: str, now: datetime
+) -> AgreementOccurrence:
     """The doer's "Gedaan" or "Lukt deze keer niet", or the backup's answer when asked. The
     family is told; when the doer cannot, the backup (if the family chose one) is asked."""
     occurrence = await session.get(AgreementOccurrence, occurrence_id)
@@ -392,21 +530,44 @@ async def report(session: AsyncSession, occurrence_id: int, *, person_id: int, a
     access = await authz.authorize(session, person_id, agreement.circle_id, Action.ANSWER_AGREEMENT)
     who, before, after = OCCURRENCE_ANSWERS[answer]
     expected = agreement.doer_member_id if who == "doer" else agreement.backup_member_id
-    if (access.member is None or access.member.id != expected or occurrence.outcome != before
-            or agreement.status != AgreementStatus.ACTIVE):
+    if (
+        access.member is None
+        or access.member.id != expected
+        or occurrence.outcome != before
+        or agreement.status != AgreementStatus.ACTIVE
+    ):
         raise authz.NotAllowed(Action.ANSWER_AGREEMENT)
     occurrence.outcome = after
     occurrence.answered_by_member_id = access.member.id
     occurrence.answered_at = now
-    audit.record(session, at=now, action=f"occurrence.{after.value}", actor_person_id=person_id,
-                 circle_id=agreement.circle_id, subject_type="agreement_occurrence", subject_id=occurrence.id)
+    audit.record(
+        session,
+        at=now,
+        action=f"occurrence.{after.value}",
+        actor_person_id=person_id,
+        circle_id=agreement.circle_id,
+        subject_type="agreement_occurrence",
+        subject_id=occurrence.id,
+    )
     payload = {"occurrence_id": occurrence.id}
-    await notifications.tell_family(session, access.circle, kind=f"occurrence.{after.value}",
-                                    key=f"occurrence.{after.value}:{occurrence.id}", payload=payload, now=now)
+    await notifications.tell_family(
+        session,
+        access.circle,
+        kind=f"occurrence.{after.value}",
+        key=f"occurrence.{after.value}:{occurrence.id}",
+        payload=payload,
+        now=now,
+    )
     if after == Outcome.NOT_DONE and agreement.backup_member_id is not None:
-        await notifications.tell_member(session, access.circle, agreement.backup_member_id, kind="occurrence.backup_ask",
-                                        key=f"occurrence.backup_ask:{occurrence.id}", now=now,
-                                        payload={**payload, "expires_at": occurrence.occurs_at.isoformat()})
+        await notifications.tell_member(
+            session,
+            access.circle,
+            agreement.backup_member_id,
+            kind="occurrence.backup_ask",
+            key=f"occurrence.backup_ask:{occurrence.id}",
+            now=now,
+            payload={**payload, "expires_at": occurrence.occurs_at.isoformat()},
+        )
     return occurrence
 
 
@@ -421,10 +582,22 @@ async def thank(session: AsyncSession, occurrence_id: int, *, person_id: int, no
     if helper is None:  # the helper has left the circle since
         raise authz.NotAllowed(Action.THANK)
     occurrence.thanked_at = now
-    audit.record(session, at=now, action="occurrence.thanked", actor_person_id=person_id, circle_id=agreement.circle_id,
-                 subject_type="agreement_occurrence", subject_id=occurrence.id)
-    await notifications.tell_member(session, access.circle, helper, kind="occurrence.thanks",
-                                    key=f"occurrence.thanks:{occurrence.id}",
-                                    payload={"occurrence_id": occurrence.id, "by_member_id": access.member.id if access.member else None},
-                                    now=now)
+    audit.record(
+        session,
+        at=now,
+        action="occurrence.thanked",
+        actor_person_id=person_id,
+        circle_id=agreement.circle_id,
+        subject_type="agreement_occurrence",
+        subject_id=occurrence.id,
+    )
+    await notifications.tell_member(
+        session,
+        access.circle,
+        helper,
+        kind="occurrence.thanks",
+        key=f"occurrence.thanks:{occurrence.id}",
+        payload={"occurrence_id": occurrence.id, "by_member_id": access.member.id if access.member else None},
+        now=now,
+    )
     return occurrence

@@ -147,6 +147,8 @@ async def authorize(session: AsyncSession, person_id: int | None, circle_id: int
         raise NotAllowed(action)
     role, member = await role_in(session, person_id, circle)
     if role not in RULES[action]:
-        log.info("denied", extra={"person_id": person_id, "circle_id": circle.id, "role": role.value, "action": action.value})
+        log.info(
+            "denied", extra={"person_id": person_id, "circle_id": circle.id, "role": role.value, "action": action.value}
+        )
         raise NotAllowed(action)
     return Access(circle, role, member)

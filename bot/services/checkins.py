@@ -45,12 +45,22 @@ DEFAULT_RHYTHM = "biweekly"
 
 async def current_rhythm(session: AsyncSession, circle_id: int) -> Schedule | None:
     return await session.scalar(
-        select(Schedule).where(Schedule.circle_id == circle_id, Schedule.purpose == SchedulePurpose.CHECKIN, Schedule.active)
+        select(Schedule).where(
+            Schedule.circle_id == circle_id, Schedule.purpose == SchedulePurpose.CHECKIN, Schedule.active
+        )
     )
 
 
-async def set_rhythm(session: AsyncSession, circle_id: int, *, person_id: int, rhythm: str | None, weekday: int | None,
-                     at_time: time | None, now: datetime) -> Schedule | None:
+async def set_rhythm(
+    session: AsyncSession,
+    circle_id: int,
+    *,
+    person_id: int,
+    rhythm: str | None,
+    weekday: int | None,
+    at_time: time | None,
+    now: datetime,
+) -> Schedule | None:
     """Coordinators choose (or stop) the check-in rhythm; the old one ends."""
     access = await authz.authorize(session, person_id, circle_id, Action.CHOOSE_CHECKIN)
     old = await current_rhythm(session, circle_id)
@@ -61,27 +71,45 @@ async def set_rhythm(session: AsyncSession, circle_id: int, *, person_id: int, r
         frequency, interval = RHYTHMS[rhythm]
         assert at_time is not None
         schedule = Schedule(
-            circle_id=circle_id, purpose=SchedulePurpose.CHECKIN, frequency=frequency, interval=interval,
-            weekday=weekday, day_of_month=1 if frequency == Frequency.MONTHLY else None, at_time=at_time,
-            starts_on=now.astimezone(ZoneInfo(access.circle.time_zone)).date(), time_zone=access.circle.time_zone, active=True,
-            created_at=now, planned_until=now, next_due_at=now,
+            circle_id=circle_id,
+            purpose=SchedulePurpose.CHECKIN,
+            frequency=frequency,
+            interval=interval,
+            weekday=weekday,
+            day_of_month=1 if frequency == Frequency.MONTHLY else None,
+            at_time=at_time,
+            starts_on=now.astimezone(ZoneInfo(access.circle.time_zone)).date(),
+            time_zone=access.circle.time_zone,
+            active=True,
+            created_at=now,
+            planned_until=now,
+            next_due_at=now,
         )
         session.add(schedule)
-    audit.record(session, at=now, action="checkin.rhythm_set", actor_person_id=person_id, circle_id=circle_id,
-                 detail={"rhythm": rhythm or "off"})
+    audit.record(
+        session,
+        at=now,
+        action="checkin.rhythm_set",
+        actor_person_id=person_id,
+        circle_id=circle_id,
+        detail={"rhythm": rhythm or "off"},
+    )
     return schedule
 
 
-async def start_round(session: AsyncSession, circle: Circle, *, occurs_at: datetime, schedule_id: int | None,
-                      now: datetime) -> CheckinRound | None:
+async def start_round(
+    session: AsyncSession, circle: Circle, *, occurs_at: datetime, schedule_id: int | None, now: datetime
+) -> CheckinRound | None:
     """Queue one check-in (and its one reminder); ``None`` if this moment was queued already."""
     exists = await session.scalar(
-        select(CheckinRound.id).where(CheckinRound.circle_id == circle.id, CheckinRound.occurs_at == occurs_at))
+        select(CheckinRound.id).where(CheckinRound.circle_id == circle.id, CheckinRound.occurs_at == occurs_at)
+    )
     if exists is not None:
         return None
     with_review = schedule_id is not None and await _review_due(session, circle, occurs_at)
-    checkin = CheckinRound(circle_id=circle.id, schedule_id=schedule_id, occurs_at=occurs_at, with_review=with_review,
-                           created_at=now)
+    checkin = CheckinRound(
+        circle_id=circle.id, schedule_id=schedule_id, occurs_at=occurs_at, with_review=with_review, created_at=now
+    )
     session.add(checkin)
     await session.flush()
     moments = [("checkin", occurs_at), ("checkin.nudge", occurs_at + NUDGE_AFTER)]
@@ -90,23 +118,43 @@ async def start_round(session: AsyncSession, circle: Circle, *, occurs_at: datet
     for kind, due in moments:
         payload = {"round_id": checkin.id, "expires_at": (due + GRACE).isoformat()}
         if circle.group_chat_id is not None:
-            await outbox.enqueue(session, key=f"{kind}:{checkin.id}", kind=kind, chat_id=circle.group_chat_id,
-                                 due_at=max(due, now), now=now, circle_id=circle.id, payload=payload)
+            await outbox.enqueue(
+                session,
+                key=f"{kind}:{checkin.id}",
+                kind=kind,
+                chat_id=circle.group_chat_id,
+                due_at=max(due, now),
+                now=now,
+                circle_id=circle.id,
+                payload=payload,
+            )
         else:  # a family without a group: each family member privately
             for member in await family(session, circle.id):
-                await notifications.tell_member(session, circle, member.id, kind=kind, key=f"{kind}:{checkin.id}:m{member.id}",
-                                                payload=payload, now=now, due_at=max(due, now))
+                await notifications.tell_member(
+                    session,
+                    circle,
+                    member.id,
+                    kind=kind,
+                    key=f"{kind}:{checkin.id}:m{member.id}",
+                    payload=payload,
+                    now=now,
+                    due_at=max(due, now),
+                )
     return checkin
 
 
 async def _review_due(session: AsyncSession, circle: Circle, occurs_at: datetime) -> bool:
     """The first scheduled check-in at least ``review_weeks`` after the last review (or after the
     first scheduled check-in) looks at the plan too. A day's slack absorbs months and clock changes."""
-    last = await session.scalar(select(func.max(CheckinRound.occurs_at)).where(
-        CheckinRound.circle_id == circle.id, CheckinRound.with_review))
+    last = await session.scalar(
+        select(func.max(CheckinRound.occurs_at)).where(CheckinRound.circle_id == circle.id, CheckinRound.with_review)
+    )
     if last is None:
-        last = await session.scalar(select(func.min(CheckinRound.occurs_at)).where(
-            CheckinRound.circle_id == circle.id, CheckinRound.schedule_id.is_not(None)))
+        last = await session.scalar(
+            select(func.min(CheckinRound.occurs_at)).where(
+                CheckinRound.circle_id == circle.id, CheckinRound.schedule_id.is_not(None)
+            )
+        )
     return last is not None and occurs_at - last >= timedelta(weeks=circle.review_weeks, days=-1)
 
 
@@ -115,8 +163,14 @@ async def set_review_weeks(session: AsyncSession, circle_id: int, *, person_id: 
         raise ValueError(weeks)
     access = await authz.authorize(session, person_id, circle_id, Action.CHOOSE_CHECKIN)
     access.circle.review_weeks = weeks
-    audit.record(session, at=now, action="checkin.review_set", actor_person_id=person_id, circle_id=circle_id,
-                 detail={"weeks": weeks})
+    audit.record(
+        session,
+        at=now,
+        action="checkin.review_set",
+        actor_person_id=person_id,
+        circle_id=circle_id,
+        detail={"weeks": weeks},
+    )
 
 
 async def start_now(session: AsyncSession, circle_id: int, *, person_id: int, now: datetime) -> CheckinRound | None:
@@ -125,12 +179,20 @@ async def start_now(session: AsyncSession, circle_id: int, *, person_id: int, no
 
 
 async def family(session: AsyncSession, circle_id: int) -> list[Member]:
-    return list(await session.scalars(
-        select(Member).where(Member.circle_id == circle_id, Member.role == MemberRole.FAMILY,
-                             Member.status == MemberStatus.ACTIVE).order_by(Member.id)))
+    return list(
+        await session.scalars(
+            select(Member)
+            .where(
+                Member.circle_id == circle_id, Member.role == MemberRole.FAMILY, Member.status == MemberStatus.ACTIVE
+            )
+            .order_by(Member.id)
+        )
+    )
 
 
-async def answer(session: AsyncSession, round_id: int, *, person_id: int, kind: CheckinAnswerKind, now: datetime) -> CheckinAnswer:
+async def answer(
+    session: AsyncSession, round_id: int, *, person_id: int, kind: CheckinAnswerKind, now: datetime
+) -> CheckinAnswer:
     """A family member answers for themselves (again, if they change their mind)."""
     checkin = await session.get(CheckinRound, round_id)
     if checkin is None:
@@ -138,20 +200,31 @@ async def answer(session: AsyncSession, round_id: int, *, person_id: int, kind: 
     access = await authz.authorize(session, person_id, checkin.circle_id, Action.ANSWER_CHECKIN)
     assert access.member is not None
     key = str(checkin.id)
-    given = await session.scalar(select(CheckinAnswer).where(CheckinAnswer.member_id == access.member.id,
-                                                             CheckinAnswer.occurrence_key == key))
+    given = await session.scalar(
+        select(CheckinAnswer).where(CheckinAnswer.member_id == access.member.id, CheckinAnswer.occurrence_key == key)
+    )
     if given is None:
-        given = CheckinAnswer(circle_id=checkin.circle_id, member_id=access.member.id, occurrence_key=key,
-                              answer=kind, answered_at=now)
+        given = CheckinAnswer(
+            circle_id=checkin.circle_id, member_id=access.member.id, occurrence_key=key, answer=kind, answered_at=now
+        )
         session.add(given)
     given.answer, given.answered_at = kind, now
     await session.flush()
-    audit.record(session, at=now, action="checkin.answered", actor_person_id=person_id, circle_id=checkin.circle_id,
-                 subject_type="checkin_round", subject_id=checkin.id)
+    audit.record(
+        session,
+        at=now,
+        action="checkin.answered",
+        actor_person_id=person_id,
+        circle_id=checkin.circle_id,
+        subject_type="checkin_round",
+        subject_id=checkin.id,
+    )
     return given
 
 
-async def worry(session: AsyncSession, answer_id: int, *, person_id: int, trend: WorryTrend, now: datetime) -> CheckinAnswer:
+async def worry(
+    session: AsyncSession, answer_id: int, *, person_id: int, trend: WorryTrend, now: datetime
+) -> CheckinAnswer:
     given = await _own_answer(session, answer_id, person_id)
     given.worry_trend = trend
     return given
@@ -170,8 +243,11 @@ class LookBack:
 
 async def previous_round(session: AsyncSession, checkin: CheckinRound) -> CheckinRound | None:
     return await session.scalar(
-        select(CheckinRound).where(CheckinRound.circle_id == checkin.circle_id, CheckinRound.occurs_at < checkin.occurs_at)
-        .order_by(CheckinRound.occurs_at.desc()).limit(1))
+        select(CheckinRound)
+        .where(CheckinRound.circle_id == checkin.circle_id, CheckinRound.occurs_at < checkin.occurs_at)
+        .order_by(CheckinRound.occurs_at.desc())
+        .limit(1)
+    )
 
 
 async def look_back(session: AsyncSession, checkin: CheckinRound) -> LookBack:
@@ -181,25 +257,42 @@ async def look_back(session: AsyncSession, checkin: CheckinRound) -> LookBack:
     notes: list[tuple[str, str]] = []
     no_answer = 0
     if previous is not None:
-        given = list(await session.execute(
-            select(CheckinAnswer, Member.display_name).join(Member, Member.id == CheckinAnswer.member_id)
-            .where(CheckinAnswer.occurrence_key == str(previous.id)).order_by(CheckinAnswer.answered_at)))
+        given = list(
+            await session.execute(
+                select(CheckinAnswer, Member.display_name)
+                .join(Member, Member.id == CheckinAnswer.member_id)
+                .where(CheckinAnswer.occurrence_key == str(previous.id))
+                .order_by(CheckinAnswer.answered_at)
+            )
+        )
         answers.update(answer.answer for answer, _name in given)
         notes = [(name, answer.note) for answer, name in given if answer.note]
         no_answer = len(await not_answered(session, previous, previous.occurs_at))
-    outcomes: Counter[Outcome] = Counter(o.outcome for o in await session.scalars(
-        select(AgreementOccurrence).join(Agreement, Agreement.id == AgreementOccurrence.agreement_id)
-        .where(Agreement.circle_id == checkin.circle_id, AgreementOccurrence.occurs_at > since,
-               AgreementOccurrence.occurs_at <= checkin.occurs_at)))
+    outcomes: Counter[Outcome] = Counter(
+        o.outcome
+        for o in await session.scalars(
+            select(AgreementOccurrence)
+            .join(Agreement, Agreement.id == AgreementOccurrence.agreement_id)
+            .where(
+                Agreement.circle_id == checkin.circle_id,
+                AgreementOccurrence.occurs_at > since,
+                AgreementOccurrence.occurs_at <= checkin.occurs_at,
+            )
+        )
+    )
     return LookBack(answers, no_answer, notes, outcomes, first=previous is None)
 
 
 async def not_answered(session: AsyncSession, checkin: CheckinRound, now: datetime) -> list[Member]:
     """Family members who did not answer (people on a pause are left out)."""
-    answered = set(await session.scalars(
-        select(CheckinAnswer.member_id).where(CheckinAnswer.occurrence_key == str(checkin.id))))
-    return [m for m in await family(session, checkin.circle_id)
-            if m.id not in answered and not (m.paused_until and m.paused_until > now)]
+    answered = set(
+        await session.scalars(select(CheckinAnswer.member_id).where(CheckinAnswer.occurrence_key == str(checkin.id)))
+    )
+    return [
+        m
+        for m in await family(session, checkin.circle_id)
+        if m.id not in answered and not (m.paused_until and m.paused_until > now)
+    ]
 
 
 MAX_NOTE = 500
@@ -209,8 +302,15 @@ async def add_note(session: AsyncSession, answer_id: int, *, person_id: int, tex
     """A few words with one's own answer; the family reads them in the next look back."""
     given = await _own_answer(session, answer_id, person_id)
     given.note = text
-    audit.record(session, at=now, action="checkin.note_added", actor_person_id=person_id, circle_id=given.circle_id,
-                 subject_type="checkin_answer", subject_id=given.id)
+    audit.record(
+        session,
+        at=now,
+        action="checkin.note_added",
+        actor_person_id=person_id,
+        circle_id=given.circle_id,
+        subject_type="checkin_answer",
+        subject_id=given.id,
+    )
     return given
 
 

@@ -81,14 +81,27 @@ async def create(
     session.add(circle)
     await session.flush()
     by = professional.person_id
-    _, group_token = invitations.create(session, kind=InvitationKind.GROUP, now=now, circle_id=circle.id, created_by_person_id=by)
-    _, family_token = invitations.create(session, kind=InvitationKind.FAMILY, now=now, circle_id=circle.id, created_by_person_id=by)
-    audit.record(session, at=now, action="circle.created", actor_person_id=by, circle_id=circle.id,
-                 subject_type="circle", subject_id=circle.id)
+    _, group_token = invitations.create(
+        session, kind=InvitationKind.GROUP, now=now, circle_id=circle.id, created_by_person_id=by
+    )
+    _, family_token = invitations.create(
+        session, kind=InvitationKind.FAMILY, now=now, circle_id=circle.id, created_by_person_id=by
+    )
+    audit.record(
+        session,
+        at=now,
+        action="circle.created",
+        actor_person_id=by,
+        circle_id=circle.id,
+        subject_type="circle",
+        subject_id=circle.id,
+    )
     return NewCircle(circle, group_token, family_token)
 
 
-async def attach_group(session: AsyncSession, invitation: Invitation, *, chat_id: int, person_id: int, now: datetime) -> Circle:
+async def attach_group(
+    session: AsyncSession, invitation: Invitation, *, chat_id: int, person_id: int, now: datetime
+) -> Circle:
     """The bot was added to the family's group with the circle's group link."""
     circle = await session.get(Circle, invitation.circle_id)
     assert circle is not None
@@ -97,8 +110,15 @@ async def attach_group(session: AsyncSession, invitation: Invitation, *, chat_id
         raise AlreadyLinked(chat_id)
     circle.group_chat_id = chat_id
     invitations.complete(session, invitation, now=now)
-    audit.record(session, at=now, action="circle.group_linked", actor_person_id=person_id, circle_id=circle.id,
-                 subject_type="circle", subject_id=circle.id)
+    audit.record(
+        session,
+        at=now,
+        action="circle.group_linked",
+        actor_person_id=person_id,
+        circle_id=circle.id,
+        subject_type="circle",
+        subject_id=circle.id,
+    )
     return circle
 
 
@@ -131,7 +151,9 @@ async def join_as_family(
     circle = access.circle
     await _detach_earlier_places(session, circle.id, person_id)
     has_coordinator = await session.scalar(
-        select(Member.id).where(Member.circle_id == circle.id, Member.is_coordinator, Member.status == MemberStatus.ACTIVE)
+        select(Member.id).where(
+            Member.circle_id == circle.id, Member.is_coordinator, Member.status == MemberStatus.ACTIVE
+        )
     )
     member = Member(
         circle_id=circle.id,
@@ -147,12 +169,26 @@ async def join_as_family(
     if circle.status == CircleStatus.SETTING_UP:
         circle.status = CircleStatus.ACTIVE
     await session.flush()
-    audit.record(session, at=now, action="member.joined", actor_person_id=person_id, circle_id=circle.id,
-                 subject_type="member", subject_id=member.id, detail={"role": "family", "coordinator": member.is_coordinator})
+    audit.record(
+        session,
+        at=now,
+        action="member.joined",
+        actor_person_id=person_id,
+        circle_id=circle.id,
+        subject_type="member",
+        subject_id=member.id,
+        detail={"role": "family", "coordinator": member.is_coordinator},
+    )
     consent.record(session, at=now, person_id=person_id, circle_id=circle.id, what=Consent.JOINED, given=True)
     if circle.group_chat_id is None and not member.is_coordinator:
-        await notifications.tell_family(session, circle, kind="member.joined", key=f"member.joined:{member.id}",
-                                        payload={"member_id": member.id}, now=now)
+        await notifications.tell_family(
+            session,
+            circle,
+            kind="member.joined",
+            key=f"member.joined:{member.id}",
+            payload={"member_id": member.id},
+            now=now,
+        )
     return Joined(member, is_new=True)
 
 
@@ -172,7 +208,9 @@ async def join_with_family_link(
 ) -> Joined:
     """A parent opened the private family link (for families without a group, or as well)."""
     assert invitation.circle_id is not None
-    joined = await join_as_family(session, invitation.circle_id, person_id=person_id, display_name=display_name, now=now)
+    joined = await join_as_family(
+        session, invitation.circle_id, person_id=person_id, display_name=display_name, now=now
+    )
     invitations.complete(session, invitation, now=now)
     return joined
 
@@ -186,8 +224,15 @@ async def make_coordinator(session: AsyncSession, *, person_id: int, member_id: 
         raise authz.NotAllowed(Action.MAKE_COORDINATOR)
     if not member.is_coordinator:
         member.is_coordinator = True
-        audit.record(session, at=now, action="member.made_coordinator", actor_person_id=person_id,
-                     circle_id=member.circle_id, subject_type="member", subject_id=member.id)
+        audit.record(
+            session,
+            at=now,
+            action="member.made_coordinator",
+            actor_person_id=person_id,
+            circle_id=member.circle_id,
+            subject_type="member",
+            subject_id=member.id,
+        )
     return member
 
 
@@ -259,11 +304,24 @@ async def invite(
     session.add(member)
     await session.flush()
     invitation, token = invitations.create(
-        session, kind=InvitationKind.NETWORK, now=now, circle_id=circle_id, member_id=member.id, created_by_person_id=person_id
+        session,
+        kind=InvitationKind.NETWORK,
+        now=now,
+        circle_id=circle_id,
+        member_id=member.id,
+        created_by_person_id=person_id,
     )
     await session.flush()
-    audit.record(session, at=now, action="member.invited", actor_person_id=person_id, circle_id=access.circle.id,
-                 subject_type="member", subject_id=member.id, detail={"role": role.value, "invitation_id": invitation.id})
+    audit.record(
+        session,
+        at=now,
+        action="member.invited",
+        actor_person_id=person_id,
+        circle_id=access.circle.id,
+        subject_type="member",
+        subject_id=member.id,
+        detail={"role": role.value, "invitation_id": invitation.id},
+    )
     return member, token
 
 
@@ -300,11 +358,19 @@ async def describe_invitation(session: AsyncSession, invitation: Invitation) -> 
         select(Member).where(Member.circle_id == circle.id, Member.person_id == invitation.created_by_person_id)
     )
     already = await session.scalar(
-        select(Member.id).where(Member.circle_id == circle.id, Member.person_id == invitation.used_by_person_id,
-                                Member.status == MemberStatus.ACTIVE)
+        select(Member.id).where(
+            Member.circle_id == circle.id,
+            Member.person_id == invitation.used_by_person_id,
+            Member.status == MemberStatus.ACTIVE,
+        )
     )
-    return Invited(invitation.id, circle.name, inviter.display_name if inviter else circle.name,
-                   member.helps_with, already_member=already is not None)
+    return Invited(
+        invitation.id,
+        circle.name,
+        inviter.display_name if inviter else circle.name,
+        member.helps_with,
+        already_member=already is not None,
+    )
 
 
 async def answer_invitation(
@@ -318,8 +384,9 @@ async def answer_invitation(
     circle = await session.get(Circle, invitation.circle_id)
     assert member is not None and circle is not None
     already = await session.scalar(
-        select(Member.id).where(Member.circle_id == circle.id, Member.person_id == person_id,
-                                Member.status == MemberStatus.ACTIVE)
+        select(Member.id).where(
+            Member.circle_id == circle.id, Member.person_id == person_id, Member.status == MemberStatus.ACTIVE
+        )
     )
     if already is not None:  # one place per person per circle
         return None
@@ -332,12 +399,20 @@ async def answer_invitation(
     else:
         member.status = MemberStatus.DECLINED
     action = "member.accepted" if accept else "member.declined"
-    audit.record(session, at=now, action=action, actor_person_id=person_id, circle_id=circle.id,
-                 subject_type="member", subject_id=member.id)
+    audit.record(
+        session,
+        at=now,
+        action=action,
+        actor_person_id=person_id,
+        circle_id=circle.id,
+        subject_type="member",
+        subject_id=member.id,
+    )
     if accept:
         consent.record(session, at=now, person_id=person_id, circle_id=circle.id, what=Consent.JOINED, given=True)
-    await notifications.tell_family(session, circle, kind=action, key=f"{action}:{member.id}",
-                                    payload={"member_id": member.id}, now=now)
+    await notifications.tell_family(
+        session, circle, kind=action, key=f"{action}:{member.id}", payload={"member_id": member.id}, now=now
+    )
     return member
 
 
@@ -364,8 +439,16 @@ async def pause(session: AsyncSession, circle_id: int, *, person_id: int, days: 
     if days not in (0, *PAUSE_DAYS) or access.member is None:
         raise authz.NotAllowed(Action.PAUSE_SELF)
     access.member.paused_until = now + timedelta(days=days) if days else None
-    audit.record(session, at=now, action="member.paused" if days else "member.unpaused", actor_person_id=person_id,
-                 circle_id=circle_id, subject_type="member", subject_id=access.member.id, detail={"days": days})
+    audit.record(
+        session,
+        at=now,
+        action="member.paused" if days else "member.unpaused",
+        actor_person_id=person_id,
+        circle_id=circle_id,
+        subject_type="member",
+        subject_id=access.member.id,
+        detail={"days": days},
+    )
     return access.member
 
 
@@ -379,19 +462,35 @@ async def leave(session: AsyncSession, circle_id: int, *, person_id: int, now: d
     was_coordinator, member.is_coordinator = member.is_coordinator, False
     await agreements.end_for_member(session, member, now=now)
     if was_coordinator:
-        remaining = [m for m in await active_members(session, circle_id) if m.role == MemberRole.FAMILY and m.id != member.id]
+        remaining = [
+            m for m in await active_members(session, circle_id) if m.role == MemberRole.FAMILY and m.id != member.id
+        ]
         if remaining and not any(m.is_coordinator for m in remaining):
             remaining[0].is_coordinator = True
-    audit.record(session, at=now, action="member.left", actor_person_id=person_id, circle_id=circle_id,
-                 subject_type="member", subject_id=member.id)
+    audit.record(
+        session,
+        at=now,
+        action="member.left",
+        actor_person_id=person_id,
+        circle_id=circle_id,
+        subject_type="member",
+        subject_id=member.id,
+    )
     consent.record(session, at=now, person_id=person_id, circle_id=circle_id, what=Consent.JOINED, given=False)
-    await notifications.tell_family(session, access.circle, kind="member.left", key=f"member.left:{member.id}",
-                                    payload={"member_id": member.id}, now=now)
+    await notifications.tell_family(
+        session,
+        access.circle,
+        kind="member.left",
+        key=f"member.left:{member.id}",
+        payload={"member_id": member.id},
+        now=now,
+    )
     return member
 
 
-async def set_group_language(session: AsyncSession, circle_id: int, *, person_id: int, code: str | None, second: bool,
-                             now: datetime) -> Circle:
+async def set_group_language(
+    session: AsyncSession, circle_id: int, *, person_id: int, code: str | None, second: bool, now: datetime
+) -> Circle:
     """The family chooses the language(s) Kring writes in their group; ``second``: the optional
     second language (``None`` switches it off)."""
     if code is not None and code not in available_languages():
@@ -404,6 +503,12 @@ async def set_group_language(session: AsyncSession, circle_id: int, *, person_id
         circle.language = code
         if circle.second_language == code:
             circle.second_language = None
-    audit.record(session, at=now, action="circle.language_chosen", actor_person_id=person_id, circle_id=circle_id,
-                 detail={"language": circle.language, "second": circle.second_language or ""})
+    audit.record(
+        session,
+        at=now,
+        action="circle.language_chosen",
+        actor_person_id=person_id,
+        circle_id=circle_id,
+        detail={"language": circle.language, "second": circle.second_language or ""},
+    )
     return circle

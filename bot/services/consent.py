@@ -25,11 +25,27 @@ class Consent(enum.StrEnum):
     NETWORK_NOTE = "network_note"  # ... and one note they wrote
 
 
-def record(session: AsyncSession, *, at: datetime, person_id: int | None, circle_id: int | None, what: Consent,
-           given: bool, detail: dict[str, Any] | None = None, subject: tuple[str, int] | None = None) -> None:
-    audit.record(session, at=at, action=f"consent.{what.value}.{'given' if given else 'withdrawn'}",
-                 actor_person_id=person_id, circle_id=circle_id, detail=detail,
-                 subject_type=subject[0] if subject else None, subject_id=subject[1] if subject else None)
+def record(
+    session: AsyncSession,
+    *,
+    at: datetime,
+    person_id: int | None,
+    circle_id: int | None,
+    what: Consent,
+    given: bool,
+    detail: dict[str, Any] | None = None,
+    subject: tuple[str, int] | None = None,
+) -> None:
+    audit.record(
+        session,
+        at=at,
+        action=f"consent.{what.value}.{'given' if given else 'withdrawn'}",
+        actor_person_id=person_id,
+        circle_id=circle_id,
+        detail=detail,
+        subject_type=subject[0] if subject else None,
+        subject_id=subject[1] if subject else None,
+    )
 
 
 def parse(action: str) -> tuple[Consent, bool] | None:

@@ -42,7 +42,7 @@ def add_working_hours(start: datetime, amount: timedelta, tz: ZoneInfo) -> datet
         day_start = moment.replace(hour=WORKDAY[0].hour, minute=0, second=0, microsecond=0)
         day_end = moment.replace(hour=WORKDAY[1].hour, minute=0, second=0, microsecond=0)
         if moment.weekday() >= 5 or moment >= day_end:
-            moment = (day_start + timedelta(days=1))
+            moment = day_start + timedelta(days=1)
             continue
         moment = max(moment, day_start)
         if moment + left <= day_end:
@@ -63,8 +63,9 @@ async def professional_of(session: AsyncSession, circle: Circle, today_at: datet
     return professional
 
 
-async def check_can_ask(session: AsyncSession, circle_id: int, *, person_id: int | None,
-                        now: datetime) -> tuple[authz.Access, Professional]:
+async def check_can_ask(
+    session: AsyncSession, circle_id: int, *, person_id: int | None, now: datetime
+) -> tuple[authz.Access, Professional]:
     """A family member during the follow-up period; raises ``NotAllowed`` or :class:`NoFollowUp`."""
     access = await authz.authorize(session, person_id, circle_id, Action.CONTACT_PROFESSIONAL)
     professional = await professional_of(session, access.circle, now)
@@ -73,27 +74,60 @@ async def check_can_ask(session: AsyncSession, circle_id: int, *, person_id: int
     return access, professional
 
 
-async def request(session: AsyncSession, circle_id: int, *, person_id: int, urgency: Urgency, message: str | None,
-                  private: bool, now: datetime) -> ContactRequest:
+async def request(
+    session: AsyncSession,
+    circle_id: int,
+    *,
+    person_id: int,
+    urgency: Urgency,
+    message: str | None,
+    private: bool,
+    now: datetime,
+) -> ContactRequest:
     """The family member confirmed: now (and only now) the professional hears of it."""
     access, professional = await check_can_ask(session, circle_id, person_id=person_id, now=now)
     assert access.member is not None and professional.person_id is not None
     due = add_working_hours(now, ANSWER_WITHIN[urgency], ZoneInfo(access.circle.time_zone))
-    asked = ContactRequest(circle_id=circle_id, asked_by_member_id=access.member.id, professional_id=professional.id,
-                           urgency=urgency, message=message, private=private, status=ContactRequestStatus.OPEN,
-                           answer_due_at=due, created_at=now)
+    asked = ContactRequest(
+        circle_id=circle_id,
+        asked_by_member_id=access.member.id,
+        professional_id=professional.id,
+        urgency=urgency,
+        message=message,
+        private=private,
+        status=ContactRequestStatus.OPEN,
+        answer_due_at=due,
+        created_at=now,
+    )
     session.add(asked)
     await session.flush()
     person = await session.get_one(Person, professional.person_id)
-    await notifications.tell_person(session, person, circle_id=circle_id, kind="contact.request",
-                                    key=f"contact.request:{asked.id}", payload={"request_id": asked.id}, now=now)
+    await notifications.tell_person(
+        session,
+        person,
+        circle_id=circle_id,
+        kind="contact.request",
+        key=f"contact.request:{asked.id}",
+        payload={"request_id": asked.id},
+        now=now,
+    )
     await _tell_asker(session, asked, kind="contact.timeout", key=f"contact.timeout:{asked.id}", now=now, due_at=due)
-    audit.record(session, at=now, action="contact.requested", actor_person_id=person_id, circle_id=circle_id,
-                 subject_type="contact_request", subject_id=asked.id, detail={"urgency": urgency.value})
+    audit.record(
+        session,
+        at=now,
+        action="contact.requested",
+        actor_person_id=person_id,
+        circle_id=circle_id,
+        subject_type="contact_request",
+        subject_id=asked.id,
+        detail={"urgency": urgency.value},
+    )
     return asked
 
 
-async def answer(session: AsyncSession, request_id: int, *, person_id: int, answer: str, now: datetime) -> ContactRequest:
+async def answer(
+    session: AsyncSession, request_id: int, *, person_id: int, answer: str, now: datetime
+) -> ContactRequest:
     """The professional answers with a tap; the asker (or the group, if asked there) sees it."""
     asked = await session.get(ContactRequest, request_id)
     if asked is None or answer not in ANSWERS:
@@ -103,8 +137,16 @@ async def answer(session: AsyncSession, request_id: int, *, person_id: int, answ
         raise authz.NotAllowed(Action.ANSWER_CONTACT)  # answered once; a note can follow as text
     asked.status, asked.answer, asked.answered_at = ContactRequestStatus.ANSWERED, answer, now
     await _tell_asker(session, asked, kind="contact.answer", key=f"contact.answer:{asked.id}", now=now)
-    audit.record(session, at=now, action="contact.answered", actor_person_id=person_id, circle_id=asked.circle_id,
-                 subject_type="contact_request", subject_id=asked.id, detail={"answer": answer})
+    audit.record(
+        session,
+        at=now,
+        action="contact.answered",
+        actor_person_id=person_id,
+        circle_id=asked.circle_id,
+        subject_type="contact_request",
+        subject_id=asked.id,
+        detail={"answer": answer},
+    )
     return asked
 
 
@@ -114,12 +156,14 @@ async def add_answer_text(session: AsyncSession, request_id: int, *, person_id: 
         raise authz.NotAllowed(Action.ANSWER_CONTACT)
     await authz.authorize(session, person_id, asked.circle_id, Action.ANSWER_CONTACT)
     asked.answer_text = text
-    await _tell_asker(session, asked, kind="contact.answer_text", key=f"contact.answer_text:{asked.id}:{now.isoformat()}",
-                      now=now)
+    await _tell_asker(
+        session, asked, kind="contact.answer_text", key=f"contact.answer_text:{asked.id}:{now.isoformat()}", now=now
+    )
 
 
-async def _tell_asker(session: AsyncSession, asked: ContactRequest, *, kind: str, key: str, now: datetime,
-                      due_at: datetime | None = None) -> None:
+async def _tell_asker(
+    session: AsyncSession, asked: ContactRequest, *, kind: str, key: str, now: datetime, due_at: datetime | None = None
+) -> None:
     """Privately to the one who asked (a young person's request stays private), or in the group."""
     circle = await session.get_one(Circle, asked.circle_id)
     payload = {"request_id": asked.id}
@@ -129,10 +173,16 @@ async def _tell_asker(session: AsyncSession, asked: ContactRequest, *, kind: str
     asker = await session.get(Member, asked.asked_by_member_id)
     person = await session.get(Person, asker.person_id) if asker and asker.person_id else None
     if person is not None:
-        await notifications.tell_person(session, person, circle_id=circle.id, kind=kind, key=key, payload=payload,
-                                        now=now, due_at=due_at)
+        await notifications.tell_person(
+            session, person, circle_id=circle.id, kind=kind, key=key, payload=payload, now=now, due_at=due_at
+        )
 
 
 async def open_requests(session: AsyncSession, professional_id: int) -> list[ContactRequest]:
-    return list(await session.scalars(select(ContactRequest).where(
-        ContactRequest.professional_id == professional_id, ContactRequest.status == ContactRequestStatus.OPEN)))
+    return list(
+        await session.scalars(
+            select(ContactRequest).where(
+                ContactRequest.professional_id == professional_id, ContactRequest.status == ContactRequestStatus.OPEN
+            )
+        )
+    )

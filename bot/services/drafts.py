@@ -12,8 +12,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import Draft
 
 
-async def begin(session: AsyncSession, *, person_id: int, chat_id: int, flow: str, step: str, now: datetime,
-                data: dict[str, Any] | None = None) -> Draft:
+async def begin(
+    session: AsyncSession,
+    *,
+    person_id: int,
+    chat_id: int,
+    flow: str,
+    step: str,
+    now: datetime,
+    data: dict[str, Any] | None = None,
+) -> Draft:
     """Start a flow, replacing whatever this person had going in this chat."""
     await session.execute(delete(Draft).where(Draft.person_id == person_id, Draft.chat_id == chat_id))
     draft = Draft(person_id=person_id, chat_id=chat_id, flow=flow, step=step, data=data or {}, updated_at=now)

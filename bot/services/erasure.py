@@ -49,8 +49,12 @@ class Consequences:
 
 
 async def _memberships(session: AsyncSession, person: Person) -> list[tuple[Member, Circle]]:
-    rows = await session.execute(select(Member, Circle).join(Circle, Circle.id == Member.circle_id)
-                                 .where(Member.person_id == person.id).order_by(Member.id))
+    rows = await session.execute(
+        select(Member, Circle)
+        .join(Circle, Circle.id == Member.circle_id)
+        .where(Member.person_id == person.id)
+        .order_by(Member.id)
+    )
     return [(member, circle) for member, circle in rows]
 
 
@@ -62,8 +66,13 @@ async def _only_family(session: AsyncSession, member: Member) -> bool:
 
 
 async def _open_agreements(session: AsyncSession, member: Member) -> list[Agreement]:
-    return list(await session.scalars(select(Agreement).where(
-        Agreement.doer_member_id == member.id, Agreement.status.in_(agreements.OPEN)).order_by(Agreement.id)))
+    return list(
+        await session.scalars(
+            select(Agreement)
+            .where(Agreement.doer_member_id == member.id, Agreement.status.in_(agreements.OPEN))
+            .order_by(Agreement.id)
+        )
+    )
 
 
 async def _professional_with_circles(session: AsyncSession, person: Person) -> bool:
@@ -97,16 +106,35 @@ async def forget_person(session: AsyncSession, person: Person, *, now: datetime)
             continue
         if member.status == MemberStatus.ACTIVE:
             stopped = [a.what for a in await _open_agreements(session, member)]
-            backup_for = [a.what for a in await session.scalars(select(Agreement).where(
-                Agreement.backup_member_id == member.id, Agreement.status.in_(agreements.OPEN)))]
-            in_plan = await session.scalar(select(PlanStep.id).where(PlanStep.member_id == member.id).limit(1)) is not None
+            backup_for = [
+                a.what
+                for a in await session.scalars(
+                    select(Agreement).where(
+                        Agreement.backup_member_id == member.id, Agreement.status.in_(agreements.OPEN)
+                    )
+                )
+            ]
+            in_plan = (
+                await session.scalar(select(PlanStep.id).where(PlanStep.member_id == member.id).limit(1)) is not None
+            )
             # agreements end and a coordinator stays; the "left" notice finds no member and is skipped
             await circles.leave(session, circle.id, person_id=person.id, now=now)
-            await notifications.tell_family(session, circle, kind="member.forgotten", key=f"member.forgotten:{member.id}",
-                                            payload={"name": member.display_name, "agreements": stopped,
-                                                     "backup_for": backup_for, "in_plan": in_plan}, now=now)
-        audit.record(session, at=now, action="member.erased", circle_id=circle.id, subject_type="member",
-                     subject_id=member.id)
+            await notifications.tell_family(
+                session,
+                circle,
+                kind="member.forgotten",
+                key=f"member.forgotten:{member.id}",
+                payload={
+                    "name": member.display_name,
+                    "agreements": stopped,
+                    "backup_for": backup_for,
+                    "in_plan": in_plan,
+                },
+                now=now,
+            )
+        audit.record(
+            session, at=now, action="member.erased", circle_id=circle.id, subject_type="member", subject_id=member.id
+        )
         await session.delete(member)  # with it: their agreements, answers, notes, requests and asks
     professional = await session.scalar(select(Professional).where(Professional.person_id == person.id))
     if professional is not None:
@@ -130,19 +158,38 @@ async def _dissolve(session: AsyncSession, circle: Circle, *, actor: Person, now
     The notices carry the circle's name themselves: the circle is gone when they are sent."""
     payload = {"circle": circle.name, "language": circle.language}
     key = f"circle.dissolved:{circle.id}:{now.isoformat()}"
-    recipients = {person.id: person for person in await session.scalars(
-        select(Person).join(Member, Member.person_id == Person.id)
-        .where(Member.circle_id == circle.id, Member.status == MemberStatus.ACTIVE))}
+    recipients = {
+        person.id: person
+        for person in await session.scalars(
+            select(Person)
+            .join(Member, Member.person_id == Person.id)
+            .where(Member.circle_id == circle.id, Member.status == MemberStatus.ACTIVE)
+        )
+    }
     if circle.professional_id is not None:
         professional = await session.get(Professional, circle.professional_id)
         if professional is not None and professional.person_id is not None:
             recipients[professional.person_id] = await session.get_one(Person, professional.person_id)
     recipients.pop(actor.id, None)
     for person in recipients.values():
-        await notifications.tell_person(session, person, circle_id=None, kind="circle.dissolved", key=f"{key}:p{person.id}",
-                                        payload=payload, now=now)
+        await notifications.tell_person(
+            session,
+            person,
+            circle_id=None,
+            kind="circle.dissolved",
+            key=f"{key}:p{person.id}",
+            payload=payload,
+            now=now,
+        )
     if circle.group_chat_id is not None:
-        await outbox.enqueue(session, key=f"{key}:group", kind="circle.dissolved", chat_id=circle.group_chat_id,
-                             due_at=now, now=now, payload=payload)
+        await outbox.enqueue(
+            session,
+            key=f"{key}:group",
+            kind="circle.dissolved",
+            chat_id=circle.group_chat_id,
+            due_at=now,
+            now=now,
+            payload=payload,
+        )
     audit.record(session, at=now, action="circle.dissolved", subject_type="circle", subject_id=circle.id)
     await session.delete(circle)

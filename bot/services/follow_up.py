@@ -36,8 +36,11 @@ def end_moment(circle: Circle) -> datetime:
 async def _followed(session: AsyncSession, *, ending_by: date | None = None) -> list[Circle]:
     """Circles with an active professional and an end date (a removed professional is not asked
     about); with ``ending_by``, only those whose follow-up ends by then."""
-    query = select(Circle).join(Professional, Professional.id == Circle.professional_id).where(
-        Professional.status == ProfessionalStatus.ACTIVE, Circle.follow_up_ends_on.is_not(None))
+    query = (
+        select(Circle)
+        .join(Professional, Professional.id == Circle.professional_id)
+        .where(Professional.status == ProfessionalStatus.ACTIVE, Circle.follow_up_ends_on.is_not(None))
+    )
     if ending_by is not None:
         query = query.where(Circle.follow_up_ends_on <= ending_by)
     return list(await session.scalars(query))
@@ -59,9 +62,14 @@ async def run_due(session: AsyncSession, *, now: datetime) -> None:
             await _end(session, circle, now)
         elif now >= ask_moment(circle) and circle.follow_up_asked_for != circle.follow_up_ends_on:
             circle.follow_up_asked_for = circle.follow_up_ends_on
-            await notifications.tell_family(session, circle, kind="followup.ask",
-                                            key=f"followup.ask:{circle.id}:{circle.follow_up_ends_on}",
-                                            payload={"ends_on": str(circle.follow_up_ends_on)}, now=now)
+            await notifications.tell_family(
+                session,
+                circle,
+                kind="followup.ask",
+                key=f"followup.ask:{circle.id}:{circle.follow_up_ends_on}",
+                payload={"ends_on": str(circle.follow_up_ends_on)},
+                now=now,
+            )
 
 
 async def _end(session: AsyncSession, circle: Circle, now: datetime) -> None:
@@ -71,25 +79,43 @@ async def _end(session: AsyncSession, circle: Circle, now: datetime) -> None:
     if schedule is not None:
         schedule.active = False
         until = end_moment(circle)
-        regular = [moment for day, moment in occurrences_between(
-            rhythm_of(schedule), ZoneInfo(schedule.time_zone), schedule.created_at, until) if day <= circle.follow_up_ends_on]
+        regular = [
+            moment
+            for day, moment in occurrences_between(
+                rhythm_of(schedule), ZoneInfo(schedule.time_zone), schedule.created_at, until
+            )
+            if day <= circle.follow_up_ends_on
+        ]
         since = regular[-1] if regular else schedule.created_at  # what the pulses sent so far did not cover
         if person is not None and until - since > LAST_PULSE_AFTER:  # a last pulse, as the family agreed to pulses
-            await pulse.queue(session, circle, schedule, since=since, until=until, now=now,
-                              key=f"pulse:{schedule.id}:last", last=True)
+            await pulse.queue(
+                session, circle, schedule, since=since, until=until, now=now, key=f"pulse:{schedule.id}:last", last=True
+            )
     if person is not None:
-        await notifications.tell_person(session, person, circle_id=circle.id, kind="followup.goodbye",
-                                        key=f"followup.goodbye:{circle.id}:{circle.follow_up_ends_on}",
-                                        payload={"professional_id": professional.id if professional else None}, now=now)
-    await notifications.tell_family(session, circle, kind="followup.handover",
-                                    key=f"followup.handover:{circle.id}:{circle.follow_up_ends_on}",
-                                    payload={"professional_id": professional.id if professional else None}, now=now)
+        await notifications.tell_person(
+            session,
+            person,
+            circle_id=circle.id,
+            kind="followup.goodbye",
+            key=f"followup.goodbye:{circle.id}:{circle.follow_up_ends_on}",
+            payload={"professional_id": professional.id if professional else None},
+            now=now,
+        )
+    await notifications.tell_family(
+        session,
+        circle,
+        kind="followup.handover",
+        key=f"followup.handover:{circle.id}:{circle.follow_up_ends_on}",
+        payload={"professional_id": professional.id if professional else None},
+        now=now,
+    )
     circle.professional_id = None
     audit.record(session, at=now, action="followup.ended", circle_id=circle.id)
 
 
-async def answer(session: AsyncSession, circle_id: int, *, person_id: int, ends_on: date, extend: bool,
-                 now: datetime) -> Circle:
+async def answer(
+    session: AsyncSession, circle_id: int, *, person_id: int, ends_on: date, extend: bool, now: datetime
+) -> Circle:
     """A coordinator answers the question about ``ends_on`` (a stale question changes nothing)."""
     access = await authz.authorize(session, person_id, circle_id, Action.EXTEND_FOLLOW_UP)
     circle = access.circle
@@ -100,9 +126,21 @@ async def answer(session: AsyncSession, circle_id: int, *, person_id: int, ends_
     professional = await session.get(Professional, circle.professional_id)
     person = await session.get(Person, professional.person_id) if professional and professional.person_id else None
     if person is not None:
-        await notifications.tell_person(session, person, circle_id=circle.id, kind="followup.answer",
-                                        key=f"followup.answer:{circle.id}:{ends_on}:{extend}",
-                                        payload={"extend": extend, "ends_on": str(circle.follow_up_ends_on)}, now=now)
-    audit.record(session, at=now, action="followup.answered", actor_person_id=person_id, circle_id=circle.id,
-                 detail={"extend": extend})
+        await notifications.tell_person(
+            session,
+            person,
+            circle_id=circle.id,
+            kind="followup.answer",
+            key=f"followup.answer:{circle.id}:{ends_on}:{extend}",
+            payload={"extend": extend, "ends_on": str(circle.follow_up_ends_on)},
+            now=now,
+        )
+    audit.record(
+        session,
+        at=now,
+        action="followup.answered",
+        actor_person_id=person_id,
+        circle_id=circle.id,
+        detail={"extend": extend},
+    )
     return circle

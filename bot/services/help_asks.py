@@ -39,8 +39,9 @@ class Asked:
     again: bool  # asked a moment ago already
 
 
-async def ask(session: AsyncSession, step_id: int, *, person_id: int, chat_id: int, private: bool,
-              now: datetime) -> Asked:
+async def ask(
+    session: AsyncSession, step_id: int, *, person_id: int, chat_id: int, private: bool, now: datetime
+) -> Asked:
     """Ask the member named in this plan step, from ``chat_id`` (the family's group, or a private
     chat: then the whole exchange stays private)."""
     step = await session.get(PlanStep, step_id)
@@ -48,36 +49,68 @@ async def ask(session: AsyncSession, step_id: int, *, person_id: int, chat_id: i
         raise authz.NotAllowed(Action.ASK_HELP)
     access = await authz.authorize(session, person_id, step.circle_id, Action.ASK_HELP)
     helper = await session.get(Member, step.member_id)
-    if (helper is None or not can_be_asked(helper, now) or access.member is None
-            or (not private and access.circle.group_chat_id != chat_id)):  # a button carried to another group
+    if (
+        helper is None
+        or not can_be_asked(helper, now)
+        or access.member is None
+        or (not private and access.circle.group_chat_id != chat_id)
+    ):  # a button carried to another group
         raise authz.NotAllowed(Action.ASK_HELP)
     person = await session.get_one(Person, helper.person_id)
     held_until = quiet_until(now, ZoneInfo(person.time_zone or access.circle.time_zone), *people.quiet_hours(person))
-    recent = await session.scalar(select(HelpAsk).where(
-        HelpAsk.asked_by_member_id == access.member.id, HelpAsk.helper_member_id == helper.id,
-        HelpAsk.answer.is_(None), HelpAsk.created_at > now - ASK_AGAIN_AFTER))
+    recent = await session.scalar(
+        select(HelpAsk).where(
+            HelpAsk.asked_by_member_id == access.member.id,
+            HelpAsk.helper_member_id == helper.id,
+            HelpAsk.answer.is_(None),
+            HelpAsk.created_at > now - ASK_AGAIN_AFTER,
+        )
+    )
     if recent is not None:  # a second tap: asked already
         return Asked(recent, helper, held_until, again=True)
-    request = HelpAsk(circle_id=step.circle_id, asked_by_member_id=access.member.id, helper_member_id=helper.id,
-                      private=private, created_at=now)
+    request = HelpAsk(
+        circle_id=step.circle_id,
+        asked_by_member_id=access.member.id,
+        helper_member_id=helper.id,
+        private=private,
+        created_at=now,
+    )
     session.add(request)
     await session.flush()
     payload = {"ask_id": request.id, "expires_at": (now + STILL_USEFUL).isoformat()}
     if private:  # privately to the helper too, also when the helper is family with a group
-        await notifications.tell_person(session, person, circle_id=step.circle_id, kind="help.ask",
-                                        key=f"help.ask:{request.id}", payload=payload, now=now)
+        await notifications.tell_person(
+            session,
+            person,
+            circle_id=step.circle_id,
+            kind="help.ask",
+            key=f"help.ask:{request.id}",
+            payload=payload,
+            now=now,
+        )
     else:
-        await notifications.tell_member(session, access.circle, helper.id, kind="help.ask", key=f"help.ask:{request.id}",
-                                        payload=payload, now=now)
-    audit.record(session, at=now, action="help.asked", actor_person_id=person_id, circle_id=step.circle_id,
-                 subject_type="help_ask", subject_id=request.id)
+        await notifications.tell_member(
+            session, access.circle, helper.id, kind="help.ask", key=f"help.ask:{request.id}", payload=payload, now=now
+        )
+    audit.record(
+        session,
+        at=now,
+        action="help.asked",
+        actor_person_id=person_id,
+        circle_id=step.circle_id,
+        subject_type="help_ask",
+        subject_id=request.id,
+    )
     return Asked(request, helper, held_until, again=False)
 
 
 def can_be_asked(member: Member, now: datetime) -> bool:
     """Active, reachable through Kring, and not on a pause."""
-    return (member.status == MemberStatus.ACTIVE and member.person_id is not None
-            and not (member.paused_until and member.paused_until > now))
+    return (
+        member.status == MemberStatus.ACTIVE
+        and member.person_id is not None
+        and not (member.paused_until and member.paused_until > now)
+    )
 
 
 async def answer(session: AsyncSession, ask_id: int, *, person_id: int, answer: HelpAnswer, now: datetime) -> HelpAsk:
@@ -95,11 +128,20 @@ async def answer(session: AsyncSession, ask_id: int, *, person_id: int, answer: 
         asker = await session.get(Member, request.asked_by_member_id)
         person = await session.get(Person, asker.person_id) if asker and asker.person_id else None
         if person is not None:
-            await notifications.tell_person(session, person, circle_id=request.circle_id, kind="help.answer", key=key,
-                                            payload=payload, now=now)
+            await notifications.tell_person(
+                session, person, circle_id=request.circle_id, kind="help.answer", key=key, payload=payload, now=now
+            )
     else:
         circle = await session.get_one(Circle, request.circle_id)
         await notifications.tell_family(session, circle, kind="help.answer", key=key, payload=payload, now=now)
-    audit.record(session, at=now, action="help.answered", actor_person_id=person_id, circle_id=request.circle_id,
-                 subject_type="help_ask", subject_id=request.id, detail={"answer": answer.value})
+    audit.record(
+        session,
+        at=now,
+        action="help.answered",
+        actor_person_id=person_id,
+        circle_id=request.circle_id,
+        subject_type="help_ask",
+        subject_id=request.id,
+        detail={"answer": answer.value},
+    )
     return request

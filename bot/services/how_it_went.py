@@ -58,27 +58,52 @@ async def collect(session: AsyncSession, access: Access, now: datetime) -> HowIt
     circle_id, since = access.circle.id, now - PERIOD
     rounds = []
     for checkin in await session.scalars(
-            select(CheckinRound).where(CheckinRound.circle_id == circle_id, CheckinRound.occurs_at > since,
-                                       CheckinRound.occurs_at <= now).order_by(CheckinRound.occurs_at)):
-        answers = Counter(await session.scalars(select(CheckinAnswer.answer).where(CheckinAnswer.occurrence_key == str(checkin.id))))
+        select(CheckinRound)
+        .where(CheckinRound.circle_id == circle_id, CheckinRound.occurs_at > since, CheckinRound.occurs_at <= now)
+        .order_by(CheckinRound.occurs_at)
+    ):
+        answers = Counter(
+            await session.scalars(select(CheckinAnswer.answer).where(CheckinAnswer.occurrence_key == str(checkin.id)))
+        )
         if checkin.occurs_at > now - STILL_OPEN:  # people may still answer: nobody counts as "no answer" yet
             if answers:
                 rounds.append(Round(checkin.occurs_at, answers, 0))
             continue
-        missing = [m for m in await not_answered(session, checkin, checkin.occurs_at)
-                   if m.joined_at is None or m.joined_at <= checkin.occurs_at]  # not who joined later
+        missing = [
+            m
+            for m in await not_answered(session, checkin, checkin.occurs_at)
+            if m.joined_at is None or m.joined_at <= checkin.occurs_at
+        ]  # not who joined later
         rounds.append(Round(checkin.occurs_at, answers, len(missing)))
     results: dict[int, tuple[Agreement, str, Counter[Outcome]]] = {}
     for occurrence, agreement, doer in await session.execute(
-            select(AgreementOccurrence, Agreement, Member.display_name)
-            .join(Agreement, Agreement.id == AgreementOccurrence.agreement_id)
-            .join(Member, Member.id == Agreement.doer_member_id)
-            .where(Agreement.circle_id == circle_id, AgreementOccurrence.occurs_at > since,
-                   AgreementOccurrence.occurs_at <= now).order_by(Agreement.id)):
+        select(AgreementOccurrence, Agreement, Member.display_name)
+        .join(Agreement, Agreement.id == AgreementOccurrence.agreement_id)
+        .join(Member, Member.id == Agreement.doer_member_id)
+        .where(
+            Agreement.circle_id == circle_id,
+            AgreementOccurrence.occurs_at > since,
+            AgreementOccurrence.occurs_at <= now,
+        )
+        .order_by(Agreement.id)
+    ):
         if occurrence.outcome == Outcome.PENDING and occurrence.occurs_at > now - STILL_OPEN:
             continue  # today's: the doer may still say how it went
         results.setdefault(agreement.id, (agreement, doer, Counter()))[2][occurrence.outcome] += 1
-    return HowItWent(access.circle.name, since, now, rounds, [
-        AgreementResult(doer, agreement.what, done=counts[Outcome.DONE], by_backup=counts[Outcome.BACKUP_DONE],
-                        not_done=counts[Outcome.NOT_DONE] + counts[Outcome.BACKUP_CANT], unknown=counts[Outcome.PENDING])
-        for agreement, doer, counts in results.values()])
+    return HowItWent(
+        access.circle.name,
+        since,
+        now,
+        rounds,
+        [
+            AgreementResult(
+                doer,
+                agreement.what,
+                done=counts[Outcome.DONE],
+                by_backup=counts[Outcome.BACKUP_DONE],
+                not_done=counts[Outcome.NOT_DONE] + counts[Outcome.BACKUP_CANT],
+                unknown=counts[Outcome.PENDING],
+            )
+            for agreement, doer, counts in results.values()
+        ],
+    )

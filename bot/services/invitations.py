@@ -83,15 +83,27 @@ async def open_link(session: AsyncSession, token: str, *, person_id: int, now: d
     reason = _why_not(invitation, person_id, now)
     if reason is not None:
         audit.record(
-            session, at=now, action="invitation.refused", actor_person_id=person_id,
-            subject_type="invitation", subject_id=invitation.id if invitation else None, detail={"reason": reason},
+            session,
+            at=now,
+            action="invitation.refused",
+            actor_person_id=person_id,
+            subject_type="invitation",
+            subject_id=invitation.id if invitation else None,
+            detail={"reason": reason},
         )
         raise LinkRefused(LinkProblem.NOT_VALID)
     assert invitation is not None
     if invitation.used_by_person_id is None:
         invitation.used_by_person_id = person_id
-        audit.record(session, at=now, action="invitation.opened", actor_person_id=person_id,
-                     circle_id=invitation.circle_id, subject_type="invitation", subject_id=invitation.id)
+        audit.record(
+            session,
+            at=now,
+            action="invitation.opened",
+            actor_person_id=person_id,
+            circle_id=invitation.circle_id,
+            subject_type="invitation",
+            subject_id=invitation.id,
+        )
     return invitation
 
 
@@ -111,7 +123,9 @@ def _why_not(invitation: Invitation | None, person_id: int, now: datetime) -> st
 
 async def _recent_failures(session: AsyncSession, person_id: int, now: datetime) -> int:
     count = await session.scalar(
-        select(func.count()).select_from(AuditEvent).where(
+        select(func.count())
+        .select_from(AuditEvent)
+        .where(
             AuditEvent.actor_person_id == person_id,
             AuditEvent.action == "invitation.refused",
             AuditEvent.at > now - FAILED_TRIES_WINDOW,
@@ -130,11 +144,25 @@ async def claimed(session: AsyncSession, invitation_id: int, *, person_id: int, 
 
 def complete(session: AsyncSession, invitation: Invitation, *, now: datetime) -> None:
     invitation.used_at = now
-    audit.record(session, at=now, action="invitation.used", actor_person_id=invitation.used_by_person_id,
-                 circle_id=invitation.circle_id, subject_type="invitation", subject_id=invitation.id)
+    audit.record(
+        session,
+        at=now,
+        action="invitation.used",
+        actor_person_id=invitation.used_by_person_id,
+        circle_id=invitation.circle_id,
+        subject_type="invitation",
+        subject_id=invitation.id,
+    )
 
 
 def revoke(session: AsyncSession, invitation: Invitation, *, by_person_id: int | None, now: datetime) -> None:
     invitation.revoked_at = now
-    audit.record(session, at=now, action="invitation.revoked", actor_person_id=by_person_id,
-                 circle_id=invitation.circle_id, subject_type="invitation", subject_id=invitation.id)
+    audit.record(
+        session,
+        at=now,
+        action="invitation.revoked",
+        actor_person_id=by_person_id,
+        circle_id=invitation.circle_id,
+        subject_type="invitation",
+        subject_id=invitation.id,
+    )

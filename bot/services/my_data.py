@@ -42,37 +42,99 @@ async def collect(session: AsyncSession, person: Person) -> dict[str, Any]:
     person wrote, answered or agreed to is here."""
     members = list(await session.scalars(select(Member).where(Member.person_id == person.id).order_by(Member.id)))
     member_ids = [m.id for m in members]
-    circles = {c.id: c for c in await session.scalars(select(Circle).where(Circle.id.in_([m.circle_id for m in members])))}
+    circles = {
+        c.id: c for c in await session.scalars(select(Circle).where(Circle.id.in_([m.circle_id for m in members])))
+    }
     professional = await session.scalar(select(Professional).where(Professional.person_id == person.id))
-    agreements = list(await session.scalars(select(Agreement).where(
-        or_(Agreement.doer_member_id.in_(member_ids), Agreement.backup_member_id.in_(member_ids))).order_by(Agreement.id)))
-    answers = list(await session.scalars(select(CheckinAnswer).where(CheckinAnswer.member_id.in_(member_ids))
-                                         .order_by(CheckinAnswer.answered_at)))
-    network = list(await session.scalars(select(NetworkCheckin).where(NetworkCheckin.member_id.in_(member_ids))
-                                         .order_by(NetworkCheckin.occurs_at)))
-    requests = list(await session.scalars(select(ContactRequest).where(ContactRequest.asked_by_member_id.in_(member_ids))
-                                          .order_by(ContactRequest.created_at)))
-    asks = list(await session.scalars(select(HelpAsk).where(
-        or_(HelpAsk.asked_by_member_id.in_(member_ids), HelpAsk.helper_member_id.in_(member_ids))).order_by(HelpAsk.created_at)))
-    events = list(await session.scalars(select(AuditEvent).where(AuditEvent.actor_person_id == person.id)
-                                        .order_by(AuditEvent.at)))
+    agreements = list(
+        await session.scalars(
+            select(Agreement)
+            .where(or_(Agreement.doer_member_id.in_(member_ids), Agreement.backup_member_id.in_(member_ids)))
+            .order_by(Agreement.id)
+        )
+    )
+    answers = list(
+        await session.scalars(
+            select(CheckinAnswer).where(CheckinAnswer.member_id.in_(member_ids)).order_by(CheckinAnswer.answered_at)
+        )
+    )
+    network = list(
+        await session.scalars(
+            select(NetworkCheckin).where(NetworkCheckin.member_id.in_(member_ids)).order_by(NetworkCheckin.occurs_at)
+        )
+    )
+    requests = list(
+        await session.scalars(
+            select(ContactRequest)
+            .where(ContactRequest.asked_by_member_id.in_(member_ids))
+            .order_by(ContactRequest.created_at)
+        )
+    )
+    asks = list(
+        await session.scalars(
+            select(HelpAsk)
+            .where(or_(HelpAsk.asked_by_member_id.in_(member_ids), HelpAsk.helper_member_id.in_(member_ids)))
+            .order_by(HelpAsk.created_at)
+        )
+    )
+    events = list(
+        await session.scalars(select(AuditEvent).where(AuditEvent.actor_person_id == person.id).order_by(AuditEvent.at))
+    )
     return {
-        "person": _row(person, "telegram_user_id", "language", "time_zone", "quiet_from", "quiet_until",
-                       "unreachable_since", "created_at"),
+        "person": _row(
+            person,
+            "telegram_user_id",
+            "language",
+            "time_zone",
+            "quiet_from",
+            "quiet_until",
+            "unreachable_since",
+            "created_at",
+        ),
         "professional": _row(professional, "name", "status", "created_at") if professional else None,
-        "circles": [{**_row(m, "display_name", "role", "is_coordinator", "status", "helps_with", "paused_until",
-                            "checkin_paused_until", "checkin_shared", "joined_at"),
-                     "circle": circles[m.circle_id].name} for m in members],
-        "agreements": [{**_row(a, "what", "for_whom", "support_kind", "visibility", "status", "decline_reason",
-                               "created_at"), "as": "doer" if a.doer_member_id in member_ids else "backup"}
-                       for a in agreements],
+        "circles": [
+            {
+                **_row(
+                    m,
+                    "display_name",
+                    "role",
+                    "is_coordinator",
+                    "status",
+                    "helps_with",
+                    "paused_until",
+                    "checkin_paused_until",
+                    "checkin_shared",
+                    "joined_at",
+                ),
+                "circle": circles[m.circle_id].name,
+            }
+            for m in members
+        ],
+        "agreements": [
+            {
+                **_row(a, "what", "for_whom", "support_kind", "visibility", "status", "decline_reason", "created_at"),
+                "as": "doer" if a.doer_member_id in member_ids else "backup",
+            }
+            for a in agreements
+        ],
         "checkin_answers": [_row(a, "answered_at", "answer", "worry_trend", "note") for a in answers],
-        "network_checkins": [_row(n, "occurs_at", "had_contact", "feeling", "note", "note_shared", "family_told_at")
-                             for n in network],
-        "contact_requests": [_row(r, "created_at", "urgency", "message", "status", "answer", "answer_text") for r in requests],
-        "help_asks": [{**_row(h, "created_at", "answer", "answered_at"),
-                       "as": "asked" if h.asked_by_member_id in member_ids else "helper"} for h in asks],
-        "consents": [{"at": _plain(e.at), "what": parsed[0].value, "given": parsed[1], "circle_id": e.circle_id}
-                     for e in events if (parsed := consent.parse(e.action))],
+        "network_checkins": [
+            _row(n, "occurs_at", "had_contact", "feeling", "note", "note_shared", "family_told_at") for n in network
+        ],
+        "contact_requests": [
+            _row(r, "created_at", "urgency", "message", "status", "answer", "answer_text") for r in requests
+        ],
+        "help_asks": [
+            {
+                **_row(h, "created_at", "answer", "answered_at"),
+                "as": "asked" if h.asked_by_member_id in member_ids else "helper",
+            }
+            for h in asks
+        ],
+        "consents": [
+            {"at": _plain(e.at), "what": parsed[0].value, "given": parsed[1], "circle_id": e.circle_id}
+            for e in events
+            if (parsed := consent.parse(e.action))
+        ],
         "events": [_row(e, "at", "action", "circle_id") for e in events],
     }

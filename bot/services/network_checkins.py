@@ -48,15 +48,25 @@ MAX_NOTE = 500
 
 
 async def current(session: AsyncSession, member_id: int) -> Schedule | None:
-    return await session.scalar(select(Schedule).where(
-        Schedule.member_id == member_id, Schedule.purpose == SchedulePurpose.NETWORK_CHECKIN, Schedule.active))
+    return await session.scalar(
+        select(Schedule).where(
+            Schedule.member_id == member_id, Schedule.purpose == SchedulePurpose.NETWORK_CHECKIN, Schedule.active
+        )
+    )
 
 
 async def network_members(session: AsyncSession, circle_id: int) -> list[tuple[Member, Schedule | None]]:
     """The circle's active network members with their check-in rhythm (``None``: off)."""
-    members = await session.scalars(select(Member).where(
-        Member.circle_id == circle_id, Member.role == MemberRole.NETWORK, Member.status == MemberStatus.ACTIVE,
-        Member.person_id.is_not(None)).order_by(Member.id))
+    members = await session.scalars(
+        select(Member)
+        .where(
+            Member.circle_id == circle_id,
+            Member.role == MemberRole.NETWORK,
+            Member.status == MemberStatus.ACTIVE,
+            Member.person_id.is_not(None),
+        )
+        .order_by(Member.id)
+    )
     return [(member, await current(session, member.id)) for member in members]
 
 
@@ -66,14 +76,20 @@ class StoppedByMember(Exception):
 
 async def network_member(session: AsyncSession, member_id: int, circle_id: int) -> Member:
     member = await session.get(Member, member_id)
-    if (member is None or member.circle_id != circle_id or member.role != MemberRole.NETWORK
-            or member.status != MemberStatus.ACTIVE or member.person_id is None):
+    if (
+        member is None
+        or member.circle_id != circle_id
+        or member.role != MemberRole.NETWORK
+        or member.status != MemberStatus.ACTIVE
+        or member.person_id is None
+    ):
         raise authz.NotAllowed(Action.CHOOSE_CHECKIN)
     return member
 
 
-async def choose(session: AsyncSession, circle_id: int, member_id: int, *, person_id: int, weeks: int | None,
-                 now: datetime) -> Schedule | None:
+async def choose(
+    session: AsyncSession, circle_id: int, member_id: int, *, person_id: int, weeks: int | None, now: datetime
+) -> Schedule | None:
     """A coordinator switches one network member's check-in on (every ``weeks``) or off; the
     member hears who chose it and how to stop it."""
     if weeks is not None and weeks not in CHOICES:
@@ -89,18 +105,43 @@ async def choose(session: AsyncSession, circle_id: int, member_id: int, *, perso
     if weeks is not None:
         zone = await _zone_of(session, member, access.circle)
         first = (now + FIRST_AFTER).astimezone(ZoneInfo(zone)).date()
-        schedule = Schedule(circle_id=circle_id, member_id=member.id, purpose=SchedulePurpose.NETWORK_CHECKIN,
-                            frequency=Frequency.WEEKLY, interval=weeks, weekday=first.weekday(), at_time=AT,
-                            starts_on=first, time_zone=zone, active=True, created_at=now, planned_until=now,
-                            next_due_at=now)
+        schedule = Schedule(
+            circle_id=circle_id,
+            member_id=member.id,
+            purpose=SchedulePurpose.NETWORK_CHECKIN,
+            frequency=Frequency.WEEKLY,
+            interval=weeks,
+            weekday=first.weekday(),
+            at_time=AT,
+            starts_on=first,
+            time_zone=zone,
+            active=True,
+            created_at=now,
+            planned_until=now,
+            next_due_at=now,
+        )
         session.add(schedule)  # (a pause the member chose stays as it is)
     if (old is None) != (schedule is None) or (old and schedule and old.interval != schedule.interval):
         assert access.member is not None
-        await notifications.tell_member(session, access.circle, member.id, kind="netcheckin.chosen",
-                                        key=f"netcheckin.chosen:{member.id}:{now.isoformat()}", now=now,
-                                        payload={"weeks": weeks or 0, "by_member_id": access.member.id})
-    audit.record(session, at=now, action="network_checkin.chosen", actor_person_id=person_id, circle_id=circle_id,
-                 subject_type="member", subject_id=member.id, detail={"weeks": weeks or 0})
+        await notifications.tell_member(
+            session,
+            access.circle,
+            member.id,
+            kind="netcheckin.chosen",
+            key=f"netcheckin.chosen:{member.id}:{now.isoformat()}",
+            now=now,
+            payload={"weeks": weeks or 0, "by_member_id": access.member.id},
+        )
+    audit.record(
+        session,
+        at=now,
+        action="network_checkin.chosen",
+        actor_person_id=person_id,
+        circle_id=circle_id,
+        subject_type="member",
+        subject_id=member.id,
+        detail={"weeks": weeks or 0},
+    )
     return schedule
 
 
@@ -120,17 +161,26 @@ async def plan(session: AsyncSession, schedule: Schedule, occurrences: list[date
     for moment in occurrences:
         if member.checkin_paused_until and moment < member.checkin_paused_until:
             continue
-        exists = await session.scalar(select(NetworkCheckin.id).where(
-            NetworkCheckin.member_id == member.id, NetworkCheckin.occurs_at == moment))
+        exists = await session.scalar(
+            select(NetworkCheckin.id).where(NetworkCheckin.member_id == member.id, NetworkCheckin.occurs_at == moment)
+        )
         if exists is not None:
             continue
-        checkin = NetworkCheckin(circle_id=circle.id, member_id=member.id, schedule_id=schedule.id, occurs_at=moment,
-                                 created_at=now)
+        checkin = NetworkCheckin(
+            circle_id=circle.id, member_id=member.id, schedule_id=schedule.id, occurs_at=moment, created_at=now
+        )
         session.add(checkin)
         await session.flush()
-        await notifications.tell_member(session, circle, member.id, kind="netcheckin", key=f"netcheckin:{checkin.id}",
-                                        payload={"checkin_id": checkin.id, "expires_at": (moment + GRACE).isoformat()},
-                                        now=now, due_at=max(moment, now))
+        await notifications.tell_member(
+            session,
+            circle,
+            member.id,
+            kind="netcheckin",
+            key=f"netcheckin:{checkin.id}",
+            payload={"checkin_id": checkin.id, "expires_at": (moment + GRACE).isoformat()},
+            now=now,
+            due_at=max(moment, now),
+        )
         queued += 1
     return queued
 
@@ -147,8 +197,13 @@ async def still_open(session: AsyncSession, checkin: NetworkCheckin, now: dateti
     """At send time: still switched on, not paused, and the member still in the circle."""
     member = await session.get(Member, checkin.member_id)
     schedule = await session.get(Schedule, checkin.schedule_id) if checkin.schedule_id else None
-    return (member is not None and member.status == MemberStatus.ACTIVE and schedule is not None and schedule.active
-            and not (member.checkin_paused_until and member.checkin_paused_until > now))
+    return (
+        member is not None
+        and member.status == MemberStatus.ACTIVE
+        and schedule is not None
+        and schedule.active
+        and not (member.checkin_paused_until and member.checkin_paused_until > now)
+    )
 
 
 # -- the member answers -----------------------------------------------------------------------
@@ -165,52 +220,91 @@ async def own(session: AsyncSession, checkin_id: int, person_id: int) -> tuple[N
     return checkin, access.member
 
 
-async def answer_contact(session: AsyncSession, checkin_id: int, *, person_id: int, had_contact: HadContact,
-                         now: datetime) -> NetworkCheckin:
+async def answer_contact(
+    session: AsyncSession, checkin_id: int, *, person_id: int, had_contact: HadContact, now: datetime
+) -> NetworkCheckin:
     checkin, member = await own(session, checkin_id, person_id)
     checkin.had_contact, checkin.answered_at = had_contact, checkin.answered_at or now
     if member.checkin_shared and not await _consent_recorded(session, member):
         # the member was told what the family sees, with a button to say no: answering is agreeing
-        consent.record(session, at=now, person_id=person_id, circle_id=checkin.circle_id, what=Consent.NETWORK_ANSWERS,
-                       given=True, subject=("member", member.id))
-    audit.record(session, at=now, action="network_checkin.answered", actor_person_id=person_id,
-                 circle_id=checkin.circle_id, subject_type="network_checkin", subject_id=checkin.id)
+        consent.record(
+            session,
+            at=now,
+            person_id=person_id,
+            circle_id=checkin.circle_id,
+            what=Consent.NETWORK_ANSWERS,
+            given=True,
+            subject=("member", member.id),
+        )
+    audit.record(
+        session,
+        at=now,
+        action="network_checkin.answered",
+        actor_person_id=person_id,
+        circle_id=checkin.circle_id,
+        subject_type="network_checkin",
+        subject_id=checkin.id,
+    )
     return checkin
 
 
-async def answer_feeling(session: AsyncSession, checkin_id: int, *, person_id: int, feeling: Feeling,
-                         now: datetime) -> NetworkCheckin:
+async def answer_feeling(
+    session: AsyncSession, checkin_id: int, *, person_id: int, feeling: Feeling, now: datetime
+) -> NetworkCheckin:
     checkin, _member = await own(session, checkin_id, person_id)
     checkin.feeling, checkin.answered_at = feeling, checkin.answered_at or now  # (first answered: the family's window)
     return checkin
 
 
 async def _consent_recorded(session: AsyncSession, member: Member) -> bool:
-    return await session.scalar(select(AuditEvent.id).where(
-        AuditEvent.action.like("consent.network_answers.%"), AuditEvent.subject_type == "member",
-        AuditEvent.subject_id == member.id).limit(1)) is not None
+    return (
+        await session.scalar(
+            select(AuditEvent.id)
+            .where(
+                AuditEvent.action.like("consent.network_answers.%"),
+                AuditEvent.subject_type == "member",
+                AuditEvent.subject_id == member.id,
+            )
+            .limit(1)
+        )
+        is not None
+    )
 
 
 async def heavy_again(session: AsyncSession, checkin: NetworkCheckin) -> bool:
     """This answer and the one before were both heavy: time to offer a pause."""
     previous = await _previous(session, checkin)
-    return (checkin.feeling in (Feeling.HEAVY, Feeling.WANT_TO_TALK) and previous is not None
-            and previous.feeling in (Feeling.HEAVY, Feeling.WANT_TO_TALK))
+    return (
+        checkin.feeling in (Feeling.HEAVY, Feeling.WANT_TO_TALK)
+        and previous is not None
+        and previous.feeling in (Feeling.HEAVY, Feeling.WANT_TO_TALK)
+    )
 
 
-async def add_note(session: AsyncSession, checkin_id: int, *, person_id: int, text: str, now: datetime) -> NetworkCheckin:
+async def add_note(
+    session: AsyncSession, checkin_id: int, *, person_id: int, text: str, now: datetime
+) -> NetworkCheckin:
     checkin, _member = await own(session, checkin_id, person_id)
     checkin.note, checkin.note_shared = text, False  # a new note is private until the member shares it
     return checkin
 
 
-async def share_note(session: AsyncSession, checkin_id: int, *, person_id: int, share: bool, now: datetime) -> NetworkCheckin:
+async def share_note(
+    session: AsyncSession, checkin_id: int, *, person_id: int, share: bool, now: datetime
+) -> NetworkCheckin:
     checkin, _member = await own(session, checkin_id, person_id)
     if checkin.note is None:
         raise ValueError("no note")
     checkin.note_shared = share
-    consent.record(session, at=now, person_id=person_id, circle_id=checkin.circle_id, what=Consent.NETWORK_NOTE,
-                   given=share, subject=("network_checkin", checkin.id))
+    consent.record(
+        session,
+        at=now,
+        person_id=person_id,
+        circle_id=checkin.circle_id,
+        what=Consent.NETWORK_NOTE,
+        given=share,
+        subject=("network_checkin", checkin.id),
+    )
     return checkin
 
 
@@ -220,10 +314,23 @@ async def tell_family(session: AsyncSession, checkin_id: int, *, person_id: int,
     if checkin.family_told_at is None:
         checkin.family_told_at = now
         circle = await session.get_one(Circle, checkin.circle_id)
-        await notifications.tell_family(session, circle, kind="netcheckin.talk", key=f"netcheckin.talk:{checkin.id}",
-                                        payload={"member_id": member.id}, now=now)
-        audit.record(session, at=now, action="network_checkin.family_told", actor_person_id=person_id,
-                     circle_id=checkin.circle_id, subject_type="network_checkin", subject_id=checkin.id)
+        await notifications.tell_family(
+            session,
+            circle,
+            kind="netcheckin.talk",
+            key=f"netcheckin.talk:{checkin.id}",
+            payload={"member_id": member.id},
+            now=now,
+        )
+        audit.record(
+            session,
+            at=now,
+            action="network_checkin.family_told",
+            actor_person_id=person_id,
+            circle_id=checkin.circle_id,
+            subject_type="network_checkin",
+            subject_id=checkin.id,
+        )
     return checkin
 
 
@@ -241,8 +348,15 @@ async def pause(session: AsyncSession, circle_id: int, *, person_id: int, now: d
     if await current(session, member.id) is None:
         raise ValueError("no check-ins to pause")
     member.checkin_paused_until = now + PAUSE
-    audit.record(session, at=now, action="network_checkin.paused", actor_person_id=person_id, circle_id=circle_id,
-                 subject_type="member", subject_id=member.id)
+    audit.record(
+        session,
+        at=now,
+        action="network_checkin.paused",
+        actor_person_id=person_id,
+        circle_id=circle_id,
+        subject_type="member",
+        subject_id=member.id,
+    )
     return member
 
 
@@ -254,25 +368,47 @@ async def stop(session: AsyncSession, circle_id: int, *, person_id: int, now: da
         raise ValueError("no check-ins to stop")
     schedule.active = False
     member.checkin_stopped_at = now
-    await notifications.tell_family(session, circle, kind="netcheckin.stopped",
-                                    key=f"netcheckin.stopped:{member.id}:{now.isoformat()}",
-                                    payload={"member_id": member.id}, now=now)
-    audit.record(session, at=now, action="network_checkin.stopped", actor_person_id=person_id, circle_id=circle_id,
-                 subject_type="member", subject_id=member.id)
+    await notifications.tell_family(
+        session,
+        circle,
+        kind="netcheckin.stopped",
+        key=f"netcheckin.stopped:{member.id}:{now.isoformat()}",
+        payload={"member_id": member.id},
+        now=now,
+    )
+    audit.record(
+        session,
+        at=now,
+        action="network_checkin.stopped",
+        actor_person_id=person_id,
+        circle_id=circle_id,
+        subject_type="member",
+        subject_id=member.id,
+    )
     return member
 
 
 async def resume(session: AsyncSession, circle_id: int, *, person_id: int, now: datetime) -> Member:
     """The member switches their check-ins on again, with the rhythm the family chose last."""
     _circle, member = await _self(session, circle_id, person_id)
-    last = await session.scalar(select(Schedule).where(
-        Schedule.member_id == member.id, Schedule.purpose == SchedulePurpose.NETWORK_CHECKIN).order_by(Schedule.id.desc()))
+    last = await session.scalar(
+        select(Schedule)
+        .where(Schedule.member_id == member.id, Schedule.purpose == SchedulePurpose.NETWORK_CHECKIN)
+        .order_by(Schedule.id.desc())
+    )
     if member.checkin_stopped_at is None or last is None:
         raise ValueError("nothing to switch on again")
     last.active, last.planned_until, last.next_due_at = True, now, now
     member.checkin_stopped_at = None
-    audit.record(session, at=now, action="network_checkin.resumed", actor_person_id=person_id, circle_id=circle_id,
-                 subject_type="member", subject_id=member.id)
+    audit.record(
+        session,
+        at=now,
+        action="network_checkin.resumed",
+        actor_person_id=person_id,
+        circle_id=circle_id,
+        subject_type="member",
+        subject_id=member.id,
+    )
     return member
 
 
@@ -280,8 +416,15 @@ async def set_shared(session: AsyncSession, circle_id: int, *, person_id: int, s
     """The member's consent: may the family see whether they had contact and want to talk?"""
     _circle, member = await _self(session, circle_id, person_id)
     member.checkin_shared = shared
-    consent.record(session, at=now, person_id=person_id, circle_id=circle_id, what=Consent.NETWORK_ANSWERS, given=shared,
-                   subject=("member", member.id))
+    consent.record(
+        session,
+        at=now,
+        person_id=person_id,
+        circle_id=circle_id,
+        what=Consent.NETWORK_ANSWERS,
+        given=shared,
+        subject=("member", member.id),
+    )
     return member
 
 
@@ -289,9 +432,16 @@ async def set_shared(session: AsyncSession, circle_id: int, *, person_id: int, s
 
 
 async def _previous(session: AsyncSession, checkin: NetworkCheckin) -> NetworkCheckin | None:
-    return await session.scalar(select(NetworkCheckin).where(
-        NetworkCheckin.member_id == checkin.member_id, NetworkCheckin.occurs_at < checkin.occurs_at,
-        NetworkCheckin.answered_at.is_not(None)).order_by(NetworkCheckin.occurs_at.desc()).limit(1))
+    return await session.scalar(
+        select(NetworkCheckin)
+        .where(
+            NetworkCheckin.member_id == checkin.member_id,
+            NetworkCheckin.occurs_at < checkin.occurs_at,
+            NetworkCheckin.answered_at.is_not(None),
+        )
+        .order_by(NetworkCheckin.occurs_at.desc())
+        .limit(1)
+    )
 
 
 @dataclass(frozen=True)
@@ -305,10 +455,17 @@ class MemberLookBack:
 async def member_look_back(session: AsyncSession, checkin: NetworkCheckin) -> MemberLookBack:
     previous = await _previous(session, checkin)
     since = previous.occurs_at if previous else checkin.occurs_at - timedelta(weeks=4)
-    outcomes: Counter[Outcome] = Counter(await session.scalars(
-        select(AgreementOccurrence.outcome).join(Agreement, Agreement.id == AgreementOccurrence.agreement_id)
-        .where(Agreement.doer_member_id == checkin.member_id, AgreementOccurrence.occurs_at > since,
-               AgreementOccurrence.occurs_at <= checkin.occurs_at)))
+    outcomes: Counter[Outcome] = Counter(
+        await session.scalars(
+            select(AgreementOccurrence.outcome)
+            .join(Agreement, Agreement.id == AgreementOccurrence.agreement_id)
+            .where(
+                Agreement.doer_member_id == checkin.member_id,
+                AgreementOccurrence.occurs_at > since,
+                AgreementOccurrence.occurs_at <= checkin.occurs_at,
+            )
+        )
+    )
     return MemberLookBack(previous, outcomes)
 
 
@@ -325,16 +482,40 @@ class Shared:
 async def shared_with_family(session: AsyncSession, circle_id: int, since: datetime, until: datetime) -> list[Shared]:
     """The answers given in ``since``–``until``, as far as each member's consent allows."""
     rows = await session.execute(
-        select(NetworkCheckin, Member).join(Member, Member.id == NetworkCheckin.member_id)
-        .where(NetworkCheckin.circle_id == circle_id, NetworkCheckin.answered_at > since,
-               NetworkCheckin.answered_at <= until, Member.checkin_shared, Member.status == MemberStatus.ACTIVE)
-        .order_by(NetworkCheckin.answered_at))
-    return [Shared(member.display_name, checkin.had_contact, checkin.feeling == Feeling.WANT_TO_TALK,
-                   checkin.note if checkin.note_shared else None) for checkin, member in rows]
+        select(NetworkCheckin, Member)
+        .join(Member, Member.id == NetworkCheckin.member_id)
+        .where(
+            NetworkCheckin.circle_id == circle_id,
+            NetworkCheckin.answered_at > since,
+            NetworkCheckin.answered_at <= until,
+            Member.checkin_shared,
+            Member.status == MemberStatus.ACTIVE,
+        )
+        .order_by(NetworkCheckin.answered_at)
+    )
+    return [
+        Shared(
+            member.display_name,
+            checkin.had_contact,
+            checkin.feeling == Feeling.WANT_TO_TALK,
+            checkin.note if checkin.note_shared else None,
+        )
+        for checkin, member in rows
+    ]
 
 
 async def answered_count(session: AsyncSession, circle_id: int, since: datetime, until: datetime) -> int:
     """For the pulse: a number, nothing more."""
-    return int(await session.scalar(select(func.count()).select_from(NetworkCheckin).where(
-        NetworkCheckin.circle_id == circle_id, NetworkCheckin.answered_at.is_not(None),
-        NetworkCheckin.occurs_at >= since, NetworkCheckin.occurs_at < until)) or 0)
+    return int(
+        await session.scalar(
+            select(func.count())
+            .select_from(NetworkCheckin)
+            .where(
+                NetworkCheckin.circle_id == circle_id,
+                NetworkCheckin.answered_at.is_not(None),
+                NetworkCheckin.occurs_at >= since,
+                NetworkCheckin.occurs_at < until,
+            )
+        )
+        or 0
+    )

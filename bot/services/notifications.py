@@ -14,13 +14,27 @@ from bot.db.models import Circle, Member, MemberRole, MemberStatus, Person
 
 
 async def tell_family(
-    session: AsyncSession, circle: Circle, *, kind: str, key: str, payload: dict[str, Any], now: datetime,
+    session: AsyncSession,
+    circle: Circle,
+    *,
+    kind: str,
+    key: str,
+    payload: dict[str, Any],
+    now: datetime,
     due_at: datetime | None = None,
 ) -> None:
     due_at = due_at or now
     if circle.group_chat_id is not None:
-        await outbox.enqueue(session, key=f"{key}:group", kind=kind, chat_id=circle.group_chat_id, due_at=due_at,
-                             now=now, circle_id=circle.id, payload=payload)
+        await outbox.enqueue(
+            session,
+            key=f"{key}:group",
+            kind=kind,
+            chat_id=circle.group_chat_id,
+            due_at=due_at,
+            now=now,
+            circle_id=circle.id,
+            payload=payload,
+        )
         return
     coordinators = await session.execute(
         select(Member, Person)
@@ -28,20 +42,51 @@ async def tell_family(
         .where(Member.circle_id == circle.id, Member.is_coordinator, Member.status == MemberStatus.ACTIVE)
     )
     for member, person in coordinators:
-        await tell_person(session, person, circle_id=circle.id, kind=kind, key=f"{key}:m{member.id}", payload=payload,
-                          now=now, due_at=_after_pause(member, due_at))
+        await tell_person(
+            session,
+            person,
+            circle_id=circle.id,
+            kind=kind,
+            key=f"{key}:m{member.id}",
+            payload=payload,
+            now=now,
+            due_at=_after_pause(member, due_at),
+        )
 
 
 async def tell_person(
-    session: AsyncSession, person: Person, *, circle_id: int | None, kind: str, key: str, payload: dict[str, Any],
-    now: datetime, due_at: datetime | None = None,
+    session: AsyncSession,
+    person: Person,
+    *,
+    circle_id: int | None,
+    kind: str,
+    key: str,
+    payload: dict[str, Any],
+    now: datetime,
+    due_at: datetime | None = None,
 ) -> None:
-    await outbox.enqueue(session, key=key, kind=kind, chat_id=person.telegram_user_id, due_at=due_at or now, now=now,
-                         person_id=person.id, circle_id=circle_id, payload=payload)
+    await outbox.enqueue(
+        session,
+        key=key,
+        kind=kind,
+        chat_id=person.telegram_user_id,
+        due_at=due_at or now,
+        now=now,
+        person_id=person.id,
+        circle_id=circle_id,
+        payload=payload,
+    )
 
 
 async def tell_member(
-    session: AsyncSession, circle: Circle, member_id: int, *, kind: str, key: str, payload: dict[str, Any], now: datetime,
+    session: AsyncSession,
+    circle: Circle,
+    member_id: int,
+    *,
+    kind: str,
+    key: str,
+    payload: dict[str, Any],
+    now: datetime,
     due_at: datetime | None = None,
 ) -> None:
     """Write to one member: privately, or, for a family member, in the family's group if there is
@@ -50,13 +95,29 @@ async def tell_member(
     if member is None or member.person_id is None or member.status != MemberStatus.ACTIVE:
         return
     if member.role == MemberRole.FAMILY and circle.group_chat_id is not None:
-        await outbox.enqueue(session, key=key, kind=kind, chat_id=circle.group_chat_id, due_at=due_at or now,
-                             now=now, circle_id=circle.id, payload=payload)
+        await outbox.enqueue(
+            session,
+            key=key,
+            kind=kind,
+            chat_id=circle.group_chat_id,
+            due_at=due_at or now,
+            now=now,
+            circle_id=circle.id,
+            payload=payload,
+        )
         return
     person = await session.get(Person, member.person_id)
     assert person is not None
-    await tell_person(session, person, circle_id=circle.id, kind=kind, key=key, payload=payload, now=now,
-                      due_at=_after_pause(member, due_at or now))
+    await tell_person(
+        session,
+        person,
+        circle_id=circle.id,
+        kind=kind,
+        key=key,
+        payload=payload,
+        now=now,
+        due_at=_after_pause(member, due_at or now),
+    )
 
 
 def _after_pause(member: Member, due_at: datetime) -> datetime:

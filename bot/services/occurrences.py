@@ -35,8 +35,14 @@ class Rhythm:
 
 
 def rhythm_of(schedule: Schedule) -> Rhythm:
-    return Rhythm(schedule.frequency, schedule.at_time, schedule.starts_on, schedule.interval,
-                  schedule.weekday, schedule.day_of_month)
+    return Rhythm(
+        schedule.frequency,
+        schedule.at_time,
+        schedule.starts_on,
+        schedule.interval,
+        schedule.weekday,
+        schedule.day_of_month,
+    )
 
 
 def at_wall_clock(day: date, at: time, tz: ZoneInfo) -> datetime:

@@ -48,7 +48,9 @@ async def get_or_create(
         existing = await find(session, telegram_user_id)
         assert existing is not None
         return existing
-    audit.record(session, at=now, action="person.created", actor_person_id=person.id, subject_type="person", subject_id=person.id)
+    audit.record(
+        session, at=now, action="person.created", actor_person_id=person.id, subject_type="person", subject_id=person.id
+    )
     return person
 
 
@@ -58,8 +60,13 @@ def choose_language(session: AsyncSession, person: Person, code: str, *, now: da
     person.language = code
     person.language_chosen = True
     audit.record(
-        session, at=now, action="person.language_chosen", actor_person_id=person.id,
-        subject_type="person", subject_id=person.id, detail={"language": code},
+        session,
+        at=now,
+        action="person.language_chosen",
+        actor_person_id=person.id,
+        subject_type="person",
+        subject_id=person.id,
+        detail={"language": code},
     )
 
 
@@ -72,8 +79,14 @@ def quiet_hours(person: Person | None) -> tuple[time, time]:
 
 def set_quiet_hours(session: AsyncSession, person: Person, start: time, end: time, *, now: datetime) -> None:
     person.quiet_from, person.quiet_until = start, end
-    audit.record(session, at=now, action="person.quiet_hours_chosen", actor_person_id=person.id,
-                 subject_type="person", subject_id=person.id)
+    audit.record(
+        session,
+        at=now,
+        action="person.quiet_hours_chosen",
+        actor_person_id=person.id,
+        subject_type="person",
+        subject_id=person.id,
+    )
 
 
 def clock_of(person: Person | None, default: ZoneInfo) -> ZoneInfo:
@@ -85,5 +98,11 @@ def set_time_zone(session: AsyncSession, person: Person, zone: str, *, now: date
     """Reminders and quiet hours follow this person's own clock from now on (what is already
     queued keeps its moment; the planner uses the new zone for what it plans next)."""
     person.time_zone = zone
-    audit.record(session, at=now, action="person.time_zone_chosen", actor_person_id=person.id,
-                 subject_type="person", subject_id=person.id)
+    audit.record(
+        session,
+        at=now,
+        action="person.time_zone_chosen",
+        actor_person_id=person.id,
+        subject_type="person",
+        subject_id=person.id,
+    )

@@ -54,7 +54,16 @@ async def plan_for(session: AsyncSession, access: Access, *, in_group: bool) -> 
         views = [view for view in views if view.agreement.visibility == Visibility.CIRCLE]
     plan = await safety_plan.load(session, access.circle.id)
     if access.is_family:
-        return PlanView(access.circle, access.role, access.member, in_group, views, plan, [],
-                        await checkins.family(session, access.circle.id))
-    return PlanView(access.circle, access.role, access.member, in_group, views, None,
-                    safety_plan.steps_naming(plan, access), [])
+        return PlanView(
+            access.circle,
+            access.role,
+            access.member,
+            in_group,
+            views,
+            plan,
+            [],
+            await checkins.family(session, access.circle.id),
+        )
+    return PlanView(
+        access.circle, access.role, access.member, in_group, views, None, safety_plan.steps_naming(plan, access), []
+    )

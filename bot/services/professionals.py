@@ -26,7 +26,9 @@ async def invite(session: AsyncSession, name: str, *, now: datetime) -> tuple[Pr
     session.add(professional)
     await session.flush()
     _, token = invitations.create(session, kind=InvitationKind.PROFESSIONAL, now=now, professional_id=professional.id)
-    audit.record(session, at=now, action="professional.invited", subject_type="professional", subject_id=professional.id)
+    audit.record(
+        session, at=now, action="professional.invited", subject_type="professional", subject_id=professional.id
+    )
     return professional, token
 
 
@@ -44,7 +46,9 @@ async def remove(session: AsyncSession, professional_id: int, *, now: datetime) 
         select(Invitation).where(Invitation.professional_id == professional_id, Invitation.used_at.is_(None))
     ):
         invitations.revoke(session, invitation, by_person_id=None, now=now)
-    audit.record(session, at=now, action="professional.removed", subject_type="professional", subject_id=professional_id)
+    audit.record(
+        session, at=now, action="professional.removed", subject_type="professional", subject_id=professional_id
+    )
     return professional
 
 
@@ -60,8 +64,14 @@ async def register(session: AsyncSession, invitation: Invitation, *, person_id: 
     professional.person_id = person_id
     professional.status = ProfessionalStatus.ACTIVE
     invitations.complete(session, invitation, now=now)
-    audit.record(session, at=now, action="professional.registered", actor_person_id=person_id,
-                 subject_type="professional", subject_id=professional.id)
+    audit.record(
+        session,
+        at=now,
+        action="professional.registered",
+        actor_person_id=person_id,
+        subject_type="professional",
+        subject_id=professional.id,
+    )
     return professional
 
 
@@ -69,5 +79,7 @@ async def active_for_person(session: AsyncSession, person_id: int | None) -> Pro
     if person_id is None:
         return None
     return await session.scalar(
-        select(Professional).where(Professional.person_id == person_id, Professional.status == ProfessionalStatus.ACTIVE)
+        select(Professional).where(
+            Professional.person_id == person_id, Professional.status == ProfessionalStatus.ACTIVE
+        )
     )

@@ -58,11 +58,16 @@ class Stats:
 
 
 async def current(session: AsyncSession, circle_id: int) -> Schedule | None:
-    return await session.scalar(select(Schedule).where(
-        Schedule.circle_id == circle_id, Schedule.purpose == SchedulePurpose.PULSE, Schedule.active))
+    return await session.scalar(
+        select(Schedule).where(
+            Schedule.circle_id == circle_id, Schedule.purpose == SchedulePurpose.PULSE, Schedule.active
+        )
+    )
 
 
-async def choose(session: AsyncSession, circle_id: int, *, person_id: int, weeks: int | None, now: datetime) -> Schedule | None:
+async def choose(
+    session: AsyncSession, circle_id: int, *, person_id: int, weeks: int | None, now: datetime
+) -> Schedule | None:
     """Coordinators switch the pulse on (every ``weeks``) or off; the professional hears of a change."""
     if weeks is not None and weeks not in CHOICES:
         raise ValueError(weeks)
@@ -75,19 +80,43 @@ async def choose(session: AsyncSession, circle_id: int, *, person_id: int, weeks
     if weeks is not None:
         tz = ZoneInfo(circle.time_zone)
         today = now.astimezone(tz).date()
-        schedule = Schedule(circle_id=circle_id, purpose=SchedulePurpose.PULSE, frequency=Frequency.WEEKLY,
-                            interval=weeks, weekday=today.weekday(), at_time=AT, starts_on=today + timedelta(weeks=weeks),
-                            time_zone=circle.time_zone, active=True, created_at=now, planned_until=now, next_due_at=now)
+        schedule = Schedule(
+            circle_id=circle_id,
+            purpose=SchedulePurpose.PULSE,
+            frequency=Frequency.WEEKLY,
+            interval=weeks,
+            weekday=today.weekday(),
+            at_time=AT,
+            starts_on=today + timedelta(weeks=weeks),
+            time_zone=circle.time_zone,
+            active=True,
+            created_at=now,
+            planned_until=now,
+            next_due_at=now,
+        )
         session.add(schedule)
     if (old is None) != (schedule is None) and circle.professional_id is not None:
         professional = await session.get(Professional, circle.professional_id)
         person = await session.get(Person, professional.person_id) if professional and professional.person_id else None
         if person is not None:
-            await notifications.tell_person(session, person, circle_id=circle_id, kind="pulse.switched",
-                                            key=f"pulse.switched:{circle_id}:{now.isoformat()}",
-                                            payload={"on": schedule is not None}, now=now)
-    consent.record(session, at=now, person_id=person_id, circle_id=circle_id, what=Consent.PULSE,
-                   given=weeks is not None, detail={"weeks": weeks or 0})
+            await notifications.tell_person(
+                session,
+                person,
+                circle_id=circle_id,
+                kind="pulse.switched",
+                key=f"pulse.switched:{circle_id}:{now.isoformat()}",
+                payload={"on": schedule is not None},
+                now=now,
+            )
+    consent.record(
+        session,
+        at=now,
+        person_id=person_id,
+        circle_id=circle_id,
+        what=Consent.PULSE,
+        given=weeks is not None,
+        detail={"weeks": weeks or 0},
+    )
     return schedule
 
 
@@ -102,8 +131,17 @@ async def still_wanted(session: AsyncSession, circle: Circle, professional: Prof
     return schedule is not None and schedule.active and circle.professional_id == professional.id
 
 
-async def queue(session: AsyncSession, circle: Circle, schedule: Schedule, *, since: datetime, until: datetime,
-                now: datetime, key: str, last: bool = False) -> None:
+async def queue(
+    session: AsyncSession,
+    circle: Circle,
+    schedule: Schedule,
+    *,
+    since: datetime,
+    until: datetime,
+    now: datetime,
+    key: str,
+    last: bool = False,
+) -> None:
     """One pulse to the professional for ``since``–``until``; the family's copy follows when it is sent."""
     if circle.professional_id is None:
         return
@@ -111,30 +149,75 @@ async def queue(session: AsyncSession, circle: Circle, schedule: Schedule, *, si
     if professional is None or professional.person_id is None:
         return
     person = await session.get_one(Person, professional.person_id)
-    await outbox.enqueue(session, key=key, kind="pulse", chat_id=person.telegram_user_id, due_at=max(until, now), now=now,
-                         person_id=person.id, circle_id=circle.id,
-                         payload={"since": max(since, schedule.created_at).isoformat(), "until": until.isoformat(),
-                                  "professional_id": professional.id, "schedule_id": schedule.id,
-                                  "expires_at": (until + GRACE).isoformat(), "last": last})
+    await outbox.enqueue(
+        session,
+        key=key,
+        kind="pulse",
+        chat_id=person.telegram_user_id,
+        due_at=max(until, now),
+        now=now,
+        person_id=person.id,
+        circle_id=circle.id,
+        payload={
+            "since": max(since, schedule.created_at).isoformat(),
+            "until": until.isoformat(),
+            "professional_id": professional.id,
+            "schedule_id": schedule.id,
+            "expires_at": (until + GRACE).isoformat(),
+            "last": last,
+        },
+    )
 
 
 async def stats(session: AsyncSession, circle_id: int, since: datetime, until: datetime) -> Stats:
     """Activity from ``since`` up to (not including) ``until``."""
-    rounds = list(await session.scalars(select(CheckinRound.id).where(
-        CheckinRound.circle_id == circle_id, CheckinRound.occurs_at >= since, CheckinRound.occurs_at < until)))
+    rounds = list(
+        await session.scalars(
+            select(CheckinRound.id).where(
+                CheckinRound.circle_id == circle_id, CheckinRound.occurs_at >= since, CheckinRound.occurs_at < until
+            )
+        )
+    )
     answers: Counter[str] = Counter()
     answered_rounds = 0
     if rounds:
         keys = [str(r) for r in rounds]
-        answers.update(a.value for a in await session.scalars(
-            select(CheckinAnswer.answer).where(CheckinAnswer.circle_id == circle_id, CheckinAnswer.occurrence_key.in_(keys))))
-        answered_rounds = int(await session.scalar(select(func.count(func.distinct(CheckinAnswer.occurrence_key))).where(
-            CheckinAnswer.circle_id == circle_id, CheckinAnswer.occurrence_key.in_(keys))) or 0)
-    outcomes = Counter(await session.scalars(
-        select(AgreementOccurrence.outcome).join(Agreement, Agreement.id == AgreementOccurrence.agreement_id)
-        .where(Agreement.circle_id == circle_id, AgreementOccurrence.occurs_at >= since, AgreementOccurrence.occurs_at < until)))
+        answers.update(
+            a.value
+            for a in await session.scalars(
+                select(CheckinAnswer.answer).where(
+                    CheckinAnswer.circle_id == circle_id, CheckinAnswer.occurrence_key.in_(keys)
+                )
+            )
+        )
+        answered_rounds = int(
+            await session.scalar(
+                select(func.count(func.distinct(CheckinAnswer.occurrence_key))).where(
+                    CheckinAnswer.circle_id == circle_id, CheckinAnswer.occurrence_key.in_(keys)
+                )
+            )
+            or 0
+        )
+    outcomes = Counter(
+        await session.scalars(
+            select(AgreementOccurrence.outcome)
+            .join(Agreement, Agreement.id == AgreementOccurrence.agreement_id)
+            .where(
+                Agreement.circle_id == circle_id,
+                AgreementOccurrence.occurs_at >= since,
+                AgreementOccurrence.occurs_at < until,
+            )
+        )
+    )
     kept = outcomes[Outcome.DONE] + outcomes[Outcome.BACKUP_DONE]
-    return Stats(checkins=len(rounds), answers=answered_rounds, good=answers["good"], so_so=answers["so_so"],
-                 not_good=answers["not_good"], want_to_talk=answers["want_to_talk"], kept=kept,
-                 not_kept=sum(outcomes.values()) - kept,
-                 network_answers=await network_checkins.answered_count(session, circle_id, since, until))
+    return Stats(
+        checkins=len(rounds),
+        answers=answered_rounds,
+        good=answers["good"],
+        so_so=answers["so_so"],
+        not_good=answers["not_good"],
+        want_to_talk=answers["want_to_talk"],
+        kept=kept,
+        not_kept=sum(outcomes.values()) - kept,
+        network_answers=await network_checkins.answered_count(session, circle_id, since, until),
+    )

@@ -54,16 +54,21 @@ async def purge(session: AsyncSession, *, now: datetime, months: int = DEFAULT_M
         "network_checkins": delete(NetworkCheckin).where(NetworkCheckin.occurs_at < before),
         "agreement_occurrences": delete(AgreementOccurrence).where(AgreementOccurrence.occurs_at < before),
         "help_asks": delete(HelpAsk).where(HelpAsk.created_at < before),
-        "contact_requests": delete(ContactRequest).where(ContactRequest.created_at < before,
-                                                         ContactRequest.status != ContactRequestStatus.OPEN),
-        "deliveries": delete(Delivery).where(Delivery.created_at < before, Delivery.status.in_(
-            (DeliveryStatus.SENT, DeliveryStatus.FAILED, DeliveryStatus.SKIPPED))),
+        "contact_requests": delete(ContactRequest).where(
+            ContactRequest.created_at < before, ContactRequest.status != ContactRequestStatus.OPEN
+        ),
+        "deliveries": delete(Delivery).where(
+            Delivery.created_at < before,
+            Delivery.status.in_((DeliveryStatus.SENT, DeliveryStatus.FAILED, DeliveryStatus.SKIPPED)),
+        ),
         "invitations": delete(Invitation).where(Invitation.expires_at < before),
-        "audit_events": delete(AuditEvent).where(AuditEvent.at < before, or_(
-            AuditEvent.action.not_like("consent.%"), AuditEvent.actor_person_id.is_(None))),  # (consent of the erased)
+        "audit_events": delete(AuditEvent).where(
+            AuditEvent.at < before, or_(AuditEvent.action.not_like("consent.%"), AuditEvent.actor_person_id.is_(None))
+        ),  # (consent of the erased)
         # a notice that carries a name (someone erased, a circle dissolved) is not kept, sent or not
-        "notices_with_names": delete(Delivery).where(Delivery.kind.in_(NOTICES_WITH_NAMES),
-                                                     Delivery.created_at < now - NOTICES_KEPT),
+        "notices_with_names": delete(Delivery).where(
+            Delivery.kind.in_(NOTICES_WITH_NAMES), Delivery.created_at < now - NOTICES_KEPT
+        ),
         "drafts": delete(Draft).where(Draft.updated_at < now - DRAFTS_KEPT),
     }
     counts = {}

@@ -45,14 +45,29 @@ async def add_sign(session: AsyncSession, circle_id: int, *, person_id: int, tex
     sign = WarningSign(circle_id=circle_id, text=text, created_at=now)
     session.add(sign)
     await session.flush()
-    audit.record(session, at=now, action="safety_plan.sign_added", actor_person_id=person_id, circle_id=circle_id,
-                 subject_type="warning_sign", subject_id=sign.id)
+    audit.record(
+        session,
+        at=now,
+        action="safety_plan.sign_added",
+        actor_person_id=person_id,
+        circle_id=circle_id,
+        subject_type="warning_sign",
+        subject_id=sign.id,
+    )
     return sign
 
 
 async def add_step(
-    session: AsyncSession, circle_id: int, *, person_id: int, kind: StepKind, text: str | None = None,
-    member_id: int | None = None, contact_name: str | None = None, phone: str | None = None, now: datetime,
+    session: AsyncSession,
+    circle_id: int,
+    *,
+    person_id: int,
+    kind: StepKind,
+    text: str | None = None,
+    member_id: int | None = None,
+    contact_name: str | None = None,
+    phone: str | None = None,
+    now: datetime,
 ) -> PlanStep:
     await authz.authorize(session, person_id, circle_id, Action.EDIT_SAFETY_PLAN)
     if member_id is not None:
@@ -60,12 +75,28 @@ async def add_step(
         if member is None or member.circle_id != circle_id or member.status != MemberStatus.ACTIVE:
             raise authz.NotAllowed(Action.EDIT_SAFETY_PLAN)
     last = await session.scalar(select(func.max(PlanStep.position)).where(PlanStep.circle_id == circle_id))
-    step = PlanStep(circle_id=circle_id, position=(last or 0) + 1, kind=kind, text=text, member_id=member_id,
-                    contact_name=contact_name, phone=phone, created_at=now)
+    step = PlanStep(
+        circle_id=circle_id,
+        position=(last or 0) + 1,
+        kind=kind,
+        text=text,
+        member_id=member_id,
+        contact_name=contact_name,
+        phone=phone,
+        created_at=now,
+    )
     session.add(step)
     await session.flush()
-    audit.record(session, at=now, action="safety_plan.step_added", actor_person_id=person_id, circle_id=circle_id,
-                 subject_type="plan_step", subject_id=step.id, detail={"kind": kind.value})
+    audit.record(
+        session,
+        at=now,
+        action="safety_plan.step_added",
+        actor_person_id=person_id,
+        circle_id=circle_id,
+        subject_type="plan_step",
+        subject_id=step.id,
+        detail={"kind": kind.value},
+    )
     return step
 
 
@@ -76,14 +107,25 @@ async def remove(session: AsyncSession, kind: str, item_id: int, *, person_id: i
         raise authz.NotAllowed(Action.EDIT_SAFETY_PLAN)
     await authz.authorize(session, person_id, item.circle_id, Action.EDIT_SAFETY_PLAN)
     await session.delete(item)
-    audit.record(session, at=now, action=f"safety_plan.{kind}_removed", actor_person_id=person_id,
-                 circle_id=item.circle_id, subject_type=model.__tablename__, subject_id=item_id)
+    audit.record(
+        session,
+        at=now,
+        action=f"safety_plan.{kind}_removed",
+        actor_person_id=person_id,
+        circle_id=item.circle_id,
+        subject_type=model.__tablename__,
+        subject_id=item_id,
+    )
 
 
 async def load(session: AsyncSession, circle_id: int) -> SafetyPlan:
-    signs = list(await session.scalars(select(WarningSign).where(WarningSign.circle_id == circle_id).order_by(WarningSign.id)))
+    signs = list(
+        await session.scalars(select(WarningSign).where(WarningSign.circle_id == circle_id).order_by(WarningSign.id))
+    )
     steps = []
-    for step in await session.scalars(select(PlanStep).where(PlanStep.circle_id == circle_id).order_by(PlanStep.position)):
+    for step in await session.scalars(
+        select(PlanStep).where(PlanStep.circle_id == circle_id).order_by(PlanStep.position)
+    ):
         member = await session.get(Member, step.member_id) if step.member_id else None
         steps.append(StepView(step, member))
     return SafetyPlan(signs, steps)
@@ -91,4 +133,6 @@ async def load(session: AsyncSession, circle_id: int) -> SafetyPlan:
 
 def steps_naming(plan: SafetyPlan, access: Access) -> list[StepView]:
     """The steps in which a network member is the one to be asked."""
-    return [s for s in plan.steps if access.member is not None and s.member is not None and s.member.id == access.member.id]
+    return [
+        s for s in plan.steps if access.member is not None and s.member is not None and s.member.id == access.member.id
+    ]

@@ -22,8 +22,12 @@ async def run(folder: Path, circles: int, database_url: str | None = None) -> di
     async with FakeTelegram(SANDBOX_TOKEN) as telegram:
         started = time.monotonic()
         # due once everything is planned and Kring runs (planning takes about 25 ms a circle here)
-        world = await build_world(database_url or sqlite_url(folder), circles,
-                                  due_in=timedelta(seconds=30 + circles * 0.035), telegram=telegram)
+        world = await build_world(
+            database_url or sqlite_url(folder),
+            circles,
+            due_in=timedelta(seconds=30 + circles * 0.035),
+            telegram=telegram,
+        )
         setup_seconds = time.monotonic() - started
         arrived: list[tuple[float, int]] = []
         telegram.on_event = lambda event: arrived.append((time.monotonic(), event.chat_id)) if _is_send(event) else None

@@ -28,8 +28,13 @@ async def _echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 def _echo_bot(telegram: FakeTelegram) -> Application:  # type: ignore[type-arg]
-    application = (Application.builder().token(SANDBOX_TOKEN).base_url(f"{telegram.url}/bot")
-                   .rate_limiter(AIORateLimiter(overall_max_rate=1, overall_time_period=1 / 29, max_retries=0)).build())
+    application = (
+        Application.builder()
+        .token(SANDBOX_TOKEN)
+        .base_url(f"{telegram.url}/bot")
+        .rate_limiter(AIORateLimiter(overall_max_rate=1, overall_time_period=1 / 29, max_retries=0))
+        .build()
+    )
     for command in ("start", "help", "privacy"):
         application.add_handler(CommandHandler(command, _echo))
     return application
@@ -64,8 +69,11 @@ async def _load(telegram: FakeTelegram, application: Application) -> dict[str, f
         if application.post_shutdown is not None:
             await application.post_shutdown(application)
     ordered = sorted(latencies)
-    return {"updates/s": len(latencies) / elapsed, "p50 s": statistics.median(ordered),
-            "p99 s": ordered[int(len(ordered) * 0.99) - 1] if ordered else float("nan")}
+    return {
+        "updates/s": len(latencies) / elapsed,
+        "p50 s": statistics.median(ordered),
+        "p99 s": ordered[int(len(ordered) * 0.99) - 1] if ordered else float("nan"),
+    }
 
 
 def _arrived(event: Event, pushed: dict[int, deque[float]], latencies: list[float]) -> None:
@@ -79,12 +87,20 @@ async def run(folder: Path) -> dict[str, object]:
     for name in ("echo", "kring"):
         async with FakeTelegram(SANDBOX_TOKEN) as telegram:
             telegram.limits = TelegramLimits()
-            application = _echo_bot(telegram) if name == "echo" else application_for(sqlite_url(folder, "handling.sqlite3"), telegram)
+            application = (
+                _echo_bot(telegram)
+                if name == "echo"
+                else application_for(sqlite_url(folder, "handling.sqlite3"), telegram)
+            )
             results[name] = await _load(telegram, application)
     kring, echo = results["kring"], results["echo"]
-    return {"people": PEOPLE, "updates": PEOPLE * len(EACH),
-            "kring upd/s": round(kring["updates/s"], 1), "echo upd/s": round(echo["updates/s"], 1),
-            "throughput ratio": round(kring["updates/s"] / echo["updates/s"], 2),
-            "kring p50/p99 s": f"{kring['p50 s']:.2f}/{kring['p99 s']:.2f}",
-            "echo p50/p99 s": f"{echo['p50 s']:.2f}/{echo['p99 s']:.2f}",
-            "p99 ratio": round(kring["p99 s"] / echo["p99 s"], 2)}
+    return {
+        "people": PEOPLE,
+        "updates": PEOPLE * len(EACH),
+        "kring upd/s": round(kring["updates/s"], 1),
+        "echo upd/s": round(echo["updates/s"], 1),
+        "throughput ratio": round(kring["updates/s"] / echo["updates/s"], 2),
+        "kring p50/p99 s": f"{kring['p50 s']:.2f}/{kring['p99 s']:.2f}",
+        "echo p50/p99 s": f"{echo['p50 s']:.2f}/{echo['p99 s']:.2f}",
+        "p99 ratio": round(kring["p99 s"] / echo["p99 s"], 2),
+    }

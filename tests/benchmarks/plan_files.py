@@ -39,20 +39,50 @@ RUNS = 5
 
 
 def _circle(people: int) -> tuple[PlanView, HowItWent]:
-    family = [Member(id=1, display_name="Fatima", role=MemberRole.FAMILY), Member(id=2, display_name="Omar", role=MemberRole.FAMILY)]
+    family = [
+        Member(id=1, display_name="Fatima", role=MemberRole.FAMILY),
+        Member(id=2, display_name="Omar", role=MemberRole.FAMILY),
+    ]
     views = []
     for number in range(people):
         member = Member(id=10 + number, display_name=f"Buur {number + 1}", role=MemberRole.NETWORK)
         for kind in (SupportKind.PRACTICAL, SupportKind.COMPANY):
-            schedule = Schedule(frequency=Frequency.WEEKLY, interval=1, weekday=number % 7, at_time=datetime(2026, 1, 1, 15).time(),
-                                starts_on=date(2026, 11, 23), time_zone="Europe/Amsterdam", remind_hours_before=None)
-            agreement = Agreement(id=len(views) + 1, what=f"Helpen met {kind.value} voor het gezin", for_whom=None,
-                                  support_kind=kind, status=AgreementStatus.ACTIVE, visibility=Visibility.CIRCLE)
+            schedule = Schedule(
+                frequency=Frequency.WEEKLY,
+                interval=1,
+                weekday=number % 7,
+                at_time=datetime(2026, 1, 1, 15).time(),
+                starts_on=date(2026, 11, 23),
+                time_zone="Europe/Amsterdam",
+                remind_hours_before=None,
+            )
+            agreement = Agreement(
+                id=len(views) + 1,
+                what=f"Helpen met {kind.value} voor het gezin",
+                for_whom=None,
+                support_kind=kind,
+                status=AgreementStatus.ACTIVE,
+                visibility=Visibility.CIRCLE,
+            )
             views.append(AgreementView(agreement, member, family[1], schedule))
-    steps = [StepView(PlanStep(kind=StepKind.ASK, contact_name=f"Contact {n}", phone="06 12345678", text=None), None) for n in range(4)]
-    view = PlanView(SimpleNamespace(id=1, name="Gezin Jansen"), Role.COORDINATOR, family[0], False, views,  # type: ignore[arg-type]
-                    SafetyPlan([], steps), [], family)
-    rounds = [Round(NOW - timedelta(weeks=2 * n), Counter({CheckinAnswerKind.GOOD: 1, CheckinAnswerKind.SO_SO: 1}), 1) for n in range(6)]
+    steps = [
+        StepView(PlanStep(kind=StepKind.ASK, contact_name=f"Contact {n}", phone="06 12345678", text=None), None)
+        for n in range(4)
+    ]
+    view = PlanView(
+        SimpleNamespace(id=1, name="Gezin Jansen"),
+        Role.COORDINATOR,
+        family[0],
+        False,
+        views,  # type: ignore[arg-type]
+        SafetyPlan([], steps),
+        [],
+        family,
+    )
+    rounds = [
+        Round(NOW - timedelta(weeks=2 * n), Counter({CheckinAnswerKind.GOOD: 1, CheckinAnswerKind.SO_SO: 1}), 1)
+        for n in range(6)
+    ]
     results = [AgreementResult(v.doer.display_name, v.agreement.what, 8, 1, 2, 1) for v in views]
     return view, HowItWent("Gezin Jansen", NOW - timedelta(weeks=13), NOW, rounds, results)
 
@@ -70,16 +100,25 @@ def _median(make: Callable[[], object]) -> float:
 def _row(language: str, people: int) -> dict[str, object]:
     view, went = _circle(people)
     with use_language(language):
+
         def picture() -> render.Picture:
             return render.png(layout.circle_picture(view, NOW.date(), height=render.PICTURE_MAX_HEIGHT))
 
         return {
-            "language": language, "people": people, "agreements": len(view.agreements),
+            "language": language,
+            "people": people,
+            "agreements": len(view.agreements),
             "picture s": round(_median(picture), 2),
             "A4 PDF s": round(_median(lambda: render.pdf(layout.printable_plan(view, NOW.date()))), 2),
-            "how it went s": round(_median(
-                lambda: render.png(layout.how_it_went_picture(went, AMSTERDAM, height=render.PICTURE_MAX_HEIGHT))), 2),
-            "calendar ms": round(1000 * _median(lambda: calendar.calendar_file(view.agreements, now=NOW, doer_tz=AMSTERDAM)), 1),
+            "how it went s": round(
+                _median(
+                    lambda: render.png(layout.how_it_went_picture(went, AMSTERDAM, height=render.PICTURE_MAX_HEIGHT))
+                ),
+                2,
+            ),
+            "calendar ms": round(
+                1000 * _median(lambda: calendar.calendar_file(view.agreements, now=NOW, doer_tz=AMSTERDAM)), 1
+            ),
             "picture px": f"1080×{picture().height}",
         }
 

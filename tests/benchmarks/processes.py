@@ -24,8 +24,11 @@ RESTART_AFTER = 10.0  # seconds between the kill and the new start
 
 
 def _start_worker(database_url: str, api_url: str) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, "-m", "tests.benchmarks.processes", database_url, api_url],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return subprocess.Popen(
+        [sys.executable, "-m", "tests.benchmarks.processes", database_url, api_url],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 async def run(deliveries: int = 10_000) -> dict[str, object]:
@@ -40,7 +43,9 @@ async def run(deliveries: int = 10_000) -> dict[str, object]:
             circles = deliveries // 2
             world = await build_world(url, circles, due_in=timedelta(seconds=30 + circles * 0.05), telegram=telegram)
             arrived: list[tuple[float, int]] = []
-            telegram.on_event = lambda event: arrived.append((time.monotonic(), event.chat_id)) if event.kind == "bot" else None
+            telegram.on_event = lambda event: (
+                arrived.append((time.monotonic(), event.chat_id)) if event.kind == "bot" else None
+            )
             telegram.limits = TelegramLimits()
             workers = [_start_worker(url, telegram.url) for _ in range(2)]
             await asyncio.sleep(max(0.0, (world.due - datetime.now(UTC)).total_seconds()))
@@ -62,10 +67,15 @@ async def run(deliveries: int = 10_000) -> dict[str, object]:
                 worker.wait(timeout=30)
             per_chat = Counter(chat for _, chat in arrived if chat in wanted)
             took = arrived[-1][0] - arrived[0][0] if arrived else float("nan")
-            return {"deliveries": deliveries, "processes": 2, "killed": "1 (SIGKILL), restarted",
-                    "took s": round(took, 1), "lost": len(wanted - set(per_chat)),
-                    "doubled": sum(count - 1 for count in per_chat.values() if count > 1),
-                    "429s": telegram.limits.refused}
+            return {
+                "deliveries": deliveries,
+                "processes": 2,
+                "killed": "1 (SIGKILL), restarted",
+                "took s": round(took, 1),
+                "lost": len(wanted - set(per_chat)),
+                "doubled": sum(count - 1 for count in per_chat.values() if count > 1),
+                "429s": telegram.limits.refused,
+            }
     finally:
         server.stop()
 

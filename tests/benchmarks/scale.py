@@ -27,8 +27,9 @@ DUE = 100
 
 async def measure(folder: Path, circles: int) -> dict[str, object]:
     async with FakeTelegram(SANDBOX_TOKEN) as telegram:
-        world = await build_world(sqlite_url(folder, f"scale-{circles}.sqlite3"), circles, due_in=timedelta(days=1),
-                                  telegram=None, plan=False)
+        world = await build_world(
+            sqlite_url(folder, f"scale-{circles}.sqlite3"), circles, due_in=timedelta(days=1), telegram=None, plan=False
+        )
         started = time.monotonic()
         application = application_for(world.database_url, telegram, tick_seconds=3600)  # ticks by hand below
         await application.initialize()
@@ -50,18 +51,25 @@ async def measure(folder: Path, circles: int) -> dict[str, object]:
             await application.post_stop(application)  # type: ignore[misc]
             await application.shutdown()
             await application.post_shutdown(application)  # type: ignore[misc]
-    return {"circles": circles, "start-up s": round(ready, 2),
-            "peak RSS MB": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-            "tick, nothing due ms": round(statistics.median(idle) * 1000, 1),
-            f"tick, {DUE} due ms": round(busy * 1000, 1)}
+    return {
+        "circles": circles,
+        "start-up s": round(ready, 2),
+        "peak RSS MB": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "tick, nothing due ms": round(statistics.median(idle) * 1000, 1),
+        f"tick, {DUE} due ms": round(busy * 1000, 1),
+    }
 
 
 def run(folder: Path, sizes: list[int]) -> list[dict[str, object]]:
     """Each size in a fresh process (``python -m tests.benchmarks.scale SIZE FOLDER``)."""
     rows = []
     for size in sizes:
-        result = subprocess.run([sys.executable, "-m", "tests.benchmarks.scale", str(size), str(folder)],
-                                capture_output=True, text=True, check=True)
+        result = subprocess.run(
+            [sys.executable, "-m", "tests.benchmarks.scale", str(size), str(folder)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         rows.append(json.loads(result.stdout.strip().splitlines()[-1]))
     return rows
 

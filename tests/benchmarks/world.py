@@ -53,8 +53,9 @@ class World:
     network_ids: list[int]  # the network members' Telegram ids (their reminders)
 
 
-async def build_world(database_url: str, circles: int, *, due_in: timedelta, telegram: FakeTelegram | None,
-                      plan: bool = True) -> World:
+async def build_world(
+    database_url: str, circles: int, *, due_in: timedelta, telegram: FakeTelegram | None, plan: bool = True
+) -> World:
     """``circles`` families, each in its own group with a coordinator, and a neighbour with a weekly
     agreement; every check-in and every reminder is due at the same moment."""
     crypto.use_key(crypto.decode_key(BENCH_KEY))
@@ -71,34 +72,133 @@ async def build_world(database_url: str, circles: int, *, due_in: timedelta, tel
     async with create_sessionmaker(engine).begin() as session:
         for start in range(0, circles, CHUNK):
             ids = range(start + 1, min(start + CHUNK, circles) + 1)
-            await session.execute(insert(Person), [
-                {"id": 2 * i - 1, "telegram_user_id": coordinators[i - 1], "language": "nl", "language_chosen": True,
-                 "time_zone": zone.key, "created_at": now} for i in ids] + [
-                {"id": 2 * i, "telegram_user_id": neighbours[i - 1], "language": "nl", "language_chosen": True,
-                 "time_zone": zone.key, "created_at": now} for i in ids])
-            await session.execute(insert(Circle), [
-                {"id": i, "name": f"Gezin {i}", "language": "nl", "time_zone": zone.key, "status": CircleStatus.ACTIVE,
-                 "group_chat_id": groups[i - 1], "review_weeks": 6, "created_at": now} for i in ids])
-            await session.execute(insert(Member), [
-                {"id": 2 * i - 1, "circle_id": i, "person_id": 2 * i - 1, "display_name": "Ouder", "role": MemberRole.FAMILY,
-                 "is_coordinator": True, "status": MemberStatus.ACTIVE, "joined_at": now, "created_at": now} for i in ids] + [
-                {"id": 2 * i, "circle_id": i, "person_id": 2 * i, "display_name": "Buur", "role": MemberRole.NETWORK,
-                 "is_coordinator": False, "status": MemberStatus.ACTIVE, "joined_at": now, "created_at": now} for i in ids])
-            await session.execute(insert(Agreement), [
-                {"id": i, "circle_id": i, "doer_member_id": 2 * i, "what": "Boodschappen", "support_kind": SupportKind.PRACTICAL,
-                 "visibility": Visibility.CIRCLE, "status": AgreementStatus.ACTIVE, "created_at": now, "updated_at": now}
-                for i in ids])
+            await session.execute(
+                insert(Person),
+                [
+                    {
+                        "id": 2 * i - 1,
+                        "telegram_user_id": coordinators[i - 1],
+                        "language": "nl",
+                        "language_chosen": True,
+                        "time_zone": zone.key,
+                        "created_at": now,
+                    }
+                    for i in ids
+                ]
+                + [
+                    {
+                        "id": 2 * i,
+                        "telegram_user_id": neighbours[i - 1],
+                        "language": "nl",
+                        "language_chosen": True,
+                        "time_zone": zone.key,
+                        "created_at": now,
+                    }
+                    for i in ids
+                ],
+            )
+            await session.execute(
+                insert(Circle),
+                [
+                    {
+                        "id": i,
+                        "name": f"Gezin {i}",
+                        "language": "nl",
+                        "time_zone": zone.key,
+                        "status": CircleStatus.ACTIVE,
+                        "group_chat_id": groups[i - 1],
+                        "review_weeks": 6,
+                        "created_at": now,
+                    }
+                    for i in ids
+                ],
+            )
+            await session.execute(
+                insert(Member),
+                [
+                    {
+                        "id": 2 * i - 1,
+                        "circle_id": i,
+                        "person_id": 2 * i - 1,
+                        "display_name": "Ouder",
+                        "role": MemberRole.FAMILY,
+                        "is_coordinator": True,
+                        "status": MemberStatus.ACTIVE,
+                        "joined_at": now,
+                        "created_at": now,
+                    }
+                    for i in ids
+                ]
+                + [
+                    {
+                        "id": 2 * i,
+                        "circle_id": i,
+                        "person_id": 2 * i,
+                        "display_name": "Buur",
+                        "role": MemberRole.NETWORK,
+                        "is_coordinator": False,
+                        "status": MemberStatus.ACTIVE,
+                        "joined_at": now,
+                        "created_at": now,
+                    }
+                    for i in ids
+                ],
+            )
+            await session.execute(
+                insert(Agreement),
+                [
+                    {
+                        "id": i,
+                        "circle_id": i,
+                        "doer_member_id": 2 * i,
+                        "what": "Boodschappen",
+                        "support_kind": SupportKind.PRACTICAL,
+                        "visibility": Visibility.CIRCLE,
+                        "status": AgreementStatus.ACTIVE,
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                    for i in ids
+                ],
+            )
             # (not to be planned now: as if planned long ago, next looked at in three days)
             next_due = now if plan else now + timedelta(days=3)
-            weekly = {"frequency": Frequency.WEEKLY, "interval": 1, "time_zone": zone.key, "active": True,
-                      "created_at": now - timedelta(minutes=1), "planned_until": now - timedelta(minutes=1),
-                      "next_due_at": next_due}
-            await session.execute(insert(Schedule), [
-                {**weekly, "circle_id": i, "purpose": SchedulePurpose.CHECKIN, "weekday": local.weekday(),
-                 "at_time": time(local.hour, local.minute), "starts_on": local.date()} for i in ids] + [
-                {**weekly, "circle_id": i, "agreement_id": i, "purpose": SchedulePurpose.AGREEMENT,
-                 "weekday": happens.weekday(), "at_time": time(happens.hour, happens.minute), "starts_on": happens.date(),
-                 "remind_hours_before": 1} for i in ids])
+            weekly = {
+                "frequency": Frequency.WEEKLY,
+                "interval": 1,
+                "time_zone": zone.key,
+                "active": True,
+                "created_at": now - timedelta(minutes=1),
+                "planned_until": now - timedelta(minutes=1),
+                "next_due_at": next_due,
+            }
+            await session.execute(
+                insert(Schedule),
+                [
+                    {
+                        **weekly,
+                        "circle_id": i,
+                        "purpose": SchedulePurpose.CHECKIN,
+                        "weekday": local.weekday(),
+                        "at_time": time(local.hour, local.minute),
+                        "starts_on": local.date(),
+                    }
+                    for i in ids
+                ]
+                + [
+                    {
+                        **weekly,
+                        "circle_id": i,
+                        "agreement_id": i,
+                        "purpose": SchedulePurpose.AGREEMENT,
+                        "weekday": happens.weekday(),
+                        "at_time": time(happens.hour, happens.minute),
+                        "starts_on": happens.date(),
+                        "remind_hours_before": 1,
+                    }
+                    for i in ids
+                ],
+            )
     if plan:  # as Kring does two days ahead: every message is in the outbox before it is due
         sessions = create_sessionmaker(engine)
         while True:
@@ -120,9 +220,14 @@ BENCH_KEY = crypto.encode_key(bytes(range(1, 65)))
 def application_for(database_url: str, telegram: FakeTelegram | str, *, tick_seconds: float = 0.2) -> KringApplication:
     """Kring as it runs in production (real clock, python-telegram-bot's rate limiter), on the fake
     API (the server, or its address from another process)."""
-    settings = load_settings({"KRING_DATABASE_URL": database_url, "KRING_BOT_TOKEN": SANDBOX_TOKEN,
-                              "KRING_TELEGRAM_API_URL": telegram if isinstance(telegram, str) else telegram.url,
-                              "KRING_SECRET_KEY": BENCH_KEY})
+    settings = load_settings(
+        {
+            "KRING_DATABASE_URL": database_url,
+            "KRING_BOT_TOKEN": SANDBOX_TOKEN,
+            "KRING_TELEGRAM_API_URL": telegram if isinstance(telegram, str) else telegram.url,
+            "KRING_SECRET_KEY": BENCH_KEY,
+        }
+    )
     return build_application(settings, clock=SystemClock(), tick_seconds=tick_seconds)
 
 
