@@ -60,10 +60,11 @@ def build_application(
     if tick_seconds is not None:
         # Telegram allows about 30 messages a second: paced evenly (a bucket of one, refilled 29
         # times a second), since a burst of 30 on top of a full second's worth is what earns a 429.
-        builder = builder.rate_limiter(AIORateLimiter(overall_max_rate=1, overall_time_period=1 / 29, max_retries=0))
+        # (The builder's methods set and return the builder itself.)
+        builder.rate_limiter(AIORateLimiter(overall_max_rate=1, overall_time_period=1 / 29, max_retries=0))
     metrics = Metrics()
-    builder = builder.concurrent_updates(update_processor or TimedUpdateProcessor(metrics))
-    application: KringApplication = builder.build()  # type: ignore[assignment]
+    builder.concurrent_updates(update_processor or TimedUpdateProcessor(metrics))
+    application: KringApplication = builder.build()
     engine = engine or create_engine(settings.database_url)
     sessions = create_sessionmaker(engine)
     clock = clock or SystemClock()

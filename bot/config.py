@@ -12,6 +12,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -75,7 +76,7 @@ class Settings:
         """The sealing key: ``KRING_SECRET_KEY``, or the key file (created, owner-only, if missing)."""
         return self.secret_key or crypto.key_from_file(self.secret_key_file)
 
-    def with_overrides(self, **changes: object) -> Settings:
+    def with_overrides(self, **changes: Any) -> Settings:
         return replace(self, **changes)
 
 
@@ -163,7 +164,7 @@ def _log_level(value: str) -> int:
     name = value.upper()
     if name not in _LOG_LEVELS:
         raise ConfigError("KRING_LOG_LEVEL", _("Kies uit: {levels}.").format(levels=", ".join(_LOG_LEVELS)))
-    return logging.getLevelName(name)
+    return int(logging.getLevelName(name))
 
 
 def _organisation_contact(value: str | None) -> str | None:

@@ -261,8 +261,8 @@ async def play_story(sandbox: Sandbox, transcript: Transcript, language: str | N
     await ayse.press(own_checkin, label_in("tr", "Ja"))
     await ayse.press(own_checkin, label_in("tr", "💬 Ik wil met het gezin praten"))
     await ayse.press(own_checkin, label_in("tr", "📣 Ja, laat het gezin weten"))
-    (saved,) = await ayse.send("Seve seve yapıyorum ama haftada iki kez bazen çok.")
-    await ayse.press(saved, label_in("tr", "Nee, alleen voor mij"))
+    (question,) = await ayse.send("Seve seve yapıyorum ama haftada iki kez bazen çok.")
+    await ayse.press(question, label_in("tr", "Nee, alleen voor mij"))
     await pass_time(sandbox, clock.now() + timedelta(minutes=1))
 
     await pass_time(sandbox, datetime.fromisoformat("2026-12-09T07:30:00+01:00"))

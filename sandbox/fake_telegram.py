@@ -70,9 +70,10 @@ class SentMessage:
         """The button labelled ``text`` — or, in a group that reads two languages, the button whose
         label starts with it ("Goed" finds "Goed · جيد")."""
         buttons = [button for row in self.buttons for button in row]
-        for matches in (lambda label: label == text, lambda label: label.split(" · ")[0] == text):
+        for exact in (True, False):
             for button in buttons:
-                if matches(button["text"]):
+                label = str(button["text"])
+                if label == text if exact else label.split(" · ")[0] == text:
                     return str(button["callback_data"])
         raise LookupError(f"no button {text!r}; there are {self.button_texts()}")
 
@@ -246,8 +247,8 @@ class FakeTelegram:
         times: int = 1,
     ) -> None:
         """The next ``times`` calls of ``method`` (to ``chat_id``, if given) fail like this."""
-        parameters = {"retry_after": retry_after, "migrate_to_chat_id": migrate_to_chat_id}
-        parameters = {k: v for k, v in parameters.items() if v is not None} or None
+        given = {"retry_after": retry_after, "migrate_to_chat_id": migrate_to_chat_id}
+        parameters = {k: v for k, v in given.items() if v is not None} or None
         self._faults.setdefault(method, []).extend(
             Fault(status, description, parameters, chat_id) for _ in range(times)
         )

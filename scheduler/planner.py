@@ -71,7 +71,7 @@ async def plan_due(session: AsyncSession, *, now: datetime, default_tz: ZoneInfo
         .order_by(Schedule.next_due_at)
         .limit(BATCH)
     )
-    if session.bind.dialect.name == "postgresql":  # several processes: each schedule is planned by one at a time
+    if session.get_bind().dialect.name == "postgresql":  # several processes: each schedule is planned by one at a time
         query = query.with_for_update(skip_locked=True)
     due = await session.scalars(query)
     queued = 0

@@ -65,14 +65,15 @@ async def _migrate(engine: AsyncEngine, action: object, revision: str) -> None:
         try:
             async with connection.begin():
                 await connection.run_sync(_run, action, revision)
-                if sqlite and await connection.run_sync(_pragma, "PRAGMA foreign_key_check"):
+                dangling = await connection.run_sync(_pragma, "PRAGMA foreign_key_check") if sqlite else []
+                if dangling:
                     raise RuntimeError("the migration left rows that point nowhere")
         finally:
             if sqlite:
                 await connection.run_sync(_pragma, "PRAGMA foreign_keys=ON")
 
 
-def _pragma(connection: Connection, statement: str) -> list[Any]:
+def _pragma(connection: Connection, statement: str, /) -> list[Any]:
     cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
         cursor.execute(statement)

@@ -74,7 +74,7 @@ async def claim_due(session: AsyncSession, *, now: datetime, limit: int, by: str
         .order_by(Delivery.next_attempt_at, Delivery.id)
         .limit(limit)
     )
-    if session.bind.dialect.name == "postgresql":
+    if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     deliveries = list(await session.scalars(query))
     for delivery in deliveries:

@@ -396,7 +396,9 @@ async def answer_pressed(update: Update, context: KringContext) -> None:
                     now=now,
                     data={"agreement_id": int(agreement_id)},
                 )
-                text = _("Goed dat je het zegt. Wil je vertellen waarom? Schrijf het kort op. Of druk op 'Overslaan'.")
+                text: str = _(
+                    "Goed dat je het zegt. Wil je vertellen waarom? Schrijf het kort op. Of druk op 'Overslaan'."
+                )
                 buttons = InlineKeyboardMarkup(
                     [
                         [

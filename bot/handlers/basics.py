@@ -57,7 +57,7 @@ FOR_ROLES: dict[str, frozenset[Role]] = {
 
 def help_text(roles: set[Role] | None = None) -> str:
     """The menu's commands this person can use (all of them when ``roles`` is ``None``)."""
-    lines = [_("Dit kun je doen:")]
+    lines: list[str] = [_("Dit kun je doen:")]
     lines += [
         f"/{c.command} - {c.description}"
         for c in menu_commands()

@@ -144,14 +144,14 @@ async def _press(
     if network is not None:
         return network
     if field == "now":
-        started = await checkins.start_now(session, circle_id, person_id=context.person_id, now=now)
+        started = await checkins.start_now(session, circle_id, person_id=draft.person_id, now=now)
         await drafts.finish(session, draft)
         return (
             _("Goed, ik stel de vraag nu.") if started else _("Ik heb de vraag net al gesteld. Kijk in de groep.")
         ), None
     if field == "off":
         await checkins.set_rhythm(
-            session, circle_id, person_id=context.person_id, rhythm=None, weekday=None, at_time=None, now=now
+            session, circle_id, person_id=draft.person_id, rhythm=None, weekday=None, at_time=None, now=now
         )
         await drafts.finish(session, draft)
         return _("Goed. Er komen geen vaste check-ins meer. Met /checkin kan het altijd weer."), None
@@ -168,14 +168,14 @@ async def _press(
         ]
         return _("Om de paar weken kijken we samen of het plan nog past. Hoe vaak?"), InlineKeyboardMarkup([weeks])
     if field == "weeks" and draft.step == "review" and value.isdigit():
-        await checkins.set_review_weeks(session, circle_id, person_id=context.person_id, weeks=int(value), now=now)
+        await checkins.set_review_weeks(session, circle_id, person_id=draft.person_id, weeks=int(value), now=now)
         await drafts.finish(session, draft)
-        weeks = int(value)
+        every = int(value)
         return ngettext(
             "Goed. Elke week kijken we samen of het plan nog past.",
             "Goed. Elke {count} weken kijken we samen of het plan nog past.",
-            weeks,
-        ).format(count=weeks), None
+            every,
+        ).format(count=every), None
     if field == "rhythm" and draft.step == "rhythm" and value in checkins.RHYTHMS:
         drafts.advance(draft, "weekday" if value != "monthly" else "time", now=now, rhythm=value)
         if value == "monthly":
@@ -189,7 +189,7 @@ async def _press(
         schedule = await checkins.set_rhythm(
             session,
             circle_id,
-            person_id=context.person_id,
+            person_id=draft.person_id,
             rhythm=draft.data["rhythm"],
             weekday=draft.data.get("weekday"),
             at_time=TIMES[int(value)],
@@ -373,7 +373,7 @@ async def answer_pressed(update: Update, context: KringContext) -> None:
 
 def _help_text(steps: list[safety_plan.StepView]) -> str:
     """A hard moment: the family's own plan first. Kring contacts nobody by itself."""
-    lines = [_("Fijn dat je het zegt. Ik stuur niemand zomaar een bericht.")]
+    lines: list[str] = [_("Fijn dat je het zegt. Ik stuur niemand zomaar een bericht.")]
     if steps:
         lines.append(_("Dit hebben jullie afgesproken voor als het misgaat:"))
         lines += [step_line(i, step) for i, step in enumerate(steps, 1)]

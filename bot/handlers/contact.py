@@ -245,7 +245,7 @@ async def answer_pressed(update: Update, context: KringContext) -> None:
         return
     await query.answer()
     await query.edit_message_text(
-        message.text
+        (message.text or "")
         + "\n\n"
         + _(
             "Je antwoord is verstuurd. Wil je er nog iets bij schrijven? Dat leest {readers}. "
@@ -284,11 +284,14 @@ async def answer_written(update: Update, context: KringContext, text: str) -> No
 
 async def _request_of(
     session: AsyncSession, delivery: Delivery
-) -> tuple[ContactRequest, Circle, Member, Professional | None] | None:
+) -> tuple[ContactRequest, Circle, Member, Professional] | None:
+    """The request a delivery is about, with its circle, asker and professional (``None``: gone)."""
     asked = await session.get(ContactRequest, delivery.payload.get("request_id"))
     if asked is None:
         return None
     professional = await session.get(Professional, asked.professional_id) if asked.professional_id else None
+    if professional is None:
+        return None
     return (
         asked,
         await session.get_one(Circle, asked.circle_id),
@@ -300,7 +303,7 @@ async def _request_of(
 @renderer("contact.request")
 async def request_message(session: AsyncSession, delivery: Delivery) -> Rendered | None:
     found = await _request_of(session, delivery)
-    if found is None or found[0].status != ContactRequestStatus.OPEN or found[3] is None:
+    if found is None or found[0].status != ContactRequestStatus.OPEN:
         return None
     asked, circle, asker, professional = found
     if professional.status != ProfessionalStatus.ACTIVE or professional.person_id != delivery.person_id:
@@ -338,7 +341,7 @@ async def request_message(session: AsyncSession, delivery: Delivery) -> Rendered
 @renderer("contact.answer")
 async def answer_message(session: AsyncSession, delivery: Delivery) -> Rendered | None:
     found = await _request_of(session, delivery)
-    if found is None or found[3] is None:
+    if found is None:
         return None
     asked, _circle, asker, professional = found
     promise = _("Ik bel je vandaag.") if asked.answer == "today" else _("Ik reageer deze week.")
@@ -353,7 +356,7 @@ async def answer_message(session: AsyncSession, delivery: Delivery) -> Rendered 
 @renderer("contact.answer_text")
 async def answer_text_message(session: AsyncSession, delivery: Delivery) -> Rendered | None:
     found = await _request_of(session, delivery)
-    if found is None or found[3] is None or not found[0].answer_text:
+    if found is None or not found[0].answer_text:
         return None
     return Rendered("📞 " + _("{name} schrijft: {text}").format(name=found[3].name, text=found[0].answer_text))
 

@@ -45,7 +45,7 @@ async def help_view(
     if message.chat.type != ChatType.PRIVATE and message.chat.id != access.circle.group_chat_id:
         raise authz.NotAllowed(Action.ASK_HELP)  # a button carried into another group
     steps = (await safety_plan.load(session, circle_id)).steps
-    lines = [
+    lines: list[str] = [
         _(
             "Gaat het niet goed? Kijk eerst naar jullie eigen plan. Ik stuur niemand een bericht, tenzij jij op een knop drukt."
         )

@@ -80,18 +80,17 @@ async def _use(update: Update, context: KringContext, session: AsyncSession, inv
             )
         except circles.AlreadyLinked:
             return _send(_("Deze groep hoort al bij een andere kring. Maak een nieuwe groep voor deze kring."))
-        professional = await session.get(Professional, circle.professional_id) if circle.professional_id else None
-        return _group_greeting(circle, professional.name if professional else None)
+        attached = await session.get(Professional, circle.professional_id) if circle.professional_id else None
+        return _group_greeting(circle, attached.name if attached else None)
     if invitation.kind == InvitationKind.FAMILY and private:
         joined = await circles.join_with_family_link(
             session, invitation, person_id=context.person_id, display_name=user.first_name, now=now
         )
-        circle = await session.get(Circle, invitation.circle_id)
-        assert circle is not None
-        welcome = _send(_family_welcome(circle.name, joined.is_coordinator))
-        if not joined.is_coordinator or circle.professional_id is None:
+        joined_circle = await session.get_one(Circle, invitation.circle_id)
+        welcome = _send(_family_welcome(joined_circle.name, joined.is_coordinator))
+        if not joined.is_coordinator or joined_circle.professional_id is None:
             return welcome
-        circle_id = circle.id
+        circle_id = joined_circle.id
 
         async def welcome_and_pulse(message: Message) -> None:
             await welcome(message)

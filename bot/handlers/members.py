@@ -191,7 +191,7 @@ async def invite_text(update: Update, context: KringContext, text: str) -> None:
                     ]
                 ]
             )
-            reply = (
+            reply: tuple[str, InlineKeyboardMarkup | None] = (
                 _("Waarmee zou {name} kunnen helpen? Schrijf het kort op. Of druk op 'Overslaan'.").format(name=name),
                 skip,
             )

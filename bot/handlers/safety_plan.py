@@ -117,7 +117,7 @@ async def _press(
         return _("Wie vragen jullie om hulp?"), InlineKeyboardMarkup(buttons)
     if field == "member" and draft.step == "ask":
         await safety_plan.add_step(
-            session, circle_id, person_id=context.person_id, kind=StepKind.ASK, member_id=value, now=now
+            session, circle_id, person_id=draft.person_id, kind=StepKind.ASK, member_id=value, now=now
         )
     elif field == "other" and draft.step == "ask":
         drafts.advance(draft, "ask_name", now=now)
@@ -126,7 +126,7 @@ async def _press(
         await safety_plan.add_step(
             session,
             circle_id,
-            person_id=context.person_id,
+            person_id=draft.person_id,
             kind=StepKind.ASK,
             contact_name=draft.data["contact_name"],
             now=now,
@@ -136,7 +136,7 @@ async def _press(
     elif field == "back":
         pass
     elif field in ("del_sign", "del_step"):
-        await safety_plan.remove(session, field[4:], value, person_id=context.person_id, now=now)
+        await safety_plan.remove(session, field[4:], value, person_id=draft.person_id, now=now)
     else:
         return None
     drafts.advance(draft, "menu", now=now)

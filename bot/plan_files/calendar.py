@@ -112,4 +112,4 @@ def calendar_file(views: list[AgreementView], *, now: datetime, doer_tz: ZoneInf
             if before != usual:
                 calendar.add_component(_event(view, day, tz, before, now, recurrence_id=True))
     calendar.add_missing_timezones(first_date=now.date())
-    return calendar.to_ical()
+    return bytes(calendar.to_ical())

@@ -417,10 +417,10 @@ def how_it_went_picture(went: HowItWent, tz: tzinfo, *, height: int) -> str:
         parts.append(_keys(list(zip(names, _OUTCOME_COLOURS, strict=True))))
         for result in went.agreements:
             label = f"<b>{escape(result.doer)}</b><br>{escape(_short(result.what, 40))}"
-            counts = [result.done, result.by_backup, result.not_done, result.unknown]
+            outcomes = [result.done, result.by_backup, result.not_done, result.unknown]
             parts.append(
                 f'<div class="row"><div class="label">{label}</div>'
-                f"{_bar(list(zip(counts, _OUTCOME_COLOURS, strict=True)))}</div>"
+                f"{_bar(list(zip(outcomes, _OUTCOME_COLOURS, strict=True)))}</div>"
             )
     else:
         parts.append(_tag("p", _("Geen afspraken met een vast moment in deze drie maanden."), css="empty"))

@@ -84,7 +84,7 @@ async def _end(session: AsyncSession, circle: Circle, now: datetime) -> None:
             for day, moment in occurrences_between(
                 rhythm_of(schedule), ZoneInfo(schedule.time_zone), schedule.created_at, until
             )
-            if day <= circle.follow_up_ends_on
+            if day < until.date()  # (until: the morning after the last day)
         ]
         since = regular[-1] if regular else schedule.created_at  # what the pulses sent so far did not cover
         if person is not None and until - since > LAST_PULSE_AFTER:  # a last pulse, as the family agreed to pulses

@@ -101,8 +101,9 @@ async def add_step(
 
 
 async def remove(session: AsyncSession, kind: str, item_id: int, *, person_id: int, now: datetime) -> None:
-    model = WarningSign if kind == "sign" else PlanStep
-    item = await session.get(model, item_id)
+    item: WarningSign | PlanStep | None = (
+        await session.get(WarningSign, item_id) if kind == "sign" else await session.get(PlanStep, item_id)
+    )
     if item is None:
         raise authz.NotAllowed(Action.EDIT_SAFETY_PLAN)
     await authz.authorize(session, person_id, item.circle_id, Action.EDIT_SAFETY_PLAN)
@@ -113,7 +114,7 @@ async def remove(session: AsyncSession, kind: str, item_id: int, *, person_id: i
         action=f"safety_plan.{kind}_removed",
         actor_person_id=person_id,
         circle_id=item.circle_id,
-        subject_type=model.__tablename__,
+        subject_type=item.__tablename__,
         subject_id=item_id,
     )
 
