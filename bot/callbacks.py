@@ -6,6 +6,8 @@ at most 64 bytes.
 
 from __future__ import annotations
 
+import re
+
 MAX_BYTES = 64
 SEPARATOR = ":"
 MAX_ID_DIGITS = 18
@@ -36,6 +38,7 @@ def decode(data: str | None, action: str, arity: int) -> list[str]:
     return parts[1:]
 
 
-def pattern(action: str) -> str:
-    """A regex for a handler that takes this action's presses."""
-    return f"^{action}{SEPARATOR}"
+def pattern(action: str, *values: str) -> str:
+    """A regex for a handler that takes this action's presses (those whose data starts with
+    ``values``, when given)."""
+    return "^" + re.escape(SEPARATOR.join([action, *values]) + SEPARATOR)

@@ -20,7 +20,7 @@ from bot.db.models import (
     SupportKind,
     Visibility,
 )
-from bot.handlers.circle_choice import with_circle
+from bot.handlers.circle_choice import CircleCommand, with_circle
 from bot.handlers.fallback import stale_button
 from bot.handlers.flows import draft_button, on_text
 from bot.i18n import _, pgettext
@@ -68,9 +68,7 @@ async def start_agreement(update: Update, context: KringContext) -> None:
     if message.chat.type != ChatType.PRIVATE:
         await message.reply_text(_("Een afspraak maak je in een privégesprek met mij."))
         return
-    await with_circle(
-        context, message, "agreement", MAKERS, _("Alleen wie de kring regelt, kan afspraken maken."), _begin
-    )
+    await with_circle(context, message, AGREEMENT_COMMAND)
 
 
 async def _begin(context: KringContext, message: Message, circle_id: int) -> None:
@@ -506,14 +504,7 @@ async def confirm_pressed(update: Update, context: KringContext) -> None:
 async def list_agreements(update: Update, context: KringContext) -> None:
     message = update.effective_message
     assert message is not None
-    await with_circle(
-        context,
-        message,
-        "agreements",
-        authz.RULES[Action.VIEW_PLAN],
-        _("Je doet nog niet mee in een kring."),
-        _show_agreements,
-    )
+    await with_circle(context, message, AGREEMENTS_COMMAND)
 
 
 async def _show_agreements(context: KringContext, message: Message, circle_id: int) -> None:
@@ -618,10 +609,20 @@ async def manage_pressed(update: Update, context: KringContext) -> None:
         await query.edit_message_text(agreement_block(view), reply_markup=_manage_buttons(view, access))
 
 
+AGREEMENT_COMMAND = CircleCommand(
+    "agreement", MAKERS, lambda: _("Alleen wie de kring regelt, kan afspraken maken."), _begin
+)
+AGREEMENTS_COMMAND = CircleCommand(
+    "agreements", authz.RULES[Action.VIEW_PLAN], lambda: _("Je doet nog niet mee in een kring."), _show_agreements
+)
+
+
 def handlers() -> list[BaseHandler[Update, KringContext, None]]:
     return [
         CommandHandler("agreement", start_agreement),
+        AGREEMENT_COMMAND.handler(),
         CommandHandler("agreements", list_agreements),
+        AGREEMENTS_COMMAND.handler(),
         CallbackQueryHandler(step_pressed, pattern=callbacks.pattern(STEP)),
         CallbackQueryHandler(answer_pressed, pattern=callbacks.pattern(ANSWER)),
         CallbackQueryHandler(confirm_pressed, pattern=callbacks.pattern(CONFIRM)),

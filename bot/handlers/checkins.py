@@ -21,7 +21,7 @@ from bot.db.models import (
     WorryTrend,
 )
 from bot.handlers import help_flow, network_checkins
-from bot.handlers.circle_choice import with_circle
+from bot.handlers.circle_choice import CircleCommand, with_circle
 from bot.handlers.deliveries import renderer
 from bot.handlers.fallback import stale_button
 from bot.handlers.flows import (
@@ -68,14 +68,7 @@ def answer_buttons(round_id: int) -> InlineKeyboardMarkup:
 async def start(update: Update, context: KringContext) -> None:
     message = update.effective_message
     assert message is not None
-    await with_circle(
-        context,
-        message,
-        "checkin",
-        authz.RULES[Action.CHOOSE_CHECKIN],
-        _("Alleen wie de kring regelt, kiest wanneer de check-in komt."),
-        _begin,
-    )
+    await with_circle(context, message, CHECKIN_COMMAND)
 
 
 async def _begin(context: KringContext, message: Message, circle_id: int) -> None:
@@ -416,9 +409,18 @@ async def note_written(update: Update, context: KringContext, text: str) -> None
         await update.effective_message.reply_text(_("Bewaard. Het gezin leest het bij de volgende check-in."))
 
 
+CHECKIN_COMMAND = CircleCommand(
+    "checkin",
+    authz.RULES[Action.CHOOSE_CHECKIN],
+    lambda: _("Alleen wie de kring regelt, kiest wanneer de check-in komt."),
+    _begin,
+)
+
+
 def handlers() -> list[BaseHandler[Update, KringContext, None]]:
     return [
         CommandHandler("checkin", start),
+        CHECKIN_COMMAND.handler(),
         CallbackQueryHandler(step_pressed, pattern=callbacks.pattern(STEP)),
         CallbackQueryHandler(answer_pressed, pattern=callbacks.pattern(ANSWER)),
         CallbackQueryHandler(worry_pressed, pattern=callbacks.pattern(WORRY)),

@@ -24,7 +24,7 @@ from bot.db.models import (
     ProfessionalStatus,
     Urgency,
 )
-from bot.handlers.circle_choice import with_circle
+from bot.handlers.circle_choice import CircleCommand, with_circle
 from bot.handlers.deliveries import renderer
 from bot.handlers.fallback import stale_button
 from bot.handlers.flows import StepReply, button_action, draft_button, on_text
@@ -71,7 +71,7 @@ def _ended() -> str:
 async def start(update: Update, context: KringContext) -> None:
     message = update.effective_message
     assert message is not None
-    await with_circle(context, message, "contact", authz.RULES[Action.CONTACT_PROFESSIONAL], _network_refusal(), begin)
+    await with_circle(context, message, CONTACT_COMMAND)
 
 
 async def begin(context: KringContext, message: Message, circle_id: int) -> None:
@@ -381,9 +381,13 @@ async def timeout_message(session: AsyncSession, delivery: Delivery) -> Rendered
     )
 
 
+CONTACT_COMMAND = CircleCommand("contact", authz.RULES[Action.CONTACT_PROFESSIONAL], _network_refusal, begin)
+
+
 def handlers() -> list[BaseHandler[Update, KringContext, None]]:
     return [
         CommandHandler("contact", start),
+        CONTACT_COMMAND.handler(),
         CallbackQueryHandler(from_help, pattern=callbacks.pattern(CONTACT)),
         CallbackQueryHandler(step_pressed, pattern=callbacks.pattern(STEP)),
         CallbackQueryHandler(answer_pressed, pattern=callbacks.pattern(ANSWER)),

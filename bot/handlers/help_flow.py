@@ -13,7 +13,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
 from bot.db.models import Circle, Delivery, HelpAnswer, HelpAsk, Member, StepKind
-from bot.handlers.circle_choice import with_circle
+from bot.handlers.circle_choice import CircleCommand, with_circle
 from bot.handlers.deliveries import renderer
 from bot.handlers.fallback import stale_button
 from bot.handlers.flows import button_action
@@ -93,16 +93,7 @@ async def help_view(
 async def start(update: Update, context: KringContext) -> None:
     message = update.effective_message
     assert message is not None
-    await with_circle(
-        context,
-        message,
-        "askhelp",
-        authz.RULES[Action.ASK_HELP],
-        _("Hulp vragen via Kring kan alleen het gezin. Maak je je zorgen? Praat erover met het gezin.")
-        + "\n\n"
-        + not_an_emergency_service(),
-        _show,
-    )
+    await with_circle(context, message, ASKHELP_COMMAND)
 
 
 async def _show(context: KringContext, message: Message, circle_id: int) -> None:
@@ -250,9 +241,22 @@ async def answer_message(session: AsyncSession, delivery: Delivery) -> Rendered 
     )
 
 
+ASKHELP_COMMAND = CircleCommand(
+    "askhelp",
+    authz.RULES[Action.ASK_HELP],
+    lambda: (
+        _("Hulp vragen via Kring kan alleen het gezin. Maak je je zorgen? Praat erover met het gezin.")
+        + "\n\n"
+        + not_an_emergency_service()
+    ),
+    _show,
+)
+
+
 def handlers() -> list[BaseHandler[Update, KringContext, None]]:
     return [
         CommandHandler("askhelp", start),
+        ASKHELP_COMMAND.handler(),
         CallbackQueryHandler(show_pressed, pattern=callbacks.pattern(SHOW)),
         CallbackQueryHandler(ask_pressed, pattern=callbacks.pattern(ASK)),
         CallbackQueryHandler(answer_pressed, pattern=callbacks.pattern(ANSWER)),
