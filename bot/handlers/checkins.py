@@ -161,9 +161,11 @@ async def _press(
         ]
         return _("Om de paar weken kijken we samen of het plan nog past. Hoe vaak?"), InlineKeyboardMarkup([weeks])
     if field == "weeks" and draft.step == "review" and value.isdigit():
-        await checkins.set_review_weeks(session, circle_id, person_id=context.person_id, weeks=int(value), now=now)
+        await checkins.set_review_weeks(
+            session, circle_id, person_id=context.person_id, weeks=callbacks.as_int(value), now=now
+        )
         await drafts.finish(session, draft)
-        weeks = int(value)
+        weeks = callbacks.as_int(value)
         return ngettext(
             "Goed. Elke week kijken we samen of het plan nog past.",
             "Goed. Elke {count} weken kijken we samen of het plan nog past.",
@@ -175,17 +177,17 @@ async def _press(
             return _time_question(draft.id)
         days = [_button(weekday_name(d), draft.id, "day", d) for d in range(7)]
         return _("Op welke dag?"), InlineKeyboardMarkup([days[:4], days[4:]])
-    if field == "day" and draft.step == "weekday" and value.isdigit() and int(value) < 7:
-        drafts.advance(draft, "time", now=now, weekday=int(value))
+    if field == "day" and draft.step == "weekday" and value.isdigit() and callbacks.as_int(value) < 7:
+        drafts.advance(draft, "time", now=now, weekday=callbacks.as_int(value))
         return _time_question(draft.id)
-    if field == "time" and draft.step == "time" and value.isdigit() and int(value) < len(TIMES):
+    if field == "time" and draft.step == "time" and value.isdigit() and callbacks.as_int(value) < len(TIMES):
         schedule = await checkins.set_rhythm(
             session,
             circle_id,
             person_id=context.person_id,
             rhythm=draft.data["rhythm"],
             weekday=draft.data.get("weekday"),
-            at_time=TIMES[int(value)],
+            at_time=TIMES[callbacks.as_int(value)],
             now=now,
         )
         await drafts.finish(session, draft)
@@ -315,12 +317,14 @@ async def answer_pressed(update: Update, context: KringContext) -> None:
     runtime = context.runtime
     try:
         round_id, value = callbacks.decode(query.data, ANSWER, 2)
-        kind = CheckinAnswerKind(value)
+        kind = callbacks.as_enum(CheckinAnswerKind, value)
         if context.person_id is None or not isinstance(query.message, Message):
             raise authz.NotAllowed(Action.ANSWER_CHECKIN)
         async with runtime.sessions.begin() as session:
             now = runtime.clock.now()
-            given = await checkins.answer(session, int(round_id), person_id=context.person_id, kind=kind, now=now)
+            given = await checkins.answer(
+                session, callbacks.as_int(round_id), person_id=context.person_id, kind=kind, now=now
+            )
             member = (await authz.authorize(session, context.person_id, given.circle_id, Action.ANSWER_CHECKIN)).member
             steps = (await safety_plan.load(session, given.circle_id)).steps
             open_draft = await drafts.current(session, person_id=context.person_id, chat_id=query.message.chat.id)
@@ -334,7 +338,7 @@ async def answer_pressed(update: Update, context: KringContext) -> None:
                     now=now,
                     data={"answer_id": given.id},
                 )
-    except (callbacks.BadCallbackData, ValueError, authz.NotAllowed):
+    except (callbacks.BadCallbackData, authz.NotAllowed):
         await stale_button(update, context)
         return
     await query.answer(_("Dank je wel!"))
@@ -382,7 +386,11 @@ async def worry_pressed(update: Update, context: KringContext) -> None:
 
     async def apply(session: AsyncSession, person_id: int, values: list[str]) -> object:
         return await checkins.worry(
-            session, int(values[0]), person_id=person_id, trend=WorryTrend(values[1]), now=context.runtime.clock.now()
+            session,
+            callbacks.as_int(values[0]),
+            person_id=person_id,
+            trend=callbacks.as_enum(WorryTrend, values[1]),
+            now=context.runtime.clock.now(),
         )
 
     if await button_action(update, context, WORRY, 2, apply) is None:

@@ -45,8 +45,8 @@ class CircleCommand:
         assert query is not None
         try:
             _name, circle_id = callbacks.decode(query.data, PICK, 2)
-            target = int(circle_id)
-        except (callbacks.BadCallbackData, ValueError):
+            target = callbacks.as_int(circle_id)
+        except callbacks.BadCallbackData:
             await stale_button(update, context)
             return
         if not isinstance(query.message, Message) or query.message.chat.type != ChatType.PRIVATE:

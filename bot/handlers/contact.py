@@ -116,15 +116,14 @@ async def from_help(update: Update, context: KringContext) -> None:
     query = update.callback_query
     assert query is not None
     try:
-        (circle_id,) = callbacks.decode(query.data, CONTACT, 1)
+        (target,) = callbacks.decode_ints(query.data, CONTACT, 1)
         if not isinstance(query.message, Message):
             raise callbacks.BadCallbackData(query.data)
-        target = int(circle_id)
         async with context.runtime.sessions() as session:
             access = await authz.authorize(session, context.person_id, target, Action.CONTACT_PROFESSIONAL)
         if query.message.chat.type != ChatType.PRIVATE and query.message.chat.id != access.circle.group_chat_id:
             raise authz.NotAllowed(Action.CONTACT_PROFESSIONAL)  # a button carried into another group
-    except (callbacks.BadCallbackData, ValueError, authz.NotAllowed):
+    except (callbacks.BadCallbackData, authz.NotAllowed):
         await stale_button(update, context)
         return
     await query.answer()
@@ -222,7 +221,9 @@ async def answer_pressed(update: Update, context: KringContext) -> None:
     async def apply(session: AsyncSession, person_id: int, values: list[str]) -> str:
         if not isinstance(message, Message) or message.chat.type != ChatType.PRIVATE:
             raise authz.NotAllowed(Action.ANSWER_CONTACT)
-        asked = await contact.answer(session, int(values[0]), person_id=person_id, answer=values[1], now=now)
+        asked = await contact.answer(
+            session, callbacks.as_int(values[0]), person_id=person_id, answer=values[1], now=now
+        )
         await drafts.begin(
             session,
             person_id=person_id,

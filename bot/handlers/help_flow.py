@@ -110,12 +110,12 @@ async def show_pressed(update: Update, context: KringContext) -> None:
     query = update.callback_query
     assert query is not None
     try:
-        (circle_id,) = callbacks.decode(query.data, SHOW, 1)
+        (circle_id,) = callbacks.decode_ints(query.data, SHOW, 1)
         if not isinstance(query.message, Message):
             raise authz.NotAllowed(Action.ASK_HELP)
         async with context.runtime.sessions() as session:
-            text, buttons = await help_view(session, context, int(circle_id), query.message)
-    except (callbacks.BadCallbackData, ValueError, authz.NotAllowed):
+            text, buttons = await help_view(session, context, circle_id, query.message)
+    except (callbacks.BadCallbackData, authz.NotAllowed):
         await stale_button(update, context)
         return
     await query.answer()
@@ -127,20 +127,20 @@ async def ask_pressed(update: Update, context: KringContext) -> None:
     assert query is not None
     runtime = context.runtime
     try:
-        (step_id,) = callbacks.decode(query.data, ASK, 1)
+        (step_id,) = callbacks.decode_ints(query.data, ASK, 1)
         if context.person_id is None or not isinstance(query.message, Message):
             raise authz.NotAllowed(Action.ASK_HELP)
         async with runtime.sessions.begin() as session:
             asked = await help_asks.ask(
                 session,
-                int(step_id),
+                step_id,
                 person_id=context.person_id,
                 chat_id=query.message.chat.id,
                 private=query.message.chat.type == ChatType.PRIVATE,
                 now=runtime.clock.now(),
             )
             tz = ZoneInfo((await session.get_one(Circle, asked.request.circle_id)).time_zone)
-    except (callbacks.BadCallbackData, ValueError, authz.NotAllowed):
+    except (callbacks.BadCallbackData, authz.NotAllowed):
         await stale_button(update, context)
         return
     name = asked.helper.display_name
@@ -162,7 +162,11 @@ async def answer_pressed(update: Update, context: KringContext) -> None:
 
     async def apply(session: AsyncSession, person_id: int, values: list[str]) -> HelpAsk:
         return await help_asks.answer(
-            session, int(values[0]), person_id=person_id, answer=HelpAnswer(values[1]), now=context.runtime.clock.now()
+            session,
+            callbacks.as_int(values[0]),
+            person_id=person_id,
+            answer=callbacks.as_enum(HelpAnswer, values[1]),
+            now=context.runtime.clock.now(),
         )
 
     if await button_action(update, context, ANSWER, 2, apply) is None:

@@ -79,15 +79,15 @@ async def make_coordinator_pressed(update: Update, context: KringContext) -> Non
     assert query is not None
     runtime = context.runtime
     try:
-        (member_id,) = callbacks.decode(query.data, COORDINATE, 1)
+        (member_id,) = callbacks.decode_ints(query.data, COORDINATE, 1)
         if context.person_id is None:
             raise authz.NotAllowed(Action.MAKE_COORDINATOR)
         async with runtime.sessions.begin() as session:
             member = await circles.make_coordinator(
-                session, person_id=context.person_id, member_id=int(member_id), now=runtime.clock.now()
+                session, person_id=context.person_id, member_id=member_id, now=runtime.clock.now()
             )
             circle = await session.get(Circle, member.circle_id)
-    except (callbacks.BadCallbackData, ValueError, authz.NotAllowed):
+    except (callbacks.BadCallbackData, authz.NotAllowed):
         await stale_button(update, context)
         return
     assert circle is not None
@@ -246,14 +246,14 @@ async def revoke_pressed(update: Update, context: KringContext) -> None:
     assert query is not None
     runtime = context.runtime
     try:
-        (invitation_id,) = callbacks.decode(query.data, REVOKE, 1)
+        (invitation_id,) = callbacks.decode_ints(query.data, REVOKE, 1)
         if context.person_id is None:
             raise authz.NotAllowed(Action.REVOKE_INVITATION)
         async with runtime.sessions.begin() as session:
             member = await circles.revoke_invitation(
-                session, int(invitation_id), person_id=context.person_id, now=runtime.clock.now()
+                session, invitation_id, person_id=context.person_id, now=runtime.clock.now()
             )
-    except (callbacks.BadCallbackData, ValueError, authz.NotAllowed):
+    except (callbacks.BadCallbackData, authz.NotAllowed):
         await stale_button(update, context)
         return
     await query.answer()

@@ -49,9 +49,13 @@ async def pause_pressed(update: Update, context: KringContext) -> None:
             raise authz.NotAllowed(Action.PAUSE_SELF)
         async with runtime.sessions.begin() as session:
             member = await circles.pause(
-                session, int(circle_id), person_id=context.person_id, days=int(days), now=runtime.clock.now()
+                session,
+                callbacks.as_int(circle_id),
+                person_id=context.person_id,
+                days=callbacks.as_int(days),
+                now=runtime.clock.now(),
             )
-    except (callbacks.BadCallbackData, ValueError, authz.NotAllowed):
+    except (callbacks.BadCallbackData, authz.NotAllowed):
         await stale_button(update, context)
         return
     await query.answer()
@@ -99,8 +103,10 @@ async def leave_pressed(update: Update, context: KringContext) -> None:
             raise authz.NotAllowed(Action.LEAVE)
         if choice == "yes":
             async with runtime.sessions.begin() as session:
-                await circles.leave(session, int(circle_id), person_id=context.person_id, now=runtime.clock.now())
-    except (callbacks.BadCallbackData, ValueError, authz.NotAllowed):
+                await circles.leave(
+                    session, callbacks.as_int(circle_id), person_id=context.person_id, now=runtime.clock.now()
+                )
+    except (callbacks.BadCallbackData, authz.NotAllowed):
         await stale_button(update, context)
         return
     await query.answer()

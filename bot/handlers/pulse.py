@@ -102,9 +102,9 @@ async def choose_pressed(update: Update, context: KringContext) -> None:
         return (
             await pulse.choose(
                 session,
-                int(values[0]),
+                callbacks.as_int(values[0]),
                 person_id=person_id,
-                weeks=int(values[1]) or None,
+                weeks=callbacks.as_int(values[1]) or None,
                 now=context.runtime.clock.now(),
             ),
         )

@@ -91,7 +91,7 @@ async def pressed(update: Update, context: KringContext) -> None:
 async def _press(
     context: KringContext, session: AsyncSession, draft: Draft, field: str, text_value: str
 ) -> Reply | None:
-    value = int(text_value)
+    value = callbacks.as_int(text_value)
     runtime = context.runtime
     now = runtime.clock.now()
     circle_id = draft.data["circle_id"]
