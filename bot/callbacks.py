@@ -6,13 +6,21 @@ at most 64 bytes.
 
 from __future__ import annotations
 
+import re
+from enum import Enum
+from typing import TypeVar
+
 MAX_BYTES = 64
 SEPARATOR = ":"
 MAX_ID_DIGITS = 18
 
 
-class BadCallbackData(ValueError):
-    """Callback data we did not make, or no longer understand."""
+class BadCallbackData(Exception):
+    """Callback data we did not make, or no longer understand. (Not a ``ValueError``: a handler
+    catches this to say "stale button", and a real ``ValueError`` is a bug for the error handler.)"""
+
+
+E = TypeVar("E", bound=Enum)
 
 
 def encode(action: str, *values: str | int) -> str:
@@ -36,6 +44,29 @@ def decode(data: str | None, action: str, arity: int) -> list[str]:
     return parts[1:]
 
 
-def pattern(action: str) -> str:
-    """A regex for a handler that takes this action's presses."""
-    return f"^{action}{SEPARATOR}"
+def as_int(value: str) -> int:
+    """A value that is one of our numbers (an id, a count, an index): plain ASCII digits, not too
+    many. Anything else, such as "+1", " 1", "٣" or "²" (which ``int()`` takes or chokes on), is
+    :class:`BadCallbackData`."""
+    if not (value.isascii() and value.isdigit()) or len(value) > MAX_ID_DIGITS:
+        raise BadCallbackData(value)
+    return int(value)
+
+
+def decode_ints(data: str | None, action: str, arity: int) -> list[int]:
+    """:func:`decode` for an action whose values are all numbers (:func:`as_int`)."""
+    return [as_int(value) for value in decode(data, action, arity)]
+
+
+def as_enum(kind: type[E], value: str) -> E:
+    """The member of ``kind`` with this value; :class:`BadCallbackData` when there is none."""
+    try:
+        return kind(value)
+    except ValueError:
+        raise BadCallbackData(value) from None
+
+
+def pattern(action: str, *values: str) -> str:
+    """A regex for a handler that takes this action's presses (those whose data starts with
+    ``values``, when given)."""
+    return "^" + re.escape(SEPARATOR.join([action, *values]) + SEPARATOR)

@@ -20,7 +20,7 @@ from bot.db.models import (
     SupportKind,
     Visibility,
 )
-from bot.handlers.circle_choice import with_circle
+from bot.handlers.circle_choice import CircleCommand, with_circle
 from bot.handlers.fallback import stale_button
 from bot.handlers.flows import draft_button, on_text
 from bot.i18n import _, pgettext
@@ -68,9 +68,7 @@ async def start_agreement(update: Update, context: KringContext) -> None:
     if message.chat.type != ChatType.PRIVATE:
         await message.reply_text(_("Een afspraak maak je in een privégesprek met mij."))
         return
-    await with_circle(
-        context, message, "agreement", MAKERS, _("Alleen wie de kring regelt, kan afspraken maken."), _begin
-    )
+    await with_circle(context, message, AGREEMENT_COMMAND)
 
 
 async def _begin(context: KringContext, message: Message, circle_id: int) -> None:
@@ -262,8 +260,8 @@ async def _press(context: KringContext, session: AsyncSession, draft: Draft, fie
     if field == "stop":
         await drafts.finish(session, draft)
         return _("Gestopt. Er is niets bewaard."), None
-    if step == "doer" and field == "doer" and int(value) in doer_ids:
-        drafts.advance(draft, "what", now=now, doer=int(value))
+    if step == "doer" and field == "doer" and callbacks.as_int(value) in doer_ids:
+        drafts.advance(draft, "what", now=now, doer=callbacks.as_int(value))
     elif step == "for_whom" and field == "skip":
         drafts.advance(draft, "kind", now=now, for_whom=None)
     elif step == "kind" and field == "kind" and value in {k.value for k in SupportKind}:
@@ -271,10 +269,14 @@ async def _press(context: KringContext, session: AsyncSession, draft: Draft, fie
     elif step == "when" and field == "when" and value in WHEN_CHOICES:
         next_step, rhythm = _when_choice(value)
         drafts.advance(draft, next_step, now=now, **rhythm)
-    elif step == "weekday" and field == "day" and value.isdigit() and 0 <= int(value) <= 6:
-        drafts.advance(draft, "time", now=now, weekday=int(value))
-    elif step == "backup" and field == "backup" and (value == "0" or int(value) in doer_ids - {draft.data["doer"]}):
-        drafts.advance(draft, "visibility", now=now, backup=int(value) or None)
+    elif step == "weekday" and field == "day" and value.isdigit() and 0 <= callbacks.as_int(value) <= 6:
+        drafts.advance(draft, "time", now=now, weekday=callbacks.as_int(value))
+    elif (
+        step == "backup"
+        and field == "backup"
+        and (value == "0" or callbacks.as_int(value) in doer_ids - {draft.data["doer"]})
+    ):
+        drafts.advance(draft, "visibility", now=now, backup=callbacks.as_int(value) or None)
     elif step == "visibility" and field == "visibility" and value in {v.value for v in Visibility}:
         drafts.advance(draft, "confirm", now=now, visibility=value)
     elif step == "confirm" and field == "save":
@@ -386,7 +388,7 @@ async def answer_pressed(update: Update, context: KringContext) -> None:
             raise callbacks.BadCallbackData(query.data)
         async with runtime.sessions.begin() as session:
             if choice == "no" and private:
-                await _check_doer(session, context.person_id, int(agreement_id))
+                await _check_doer(session, context.person_id, callbacks.as_int(agreement_id))
                 draft = await drafts.begin(
                     session,
                     person_id=context.person_id,
@@ -394,7 +396,7 @@ async def answer_pressed(update: Update, context: KringContext) -> None:
                     flow=DECLINE_FLOW,
                     step="reason",
                     now=now,
-                    data={"agreement_id": int(agreement_id)},
+                    data={"agreement_id": callbacks.as_int(agreement_id)},
                 )
                 text: str = _(
                     "Goed dat je het zegt. Wil je vertellen waarom? Schrijf het kort op. Of druk op 'Overslaan'."
@@ -416,14 +418,14 @@ async def answer_pressed(update: Update, context: KringContext) -> None:
                         await drafts.finish(session, finished)
                 agreement = await agreements.answer(
                     session,
-                    int(agreement_id),
+                    callbacks.as_int(agreement_id),
                     person_id=context.person_id,
                     accept=choice == "yes",
                     reason=None,
                     now=now,
                 )
                 text, buttons = _answered(agreement.status == AgreementStatus.ACTIVE), None
-    except (callbacks.BadCallbackData, ValueError, authz.NotAllowed):
+    except (callbacks.BadCallbackData, authz.NotAllowed):
         await stale_button(update, context)
         return
     await query.answer()
@@ -482,13 +484,13 @@ async def confirm_pressed(update: Update, context: KringContext) -> None:
         async with context.runtime.sessions.begin() as session:
             agreement = await agreements.confirm_suggestion(
                 session,
-                int(agreement_id),
+                callbacks.as_int(agreement_id),
                 person_id=context.person_id,
                 accept=choice == "yes",
                 now=context.runtime.clock.now(),
             )
             view = await agreements.view(session, agreement)
-    except (callbacks.BadCallbackData, ValueError, authz.NotAllowed):
+    except (callbacks.BadCallbackData, authz.NotAllowed):
         await stale_button(update, context)
         return
     await query.answer()
@@ -508,14 +510,7 @@ async def confirm_pressed(update: Update, context: KringContext) -> None:
 async def list_agreements(update: Update, context: KringContext) -> None:
     message = update.effective_message
     assert message is not None
-    await with_circle(
-        context,
-        message,
-        "agreements",
-        authz.RULES[Action.VIEW_PLAN],
-        _("Je doet nog niet mee in een kring."),
-        _show_agreements,
-    )
+    await with_circle(context, message, AGREEMENTS_COMMAND)
 
 
 async def _show_agreements(context: KringContext, message: Message, circle_id: int) -> None:
@@ -596,21 +591,25 @@ async def manage_pressed(update: Update, context: KringContext) -> None:
         if change == "edit":
             if not isinstance(query.message, Message) or query.message.chat.type != ChatType.PRIVATE:
                 raise authz.NotAllowed(Action.MANAGE_AGREEMENT)  # typed answers only arrive privately
-            await _begin_edit(context, query.message, int(agreement_id))
+            await _begin_edit(context, query.message, callbacks.as_int(agreement_id))
             await query.answer()
             return
         async with runtime.sessions.begin() as session:
             if change == "back":
                 agreement = await agreements.step_back(
-                    session, int(agreement_id), person_id=context.person_id, now=runtime.clock.now()
+                    session, callbacks.as_int(agreement_id), person_id=context.person_id, now=runtime.clock.now()
                 )
             else:
                 agreement = await agreements.change(
-                    session, int(agreement_id), person_id=context.person_id, change=change, now=runtime.clock.now()
+                    session,
+                    callbacks.as_int(agreement_id),
+                    person_id=context.person_id,
+                    change=change,
+                    now=runtime.clock.now(),
                 )
             view = await agreements.view(session, agreement)
             access = await authz.authorize(session, context.person_id, agreement.circle_id, Action.VIEW_PLAN)
-    except (callbacks.BadCallbackData, ValueError, authz.NotAllowed):
+    except (callbacks.BadCallbackData, authz.NotAllowed):
         await stale_button(update, context)
         return
     await query.answer()
@@ -620,10 +619,20 @@ async def manage_pressed(update: Update, context: KringContext) -> None:
         await query.edit_message_text(agreement_block(view), reply_markup=_manage_buttons(view, access))
 
 
+AGREEMENT_COMMAND = CircleCommand(
+    "agreement", MAKERS, lambda: _("Alleen wie de kring regelt, kan afspraken maken."), _begin
+)
+AGREEMENTS_COMMAND = CircleCommand(
+    "agreements", authz.RULES[Action.VIEW_PLAN], lambda: _("Je doet nog niet mee in een kring."), _show_agreements
+)
+
+
 def handlers() -> list[BaseHandler[Update, KringContext, None]]:
     return [
         CommandHandler("agreement", start_agreement),
+        AGREEMENT_COMMAND.handler(),
         CommandHandler("agreements", list_agreements),
+        AGREEMENTS_COMMAND.handler(),
         CallbackQueryHandler(step_pressed, pattern=callbacks.pattern(STEP)),
         CallbackQueryHandler(answer_pressed, pattern=callbacks.pattern(ANSWER)),
         CallbackQueryHandler(confirm_pressed, pattern=callbacks.pattern(CONFIRM)),

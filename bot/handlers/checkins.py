@@ -21,7 +21,7 @@ from bot.db.models import (
     WorryTrend,
 )
 from bot.handlers import help_flow, network_checkins
-from bot.handlers.circle_choice import with_circle
+from bot.handlers.circle_choice import CircleCommand, with_circle
 from bot.handlers.deliveries import renderer
 from bot.handlers.fallback import stale_button
 from bot.handlers.flows import (
@@ -68,14 +68,7 @@ def answer_buttons(round_id: int) -> InlineKeyboardMarkup:
 async def start(update: Update, context: KringContext) -> None:
     message = update.effective_message
     assert message is not None
-    await with_circle(
-        context,
-        message,
-        "checkin",
-        authz.RULES[Action.CHOOSE_CHECKIN],
-        _("Alleen wie de kring regelt, kiest wanneer de check-in komt."),
-        _begin,
-    )
+    await with_circle(context, message, CHECKIN_COMMAND)
 
 
 async def _begin(context: KringContext, message: Message, circle_id: int) -> None:
@@ -168,9 +161,9 @@ async def _press(
         ]
         return _("Om de paar weken kijken we samen of het plan nog past. Hoe vaak?"), InlineKeyboardMarkup([weeks])
     if field == "weeks" and draft.step == "review" and value.isdigit():
-        await checkins.set_review_weeks(session, circle_id, person_id=draft.person_id, weeks=int(value), now=now)
+        every = callbacks.as_int(value)
+        await checkins.set_review_weeks(session, circle_id, person_id=draft.person_id, weeks=every, now=now)
         await drafts.finish(session, draft)
-        every = int(value)
         return ngettext(
             "Goed. Elke week kijken we samen of het plan nog past.",
             "Goed. Elke {count} weken kijken we samen of het plan nog past.",
@@ -182,17 +175,17 @@ async def _press(
             return _time_question(draft.id)
         days = [_button(weekday_name(d), draft.id, "day", d) for d in range(7)]
         return _("Op welke dag?"), InlineKeyboardMarkup([days[:4], days[4:]])
-    if field == "day" and draft.step == "weekday" and value.isdigit() and int(value) < 7:
-        drafts.advance(draft, "time", now=now, weekday=int(value))
+    if field == "day" and draft.step == "weekday" and value.isdigit() and callbacks.as_int(value) < 7:
+        drafts.advance(draft, "time", now=now, weekday=callbacks.as_int(value))
         return _time_question(draft.id)
-    if field == "time" and draft.step == "time" and value.isdigit() and int(value) < len(TIMES):
+    if field == "time" and draft.step == "time" and value.isdigit() and callbacks.as_int(value) < len(TIMES):
         schedule = await checkins.set_rhythm(
             session,
             circle_id,
             person_id=draft.person_id,
             rhythm=draft.data["rhythm"],
             weekday=draft.data.get("weekday"),
-            at_time=TIMES[int(value)],
+            at_time=TIMES[callbacks.as_int(value)],
             now=now,
         )
         await drafts.finish(session, draft)
@@ -322,12 +315,14 @@ async def answer_pressed(update: Update, context: KringContext) -> None:
     runtime = context.runtime
     try:
         round_id, value = callbacks.decode(query.data, ANSWER, 2)
-        kind = CheckinAnswerKind(value)
+        kind = callbacks.as_enum(CheckinAnswerKind, value)
         if context.person_id is None or not isinstance(query.message, Message):
             raise authz.NotAllowed(Action.ANSWER_CHECKIN)
         async with runtime.sessions.begin() as session:
             now = runtime.clock.now()
-            given = await checkins.answer(session, int(round_id), person_id=context.person_id, kind=kind, now=now)
+            given = await checkins.answer(
+                session, callbacks.as_int(round_id), person_id=context.person_id, kind=kind, now=now
+            )
             member = (await authz.authorize(session, context.person_id, given.circle_id, Action.ANSWER_CHECKIN)).member
             steps = (await safety_plan.load(session, given.circle_id)).steps
             open_draft = await drafts.current(session, person_id=context.person_id, chat_id=query.message.chat.id)
@@ -341,7 +336,7 @@ async def answer_pressed(update: Update, context: KringContext) -> None:
                     now=now,
                     data={"answer_id": given.id},
                 )
-    except (callbacks.BadCallbackData, ValueError, authz.NotAllowed):
+    except (callbacks.BadCallbackData, authz.NotAllowed):
         await stale_button(update, context)
         return
     await query.answer(_("Dank je wel!"))
@@ -389,7 +384,11 @@ async def worry_pressed(update: Update, context: KringContext) -> None:
 
     async def apply(session: AsyncSession, person_id: int, values: list[str]) -> object:
         return await checkins.worry(
-            session, int(values[0]), person_id=person_id, trend=WorryTrend(values[1]), now=context.runtime.clock.now()
+            session,
+            callbacks.as_int(values[0]),
+            person_id=person_id,
+            trend=callbacks.as_enum(WorryTrend, values[1]),
+            now=context.runtime.clock.now(),
         )
 
     if await button_action(update, context, WORRY, 2, apply) is None:
@@ -416,9 +415,18 @@ async def note_written(update: Update, context: KringContext, text: str) -> None
         await update.effective_message.reply_text(_("Bewaard. Het gezin leest het bij de volgende check-in."))
 
 
+CHECKIN_COMMAND = CircleCommand(
+    "checkin",
+    authz.RULES[Action.CHOOSE_CHECKIN],
+    lambda: _("Alleen wie de kring regelt, kiest wanneer de check-in komt."),
+    _begin,
+)
+
+
 def handlers() -> list[BaseHandler[Update, KringContext, None]]:
     return [
         CommandHandler("checkin", start),
+        CHECKIN_COMMAND.handler(),
         CallbackQueryHandler(step_pressed, pattern=callbacks.pattern(STEP)),
         CallbackQueryHandler(answer_pressed, pattern=callbacks.pattern(ANSWER)),
         CallbackQueryHandler(worry_pressed, pattern=callbacks.pattern(WORRY)),

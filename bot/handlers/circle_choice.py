@@ -4,6 +4,7 @@ the person has a role in; with more than one, they pick with a button."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
@@ -19,7 +20,40 @@ from bot.services.authz import Role
 
 PICK = "pick"
 Continuation = Callable[[KringContext, Message, int], Awaitable[None]]
-_CONTINUATIONS: dict[str, Continuation] = {}
+
+
+@dataclass(frozen=True)
+class CircleCommand:
+    """A command about one circle, declared once by its feature: its name (in the buttons' data),
+    who may use it, what to say to someone who may not anywhere (a function: it is said in the
+    person's language), and what to do for the circle meant. The feature registers
+    :meth:`handler` with its other handlers, so a "Voor welke kring?" button works in any Kring
+    process, also in one started after the button was sent."""
+
+    name: str
+    roles: frozenset[Role]
+    refusal: Callable[[], str]
+    continuation: Continuation
+
+    def handler(self) -> BaseHandler[Update, KringContext, None]:
+        """Takes the presses on this command's "Voor welke kring?" buttons."""
+        return CallbackQueryHandler(self.picked, pattern=callbacks.pattern(PICK, self.name))
+
+    async def picked(self, update: Update, context: KringContext) -> None:
+        """A circle was picked; the continuation authorises again (the id came from a button)."""
+        query = update.callback_query
+        assert query is not None
+        try:
+            _name, circle_id = callbacks.decode(query.data, PICK, 2)
+            target = callbacks.as_int(circle_id)
+        except callbacks.BadCallbackData:
+            await stale_button(update, context)
+            return
+        if not isinstance(query.message, Message) or query.message.chat.type != ChatType.PRIVATE:
+            await stale_button(update, context)
+            return
+        await query.answer()
+        await self.continuation(context, query.message, target)
 
 
 async def circles_where(context: KringContext, roles: frozenset[Role], message: Message) -> list[Circle]:
@@ -33,43 +67,15 @@ async def circles_where(context: KringContext, roles: frozenset[Role], message: 
         return [c for c in candidates if (await authz.role_in(session, context.person_id, c))[0] in roles]
 
 
-async def with_circle(
-    context: KringContext,
-    message: Message,
-    command: str,
-    roles: frozenset[Role],
-    refusal: str,
-    continuation: Continuation,
-) -> None:
-    """Run ``continuation`` for the circle meant, asking first when there are several."""
-    _CONTINUATIONS.setdefault(command, continuation)
-    found = await circles_where(context, roles, message)
+async def with_circle(context: KringContext, message: Message, command: CircleCommand) -> None:
+    """Run the command's continuation for the circle meant, asking first when there are several."""
+    found = await circles_where(context, command.roles, message)
     if not found:
-        await message.reply_text(refusal)
+        await message.reply_text(command.refusal())
     elif len(found) == 1:
-        await continuation(context, message, found[0].id)
+        await command.continuation(context, message, found[0].id)
     else:
-        buttons = [[InlineKeyboardButton(c.name, callback_data=callbacks.encode(PICK, command, c.id))] for c in found]
+        buttons = [
+            [InlineKeyboardButton(c.name, callback_data=callbacks.encode(PICK, command.name, c.id))] for c in found
+        ]
         await message.reply_text(_("Voor welke kring?"), reply_markup=InlineKeyboardMarkup(buttons))
-
-
-async def picked(update: Update, context: KringContext) -> None:
-    """A circle was picked; the continuation authorises again (the id came from a button)."""
-    query = update.callback_query
-    assert query is not None
-    try:
-        command, circle_id = callbacks.decode(query.data, PICK, 2)
-        continuation = _CONTINUATIONS[command]
-        target = int(circle_id)
-    except (callbacks.BadCallbackData, KeyError, ValueError):
-        await stale_button(update, context)
-        return
-    if not isinstance(query.message, Message) or query.message.chat.type != ChatType.PRIVATE:
-        await stale_button(update, context)
-        return
-    await query.answer()
-    await continuation(context, query.message, target)
-
-
-def handlers() -> list[BaseHandler[Update, KringContext, None]]:
-    return [CallbackQueryHandler(picked, pattern=callbacks.pattern(PICK))]

@@ -142,8 +142,8 @@ async def _apply(
     if field == "lang" and draft.step == "language" and value in available_languages():
         drafts.advance(draft, "follow_up", now=now, language=value)
         return _("Hoe lang houd je na het einde van de hulp nog een vinger aan de pols?"), _months_buttons(draft.id)
-    if field == "months" and draft.step == "follow_up" and int(value) in circles.FOLLOW_UP_MONTHS:
-        drafts.advance(draft, "confirm", now=now, months=int(value))
+    if field == "months" and draft.step == "follow_up" and callbacks.as_int(value) in circles.FOLLOW_UP_MONTHS:
+        drafts.advance(draft, "confirm", now=now, months=callbacks.as_int(value))
         return _summary(draft, today), _confirm_buttons(draft.id)
     if field == "ok" and draft.step == "confirm":
         ends = circles.follow_up_end(today, draft.data["months"])

@@ -24,7 +24,7 @@ from bot.db.models import (
     ProfessionalStatus,
     Urgency,
 )
-from bot.handlers.circle_choice import with_circle
+from bot.handlers.circle_choice import CircleCommand, with_circle
 from bot.handlers.deliveries import renderer
 from bot.handlers.fallback import stale_button
 from bot.handlers.flows import StepReply, button_action, draft_button, on_text
@@ -71,7 +71,7 @@ def _ended() -> str:
 async def start(update: Update, context: KringContext) -> None:
     message = update.effective_message
     assert message is not None
-    await with_circle(context, message, "contact", authz.RULES[Action.CONTACT_PROFESSIONAL], _network_refusal(), begin)
+    await with_circle(context, message, CONTACT_COMMAND)
 
 
 async def begin(context: KringContext, message: Message, circle_id: int) -> None:
@@ -116,15 +116,14 @@ async def from_help(update: Update, context: KringContext) -> None:
     query = update.callback_query
     assert query is not None
     try:
-        (circle_id,) = callbacks.decode(query.data, CONTACT, 1)
+        (target,) = callbacks.decode_ints(query.data, CONTACT, 1)
         if not isinstance(query.message, Message):
             raise callbacks.BadCallbackData(query.data)
-        target = int(circle_id)
         async with context.runtime.sessions() as session:
             access = await authz.authorize(session, context.person_id, target, Action.CONTACT_PROFESSIONAL)
         if query.message.chat.type != ChatType.PRIVATE and query.message.chat.id != access.circle.group_chat_id:
             raise authz.NotAllowed(Action.CONTACT_PROFESSIONAL)  # a button carried into another group
-    except (callbacks.BadCallbackData, ValueError, authz.NotAllowed):
+    except (callbacks.BadCallbackData, authz.NotAllowed):
         await stale_button(update, context)
         return
     await query.answer()
@@ -222,7 +221,9 @@ async def answer_pressed(update: Update, context: KringContext) -> None:
     async def apply(session: AsyncSession, person_id: int, values: list[str]) -> str:
         if not isinstance(message, Message) or message.chat.type != ChatType.PRIVATE:
             raise authz.NotAllowed(Action.ANSWER_CONTACT)
-        asked = await contact.answer(session, int(values[0]), person_id=person_id, answer=values[1], now=now)
+        asked = await contact.answer(
+            session, callbacks.as_int(values[0]), person_id=person_id, answer=values[1], now=now
+        )
         await drafts.begin(
             session,
             person_id=person_id,
@@ -384,9 +385,13 @@ async def timeout_message(session: AsyncSession, delivery: Delivery) -> Rendered
     )
 
 
+CONTACT_COMMAND = CircleCommand("contact", authz.RULES[Action.CONTACT_PROFESSIONAL], _network_refusal, begin)
+
+
 def handlers() -> list[BaseHandler[Update, KringContext, None]]:
     return [
         CommandHandler("contact", start),
+        CONTACT_COMMAND.handler(),
         CallbackQueryHandler(from_help, pattern=callbacks.pattern(CONTACT)),
         CallbackQueryHandler(step_pressed, pattern=callbacks.pattern(STEP)),
         CallbackQueryHandler(answer_pressed, pattern=callbacks.pattern(ANSWER)),

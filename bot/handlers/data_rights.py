@@ -264,7 +264,7 @@ async def _press(
             "Klaar. Alles over jou is gewist. Dank je wel voor wat je deed. Wil je ooit weer meedoen? Dan heb je een nieuwe link nodig."
         ), None
     if field == "circle" and draft.step == "choose" and value.isdigit():
-        access = await authz.authorize(session, person_id, int(value), Action.DISSOLVE_CIRCLE)
+        access = await authz.authorize(session, person_id, callbacks.as_int(value), Action.DISSOLVE_CIRCLE)
         drafts.advance(draft, "confirm_circle", now=now, circle_id=access.circle.id)
         return "\n".join(
             [

@@ -44,8 +44,8 @@ def on_text(flow: str, *, waits: timedelta = DEFAULT_WAIT) -> Callable[[TextStep
 
 T = TypeVar("T")
 #: Applies a button press for the presser (session, person_id, the values after the action) in one
-#: transaction and returns what the handler needs to answer; raising ``NotAllowed``, ``ValueError``
-#: or ``BadCallbackData`` means "this button is not for you (any more)".
+#: transaction and returns what the handler needs to answer; raising ``NotAllowed`` or
+#: ``BadCallbackData`` means "this button is not for you (any more)".
 ButtonAction = Callable[[AsyncSession, int, list[str]], Awaitable[T]]
 
 
@@ -62,7 +62,7 @@ async def button_action(
             raise authz.NotAllowed(action)
         async with context.runtime.sessions.begin() as session:
             return await apply(session, context.person_id, values)
-    except (callbacks.BadCallbackData, ValueError, authz.NotAllowed):
+    except (callbacks.BadCallbackData, authz.NotAllowed):
         await stale_button(update, context)
         return None
 
@@ -74,10 +74,10 @@ async def draft_button(update: Update, context: KringContext, action: str, flow:
 
     async def to_own_draft(session: AsyncSession, person_id: int, values: list[str]) -> StepReply:
         draft_id, field, value = values
-        draft = await drafts.owned(session, int(draft_id), person_id=person_id, flow=flow)
+        draft = await drafts.owned(session, callbacks.as_int(draft_id), person_id=person_id, flow=flow)
         reply = await apply(context, session, draft, field, value) if draft is not None else None
         if reply is None:
-            raise ValueError(field)  # not this person's draft, or not this step
+            raise callbacks.BadCallbackData(field)  # not this person's draft, or not this step
         return reply
 
     reply = await button_action(update, context, action, 3, to_own_draft)

@@ -65,6 +65,14 @@ async def ask_message(session: AsyncSession, delivery: Delivery) -> Rendered | N
     )
 
 
+def _day(value: str) -> date:
+    """The day a button names (as a date ordinal)."""
+    try:
+        return date.fromordinal(callbacks.as_int(value))
+    except (ValueError, OverflowError):
+        raise callbacks.BadCallbackData(value) from None  # (our buttons name a real day)
+
+
 async def extend_pressed(update: Update, context: KringContext) -> None:
     query = update.callback_query
     assert query is not None
@@ -72,12 +80,12 @@ async def extend_pressed(update: Update, context: KringContext) -> None:
     async def apply(session: AsyncSession, person_id: int, values: list[str]) -> tuple[bool, date]:
         circle_id, day, choice = values
         if choice not in ("0", "1"):
-            raise ValueError(choice)
+            raise callbacks.BadCallbackData(choice)
         circle = await follow_up.answer(
             session,
-            int(circle_id),
+            callbacks.as_int(circle_id),
             person_id=person_id,
-            ends_on=date.fromordinal(int(day)),
+            ends_on=_day(day),
             extend=choice == "1",
             now=context.runtime.clock.now(),
         )

@@ -13,7 +13,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
 from bot.db.models import Circle, Delivery, HelpAnswer, HelpAsk, Member, StepKind
-from bot.handlers.circle_choice import with_circle
+from bot.handlers.circle_choice import CircleCommand, with_circle
 from bot.handlers.deliveries import renderer
 from bot.handlers.fallback import stale_button
 from bot.handlers.flows import button_action
@@ -93,16 +93,7 @@ async def help_view(
 async def start(update: Update, context: KringContext) -> None:
     message = update.effective_message
     assert message is not None
-    await with_circle(
-        context,
-        message,
-        "askhelp",
-        authz.RULES[Action.ASK_HELP],
-        _("Hulp vragen via Kring kan alleen het gezin. Maak je je zorgen? Praat erover met het gezin.")
-        + "\n\n"
-        + not_an_emergency_service(),
-        _show,
-    )
+    await with_circle(context, message, ASKHELP_COMMAND)
 
 
 async def _show(context: KringContext, message: Message, circle_id: int) -> None:
@@ -119,12 +110,12 @@ async def show_pressed(update: Update, context: KringContext) -> None:
     query = update.callback_query
     assert query is not None
     try:
-        (circle_id,) = callbacks.decode(query.data, SHOW, 1)
+        (circle_id,) = callbacks.decode_ints(query.data, SHOW, 1)
         if not isinstance(query.message, Message):
             raise authz.NotAllowed(Action.ASK_HELP)
         async with context.runtime.sessions() as session:
-            text, buttons = await help_view(session, context, int(circle_id), query.message)
-    except (callbacks.BadCallbackData, ValueError, authz.NotAllowed):
+            text, buttons = await help_view(session, context, circle_id, query.message)
+    except (callbacks.BadCallbackData, authz.NotAllowed):
         await stale_button(update, context)
         return
     await query.answer()
@@ -136,20 +127,20 @@ async def ask_pressed(update: Update, context: KringContext) -> None:
     assert query is not None
     runtime = context.runtime
     try:
-        (step_id,) = callbacks.decode(query.data, ASK, 1)
+        (step_id,) = callbacks.decode_ints(query.data, ASK, 1)
         if context.person_id is None or not isinstance(query.message, Message):
             raise authz.NotAllowed(Action.ASK_HELP)
         async with runtime.sessions.begin() as session:
             asked = await help_asks.ask(
                 session,
-                int(step_id),
+                step_id,
                 person_id=context.person_id,
                 chat_id=query.message.chat.id,
                 private=query.message.chat.type == ChatType.PRIVATE,
                 now=runtime.clock.now(),
             )
             tz = ZoneInfo((await session.get_one(Circle, asked.request.circle_id)).time_zone)
-    except (callbacks.BadCallbackData, ValueError, authz.NotAllowed):
+    except (callbacks.BadCallbackData, authz.NotAllowed):
         await stale_button(update, context)
         return
     name = asked.helper.display_name
@@ -171,7 +162,11 @@ async def answer_pressed(update: Update, context: KringContext) -> None:
 
     async def apply(session: AsyncSession, person_id: int, values: list[str]) -> HelpAsk:
         return await help_asks.answer(
-            session, int(values[0]), person_id=person_id, answer=HelpAnswer(values[1]), now=context.runtime.clock.now()
+            session,
+            callbacks.as_int(values[0]),
+            person_id=person_id,
+            answer=callbacks.as_enum(HelpAnswer, values[1]),
+            now=context.runtime.clock.now(),
         )
 
     if await button_action(update, context, ANSWER, 2, apply) is None:
@@ -250,9 +245,22 @@ async def answer_message(session: AsyncSession, delivery: Delivery) -> Rendered 
     )
 
 
+ASKHELP_COMMAND = CircleCommand(
+    "askhelp",
+    authz.RULES[Action.ASK_HELP],
+    lambda: (
+        _("Hulp vragen via Kring kan alleen het gezin. Maak je je zorgen? Praat erover met het gezin.")
+        + "\n\n"
+        + not_an_emergency_service()
+    ),
+    _show,
+)
+
+
 def handlers() -> list[BaseHandler[Update, KringContext, None]]:
     return [
         CommandHandler("askhelp", start),
+        ASKHELP_COMMAND.handler(),
         CallbackQueryHandler(show_pressed, pattern=callbacks.pattern(SHOW)),
         CallbackQueryHandler(ask_pressed, pattern=callbacks.pattern(ASK)),
         CallbackQueryHandler(answer_pressed, pattern=callbacks.pattern(ANSWER)),

@@ -106,10 +106,10 @@ async def group_language_pressed(update: Update, context: KringContext) -> None:
     async def apply(session: AsyncSession, person_id: int, values: list[str]) -> tuple[int, str, str, str | None]:
         circle_id, slot, code = values
         if slot not in ("1", "2"):
-            raise ValueError(slot)
+            raise callbacks.BadCallbackData(slot)
         circle = await circles.set_group_language(
             session,
-            int(circle_id),
+            callbacks.as_int(circle_id),
             person_id=person_id,
             code=None if code == "-" else code,
             second=slot == "2",

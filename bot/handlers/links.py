@@ -196,9 +196,9 @@ async def join_pressed(update: Update, context: KringContext) -> None:
     assert query is not None and query.message is not None
     runtime = context.runtime
     try:
-        (circle_id,) = callbacks.decode(query.data, JOIN, 1)
+        (circle_id,) = callbacks.decode_ints(query.data, JOIN, 1)
         async with runtime.sessions.begin() as session:
-            circle = await session.get(Circle, int(circle_id))
+            circle = await session.get(Circle, circle_id)
             if circle is None or circle.group_chat_id != query.message.chat.id or context.person_id is None:
                 raise authz.NotAllowed(authz.Action.JOIN_AS_FAMILY)  # a button from another chat
             joined = await circles.join_as_family(
@@ -209,7 +209,7 @@ async def join_pressed(update: Update, context: KringContext) -> None:
                 now=runtime.clock.now(),
             )
             language, followed = circle.language, circle.professional_id is not None
-    except (callbacks.BadCallbackData, ValueError, authz.NotAllowed):
+    except (callbacks.BadCallbackData, authz.NotAllowed):
         await stale_button(update, context)
         return
     if not joined.is_new:
@@ -242,12 +242,12 @@ async def invitation_answered(update: Update, context: KringContext) -> None:
         async with runtime.sessions.begin() as session:
             member = await circles.answer_invitation(
                 session,
-                int(invitation_id),
+                callbacks.as_int(invitation_id),
                 person_id=context.person_id,
                 accept=answer == "yes",
                 now=runtime.clock.now(),
             )
-    except (callbacks.BadCallbackData, ValueError):
+    except callbacks.BadCallbackData:
         member = None
     if member is None:
         await stale_button(update, context)

@@ -9,7 +9,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
 from bot.db.models import Circle, Draft, Member, MemberRole, MemberStatus
-from bot.handlers.circle_choice import with_circle
+from bot.handlers.circle_choice import CircleCommand, with_circle
 from bot.handlers.circle_setup import deep_link
 from bot.handlers.fallback import stale_button
 from bot.handlers.flows import begin_for_circle, draft_button, on_text
@@ -38,14 +38,7 @@ def _role_label(member: Member) -> str:
 async def list_members(update: Update, context: KringContext) -> None:
     message = update.effective_message
     assert message is not None
-    await with_circle(
-        context,
-        message,
-        "members",
-        authz.RULES[Action.LIST_MEMBERS],
-        _("Dit kan alleen iemand van het gezin in een kring."),
-        _show_members,
-    )
+    await with_circle(context, message, MEMBERS_COMMAND)
 
 
 async def _show_members(context: KringContext, message: Message, circle_id: int) -> None:
@@ -86,15 +79,15 @@ async def make_coordinator_pressed(update: Update, context: KringContext) -> Non
     assert query is not None
     runtime = context.runtime
     try:
-        (member_id,) = callbacks.decode(query.data, COORDINATE, 1)
+        (member_id,) = callbacks.decode_ints(query.data, COORDINATE, 1)
         if context.person_id is None:
             raise authz.NotAllowed(Action.MAKE_COORDINATOR)
         async with runtime.sessions.begin() as session:
             member = await circles.make_coordinator(
-                session, person_id=context.person_id, member_id=int(member_id), now=runtime.clock.now()
+                session, person_id=context.person_id, member_id=member_id, now=runtime.clock.now()
             )
             circle = await session.get(Circle, member.circle_id)
-    except (callbacks.BadCallbackData, ValueError, authz.NotAllowed):
+    except (callbacks.BadCallbackData, authz.NotAllowed):
         await stale_button(update, context)
         return
     assert circle is not None
@@ -114,14 +107,7 @@ async def start_invite(update: Update, context: KringContext) -> None:
             _("Iemand uitnodigen doe je in een privégesprek met mij. Daar krijg je een link om door te sturen.")
         )
         return
-    await with_circle(
-        context,
-        message,
-        "invite",
-        authz.RULES[Action.INVITE],
-        _("Alleen wie de kring regelt, kan mensen uitnodigen."),
-        _begin_invite,
-    )
+    await with_circle(context, message, INVITE_COMMAND)
 
 
 async def _begin_invite(context: KringContext, message: Message, circle_id: int) -> None:
@@ -260,14 +246,14 @@ async def revoke_pressed(update: Update, context: KringContext) -> None:
     assert query is not None
     runtime = context.runtime
     try:
-        (invitation_id,) = callbacks.decode(query.data, REVOKE, 1)
+        (invitation_id,) = callbacks.decode_ints(query.data, REVOKE, 1)
         if context.person_id is None:
             raise authz.NotAllowed(Action.REVOKE_INVITATION)
         async with runtime.sessions.begin() as session:
             member = await circles.revoke_invitation(
-                session, int(invitation_id), person_id=context.person_id, now=runtime.clock.now()
+                session, invitation_id, person_id=context.person_id, now=runtime.clock.now()
             )
-    except (callbacks.BadCallbackData, ValueError, authz.NotAllowed):
+    except (callbacks.BadCallbackData, authz.NotAllowed):
         await stale_button(update, context)
         return
     await query.answer()
@@ -276,10 +262,23 @@ async def revoke_pressed(update: Update, context: KringContext) -> None:
     )
 
 
+MEMBERS_COMMAND = CircleCommand(
+    "members",
+    authz.RULES[Action.LIST_MEMBERS],
+    lambda: _("Dit kan alleen iemand van het gezin in een kring."),
+    _show_members,
+)
+INVITE_COMMAND = CircleCommand(
+    "invite", authz.RULES[Action.INVITE], lambda: _("Alleen wie de kring regelt, kan mensen uitnodigen."), _begin_invite
+)
+
+
 def handlers() -> list[BaseHandler[Update, KringContext, None]]:
     return [
         CommandHandler("members", list_members),
+        MEMBERS_COMMAND.handler(),
         CommandHandler("invite", start_invite),
+        INVITE_COMMAND.handler(),
         CallbackQueryHandler(make_coordinator_pressed, pattern=callbacks.pattern(COORDINATE)),
         CallbackQueryHandler(invite_button, pattern=callbacks.pattern(INVITE)),
         CallbackQueryHandler(revoke_pressed, pattern=callbacks.pattern(REVOKE)),

@@ -6,7 +6,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
-from bot.handlers.circle_choice import with_circle
+from bot.handlers.circle_choice import CircleCommand, with_circle
 from bot.handlers.fallback import stale_button
 from bot.i18n import _, format_date, ngettext, pgettext
 from bot.runtime import KringContext
@@ -20,14 +20,7 @@ LEAVE = "leave"
 async def ask_pause(update: Update, context: KringContext) -> None:
     message = update.effective_message
     assert message is not None
-    await with_circle(
-        context,
-        message,
-        "pause",
-        authz.RULES[Action.PAUSE_SELF],
-        _("Je doet nog niet mee in een kring."),
-        _pause_choices,
-    )
+    await with_circle(context, message, PAUSE_COMMAND)
 
 
 async def _pause_choices(context: KringContext, message: Message, circle_id: int) -> None:
@@ -56,9 +49,13 @@ async def pause_pressed(update: Update, context: KringContext) -> None:
             raise authz.NotAllowed(Action.PAUSE_SELF)
         async with runtime.sessions.begin() as session:
             member = await circles.pause(
-                session, int(circle_id), person_id=context.person_id, days=int(days), now=runtime.clock.now()
+                session,
+                callbacks.as_int(circle_id),
+                person_id=context.person_id,
+                days=callbacks.as_int(days),
+                now=runtime.clock.now(),
             )
-    except (callbacks.BadCallbackData, ValueError, authz.NotAllowed):
+    except (callbacks.BadCallbackData, authz.NotAllowed):
         await stale_button(update, context)
         return
     await query.answer()
@@ -74,9 +71,7 @@ async def pause_pressed(update: Update, context: KringContext) -> None:
 async def ask_leave(update: Update, context: KringContext) -> None:
     message = update.effective_message
     assert message is not None
-    await with_circle(
-        context, message, "leave", authz.RULES[Action.LEAVE], _("Je doet nog niet mee in een kring."), _leave_question
-    )
+    await with_circle(context, message, LEAVE_COMMAND)
 
 
 async def _leave_question(context: KringContext, message: Message, circle_id: int) -> None:
@@ -108,8 +103,10 @@ async def leave_pressed(update: Update, context: KringContext) -> None:
             raise authz.NotAllowed(Action.LEAVE)
         if choice == "yes":
             async with runtime.sessions.begin() as session:
-                await circles.leave(session, int(circle_id), person_id=context.person_id, now=runtime.clock.now())
-    except (callbacks.BadCallbackData, ValueError, authz.NotAllowed):
+                await circles.leave(
+                    session, callbacks.as_int(circle_id), person_id=context.person_id, now=runtime.clock.now()
+                )
+    except (callbacks.BadCallbackData, authz.NotAllowed):
         await stale_button(update, context)
         return
     await query.answer()
@@ -118,10 +115,20 @@ async def leave_pressed(update: Update, context: KringContext) -> None:
     )
 
 
+PAUSE_COMMAND = CircleCommand(
+    "pause", authz.RULES[Action.PAUSE_SELF], lambda: _("Je doet nog niet mee in een kring."), _pause_choices
+)
+LEAVE_COMMAND = CircleCommand(
+    "leave", authz.RULES[Action.LEAVE], lambda: _("Je doet nog niet mee in een kring."), _leave_question
+)
+
+
 def handlers() -> list[BaseHandler[Update, KringContext, None]]:
     return [
         CommandHandler("pause", ask_pause),
+        PAUSE_COMMAND.handler(),
         CommandHandler("leave", ask_leave),
+        LEAVE_COMMAND.handler(),
         CallbackQueryHandler(pause_pressed, pattern=callbacks.pattern(PAUSE)),
         CallbackQueryHandler(leave_pressed, pattern=callbacks.pattern(LEAVE)),
     ]

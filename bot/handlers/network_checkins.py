@@ -154,10 +154,10 @@ async def answer_pressed(update: Update, context: KringContext) -> None:
 
     async def apply(session: AsyncSession, person_id: int, values: list[str]) -> tuple[str | None, StepReply]:
         """(a short toast or ``None``, the message's new text and buttons)"""
-        checkin_id, field, value = int(values[0]), values[1], values[2]
+        checkin_id, field, value = callbacks.as_int(values[0]), values[1], values[2]
         if field == "contact":
             await network_checkins.answer_contact(
-                session, checkin_id, person_id=person_id, had_contact=HadContact(value), now=now
+                session, checkin_id, person_id=person_id, had_contact=callbacks.as_enum(HadContact, value), now=now
             )
             buttons = [
                 [_answer_button(label, checkin_id, "feeling", kind.value)] for kind, label in feeling_labels().items()
@@ -165,7 +165,7 @@ async def answer_pressed(update: Update, context: KringContext) -> None:
             return None, (_("Hoe voelde het, de afgelopen tijd?"), InlineKeyboardMarkup(buttons))
         if field == "feeling":
             checkin = await network_checkins.answer_feeling(
-                session, checkin_id, person_id=person_id, feeling=Feeling(value), now=now
+                session, checkin_id, person_id=person_id, feeling=callbacks.as_enum(Feeling, value), now=now
             )
             if chat_id is not None:
                 await _offer_note(session, person_id, chat_id, checkin, now)
@@ -185,7 +185,7 @@ async def answer_pressed(update: Update, context: KringContext) -> None:
                 ),
                 None,
             )
-        raise ValueError(field)
+        raise callbacks.BadCallbackData(field)
 
     done = await button_action(update, context, ANSWER, 3, apply)
     if done is None:
@@ -281,7 +281,7 @@ async def own_pressed(update: Update, context: KringContext) -> None:
     async def apply(
         session: AsyncSession, person_id: int, values: list[str]
     ) -> tuple[str, InlineKeyboardMarkup | None]:
-        circle_id, what = int(values[0]), values[1]
+        circle_id, what = callbacks.as_int(values[0]), values[1]
         if what == "pause":
             member = await network_checkins.pause(session, circle_id, person_id=person_id, now=now)
             person = await session.get_one(Person, person_id)
@@ -315,7 +315,7 @@ async def own_pressed(update: Update, context: KringContext) -> None:
                 else _("Goed. Het gezin ziet niets meer van je antwoorden.")
             )
             return text, InlineKeyboardMarkup(own_buttons(circle_id, member.checkin_shared))
-        raise ValueError(what)
+        raise callbacks.BadCallbackData(what)
 
     reply = await button_action(update, context, OWN, 2, apply)
     if reply is None:
@@ -419,7 +419,7 @@ async def choose_step(
             return _("Er doet nog niemand om het gezin heen mee. Nodig iemand uit met /invite."), None
         return _("Wie krijgt af en toe een vraag hoe het met hem of haar gaat?"), InlineKeyboardMarkup(rows)
     if field == "member" and draft.step == "network" and value.isdigit():
-        member = await network_checkins.network_member(session, int(value), circle_id)
+        member = await network_checkins.network_member(session, callbacks.as_int(value), circle_id)
         if member.checkin_stopped_at is not None:
             await drafts.finish(session, draft)
             return _("{name} heeft deze vragen zelf gestopt. Alleen {name} kan ze weer aanzetten.").format(
@@ -443,7 +443,7 @@ async def choose_step(
             InlineKeyboardMarkup([choices, [button(pgettext("button", "Uit"), draft.id, "every", 0)]]),
         )
     if field == "every" and draft.step == "every" and value.isdigit():
-        weeks = int(value) or None
+        weeks = callbacks.as_int(value) or None
         member = await network_checkins.network_member(session, draft.data["member_id"], circle_id)
         await network_checkins.choose(
             session, circle_id, member.id, person_id=context.person_id or 0, weeks=weeks, now=now

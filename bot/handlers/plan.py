@@ -7,7 +7,7 @@ from telegram.constants import ChatType
 from telegram.ext import BaseHandler, CommandHandler
 
 from bot.handlers import help_flow, plan_pictures
-from bot.handlers.circle_choice import with_circle
+from bot.handlers.circle_choice import CircleCommand, with_circle
 from bot.i18n import N_, _
 from bot.plan_text import plan_messages_of
 from bot.runtime import KringContext
@@ -24,7 +24,7 @@ NOT_IN_A_CIRCLE = N_(
 async def show_plan(update: Update, context: KringContext) -> None:
     message = update.effective_message
     assert message is not None
-    await with_circle(context, message, "plan", authz.RULES[Action.VIEW_PLAN], _(NOT_IN_A_CIRCLE), _show)
+    await with_circle(context, message, PLAN_COMMAND)
 
 
 async def _show(context: KringContext, message: Message, circle_id: int) -> None:
@@ -47,5 +47,8 @@ async def _show(context: KringContext, message: Message, circle_id: int) -> None
         await message.reply_text(text, reply_markup=InlineKeyboardMarkup(rows) if last else None)
 
 
+PLAN_COMMAND = CircleCommand("plan", authz.RULES[Action.VIEW_PLAN], lambda: _(NOT_IN_A_CIRCLE), _show)
+
+
 def handlers() -> list[BaseHandler[Update, KringContext, None]]:
-    return [CommandHandler("plan", show_plan)]
+    return [CommandHandler("plan", show_plan), PLAN_COMMAND.handler()]

@@ -90,16 +90,16 @@ async def _pressed(
     assert query is not None
     message = query.message
     try:
-        (circle_id,) = callbacks.decode(query.data, action, 1)
+        (circle_id,) = callbacks.decode_ints(query.data, action, 1)
         if not isinstance(message, Message) or (private_only and message.chat.type != ChatType.PRIVATE):
             raise authz.NotAllowed(rule)
         in_group = message.chat.type != ChatType.PRIVATE
         async with context.runtime.sessions() as session:
-            access = await authz.authorize(session, context.person_id, int(circle_id), rule)
+            access = await authz.authorize(session, context.person_id, circle_id, rule)
             if in_group and access.circle.group_chat_id != message.chat.id:
                 raise authz.NotAllowed(rule)  # a button carried into another group
             view = await plan_for(session, access, in_group=in_group)
-    except (callbacks.BadCallbackData, ValueError, authz.NotAllowed):
+    except (callbacks.BadCallbackData, authz.NotAllowed):
         await stale_button(update, context)
         return
     if _file_guard(context).take(query.from_user.id) is not None:

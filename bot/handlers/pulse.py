@@ -12,7 +12,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
 from bot.db.models import Circle, Delivery, Professional, Schedule
-from bot.handlers.circle_choice import with_circle
+from bot.handlers.circle_choice import CircleCommand, with_circle
 from bot.handlers.deliveries import renderer
 from bot.handlers.flows import button_action
 from bot.i18n import _, format_date, ngettext, pgettext
@@ -44,14 +44,7 @@ def stats_lines(stats: pulse.Stats) -> list[str]:
 async def start(update: Update, context: KringContext) -> None:
     message = update.effective_message
     assert message is not None
-    await with_circle(
-        context,
-        message,
-        "pulse",
-        authz.RULES[Action.CHOOSE_PULSE],
-        _("Alleen wie de kring regelt, kiest of de hulpverlener een korte stand krijgt."),
-        offer,
-    )
+    await with_circle(context, message, PULSE_COMMAND)
 
 
 async def offer(context: KringContext, message: Message, circle_id: int) -> None:
@@ -109,9 +102,9 @@ async def choose_pressed(update: Update, context: KringContext) -> None:
         return (
             await pulse.choose(
                 session,
-                int(values[0]),
+                callbacks.as_int(values[0]),
                 person_id=person_id,
-                weeks=int(values[1]) or None,
+                weeks=callbacks.as_int(values[1]) or None,
                 now=context.runtime.clock.now(),
             ),
         )
@@ -222,8 +215,17 @@ async def pulse_switched(session: AsyncSession, delivery: Delivery) -> Rendered 
     return Rendered(_("{circle} heeft de korte stand uitgezet. Je krijgt geen stand meer.").format(circle=circle.name))
 
 
+PULSE_COMMAND = CircleCommand(
+    "pulse",
+    authz.RULES[Action.CHOOSE_PULSE],
+    lambda: _("Alleen wie de kring regelt, kiest of de hulpverlener een korte stand krijgt."),
+    offer,
+)
+
+
 def handlers() -> list[BaseHandler[Update, KringContext, None]]:
     return [
         CommandHandler("pulse", start),
+        PULSE_COMMAND.handler(),
         CallbackQueryHandler(choose_pressed, pattern=callbacks.pattern(CHOOSE)),
     ]

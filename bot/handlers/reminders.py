@@ -78,9 +78,13 @@ async def answer_pressed(update: Update, context: KringContext) -> None:
             raise authz.NotAllowed(authz.Action.ANSWER_AGREEMENT)
         async with runtime.sessions.begin() as session:
             occurrence = await agreements.report(
-                session, int(occurrence_id), person_id=context.person_id, answer=answer, now=runtime.clock.now()
+                session,
+                callbacks.as_int(occurrence_id),
+                person_id=context.person_id,
+                answer=answer,
+                now=runtime.clock.now(),
             )
-    except (callbacks.BadCallbackData, ValueError, authz.NotAllowed):
+    except (callbacks.BadCallbackData, authz.NotAllowed):
         await stale_button(update, context)
         return
     await query.answer()
@@ -92,12 +96,12 @@ async def thanks_pressed(update: Update, context: KringContext) -> None:
     assert query is not None
     runtime = context.runtime
     try:
-        (occurrence_id,) = callbacks.decode(query.data, THANK, 1)
+        (occurrence_id,) = callbacks.decode_ints(query.data, THANK, 1)
         if context.person_id is None:
             raise authz.NotAllowed(authz.Action.THANK)
         async with runtime.sessions.begin() as session:
-            await agreements.thank(session, int(occurrence_id), person_id=context.person_id, now=runtime.clock.now())
-    except (callbacks.BadCallbackData, ValueError, authz.NotAllowed):
+            await agreements.thank(session, occurrence_id, person_id=context.person_id, now=runtime.clock.now())
+    except (callbacks.BadCallbackData, authz.NotAllowed):
         await stale_button(update, context)
         return
     await query.answer(_("Je bedankje is verstuurd."))

@@ -11,7 +11,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
 from bot.db.models import Draft, StepKind
-from bot.handlers.circle_choice import with_circle
+from bot.handlers.circle_choice import CircleCommand, with_circle
 from bot.handlers.flows import begin_for_circle, draft_button, on_text
 from bot.i18n import _, pgettext
 from bot.plan_text import split_messages, step_line
@@ -34,14 +34,7 @@ async def start(update: Update, context: KringContext) -> None:
     if message.chat.type != ChatType.PRIVATE:
         await message.reply_text(_("Het plan voor als het misgaat maak je in een privégesprek met mij."))
         return
-    await with_circle(
-        context,
-        message,
-        "safetyplan",
-        authz.RULES[Action.EDIT_SAFETY_PLAN],
-        _("Alleen wie de kring regelt, kan dit plan aanpassen."),
-        _begin,
-    )
+    await with_circle(context, message, SAFETYPLAN_COMMAND)
 
 
 async def _begin(context: KringContext, message: Message, circle_id: int) -> None:
@@ -98,7 +91,7 @@ async def pressed(update: Update, context: KringContext) -> None:
 async def _press(
     context: KringContext, session: AsyncSession, draft: Draft, field: str, text_value: str
 ) -> Reply | None:
-    value = int(text_value)
+    value = callbacks.as_int(text_value)
     runtime = context.runtime
     now = runtime.clock.now()
     circle_id = draft.data["circle_id"]
@@ -209,8 +202,17 @@ async def _take_text(
     return await _menu(session, draft)
 
 
+SAFETYPLAN_COMMAND = CircleCommand(
+    "safetyplan",
+    authz.RULES[Action.EDIT_SAFETY_PLAN],
+    lambda: _("Alleen wie de kring regelt, kan dit plan aanpassen."),
+    _begin,
+)
+
+
 def handlers() -> list[BaseHandler[Update, KringContext, None]]:
     return [
         CommandHandler("safetyplan", start),
+        SAFETYPLAN_COMMAND.handler(),
         CallbackQueryHandler(pressed, pattern=callbacks.pattern(ACTION)),
     ]

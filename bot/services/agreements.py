@@ -113,7 +113,7 @@ class AgreementView:
     schedule: Schedule | None
 
 
-class Invalid(ValueError):
+class Invalid(authz.NoLongerPossible):
     """The agreement does not fit the circle (a doer or backup who is not an active member)."""
 
 

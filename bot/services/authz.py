@@ -107,6 +107,11 @@ class NotAllowed(Exception):
     """The person may not do this here. Deliberately says nothing more."""
 
 
+class NoLongerPossible(NotAllowed):
+    """This cannot be done (any more): a choice that is not offered, nothing left to pause or
+    stop, someone who is no longer a member. Asked with a button, the button is stale or forged."""
+
+
 class Access:
     """Who the person is in the circle they act on."""
 

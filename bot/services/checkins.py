@@ -160,7 +160,7 @@ async def _review_due(session: AsyncSession, circle: Circle, occurs_at: datetime
 
 async def set_review_weeks(session: AsyncSession, circle_id: int, *, person_id: int, weeks: int, now: datetime) -> None:
     if weeks not in REVIEW_CHOICES:
-        raise ValueError(weeks)
+        raise authz.NoLongerPossible(weeks)
     access = await authz.authorize(session, person_id, circle_id, Action.CHOOSE_CHECKIN)
     access.circle.review_weeks = weeks
     audit.record(

@@ -494,7 +494,7 @@ async def set_group_language(
     """The family chooses the language(s) Kring writes in their group; ``second``: the optional
     second language (``None`` switches it off)."""
     if code is not None and code not in available_languages():
-        raise ValueError(code)
+        raise authz.NoLongerPossible(code)
     access = await authz.authorize(session, person_id, circle_id, Action.CHOOSE_GROUP_LANGUAGE)
     circle = access.circle
     if second:

@@ -93,7 +93,7 @@ async def choose(
     """A coordinator switches one network member's check-in on (every ``weeks``) or off; the
     member hears who chose it and how to stop it."""
     if weeks is not None and weeks not in CHOICES:
-        raise ValueError(weeks)
+        raise authz.NoLongerPossible(weeks)
     access = await authz.authorize(session, person_id, circle_id, Action.CHOOSE_CHECKIN)
     member = await network_member(session, member_id, circle_id)
     if weeks is not None and member.checkin_stopped_at is not None:
@@ -294,7 +294,7 @@ async def share_note(
 ) -> NetworkCheckin:
     checkin, _member = await own(session, checkin_id, person_id)
     if checkin.note is None:
-        raise ValueError("no note")
+        raise authz.NoLongerPossible("no note")
     checkin.note_shared = share
     consent.record(
         session,
@@ -346,7 +346,7 @@ async def _self(session: AsyncSession, circle_id: int, person_id: int) -> tuple[
 async def pause(session: AsyncSession, circle_id: int, *, person_id: int, now: datetime) -> Member:
     _circle, member = await _self(session, circle_id, person_id)
     if await current(session, member.id) is None:
-        raise ValueError("no check-ins to pause")
+        raise authz.NoLongerPossible("no check-ins to pause")
     member.checkin_paused_until = now + PAUSE
     audit.record(
         session,
@@ -365,7 +365,7 @@ async def stop(session: AsyncSession, circle_id: int, *, person_id: int, now: da
     circle, member = await _self(session, circle_id, person_id)
     schedule = await current(session, member.id)
     if schedule is None:
-        raise ValueError("no check-ins to stop")
+        raise authz.NoLongerPossible("no check-ins to stop")
     schedule.active = False
     member.checkin_stopped_at = now
     await notifications.tell_family(
@@ -397,7 +397,7 @@ async def resume(session: AsyncSession, circle_id: int, *, person_id: int, now: 
         .order_by(Schedule.id.desc())
     )
     if member.checkin_stopped_at is None or last is None:
-        raise ValueError("nothing to switch on again")
+        raise authz.NoLongerPossible("nothing to switch on again")
     last.active, last.planned_until, last.next_due_at = True, now, now
     member.checkin_stopped_at = None
     audit.record(

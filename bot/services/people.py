@@ -15,7 +15,7 @@ from bot.services import audit
 from bot.services.quiet_hours import DEFAULT_FROM, DEFAULT_UNTIL
 
 
-class UnknownLanguage(ValueError):
+class UnknownLanguage(Exception):
     """The language asked for has no catalog (a forged or stale button)."""
 
 

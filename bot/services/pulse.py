@@ -70,7 +70,7 @@ async def choose(
 ) -> Schedule | None:
     """Coordinators switch the pulse on (every ``weeks``) or off; the professional hears of a change."""
     if weeks is not None and weeks not in CHOICES:
-        raise ValueError(weeks)
+        raise authz.NoLongerPossible(weeks)
     access = await authz.authorize(session, person_id, circle_id, Action.CHOOSE_PULSE)
     circle = access.circle
     old = await current(session, circle_id)
