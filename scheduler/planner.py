@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db.delivery_kinds import DeliveryKind
 from bot.db.models import (
     Agreement,
     AgreementOccurrence,
@@ -192,7 +193,7 @@ async def _plan_agreement(session: AsyncSession, schedule: Schedule, *, now: dat
             session,
             circle,
             doer.id,
-            kind="agreement.reminder",
+            kind=DeliveryKind.AGREEMENT_REMINDER,
             key=f"reminder:{occurrence.id}",
             payload={"occurrence_id": occurrence.id, "expires_at": moment.isoformat()},
             now=now,

@@ -8,8 +8,9 @@
 - A group upgraded to a supergroup: the circle follows the new chat id and the message is sent there.
 - 400: failed (the message itself is wrong; retrying cannot help).
 
-Each delivery is rendered at send time in its recipient's language, by the renderer registered for
-its kind; a renderer that returns ``None`` skips a message that is no longer relevant.
+Each delivery is rendered at send time in its recipient's language, by the renderer for its kind
+(``bot/handlers/deliveries.py: RENDERERS``); a renderer that returns ``None`` skips a message that
+is no longer relevant.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
@@ -33,6 +35,7 @@ from telegram.error import (
 
 from bot.clock import Clock
 from bot.db import outbox
+from bot.db.delivery_kinds import DeliveryKind
 from bot.db.models import Circle, Delivery, DeliveryStatus, Member, MemberStatus, Person
 from bot.db.session import SessionMaker
 from bot.i18n import use_language
@@ -72,7 +75,7 @@ class Sender:
         bot: Bot,
         sessions: SessionMaker,
         clock: Clock,
-        renderers: Mapping[str, Renderer],
+        renderers: Mapping[DeliveryKind, Renderer],
         *,
         default_language: str,
         default_tz: ZoneInfo,
@@ -200,7 +203,7 @@ class Sender:
         )
 
     async def _render(self, session: AsyncSession, delivery: Delivery) -> Rendered | None:
-        renderer = self.renderers.get(delivery.kind)
+        renderer = self.renderers.get(cast(DeliveryKind, delivery.kind))  # a stored value finds its member
         if renderer is None:
             log.error(
                 "no renderer for this kind of delivery", extra={"delivery_id": delivery.id, "kind": delivery.kind}
@@ -345,7 +348,7 @@ async def _tell_families(session: AsyncSession, person: Person, now: datetime) -
             await notifications.tell_family(
                 session,
                 circle,
-                kind="member.unreachable",
+                kind=DeliveryKind.MEMBER_UNREACHABLE,
                 key=f"member.unreachable:{member.id}:{now.isoformat()}",
                 payload={"member_id": member.id},
                 now=now,

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 
+from bot.db.delivery_kinds import DeliveryKind
 from bot.db.models import CheckinAnswer, CheckinAnswerKind, Delivery, Member, WorryTrend
 from sandbox.harness import Sandbox
 from tests.journey import GROUP_ID, STALE, make_agreement, set_up_circle
@@ -79,7 +80,7 @@ async def test_one_gentle_reminder_the_next_day_for_those_who_did_not_answer(san
     assert len(nudges) == 1 and "Omar" in nudges[0].text and "Fatima" not in nudges[0].text
     async with sandbox.runtime.sessions() as session:
         kinds = [d.kind for d in await session.scalars(select(Delivery).where(Delivery.kind.like("checkin%")))]
-    assert sorted(kinds) == ["checkin", "checkin.nudge"]
+    assert sorted(kinds) == [DeliveryKind.CHECKIN, DeliveryKind.CHECKIN_NUDGE]
 
 
 async def test_only_coordinators_choose_the_rhythm(sandbox: Sandbox) -> None:

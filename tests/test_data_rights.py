@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from bot.db.delivery_kinds import DeliveryKind
 from bot.db.models import (
     Agreement,
     AuditEvent,
@@ -109,7 +110,8 @@ async def test_a_network_member_erases_themselves_and_the_family_is_told_once(sa
             await session.scalar(select(func.count()).select_from(PlanStep).where(PlanStep.member_id.is_not(None))) == 0
         )
         payloads = [
-            d.payload for d in await session.scalars(select(Delivery).where(Delivery.kind == "member.forgotten"))
+            d.payload
+            for d in await session.scalars(select(Delivery).where(Delivery.kind == DeliveryKind.MEMBER_FORGOTTEN))
         ]
         assert payloads == [{}]  # once told, the name is not kept in the outbox either
         assert (

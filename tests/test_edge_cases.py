@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
+from typing import cast
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import app
 from bot.db import outbox
+from bot.db.delivery_kinds import DeliveryKind
 from bot.db.models import (
     Agreement,
     AgreementStatus,
@@ -115,21 +117,24 @@ async def test_a_paused_member_gets_family_news_after_the_pause(sandbox: Sandbox
     assert sandbox.telegram.messages_in(4)[-1].text.startswith("Buurman Kees, Fatima vraagt of jij dit wilt doen:")
 
 
+BROKEN = cast(DeliveryKind, "test.broken")  # a kind of the test's own
+
+
 @pytest.fixture
-def broken_renderer() -> Iterator[None]:
+def broken_renderer(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The application is built (and built again at each restart) with a renderer that fails."""
+
     async def broken(session: AsyncSession, delivery: Delivery) -> Rendered | None:
         raise RuntimeError("a bug")
 
-    RENDERERS["test.broken"] = broken
-    yield
-    del RENDERERS["test.broken"]
+    monkeypatch.setattr(app, "RENDERERS", {**RENDERERS, BROKEN: broken})
 
 
-async def test_one_broken_message_does_not_hold_up_the_others(sandbox: Sandbox, broken_renderer: None) -> None:
+async def test_one_broken_message_does_not_hold_up_the_others(broken_renderer: None, sandbox: Sandbox) -> None:
     c = await set_up_circle(sandbox)
     now = sandbox.clock.now()
     async with sandbox.runtime.sessions.begin() as session:
-        await outbox.enqueue(session, key="broken", kind="test.broken", chat_id=GROUP_ID, due_at=now, now=now)
+        await outbox.enqueue(session, key="broken", kind=BROKEN, chat_id=GROUP_ID, due_at=now, now=now)
     await make_agreement(c.fatima, "Oma Ayşe", "Soep koken")
     async with sandbox.runtime.sessions() as session:
         statuses = {d.key: d.status for d in await session.scalars(select(Delivery))}

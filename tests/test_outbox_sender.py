@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from datetime import timedelta
+from typing import cast
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import outbox
+from bot.db.delivery_kinds import DeliveryKind
 from bot.db.models import Circle, CircleStatus, Delivery, DeliveryStatus, Person
 from bot.handlers.deliveries import RENDERERS
 from bot.i18n import _
@@ -20,7 +21,7 @@ from scheduler.ticker import Ticker
 
 pytestmark = pytest.mark.both_databases  # depends on the database engine
 
-KIND = "test.note"
+KIND = cast(DeliveryKind, "test.note")  # a kind of the test's own
 
 
 async def _render_note(session: AsyncSession, delivery: Delivery) -> Rendered | None:
@@ -30,10 +31,9 @@ async def _render_note(session: AsyncSession, delivery: Delivery) -> Rendered | 
 
 
 @pytest.fixture(autouse=True)
-def note_renderer() -> Iterator[None]:
-    RENDERERS[KIND] = _render_note
-    yield
-    del RENDERERS[KIND]
+def note_renderer(sandbox: Sandbox) -> None:
+    """This sandbox's sender also renders the test's own kind."""
+    sandbox.runtime.sender.renderers = {**RENDERERS, KIND: _render_note}
 
 
 async def _person(sandbox: Sandbox, user_id: int, language: str = "nl") -> int:

@@ -20,6 +20,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db.delivery_kinds import DeliveryKind
 from bot.db.models import Delivery, DeliveryStatus
 
 ERROR_LENGTH = 200
@@ -32,7 +33,7 @@ async def enqueue(
     session: AsyncSession,
     *,
     key: str,
-    kind: str,
+    kind: DeliveryKind,
     chat_id: int,
     due_at: datetime,
     now: datetime,
@@ -45,7 +46,7 @@ async def enqueue(
         return None
     delivery = Delivery(
         key=key,
-        kind=kind,
+        kind=str(kind),  # its plain value, as it reads back
         chat_id=chat_id,
         person_id=person_id,
         circle_id=circle_id,

@@ -24,7 +24,6 @@ from bot.handlers import (
     members,
     membership,
     network_checkins,
-    notices,  # noqa: F401  (registers the outbox renderers)
     people,
     plan,
     plan_pictures,

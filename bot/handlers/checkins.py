@@ -22,7 +22,6 @@ from bot.db.models import (
 )
 from bot.handlers import help_flow, network_checkins
 from bot.handlers.circle_choice import CircleCommand, with_circle
-from bot.handlers.deliveries import renderer
 from bot.handlers.fallback import stale_button
 from bot.handlers.flows import (
     StepReply,
@@ -259,7 +258,6 @@ async def _current_round(session: AsyncSession, delivery: Delivery) -> CheckinRo
     return checkin if schedule is not None and schedule.active else None
 
 
-@renderer("checkin")
 async def checkin_message(session: AsyncSession, delivery: Delivery) -> Rendered | None:
     checkin = await _current_round(session, delivery)
     if checkin is None:
@@ -273,7 +271,6 @@ async def checkin_message(session: AsyncSession, delivery: Delivery) -> Rendered
     return Rendered(text, answer_buttons(checkin.id))
 
 
-@renderer("checkin.nudge")
 async def nudge(session: AsyncSession, delivery: Delivery) -> Rendered | None:
     checkin = await _current_round(session, delivery)
     if checkin is None:
@@ -292,7 +289,6 @@ async def nudge(session: AsyncSession, delivery: Delivery) -> Rendered | None:
     )
 
 
-@renderer("review")
 async def review(session: AsyncSession, delivery: Delivery) -> Rendered | None:
     """Plans change (domain rule 11): every few check-ins, a moment to look at the plan together."""
     if await _current_round(session, delivery) is None:

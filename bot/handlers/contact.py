@@ -25,7 +25,6 @@ from bot.db.models import (
     Urgency,
 )
 from bot.handlers.circle_choice import CircleCommand, with_circle
-from bot.handlers.deliveries import renderer
 from bot.handlers.fallback import stale_button
 from bot.handlers.flows import StepReply, button_action, draft_button, on_text
 from bot.handlers.help_flow import CONTACT
@@ -301,7 +300,6 @@ async def _request_of(
     )
 
 
-@renderer("contact.request")
 async def request_message(session: AsyncSession, delivery: Delivery) -> Rendered | None:
     found = await _request_of(session, delivery)
     if found is None or found[0].status != ContactRequestStatus.OPEN:
@@ -339,7 +337,6 @@ async def request_message(session: AsyncSession, delivery: Delivery) -> Rendered
     return Rendered("\n".join(lines), buttons)
 
 
-@renderer("contact.answer")
 async def answer_message(session: AsyncSession, delivery: Delivery) -> Rendered | None:
     found = await _request_of(session, delivery)
     if found is None:
@@ -354,7 +351,6 @@ async def answer_message(session: AsyncSession, delivery: Delivery) -> Rendered 
     )
 
 
-@renderer("contact.answer_text")
 async def answer_text_message(session: AsyncSession, delivery: Delivery) -> Rendered | None:
     found = await _request_of(session, delivery)
     if found is None or not found[0].answer_text:
@@ -362,7 +358,6 @@ async def answer_text_message(session: AsyncSession, delivery: Delivery) -> Rend
     return Rendered("📞 " + _("{name} schrijft: {text}").format(name=found[3].name, text=found[0].answer_text))
 
 
-@renderer("contact.timeout")
 async def timeout_message(session: AsyncSession, delivery: Delivery) -> Rendered | None:
     """Never silently lost: no answer in time, so the asker hears it and gets other ways."""
     found = await _request_of(session, delivery)

@@ -18,7 +18,6 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from bot import callbacks
 from bot.db.models import Delivery, Draft, Person
 from bot.handlers import network_checkins
-from bot.handlers.deliveries import renderer
 from bot.handlers.flows import StepReply, draft_button
 from bot.i18n import _, format_datetime, language_name, pgettext
 from bot.runtime import KringContext
@@ -294,7 +293,6 @@ async def _forget_the_name(session: AsyncSession, sent: Delivery) -> None:
     sent.payload = {}
 
 
-@renderer("member.forgotten")
 async def member_forgotten(session: AsyncSession, delivery: Delivery) -> Rendered | None:
     payload = delivery.payload
     lines = [
@@ -323,7 +321,6 @@ async def member_forgotten(session: AsyncSession, delivery: Delivery) -> Rendere
     return Rendered("\n".join(lines), after_sent=_forget_the_name)
 
 
-@renderer("circle.dissolved")
 async def circle_dissolved(session: AsyncSession, delivery: Delivery) -> Rendered | None:
     return Rendered(
         _(

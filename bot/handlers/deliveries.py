@@ -1,23 +1,66 @@
-"""Renderers for the outbox: one per kind of delivery, registered by the feature that sends it.
+"""The outbox's renderers: one for every kind of delivery, in one table.
 
 A renderer turns a delivery row into the message text and buttons, in the recipient's language
-(the sender sets it), or returns ``None`` when the message is no longer relevant.
+(the sender sets it), or returns ``None`` when the message is no longer relevant. The functions
+live with the feature that sends them; this table is the one place that says which renders what.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Mapping
+from types import MappingProxyType
 
+from bot.db.delivery_kinds import DeliveryKind
+from bot.handlers import checkins, contact, data_rights, follow_up, help_flow, network_checkins, notices, pulse
 from scheduler.sender import Renderer
 
-RENDERERS: dict[str, Renderer] = {}
+RENDERERS: Mapping[DeliveryKind, Renderer] = MappingProxyType(
+    {
+        DeliveryKind.MEMBER_JOINED: notices.member_joined,
+        DeliveryKind.MEMBER_ACCEPTED: notices.member_accepted,
+        DeliveryKind.MEMBER_DECLINED: notices.member_declined,
+        DeliveryKind.MEMBER_LEFT: notices.member_left,
+        DeliveryKind.MEMBER_UNREACHABLE: notices.member_unreachable,
+        DeliveryKind.MEMBER_FORGOTTEN: data_rights.member_forgotten,
+        DeliveryKind.CIRCLE_DISSOLVED: data_rights.circle_dissolved,
+        DeliveryKind.AGREEMENT_ASK: notices.agreement_ask,
+        DeliveryKind.AGREEMENT_SUGGESTED: notices.agreement_suggested,
+        DeliveryKind.AGREEMENT_ACCEPTED: notices.agreement_accepted,
+        DeliveryKind.AGREEMENT_DECLINED: notices.agreement_declined,
+        DeliveryKind.AGREEMENT_STEPPED_BACK: notices.agreement_stepped_back,
+        DeliveryKind.AGREEMENT_PAUSE: notices.agreement_paused,
+        DeliveryKind.AGREEMENT_RESUME: notices.agreement_resumed,
+        DeliveryKind.AGREEMENT_END: notices.agreement_ended,
+        DeliveryKind.AGREEMENT_CHANGED: notices.agreement_changed,
+        DeliveryKind.AGREEMENT_REMINDER: notices.reminder,
+        DeliveryKind.OCCURRENCE_DONE: notices.occurrence_done,
+        DeliveryKind.OCCURRENCE_NOT_DONE: notices.occurrence_not_done,
+        DeliveryKind.OCCURRENCE_BACKUP_ASK: notices.backup_ask,
+        DeliveryKind.OCCURRENCE_BACKUP_DONE: notices.backup_done,
+        DeliveryKind.OCCURRENCE_BACKUP_CANT: notices.backup_cant,
+        DeliveryKind.OCCURRENCE_THANKS: notices.thanks,
+        DeliveryKind.CHECKIN: checkins.checkin_message,
+        DeliveryKind.CHECKIN_NUDGE: checkins.nudge,
+        DeliveryKind.REVIEW: checkins.review,
+        DeliveryKind.NETCHECKIN: network_checkins.checkin_message,
+        DeliveryKind.NETCHECKIN_CHOSEN: network_checkins.chosen,
+        DeliveryKind.NETCHECKIN_STOPPED: network_checkins.stopped,
+        DeliveryKind.NETCHECKIN_TALK: network_checkins.wants_to_talk,
+        DeliveryKind.HELP_ASK: help_flow.ask_message,
+        DeliveryKind.HELP_ANSWER: help_flow.answer_message,
+        DeliveryKind.CONTACT_REQUEST: contact.request_message,
+        DeliveryKind.CONTACT_ANSWER: contact.answer_message,
+        DeliveryKind.CONTACT_ANSWER_TEXT: contact.answer_text_message,
+        DeliveryKind.CONTACT_TIMEOUT: contact.timeout_message,
+        DeliveryKind.PULSE: pulse.pulse_message,
+        DeliveryKind.PULSE_SHOWN: pulse.pulse_shown,
+        DeliveryKind.PULSE_SWITCHED: pulse.pulse_switched,
+        DeliveryKind.FOLLOWUP_ASK: follow_up.ask_message,
+        DeliveryKind.FOLLOWUP_ANSWER: follow_up.answer_message,
+        DeliveryKind.FOLLOWUP_GOODBYE: follow_up.goodbye,
+        DeliveryKind.FOLLOWUP_HANDOVER: follow_up.handover,
+    }
+)
 
-
-def renderer(kind: str) -> Callable[[Renderer], Renderer]:
-    def register(function: Renderer) -> Renderer:
-        if kind in RENDERERS:
-            raise ValueError(f"two renderers for {kind!r}")
-        RENDERERS[kind] = function
-        return function
-
-    return register
+if missing := set(DeliveryKind) - set(RENDERERS):
+    raise RuntimeError(f"no renderer for {sorted(missing)}")

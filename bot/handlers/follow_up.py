@@ -12,7 +12,6 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
 from bot.db.models import Circle, Delivery, Professional
-from bot.handlers.deliveries import renderer
 from bot.handlers.flows import button_action
 from bot.i18n import _, format_date, pgettext
 from bot.runtime import KringContext
@@ -27,7 +26,6 @@ async def _professional(session: AsyncSession, delivery: Delivery) -> Profession
     return await session.get(Professional, delivery.payload.get("professional_id"))
 
 
-@renderer("followup.ask")
 async def ask_message(session: AsyncSession, delivery: Delivery) -> Rendered | None:
     circle = await session.get(Circle, delivery.circle_id)
     if (
@@ -111,7 +109,6 @@ async def extend_pressed(update: Update, context: KringContext) -> None:
         )
 
 
-@renderer("followup.answer")
 async def answer_message(session: AsyncSession, delivery: Delivery) -> Rendered | None:
     circle = await session.get(Circle, delivery.circle_id)
     if circle is None:
@@ -128,7 +125,6 @@ async def answer_message(session: AsyncSession, delivery: Delivery) -> Rendered 
     )
 
 
-@renderer("followup.goodbye")
 async def goodbye(session: AsyncSession, delivery: Delivery) -> Rendered | None:
     circle = await session.get(Circle, delivery.circle_id)
     if circle is None:
@@ -141,7 +137,6 @@ async def goodbye(session: AsyncSession, delivery: Delivery) -> Rendered | None:
     )
 
 
-@renderer("followup.handover")
 async def handover(session: AsyncSession, delivery: Delivery) -> Rendered | None:
     professional = await _professional(session, delivery)
     name = professional.name if professional else _("de hulpverlener")

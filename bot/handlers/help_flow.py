@@ -14,7 +14,6 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from bot import callbacks
 from bot.db.models import Circle, Delivery, HelpAnswer, HelpAsk, Member, StepKind
 from bot.handlers.circle_choice import CircleCommand, with_circle
-from bot.handlers.deliveries import renderer
 from bot.handlers.fallback import stale_button
 from bot.handlers.flows import button_action
 from bot.i18n import _, format_time, pgettext
@@ -184,7 +183,6 @@ async def _ask_and_people(session: AsyncSession, delivery: Delivery) -> tuple[He
     return asked, asker, helper, await session.get_one(Circle, asked.circle_id)
 
 
-@renderer("help.ask")
 async def ask_message(session: AsyncSession, delivery: Delivery) -> Rendered | None:
     found = await _ask_and_people(session, delivery)
     if found is None:
@@ -219,7 +217,6 @@ async def ask_message(session: AsyncSession, delivery: Delivery) -> Rendered | N
     )
 
 
-@renderer("help.answer")
 async def answer_message(session: AsyncSession, delivery: Delivery) -> Rendered | None:
     found = await _ask_and_people(session, delivery)
     if found is None or found[0].answer is None:

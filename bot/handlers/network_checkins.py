@@ -24,7 +24,6 @@ from bot.db.models import (
     Outcome,
     Person,
 )
-from bot.handlers.deliveries import renderer
 from bot.handlers.flows import StepReply, button_action, on_text, take_note
 from bot.i18n import _, format_date, ngettext, pgettext
 from bot.runtime import KringContext
@@ -107,7 +106,6 @@ def what_the_family_sees(member: Member, checkin: NetworkCheckin | None) -> str:
 # -- the check-in ------------------------------------------------------------------------------
 
 
-@renderer("netcheckin")
 async def checkin_message(session: AsyncSession, delivery: Delivery) -> Rendered | None:
     checkin = await session.get(NetworkCheckin, delivery.payload.get("checkin_id"))
     if checkin is None or not await network_checkins.still_open(session, checkin, delivery.due_at):
@@ -327,7 +325,6 @@ async def own_pressed(update: Update, context: KringContext) -> None:
 # -- messages about the check-ins --------------------------------------------------------------
 
 
-@renderer("netcheckin.chosen")
 async def chosen(session: AsyncSession, delivery: Delivery) -> Rendered | None:
     circle = await session.get(Circle, delivery.circle_id)
     by = await session.get(Member, delivery.payload.get("by_member_id"))
@@ -362,7 +359,6 @@ async def chosen(session: AsyncSession, delivery: Delivery) -> Rendered | None:
     return Rendered(text, InlineKeyboardMarkup(own_buttons(circle.id, member.checkin_shared)))
 
 
-@renderer("netcheckin.stopped")
 async def stopped(session: AsyncSession, delivery: Delivery) -> Rendered | None:
     member = await session.get(Member, delivery.payload.get("member_id"))
     if member is None:
@@ -376,7 +372,6 @@ async def stopped(session: AsyncSession, delivery: Delivery) -> Rendered | None:
     )
 
 
-@renderer("netcheckin.talk")
 async def wants_to_talk(session: AsyncSession, delivery: Delivery) -> Rendered | None:
     member = await session.get(Member, delivery.payload.get("member_id"))
     if member is None:

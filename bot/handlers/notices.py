@@ -20,7 +20,6 @@ from bot.db.models import (
     Visibility,
 )
 from bot.handlers.agreements import answer_buttons, confirm_buttons
-from bot.handlers.deliveries import renderer
 from bot.handlers.reminders import backup_buttons, reminder_buttons, thanks_button
 from bot.i18n import _, format_datetime
 from bot.plan_text import agreement_block
@@ -33,7 +32,6 @@ async def _member(session: AsyncSession, delivery: Delivery) -> Member | None:
     return await session.get(Member, delivery.payload.get("member_id"))
 
 
-@renderer("member.joined")
 async def member_joined(session: AsyncSession, delivery: Delivery) -> Rendered | None:
     member = await _member(session, delivery)
     return (
@@ -43,13 +41,11 @@ async def member_joined(session: AsyncSession, delivery: Delivery) -> Rendered |
     )
 
 
-@renderer("member.accepted")
 async def member_accepted(session: AsyncSession, delivery: Delivery) -> Rendered | None:
     member = await _member(session, delivery)
     return Rendered(_("{name} doet mee in de kring. Welkom!").format(name=member.display_name)) if member else None
 
 
-@renderer("member.declined")
 async def member_declined(session: AsyncSession, delivery: Delivery) -> Rendered | None:
     member = await _member(session, delivery)
     if member is None:
@@ -57,7 +53,6 @@ async def member_declined(session: AsyncSession, delivery: Delivery) -> Rendered
     return Rendered(_("{name} doet niet mee. Dat is goed: niet iedereen kan helpen.").format(name=member.display_name))
 
 
-@renderer("member.left")
 async def member_left(session: AsyncSession, delivery: Delivery) -> Rendered | None:
     member = await _member(session, delivery)
     if member is None:
@@ -98,7 +93,6 @@ async def _proposer_name(session: AsyncSession, view: AgreementView) -> str:
     return professional.name if professional else "?"
 
 
-@renderer("agreement.ask")
 async def agreement_ask(session: AsyncSession, delivery: Delivery) -> Rendered | None:
     view = await _agreement(session, delivery)
     if view is None or view.agreement.status != AgreementStatus.PROPOSED:
@@ -115,7 +109,6 @@ async def agreement_ask(session: AsyncSession, delivery: Delivery) -> Rendered |
     return Rendered(f"{text}\n\n{agreement_block(view)}", answer_buttons(view.agreement.id))
 
 
-@renderer("agreement.suggested")
 async def agreement_suggested(session: AsyncSession, delivery: Delivery) -> Rendered | None:
     view = await _agreement(session, delivery)
     if view is None or view.agreement.status != AgreementStatus.SUGGESTED:
@@ -128,7 +121,6 @@ async def agreement_suggested(session: AsyncSession, delivery: Delivery) -> Rend
     return Rendered(f"{text}\n\n{agreement_block(view)}", confirm_buttons(view.agreement.id))
 
 
-@renderer("agreement.accepted")
 async def agreement_accepted(session: AsyncSession, delivery: Delivery) -> Rendered | None:
     view = await _agreement(session, delivery)
     if view is None:
@@ -138,7 +130,6 @@ async def agreement_accepted(session: AsyncSession, delivery: Delivery) -> Rende
     )
 
 
-@renderer("agreement.declined")
 async def agreement_declined(session: AsyncSession, delivery: Delivery) -> Rendered | None:
     view = await _agreement(session, delivery)
     if view is None:
@@ -149,7 +140,6 @@ async def agreement_declined(session: AsyncSession, delivery: Delivery) -> Rende
     return Rendered(text + "\n" + _("Kijk samen wat wel past. Een nieuwe afspraak maak je met /agreement."))
 
 
-@renderer("agreement.stepped_back")
 async def agreement_stepped_back(session: AsyncSession, delivery: Delivery) -> Rendered | None:
     view = await _agreement(session, delivery)
     if view is None:
@@ -161,19 +151,16 @@ async def agreement_stepped_back(session: AsyncSession, delivery: Delivery) -> R
     )
 
 
-@renderer("agreement.pause")
 async def agreement_paused(session: AsyncSession, delivery: Delivery) -> Rendered | None:
     view = await _agreement(session, delivery)
     return Rendered(_("Deze afspraak staat even stil: {what}").format(what=_what(delivery, view))) if view else None
 
 
-@renderer("agreement.resume")
 async def agreement_resumed(session: AsyncSession, delivery: Delivery) -> Rendered | None:
     view = await _agreement(session, delivery)
     return Rendered(_("Deze afspraak gaat weer door: {what}").format(what=_what(delivery, view))) if view else None
 
 
-@renderer("agreement.end")
 async def agreement_ended(session: AsyncSession, delivery: Delivery) -> Rendered | None:
     view = await _agreement(session, delivery)
     return (
@@ -183,7 +170,6 @@ async def agreement_ended(session: AsyncSession, delivery: Delivery) -> Rendered
     )
 
 
-@renderer("agreement.changed")
 async def agreement_changed(session: AsyncSession, delivery: Delivery) -> Rendered | None:
     view = await _agreement(session, delivery)
     if view is None:
@@ -211,7 +197,6 @@ async def _when(session: AsyncSession, delivery: Delivery, occurrence: Agreement
     return format_datetime(occurrence.occurs_at, ZoneInfo(zone), format="EEEE d MMMM, HH:mm")
 
 
-@renderer("agreement.reminder")
 async def reminder(session: AsyncSession, delivery: Delivery) -> Rendered | None:
     found = await _occurrence(session, delivery)
     if found is None or found[1].agreement.status != AgreementStatus.ACTIVE:
@@ -225,7 +210,6 @@ async def reminder(session: AsyncSession, delivery: Delivery) -> Rendered | None
     return Rendered("\n".join(lines), reminder_buttons(occurrence.id))
 
 
-@renderer("occurrence.done")
 async def occurrence_done(session: AsyncSession, delivery: Delivery) -> Rendered | None:
     found = await _occurrence(session, delivery)
     if found is None:
@@ -235,7 +219,6 @@ async def occurrence_done(session: AsyncSession, delivery: Delivery) -> Rendered
     return Rendered(text, thanks_button(occurrence.id))
 
 
-@renderer("occurrence.not_done")
 async def occurrence_not_done(session: AsyncSession, delivery: Delivery) -> Rendered | None:
     found = await _occurrence(session, delivery)
     if found is None:
@@ -249,7 +232,6 @@ async def occurrence_not_done(session: AsyncSession, delivery: Delivery) -> Rend
     return Rendered(text)
 
 
-@renderer("occurrence.backup_ask")
 async def backup_ask(session: AsyncSession, delivery: Delivery) -> Rendered | None:
     found = await _occurrence(session, delivery)
     if found is None or found[0].outcome != Outcome.NOT_DONE or found[1].backup is None:
@@ -269,7 +251,6 @@ async def _answered_by(session: AsyncSession, occurrence: AgreementOccurrence) -
     return await session.get(Member, occurrence.answered_by_member_id) if occurrence.answered_by_member_id else None
 
 
-@renderer("occurrence.backup_done")
 async def backup_done(session: AsyncSession, delivery: Delivery) -> Rendered | None:
     found = await _occurrence(session, delivery)
     backup = await _answered_by(session, found[0]) if found else None
@@ -280,7 +261,6 @@ async def backup_done(session: AsyncSession, delivery: Delivery) -> Rendered | N
     return Rendered(text, thanks_button(occurrence.id))
 
 
-@renderer("occurrence.backup_cant")
 async def backup_cant(session: AsyncSession, delivery: Delivery) -> Rendered | None:
     found = await _occurrence(session, delivery)
     backup = await _answered_by(session, found[0]) if found else None
@@ -293,7 +273,6 @@ async def backup_cant(session: AsyncSession, delivery: Delivery) -> Rendered | N
     )
 
 
-@renderer("occurrence.thanks")
 async def thanks(session: AsyncSession, delivery: Delivery) -> Rendered | None:
     found = await _occurrence(session, delivery)
     by = await session.get(Member, delivery.payload.get("by_member_id"))
@@ -304,7 +283,6 @@ async def thanks(session: AsyncSession, delivery: Delivery) -> Rendered | None:
     )
 
 
-@renderer("member.unreachable")
 async def member_unreachable(session: AsyncSession, delivery: Delivery) -> Rendered | None:
     member = await _member(session, delivery)
     if member is None:

@@ -11,9 +11,9 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
+from bot.db.delivery_kinds import DeliveryKind
 from bot.db.models import Circle, Delivery, Professional, Schedule
 from bot.handlers.circle_choice import CircleCommand, with_circle
-from bot.handlers.deliveries import renderer
 from bot.handlers.flows import button_action
 from bot.i18n import _, format_date, ngettext, pgettext
 from bot.runtime import KringContext
@@ -141,7 +141,6 @@ async def _stats_of(session: AsyncSession, delivery: Delivery) -> pulse.Stats:
     return pulse.Stats(**delivery.payload["stats"])
 
 
-@renderer("pulse")
 async def pulse_message(session: AsyncSession, delivery: Delivery) -> Rendered | None:
     circle = await session.get(Circle, delivery.circle_id)
     professional = await session.get(Professional, delivery.payload.get("professional_id"))
@@ -155,7 +154,7 @@ async def pulse_message(session: AsyncSession, delivery: Delivery) -> Rendered |
         await notifications.tell_family(
             session,
             circle,
-            kind="pulse.shown",
+            kind=DeliveryKind.PULSE_SHOWN,
             key=f"{sent.key}:shown",
             now=sent.due_at,
             payload={
@@ -177,7 +176,6 @@ async def pulse_message(session: AsyncSession, delivery: Delivery) -> Rendered |
     )
 
 
-@renderer("pulse.shown")
 async def pulse_shown(session: AsyncSession, delivery: Delivery) -> Rendered | None:
     professional = await session.get(Professional, delivery.payload.get("professional_id"))
     if professional is None:
@@ -203,7 +201,6 @@ async def pulse_shown(session: AsyncSession, delivery: Delivery) -> Rendered | N
     )
 
 
-@renderer("pulse.switched")
 async def pulse_switched(session: AsyncSession, delivery: Delivery) -> Rendered | None:
     circle = await session.get(Circle, delivery.circle_id)
     if circle is None:

@@ -15,6 +15,7 @@ from sqlalchemy import delete, or_, select
 from sqlalchemy import update as sql_update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db.delivery_kinds import DeliveryKind
 from bot.db.models import (
     Agreement,
     AgreementOccurrence,
@@ -226,7 +227,7 @@ async def _announce(session: AsyncSession, circle: Circle, agreement: Agreement,
         await notifications.tell_family(
             session,
             circle,
-            kind="agreement.suggested",
+            kind=DeliveryKind.AGREEMENT_SUGGESTED,
             key=f"agreement.suggested:{agreement.id}",
             payload=payload,
             now=now,
@@ -236,7 +237,7 @@ async def _announce(session: AsyncSession, circle: Circle, agreement: Agreement,
             session,
             circle,
             agreement.doer_member_id,
-            kind="agreement.ask",
+            kind=DeliveryKind.AGREEMENT_ASK,
             key=f"agreement.ask:{agreement.id}",
             payload=payload,
             now=now,
@@ -279,7 +280,7 @@ async def answer(
     ):
         raise authz.NotAllowed(Action.ANSWER_AGREEMENT)
     agreement.decline_reason = None if accept else reason
-    action = "agreement.accepted" if accept else "agreement.declined"
+    action = DeliveryKind.AGREEMENT_ACCEPTED if accept else DeliveryKind.AGREEMENT_DECLINED
     _set_status(
         session, agreement, AgreementStatus.ACTIVE if accept else AgreementStatus.DECLINED, person_id, now, action
     )
@@ -350,7 +351,7 @@ async def update(
             session,
             access.circle,
             agreement.doer_member_id,
-            kind="agreement.changed",
+            kind=DeliveryKind.AGREEMENT_CHANGED,
             key=f"agreement.changed:{agreement.id}:{now.isoformat()}",
             payload={"agreement_id": agreement.id},
             now=now,
@@ -365,6 +366,12 @@ CHANGES = {
         {AgreementStatus.ACTIVE, AgreementStatus.PAUSED, AgreementStatus.PROPOSED, AgreementStatus.SUGGESTED},
         AgreementStatus.ENDED,
     ),
+}
+#: What the doer is told about each change.
+CHANGE_KINDS = {
+    "pause": DeliveryKind.AGREEMENT_PAUSE,
+    "resume": DeliveryKind.AGREEMENT_RESUME,
+    "end": DeliveryKind.AGREEMENT_END,
 }
 
 
@@ -382,7 +389,7 @@ async def change(session: AsyncSession, agreement_id: int, *, person_id: int, ch
             session,
             access.circle,
             agreement.doer_member_id,
-            kind=f"agreement.{change}",
+            kind=CHANGE_KINDS[change],
             key=f"agreement.{change}:{agreement.id}:{now.isoformat()}",
             payload={"agreement_id": agreement.id},
             now=now,
@@ -419,7 +426,7 @@ async def step_back(session: AsyncSession, agreement_id: int, *, person_id: int,
     await notifications.tell_family(
         session,
         access.circle,
-        kind="agreement.stepped_back",
+        kind=DeliveryKind.AGREEMENT_STEPPED_BACK,
         key=f"agreement.stepped_back:{agreement.id}",
         payload={"agreement_id": agreement.id},
         now=now,
@@ -516,6 +523,13 @@ OCCURRENCE_ANSWERS = {
     "bdone": ("backup", Outcome.NOT_DONE, Outcome.BACKUP_DONE),
     "bcant": ("backup", Outcome.NOT_DONE, Outcome.BACKUP_CANT),
 }
+#: What the family is told about each answer.
+OUTCOME_KINDS = {
+    Outcome.DONE: DeliveryKind.OCCURRENCE_DONE,
+    Outcome.NOT_DONE: DeliveryKind.OCCURRENCE_NOT_DONE,
+    Outcome.BACKUP_DONE: DeliveryKind.OCCURRENCE_BACKUP_DONE,
+    Outcome.BACKUP_CANT: DeliveryKind.OCCURRENCE_BACKUP_CANT,
+}
 
 
 async def report(
@@ -553,7 +567,7 @@ async def report(
     await notifications.tell_family(
         session,
         access.circle,
-        kind=f"occurrence.{after.value}",
+        kind=OUTCOME_KINDS[after],
         key=f"occurrence.{after.value}:{occurrence.id}",
         payload=payload,
         now=now,
@@ -563,7 +577,7 @@ async def report(
             session,
             access.circle,
             agreement.backup_member_id,
-            kind="occurrence.backup_ask",
+            kind=DeliveryKind.OCCURRENCE_BACKUP_ASK,
             key=f"occurrence.backup_ask:{occurrence.id}",
             now=now,
             payload={**payload, "expires_at": occurrence.occurs_at.isoformat()},
@@ -595,7 +609,7 @@ async def thank(session: AsyncSession, occurrence_id: int, *, person_id: int, no
         session,
         access.circle,
         helper,
-        kind="occurrence.thanks",
+        kind=DeliveryKind.OCCURRENCE_THANKS,
         key=f"occurrence.thanks:{occurrence.id}",
         payload={"occurrence_id": occurrence.id, "by_member_id": access.member.id if access.member else None},
         now=now,

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import outbox
+from bot.db.delivery_kinds import DeliveryKind
 from bot.db.models import (
     Agreement,
     AgreementOccurrence,
@@ -112,9 +113,9 @@ async def start_round(
     )
     session.add(checkin)
     await session.flush()
-    moments = [("checkin", occurs_at), ("checkin.nudge", occurs_at + NUDGE_AFTER)]
+    moments = [(DeliveryKind.CHECKIN, occurs_at), (DeliveryKind.CHECKIN_NUDGE, occurs_at + NUDGE_AFTER)]
     if with_review:
-        moments.append(("review", occurs_at + timedelta(minutes=1)))  # right after the check-in
+        moments.append((DeliveryKind.REVIEW, occurs_at + timedelta(minutes=1)))  # right after the check-in
     for kind, due in moments:
         payload = {"round_id": checkin.id, "expires_at": (due + GRACE).isoformat()}
         if circle.group_chat_id is not None:

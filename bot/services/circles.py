@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db.delivery_kinds import DeliveryKind
 from bot.db.models import (
     Circle,
     CircleStatus,
@@ -184,7 +185,7 @@ async def join_as_family(
         await notifications.tell_family(
             session,
             circle,
-            kind="member.joined",
+            kind=DeliveryKind.MEMBER_JOINED,
             key=f"member.joined:{member.id}",
             payload={"member_id": member.id},
             now=now,
@@ -398,7 +399,7 @@ async def answer_invitation(
         member.joined_at = now
     else:
         member.status = MemberStatus.DECLINED
-    action = "member.accepted" if accept else "member.declined"
+    action = DeliveryKind.MEMBER_ACCEPTED if accept else DeliveryKind.MEMBER_DECLINED
     audit.record(
         session,
         at=now,
@@ -480,7 +481,7 @@ async def leave(session: AsyncSession, circle_id: int, *, person_id: int, now: d
     await notifications.tell_family(
         session,
         access.circle,
-        kind="member.left",
+        kind=DeliveryKind.MEMBER_LEFT,
         key=f"member.left:{member.id}",
         payload={"member_id": member.id},
         now=now,

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db.delivery_kinds import DeliveryKind
 from bot.db.models import (
     Circle,
     ContactRequest,
@@ -106,12 +107,14 @@ async def request(
         session,
         person,
         circle_id=circle_id,
-        kind="contact.request",
+        kind=DeliveryKind.CONTACT_REQUEST,
         key=f"contact.request:{asked.id}",
         payload={"request_id": asked.id},
         now=now,
     )
-    await _tell_asker(session, asked, kind="contact.timeout", key=f"contact.timeout:{asked.id}", now=now, due_at=due)
+    await _tell_asker(
+        session, asked, kind=DeliveryKind.CONTACT_TIMEOUT, key=f"contact.timeout:{asked.id}", now=now, due_at=due
+    )
     audit.record(
         session,
         at=now,
@@ -136,7 +139,7 @@ async def answer(
     if asked.status == ContactRequestStatus.ANSWERED:
         raise authz.NotAllowed(Action.ANSWER_CONTACT)  # answered once; a note can follow as text
     asked.status, asked.answer, asked.answered_at = ContactRequestStatus.ANSWERED, answer, now
-    await _tell_asker(session, asked, kind="contact.answer", key=f"contact.answer:{asked.id}", now=now)
+    await _tell_asker(session, asked, kind=DeliveryKind.CONTACT_ANSWER, key=f"contact.answer:{asked.id}", now=now)
     audit.record(
         session,
         at=now,
@@ -157,12 +160,22 @@ async def add_answer_text(session: AsyncSession, request_id: int, *, person_id: 
     await authz.authorize(session, person_id, asked.circle_id, Action.ANSWER_CONTACT)
     asked.answer_text = text
     await _tell_asker(
-        session, asked, kind="contact.answer_text", key=f"contact.answer_text:{asked.id}:{now.isoformat()}", now=now
+        session,
+        asked,
+        kind=DeliveryKind.CONTACT_ANSWER_TEXT,
+        key=f"contact.answer_text:{asked.id}:{now.isoformat()}",
+        now=now,
     )
 
 
 async def _tell_asker(
-    session: AsyncSession, asked: ContactRequest, *, kind: str, key: str, now: datetime, due_at: datetime | None = None
+    session: AsyncSession,
+    asked: ContactRequest,
+    *,
+    kind: DeliveryKind,
+    key: str,
+    now: datetime,
+    due_at: datetime | None = None,
 ) -> None:
     """Privately to the one who asked (a young person's request stays private), or in the group."""
     circle = await session.get_one(Circle, asked.circle_id)

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import outbox
+from bot.db.delivery_kinds import DeliveryKind
 from bot.db.models import (
     Agreement,
     Circle,
@@ -122,7 +123,7 @@ async def forget_person(session: AsyncSession, person: Person, *, now: datetime)
             await notifications.tell_family(
                 session,
                 circle,
-                kind="member.forgotten",
+                kind=DeliveryKind.MEMBER_FORGOTTEN,
                 key=f"member.forgotten:{member.id}",
                 payload={
                     "name": member.display_name,
@@ -176,7 +177,7 @@ async def _dissolve(session: AsyncSession, circle: Circle, *, actor: Person, now
             session,
             person,
             circle_id=None,
-            kind="circle.dissolved",
+            kind=DeliveryKind.CIRCLE_DISSOLVED,
             key=f"{key}:p{person.id}",
             payload=payload,
             now=now,
@@ -185,7 +186,7 @@ async def _dissolve(session: AsyncSession, circle: Circle, *, actor: Person, now
         await outbox.enqueue(
             session,
             key=f"{key}:group",
-            kind="circle.dissolved",
+            kind=DeliveryKind.CIRCLE_DISSOLVED,
             chat_id=circle.group_chat_id,
             due_at=now,
             now=now,

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db.delivery_kinds import DeliveryKind
 from bot.db.models import Circle, Person, Professional, ProfessionalStatus
 from bot.services import audit, authz, notifications, pulse
 from bot.services.authz import Action
@@ -65,7 +66,7 @@ async def run_due(session: AsyncSession, *, now: datetime) -> None:
             await notifications.tell_family(
                 session,
                 circle,
-                kind="followup.ask",
+                kind=DeliveryKind.FOLLOWUP_ASK,
                 key=f"followup.ask:{circle.id}:{circle.follow_up_ends_on}",
                 payload={"ends_on": str(circle.follow_up_ends_on)},
                 now=now,
@@ -96,7 +97,7 @@ async def _end(session: AsyncSession, circle: Circle, now: datetime) -> None:
             session,
             person,
             circle_id=circle.id,
-            kind="followup.goodbye",
+            kind=DeliveryKind.FOLLOWUP_GOODBYE,
             key=f"followup.goodbye:{circle.id}:{circle.follow_up_ends_on}",
             payload={"professional_id": professional.id if professional else None},
             now=now,
@@ -104,7 +105,7 @@ async def _end(session: AsyncSession, circle: Circle, now: datetime) -> None:
     await notifications.tell_family(
         session,
         circle,
-        kind="followup.handover",
+        kind=DeliveryKind.FOLLOWUP_HANDOVER,
         key=f"followup.handover:{circle.id}:{circle.follow_up_ends_on}",
         payload={"professional_id": professional.id if professional else None},
         now=now,
@@ -130,7 +131,7 @@ async def answer(
             session,
             person,
             circle_id=circle.id,
-            kind="followup.answer",
+            kind=DeliveryKind.FOLLOWUP_ANSWER,
             key=f"followup.answer:{circle.id}:{ends_on}:{extend}",
             payload={"extend": extend, "ends_on": str(circle.follow_up_ends_on)},
             now=now,

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db.delivery_kinds import DeliveryKind
 from bot.db.models import (
     Circle,
     HelpAnswer,
@@ -83,14 +84,20 @@ async def ask(
             session,
             person,
             circle_id=step.circle_id,
-            kind="help.ask",
+            kind=DeliveryKind.HELP_ASK,
             key=f"help.ask:{request.id}",
             payload=payload,
             now=now,
         )
     else:
         await notifications.tell_member(
-            session, access.circle, helper.id, kind="help.ask", key=f"help.ask:{request.id}", payload=payload, now=now
+            session,
+            access.circle,
+            helper.id,
+            kind=DeliveryKind.HELP_ASK,
+            key=f"help.ask:{request.id}",
+            payload=payload,
+            now=now,
         )
     audit.record(
         session,
@@ -129,11 +136,19 @@ async def answer(session: AsyncSession, ask_id: int, *, person_id: int, answer: 
         person = await session.get(Person, asker.person_id) if asker and asker.person_id else None
         if person is not None:
             await notifications.tell_person(
-                session, person, circle_id=request.circle_id, kind="help.answer", key=key, payload=payload, now=now
+                session,
+                person,
+                circle_id=request.circle_id,
+                kind=DeliveryKind.HELP_ANSWER,
+                key=key,
+                payload=payload,
+                now=now,
             )
     else:
         circle = await session.get_one(Circle, request.circle_id)
-        await notifications.tell_family(session, circle, kind="help.answer", key=key, payload=payload, now=now)
+        await notifications.tell_family(
+            session, circle, kind=DeliveryKind.HELP_ANSWER, key=key, payload=payload, now=now
+        )
     audit.record(
         session,
         at=now,

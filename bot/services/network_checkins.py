@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db.delivery_kinds import DeliveryKind
 from bot.db.models import (
     Agreement,
     AgreementOccurrence,
@@ -127,7 +128,7 @@ async def choose(
             session,
             access.circle,
             member.id,
-            kind="netcheckin.chosen",
+            kind=DeliveryKind.NETCHECKIN_CHOSEN,
             key=f"netcheckin.chosen:{member.id}:{now.isoformat()}",
             now=now,
             payload={"weeks": weeks or 0, "by_member_id": access.member.id},
@@ -175,7 +176,7 @@ async def plan(session: AsyncSession, schedule: Schedule, occurrences: list[date
             session,
             circle,
             member.id,
-            kind="netcheckin",
+            kind=DeliveryKind.NETCHECKIN,
             key=f"netcheckin:{checkin.id}",
             payload={"checkin_id": checkin.id, "expires_at": (moment + GRACE).isoformat()},
             now=now,
@@ -317,7 +318,7 @@ async def tell_family(session: AsyncSession, checkin_id: int, *, person_id: int,
         await notifications.tell_family(
             session,
             circle,
-            kind="netcheckin.talk",
+            kind=DeliveryKind.NETCHECKIN_TALK,
             key=f"netcheckin.talk:{checkin.id}",
             payload={"member_id": member.id},
             now=now,
@@ -371,7 +372,7 @@ async def stop(session: AsyncSession, circle_id: int, *, person_id: int, now: da
     await notifications.tell_family(
         session,
         circle,
-        kind="netcheckin.stopped",
+        kind=DeliveryKind.NETCHECKIN_STOPPED,
         key=f"netcheckin.stopped:{member.id}:{now.isoformat()}",
         payload={"member_id": member.id},
         now=now,

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import outbox
+from bot.db.delivery_kinds import DeliveryKind
 from bot.db.models import Circle, Member, MemberRole, MemberStatus, Person
 
 
@@ -17,7 +18,7 @@ async def tell_family(
     session: AsyncSession,
     circle: Circle,
     *,
-    kind: str,
+    kind: DeliveryKind,
     key: str,
     payload: dict[str, Any],
     now: datetime,
@@ -59,7 +60,7 @@ async def tell_person(
     person: Person,
     *,
     circle_id: int | None,
-    kind: str,
+    kind: DeliveryKind,
     key: str,
     payload: dict[str, Any],
     now: datetime,
@@ -83,7 +84,7 @@ async def tell_member(
     circle: Circle,
     member_id: int,
     *,
-    kind: str,
+    kind: DeliveryKind,
     key: str,
     payload: dict[str, Any],
     now: datetime,

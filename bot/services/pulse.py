@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import outbox
+from bot.db.delivery_kinds import DeliveryKind
 from bot.db.models import (
     Agreement,
     AgreementOccurrence,
@@ -103,7 +104,7 @@ async def choose(
                 session,
                 person,
                 circle_id=circle_id,
-                kind="pulse.switched",
+                kind=DeliveryKind.PULSE_SWITCHED,
                 key=f"pulse.switched:{circle_id}:{now.isoformat()}",
                 payload={"on": schedule is not None},
                 now=now,
@@ -152,7 +153,7 @@ async def queue(
     await outbox.enqueue(
         session,
         key=key,
-        kind="pulse",
+        kind=DeliveryKind.PULSE,
         chat_id=person.telegram_user_id,
         due_at=max(until, now),
         now=now,

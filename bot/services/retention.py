@@ -17,6 +17,7 @@ from sqlalchemy import delete, or_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
+from bot.db.delivery_kinds import DeliveryKind
 from bot.db.models import (
     AgreementOccurrence,
     AuditEvent,
@@ -36,7 +37,7 @@ from bot.services import audit
 
 DEFAULT_MONTHS = 12
 DRAFTS_KEPT = timedelta(days=30)
-NOTICES_WITH_NAMES = ("member.forgotten", "circle.dissolved")
+NOTICES_WITH_NAMES = (DeliveryKind.MEMBER_FORGOTTEN, DeliveryKind.CIRCLE_DISSOLVED)
 NOTICES_KEPT = timedelta(days=7)
 EVERY = timedelta(days=1)
 

@@ -1,0 +1,62 @@
+"""Every kind of message Kring sends on its own, through the outbox.
+
+The values are stored in ``deliveries.kind`` and are part of each delivery's unique key, so they
+never change. Each kind has exactly one renderer (``bot/handlers/deliveries.py: RENDERERS``).
+"""
+
+from __future__ import annotations
+
+import enum
+
+
+class DeliveryKind(enum.StrEnum):
+    # who is in the circle
+    MEMBER_JOINED = "member.joined"
+    MEMBER_ACCEPTED = "member.accepted"
+    MEMBER_DECLINED = "member.declined"
+    MEMBER_LEFT = "member.left"
+    MEMBER_UNREACHABLE = "member.unreachable"
+    MEMBER_FORGOTTEN = "member.forgotten"
+    CIRCLE_DISSOLVED = "circle.dissolved"
+    # agreements
+    AGREEMENT_ASK = "agreement.ask"
+    AGREEMENT_SUGGESTED = "agreement.suggested"
+    AGREEMENT_ACCEPTED = "agreement.accepted"
+    AGREEMENT_DECLINED = "agreement.declined"
+    AGREEMENT_STEPPED_BACK = "agreement.stepped_back"
+    AGREEMENT_PAUSE = "agreement.pause"
+    AGREEMENT_RESUME = "agreement.resume"
+    AGREEMENT_END = "agreement.end"
+    AGREEMENT_CHANGED = "agreement.changed"
+    AGREEMENT_REMINDER = "agreement.reminder"
+    # how one occurrence of an agreement went
+    OCCURRENCE_DONE = "occurrence.done"
+    OCCURRENCE_NOT_DONE = "occurrence.not_done"
+    OCCURRENCE_BACKUP_ASK = "occurrence.backup_ask"
+    OCCURRENCE_BACKUP_DONE = "occurrence.backup_done"
+    OCCURRENCE_BACKUP_CANT = "occurrence.backup_cant"
+    OCCURRENCE_THANKS = "occurrence.thanks"
+    # the family's check-ins
+    CHECKIN = "checkin"
+    CHECKIN_NUDGE = "checkin.nudge"
+    REVIEW = "review"
+    # a network member's own check-ins
+    NETCHECKIN = "netcheckin"
+    NETCHECKIN_CHOSEN = "netcheckin.chosen"
+    NETCHECKIN_STOPPED = "netcheckin.stopped"
+    NETCHECKIN_TALK = "netcheckin.talk"
+    # when help is needed, and contact with the professional
+    HELP_ASK = "help.ask"
+    HELP_ANSWER = "help.answer"
+    CONTACT_REQUEST = "contact.request"
+    CONTACT_ANSWER = "contact.answer"
+    CONTACT_ANSWER_TEXT = "contact.answer_text"
+    CONTACT_TIMEOUT = "contact.timeout"
+    # the professional's pulse and the end of the follow-up
+    PULSE = "pulse"
+    PULSE_SHOWN = "pulse.shown"
+    PULSE_SWITCHED = "pulse.switched"
+    FOLLOWUP_ASK = "followup.ask"
+    FOLLOWUP_ANSWER = "followup.answer"
+    FOLLOWUP_GOODBYE = "followup.goodbye"
+    FOLLOWUP_HANDOVER = "followup.handover"
