@@ -7,6 +7,7 @@ at most 64 bytes.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from enum import Enum
 from typing import TypeVar
 
@@ -21,6 +22,7 @@ class BadCallbackData(Exception):
 
 
 E = TypeVar("E", bound=Enum)
+T = TypeVar("T")
 
 
 def encode(action: str, *values: str | int) -> str:
@@ -51,6 +53,14 @@ def as_int(value: str) -> int:
     if not (value.isascii() and value.isdigit()) or len(value) > MAX_ID_DIGITS:
         raise BadCallbackData(value)
     return int(value)
+
+
+def as_choice(choices: Sequence[T], value: str) -> T:
+    """The choice a button's index points at; :class:`BadCallbackData` for an index past the end."""
+    index = as_int(value)
+    if index >= len(choices):
+        raise BadCallbackData(value)
+    return choices[index]
 
 
 def decode_ints(data: str | None, action: str, arity: int) -> list[int]:

@@ -27,6 +27,10 @@ def test_numbers_and_enums_from_button_data() -> None:
     assert callbacks.as_enum(HelpAnswer, member.value) is member
     with pytest.raises(callbacks.BadCallbackData):
         callbacks.as_enum(HelpAnswer, "nonsense")
+    assert callbacks.as_choice(("a", "b"), "1") == "b"
+    for past_the_end in ("2", "-1", "x"):
+        with pytest.raises(callbacks.BadCallbackData):
+            callbacks.as_choice(("a", "b"), past_the_end)
 
 
 def test_a_stale_button_is_not_a_value_error() -> None:

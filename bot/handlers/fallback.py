@@ -62,7 +62,7 @@ async def own_setting_pressed(
             if person is None:
                 raise callbacks.BadCallbackData(query.data)
             confirmation = await apply(session, person, value)
-    except (callbacks.BadCallbackData, IndexError):
+    except callbacks.BadCallbackData:
         await stale_button(update, context)
         return
     await query.answer()

@@ -57,7 +57,7 @@ async def ask(update: Update, context: KringContext) -> None:
 
 async def choose(update: Update, context: KringContext) -> None:
     async def apply(session: AsyncSession, person: Person, value: str) -> str:
-        start, end = CHOICES[callbacks.as_int(value)]
+        start, end = callbacks.as_choice(CHOICES, value)
         people.set_quiet_hours(session, person, start, end, now=context.runtime.clock.now())
         return _("Goed. Van {span} stuur ik je niets.").format(span=_span(start, end))
 

@@ -62,7 +62,7 @@ async def ask(update: Update, context: KringContext) -> None:
 
 async def choose(update: Update, context: KringContext) -> None:
     async def apply(session: AsyncSession, person: Person, value: str) -> str:
-        zone = ZONES[callbacks.as_int(value)]
+        zone = callbacks.as_choice(ZONES, value)
         people.set_time_zone(session, person, zone, now=context.runtime.clock.now())
         return _("Goed. Ik houd nu de tijd aan van {place}.").format(place=_label(zone, context))
 
