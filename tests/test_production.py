@@ -35,7 +35,7 @@ from bot.services import workers
 from sandbox.fake_telegram import FakeTelegram
 from sandbox.harness import SANDBOX_TOKEN, Sandbox
 from scheduler.sender import Rendered, Sender
-from tests.conftest import TEST_KEY
+from tests.conftest import START, TEST_KEY
 
 pytestmark = pytest.mark.both_databases  # depends on the database engine
 
@@ -70,7 +70,7 @@ async def telegram() -> AsyncIterator[FakeTelegram]:
 
 
 async def test_two_processes_send_every_delivery_exactly_once(sessions: SessionMaker, telegram: FakeTelegram) -> None:
-    clock = SimulatedClock(telegram.clock.now())
+    clock = SimulatedClock(START)  # a weekday morning: no quiet hours, whatever the real time
     await _queue(sessions, clock, 120)
     bots = [Bot(SANDBOX_TOKEN, base_url=f"{telegram.url}/bot") for _ in range(2)]
     senders = [
@@ -103,7 +103,7 @@ async def test_two_processes_send_every_delivery_exactly_once(sessions: SessionM
 async def test_a_live_claim_is_never_taken_and_a_dead_ones_is_after_its_lease(
     sessions: SessionMaker, telegram: FakeTelegram
 ) -> None:
-    clock = SimulatedClock(telegram.clock.now())
+    clock = SimulatedClock(START)  # a weekday morning: no quiet hours, whatever the real time
     await _queue(sessions, clock, 3)
     async with sessions.begin() as session:  # process A claims, then (say) dies
         assert len(await outbox.claim_due(session, now=clock.now(), limit=10, by="host-a:1:aa")) == 3
@@ -195,7 +195,7 @@ async def test_healthz_and_metrics(sandbox: Sandbox, unused_tcp_port: int) -> No
 
 
 async def test_metrics_count_sends_and_telegram_errors(settings: Settings, telegram: FakeTelegram) -> None:
-    clock = SimulatedClock(telegram.clock.now())
+    clock = SimulatedClock(START)  # a weekday morning: no quiet hours, whatever the real time
     application = build_application(
         settings.with_overrides(bot_token=SANDBOX_TOKEN, telegram_api_url=telegram.url), clock=clock, tick_seconds=None
     )
