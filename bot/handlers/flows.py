@@ -1,47 +1,37 @@
-"""Typed answers in multi-step conversations (a name, a short text) go to the flow whose draft is
-open in this chat; ``/cancel`` stops it. Without an open draft, text gets the kind pointer."""
+"""The Telegram side of multi-step conversations (:mod:`bot.flows`): typed text goes to the flow
+whose draft is open in this chat, a flow's buttons to its step, ``/cancel`` stops it. Without an
+open draft, text gets the kind pointer. Every flow is listed here, in one place."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from datetime import timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import InlineKeyboardMarkup, Message, Update
+from telegram import Message, Update
 from telegram.constants import ChatType
-from telegram.ext import BaseHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot import callbacks
 from bot.db.models import Draft
+from bot.flows import agreement
+from bot.flows.flow import DEFAULT_WAIT, Flow, Reply, Turn, take_press, take_text
+
 from bot.handlers.fallback import stale_button, unexpected_message
 from bot.i18n import _
 from bot.runtime import KringContext
 from bot.services import authz, drafts
 
-TextStep = Callable[[Update, KringContext, str], Awaitable[None]]
-TEXT_STEPS: dict[str, TextStep] = {}
-#: How long an open draft waits for typed text (a week, unless the flow says otherwise): after
-#: that, text is not taken as an answer to a question asked long ago.
-WAITS: dict[str, timedelta] = {}
-DEFAULT_WAIT = timedelta(days=7)
+FLOWS: dict[str, Flow[Any]] = {
+    flow.name: flow
+    for flow in (
+        agreement.MAKE,
+        agreement.DECLINE,
+    )
+}
 
-#: What a step answers: the text and buttons that replace the question.
-StepReply = tuple[str, InlineKeyboardMarkup | None]
-#: Applies one button press to this person's draft, inside its transaction: (context, session,
-#: draft, field, value) → reply, or ``None`` when the press does not fit the draft's step.
-ButtonStep = Callable[[KringContext, AsyncSession, Draft, str, str], Awaitable[StepReply | None]]
-
-
-def on_text(flow: str, *, waits: timedelta = DEFAULT_WAIT) -> Callable[[TextStep], TextStep]:
-    def register(step: TextStep) -> TextStep:
-        TEXT_STEPS[flow] = step
-        WAITS[flow] = waits
-        return step
-
-    return register
-
-
+D = TypeVar("D")
 T = TypeVar("T")
 #: Applies a button press for the presser (session, person_id, the values after the action) in one
 #: transaction and returns what the handler needs to answer; raising ``NotAllowed`` or
@@ -67,17 +57,148 @@ async def button_action(
         return None
 
 
-async def draft_button(update: Update, context: KringContext, action: str, flow: str, apply: ButtonStep) -> None:
-    """A button in a flow (``action:draft_id:field:value``): apply it to the presser's own draft,
-    then show the next question in place of the old one. A press on someone else's draft, a
-    finished one, or one that does not fit gets the short "stale button" answer."""
+async def start(
+    context: KringContext,
+    message: Message,
+    flow: Flow[D],
+    data: D,
+    *,
+    step: str,
+    intro: str = "",
+    refusal: Callable[[], str] | None = None,
+) -> None:
+    """Begin ``flow`` in this chat and ask its first question (after ``intro``). When its check
+    says no, nothing is kept and the person hears ``refusal`` (or the flow's own words)."""
+    runtime = context.runtime
+    try:
+        if context.person_id is None:
+            raise authz.NotAllowed(flow.name)
+        async with runtime.sessions.begin() as session:
+            turn = await begin(context, session, message.chat.id, flow, data, step=step)
+            text, buttons = await turn.question()
+            await flow.save(turn)
+    except authz.NotAllowed:
+        await message.reply_text((refusal or flow.gone)())
+        return
+    await message.reply_text(f"{intro}\n\n{text}" if intro else text, reply_markup=buttons)
 
+
+async def begin(
+    context: KringContext, session: AsyncSession, chat_id: int, flow: Flow[D], data: D, *, step: str
+) -> Turn[D]:
+    """Begin ``flow`` inside a transaction the caller holds (a button that opens a question)."""
+    if context.person_id is None:
+        raise authz.NotAllowed(flow.name)
+    runtime = context.runtime
+    return await flow.begin(
+        session,
+        person_id=context.person_id,
+        chat_id=chat_id,
+        now=runtime.clock.now(),
+        zone=runtime.settings.timezone,
+        step=step,
+        data=data,
+    )
+
+
+async def route_text(update: Update, context: KringContext) -> None:
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    runtime = context.runtime
+    now = runtime.clock.now()
+    draft = None
+    if context.person_id is not None:
+        async with runtime.sessions() as session:  # read only: most text has no draft
+            draft = await drafts.current(session, person_id=context.person_id, chat_id=message.chat.id)
+    legacy = draft is not None and draft.flow in TEXT_STEPS  # LEGACY: until every flow is a Flow
+    if legacy and draft is not None and draft.updated_at + WAITS[draft.flow] >= now:
+        await TEXT_STEPS[draft.flow](update, context, message.text)
+        return
+    flow = FLOWS.get(draft.flow) if draft is not None else None
+    if draft is None or flow is None or draft.updated_at + flow.waits < now:
+        if draft is not None:
+            async with runtime.sessions.begin() as session:
+                await drafts.finish(session, await session.merge(draft))  # asked too long ago
+        if message.chat.type == ChatType.PRIVATE:  # in a group, a reply to Kring needs no answer
+            await unexpected_message(update, context)
+        return
+    async with runtime.sessions.begin() as session:
+        turn = flow.resume(session, await session.merge(draft), now=now, zone=runtime.settings.timezone)
+        if turn is None:
+            await drafts.finish(session, await session.merge(draft))
+            reply: Reply = (flow.gone(), None)
+        else:
+            reply = await take_text(turn, message.text)
+    await message.reply_text(reply[0], reply_markup=reply[1], disable_web_page_preview=True)
+
+
+def pressed(flow: Flow[Any]) -> Callable[[Update, KringContext], Coroutine[Any, Any, None]]:
+    """The handler of a flow's buttons (``action:draft_id:name:value``): applies the press to the
+    presser's own draft and shows the next question in place of the old one. A press on someone
+    else's draft, a finished one, or one that does not fit gets the short "stale button" answer."""
+
+    async def on_press(update: Update, context: KringContext) -> None:
+        assert flow.action is not None
+        runtime = context.runtime
+
+        async def apply(session: AsyncSession, person_id: int, values: list[str]) -> Reply:
+            draft_id, name, value = values
+            draft = await drafts.owned(session, callbacks.as_int(draft_id), person_id=person_id, flow=flow.name)
+            turn = None
+            if draft is not None:
+                turn = flow.resume(session, draft, now=runtime.clock.now(), zone=runtime.settings.timezone)
+            if turn is None:
+                raise callbacks.BadCallbackData(draft_id)  # not this person's draft, or not any more
+            return await take_press(turn, name, value)
+
+        reply = await button_action(update, context, flow.action, 3, apply)
+        if reply is None:
+            return
+        query = update.callback_query
+        assert query is not None
+        await query.answer()
+        await query.edit_message_text(reply[0], reply_markup=reply[1], disable_web_page_preview=True)
+
+    return on_press
+
+
+async def cancel(update: Update, context: KringContext) -> None:
+    message = update.effective_message
+    assert message is not None
+    async with context.runtime.sessions.begin() as session:
+        draft = None
+        if context.person_id is not None:
+            draft = await drafts.current(session, person_id=context.person_id, chat_id=message.chat.id)
+        if draft is not None:
+            await drafts.finish(session, draft)
+    await message.reply_text(_("Gestopt. Er is niets bewaard.") if draft else _("Er is niets om te stoppen."))
+
+
+# -- LEGACY: the hand-written flows, until each is a Flow ---------------------------------------
+
+TextStep = Callable[[Update, KringContext, str], Awaitable[None]]
+TEXT_STEPS: dict[str, TextStep] = {}
+WAITS: dict[str, timedelta] = {}
+StepReply = Reply
+ButtonStep = Callable[[KringContext, AsyncSession, Draft, str, str], Awaitable[StepReply | None]]
+
+
+def on_text(flow: str, *, waits: timedelta = DEFAULT_WAIT) -> Callable[[TextStep], TextStep]:
+    def register(step: TextStep) -> TextStep:
+        TEXT_STEPS[flow] = step
+        WAITS[flow] = waits
+        return step
+
+    return register
+
+
+async def draft_button(update: Update, context: KringContext, action: str, flow: str, apply: ButtonStep) -> None:
     async def to_own_draft(session: AsyncSession, person_id: int, values: list[str]) -> StepReply:
         draft_id, field, value = values
         draft = await drafts.owned(session, callbacks.as_int(draft_id), person_id=person_id, flow=flow)
         reply = await apply(context, session, draft, field, value) if draft is not None else None
         if reply is None:
-            raise callbacks.BadCallbackData(field)  # not this person's draft, or not this step
+            raise callbacks.BadCallbackData(field)
         return reply
 
     reply = await button_action(update, context, action, 3, to_own_draft)
@@ -89,14 +210,10 @@ async def draft_button(update: Update, context: KringContext, action: str, flow:
     await query.edit_message_text(reply[0], reply_markup=reply[1], disable_web_page_preview=True)
 
 
-#: Saves a typed note for the draft's subject: (session, draft, person_id, note) → what the
-#: handler needs to answer; ``NotAllowed`` when the subject is gone or not the person's.
 NoteSaver = Callable[[AsyncSession, Draft, int, str], Awaitable[T]]
 
 
 async def take_note(update: Update, context: KringContext, text: str, *, limit: int, save: NoteSaver[T]) -> T | None:
-    """A few words typed as the answer to an open note draft: checked for length, then saved in
-    the transaction that closes the draft. ``None`` when it was refused (the person was told)."""
     message = update.effective_message
     assert message is not None and context.person_id is not None
     note = text.strip()
@@ -125,8 +242,6 @@ async def begin_for_circle(
     flow: str,
     step: str,
 ) -> Draft | None:
-    """Start a flow about a circle, after checking (again: the id may come from a button) that
-    this person may; says ``refusal`` and returns ``None`` when not."""
     try:
         await authz.authorize(session, context.person_id, circle_id, action)
     except authz.NotAllowed:
@@ -142,36 +257,6 @@ async def begin_for_circle(
         now=context.runtime.clock.now(),
         data={"circle_id": circle_id},
     )
-
-
-async def route_text(update: Update, context: KringContext) -> None:
-    message = update.effective_message
-    assert message is not None and message.text is not None
-    draft = None
-    if context.person_id is not None:
-        async with context.runtime.sessions() as session:  # read only: most text has no draft
-            draft = await drafts.current(session, person_id=context.person_id, chat_id=message.chat.id)
-        if draft is not None and draft.updated_at + WAITS.get(draft.flow, DEFAULT_WAIT) < context.runtime.clock.now():
-            async with context.runtime.sessions.begin() as session:
-                await drafts.finish(session, await session.merge(draft))  # asked too long ago
-            draft = None
-    if draft is None or draft.flow not in TEXT_STEPS:
-        if message.chat.type == ChatType.PRIVATE:  # in a group, a reply to Kring needs no answer
-            await unexpected_message(update, context)
-        return
-    await TEXT_STEPS[draft.flow](update, context, message.text)
-
-
-async def cancel(update: Update, context: KringContext) -> None:
-    message = update.effective_message
-    assert message is not None
-    async with context.runtime.sessions.begin() as session:
-        draft = None
-        if context.person_id is not None:
-            draft = await drafts.current(session, person_id=context.person_id, chat_id=message.chat.id)
-        if draft is not None:
-            await drafts.finish(session, draft)
-    await message.reply_text(_("Gestopt. Er is niets bewaard.") if draft else _("Er is niets om te stoppen."))
 
 
 class _ReplyToKring(filters.MessageFilter):
@@ -190,4 +275,9 @@ def handlers() -> list[BaseHandler[Update, KringContext, None]]:
         CommandHandler("cancel", cancel),
         # In a group: only replies to Kring's own messages (a note to a check-in, a short message).
         MessageHandler(filters.TEXT & ~filters.COMMAND & (filters.ChatType.PRIVATE | REPLY_TO_KRING), route_text),
+        *(
+            CallbackQueryHandler(pressed(flow), pattern=callbacks.pattern(flow.action))
+            for flow in FLOWS.values()
+            if flow.action is not None
+        ),
     ]

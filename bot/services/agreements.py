@@ -271,14 +271,7 @@ async def answer(
     session: AsyncSession, agreement_id: int, *, person_id: int, accept: bool, reason: str | None, now: datetime
 ) -> Agreement:
     """The doer says "Ja, dat doe ik" or "Liever anders" (with an optional reason)."""
-    agreement = await _agreement(session, agreement_id)
-    access = await authz.authorize(session, person_id, agreement.circle_id, Action.ANSWER_AGREEMENT)
-    if (
-        access.member is None
-        or access.member.id != agreement.doer_member_id
-        or agreement.status != AgreementStatus.PROPOSED
-    ):
-        raise authz.NotAllowed(Action.ANSWER_AGREEMENT)
+    agreement, access = await check_can_answer(session, agreement_id, person_id=person_id)
     agreement.decline_reason = None if accept else reason
     action = DeliveryKind.AGREEMENT_ACCEPTED if accept else DeliveryKind.AGREEMENT_DECLINED
     _set_status(
@@ -293,6 +286,39 @@ async def answer(
         now=now,
     )
     return agreement
+
+
+async def check_can_answer(session: AsyncSession, agreement_id: int, *, person_id: int) -> tuple[Agreement, Access]:
+    """The agreement asked of this person, still waiting for their answer; else ``NotAllowed``."""
+    agreement = await _agreement(session, agreement_id)
+    access = await authz.authorize(session, person_id, agreement.circle_id, Action.ANSWER_AGREEMENT)
+    if (
+        access.member is None
+        or access.member.id != agreement.doer_member_id
+        or agreement.status != AgreementStatus.PROPOSED
+    ):
+        raise authz.NotAllowed(Action.ANSWER_AGREEMENT)
+    return agreement, access
+
+
+async def check_can_change(session: AsyncSession, agreement_id: int, *, person_id: int) -> AgreementView:
+    """An agreement this person may change (its doer stays; ended ones are done); else ``NotAllowed``."""
+    agreement = await _agreement(session, agreement_id)
+    if agreement.status in (AgreementStatus.ENDED, AgreementStatus.DECLINED):
+        raise authz.NotAllowed(Action.MANAGE_AGREEMENT)
+    await authz.authorize(session, person_id, agreement.circle_id, Action.MANAGE_AGREEMENT)
+    return await view(session, agreement)
+
+
+async def maker_role(session: AsyncSession, circle_id: int, person_id: int | None) -> Role:
+    """How this person makes agreements in the circle: a coordinator makes them, a professional
+    suggests them; ``NotAllowed`` for anyone else."""
+    for action in (Action.MAKE_AGREEMENT, Action.SUGGEST_AGREEMENT):
+        try:
+            return (await authz.authorize(session, person_id, circle_id, action)).role
+        except authz.NotAllowed:
+            continue
+    raise authz.NotAllowed(Action.MAKE_AGREEMENT)
 
 
 async def update(

@@ -1,0 +1,1 @@
+"""Multi-step conversations, one module each, written with :mod:`bot.flows.flow`."""
