@@ -17,9 +17,9 @@ from bot.config import Settings
 from bot.db import crypto, migrate
 from bot.db.session import create_engine, create_sessionmaker
 from bot.handlers import register
-from bot.handlers.deliveries import RENDERERS
 from bot.handlers.menu import register_menus
 from bot.logs import hold_library_loggers
+from bot.messages.renderers import RENDERERS
 from bot.metrics import Metrics, TimedUpdateProcessor
 from bot.runtime import KringApplication, KringContext, Runtime, runtime_of
 from bot.services import follow_up, retention, workers

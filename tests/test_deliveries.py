@@ -34,7 +34,7 @@ from bot.db.models import (
     Urgency,
     Visibility,
 )
-from bot.handlers.deliveries import RENDERERS
+from bot.messages.renderers import RENDERERS
 from bot.i18n import available_languages, use_language
 from bot.services import (
     agreements,

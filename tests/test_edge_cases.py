@@ -20,7 +20,7 @@ from bot.db.models import (
     Member,
     MemberStatus,
 )
-from bot.handlers.deliveries import RENDERERS
+from bot.messages.renderers import RENDERERS
 from bot.services import professionals
 from sandbox.harness import Sandbox
 from scheduler.sender import Rendered

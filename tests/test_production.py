@@ -28,7 +28,7 @@ from bot.config import Settings
 from bot.db import outbox
 from bot.db.models import Delivery, DeliveryStatus, Worker
 from bot.db.session import SessionMaker
-from bot.handlers.deliveries import RENDERERS
+from bot.messages.renderers import RENDERERS
 from bot.logs import json_formatter
 from bot.runtime import runtime_of
 from bot.services import workers

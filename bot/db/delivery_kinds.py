@@ -1,7 +1,7 @@
 """Every kind of message Kring sends on its own, through the outbox.
 
 The values are stored in ``deliveries.kind`` and are part of each delivery's unique key, so they
-never change. Each kind has exactly one renderer (``bot/handlers/deliveries.py: RENDERERS``).
+never change. Each kind has exactly one renderer (``bot/messages/renderers.py: RENDERERS``).
 """
 
 from __future__ import annotations

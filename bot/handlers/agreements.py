@@ -15,13 +15,12 @@ from bot.flows.flow import Reply
 from bot.handlers import flows
 from bot.handlers.circle_choice import CircleCommand, with_circle
 from bot.i18n import _, pgettext
+from bot.messages.agreements import ANSWER, CONFIRM, answer_buttons
 from bot.plan_text import agreement_block, split_messages
 from bot.runtime import KringContext
 from bot.services import agreements, authz
 from bot.services.authz import Access, Action, Role
 
-ANSWER = "agq"
-CONFIRM = "ags"
 MANAGE = "agm"
 MAKERS = frozenset({Role.COORDINATOR, Role.PROFESSIONAL})
 
@@ -51,25 +50,6 @@ async def _begin(context: KringContext, message: Message, circle_id: int) -> Non
 
 
 # -- answers on delivered messages ------------------------------------------------------------
-
-
-def _buttons(action: str, agreement_id: int, yes: str, no: str) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(yes, callback_data=callbacks.encode(action, agreement_id, "yes")),
-                InlineKeyboardButton(no, callback_data=callbacks.encode(action, agreement_id, "no")),
-            ]
-        ]
-    )
-
-
-def answer_buttons(agreement_id: int) -> InlineKeyboardMarkup:
-    return _buttons(ANSWER, agreement_id, pgettext("button", "Ja, dat doe ik"), pgettext("button", "Liever anders"))
-
-
-def confirm_buttons(agreement_id: int) -> InlineKeyboardMarkup:
-    return _buttons(CONFIRM, agreement_id, pgettext("button", "Goedkeuren"), pgettext("button", "Niet doen"))
 
 
 async def answer_pressed(update: Update, context: KringContext) -> None:

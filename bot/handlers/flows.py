@@ -17,7 +17,6 @@ from bot import callbacks
 from bot.db.models import Draft
 from bot.flows import agreement
 from bot.flows.flow import DEFAULT_WAIT, Flow, Reply, Turn, take_press, take_text
-
 from bot.handlers.fallback import stale_button, unexpected_message
 from bot.i18n import _
 from bot.runtime import KringContext

@@ -2,63 +2,16 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot import callbacks
 from bot.db.models import Outcome
 from bot.handlers.fallback import stale_button
-from bot.i18n import _, pgettext
+from bot.i18n import _
+from bot.messages.reminders import ANSWER, THANK
 from bot.runtime import KringContext
 from bot.services import agreements, authz
-
-ANSWER = "occ"
-THANK = "thx"
-
-
-def reminder_buttons(occurrence_id: int) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    pgettext("button", "Gedaan"), callback_data=callbacks.encode(ANSWER, occurrence_id, "done")
-                ),
-                InlineKeyboardButton(
-                    pgettext("button", "Lukt deze keer niet"),
-                    callback_data=callbacks.encode(ANSWER, occurrence_id, "cant"),
-                ),
-            ]
-        ]
-    )
-
-
-def backup_buttons(occurrence_id: int) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    pgettext("button", "Ik doe het"), callback_data=callbacks.encode(ANSWER, occurrence_id, "bdone")
-                ),
-                InlineKeyboardButton(
-                    pgettext("button", "Lukt mij ook niet"),
-                    callback_data=callbacks.encode(ANSWER, occurrence_id, "bcant"),
-                ),
-            ]
-        ]
-    )
-
-
-def thanks_button(occurrence_id: int) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    pgettext("button", "Bedankt!"), callback_data=callbacks.encode(THANK, occurrence_id)
-                ),
-            ]
-        ]
-    )
-
 
 REPLIES = {
     Outcome.DONE: lambda: _("Top, dank je wel! Het gezin weet het."),

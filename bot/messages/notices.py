@@ -19,9 +19,9 @@ from bot.db.models import (
     Professional,
     Visibility,
 )
-from bot.handlers.agreements import answer_buttons, confirm_buttons
-from bot.handlers.reminders import backup_buttons, reminder_buttons, thanks_button
 from bot.i18n import _, format_datetime
+from bot.messages.agreements import answer_buttons, confirm_buttons
+from bot.messages.reminders import backup_buttons, reminder_buttons, thanks_button
 from bot.plan_text import agreement_block
 from bot.services import agreements
 from bot.services.agreements import AgreementView

@@ -2,7 +2,8 @@
 
 A renderer turns a delivery row into the message text and buttons, in the recipient's language
 (the sender sets it), or returns ``None`` when the message is no longer relevant. The functions
-live with the feature that sends them; this table is the one place that says which renders what.
+live in this package, a module per feature; this table is the one place that says which renders
+what.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from bot.db.delivery_kinds import DeliveryKind
-from bot.handlers import checkins, contact, data_rights, follow_up, help_flow, network_checkins, notices, pulse
+from bot.handlers import checkins, contact, data_rights, follow_up, help_flow, network_checkins, pulse
+from bot.messages import notices
 from scheduler.sender import Renderer
 
 RENDERERS: Mapping[DeliveryKind, Renderer] = MappingProxyType(
