@@ -34,8 +34,8 @@ from bot.db.models import (
     Urgency,
     Visibility,
 )
-from bot.messages.renderers import RENDERERS
 from bot.i18n import available_languages, use_language
+from bot.messages.renderers import RENDERERS
 from bot.services import (
     agreements,
     checkins,

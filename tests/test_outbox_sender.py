@@ -13,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db import outbox
 from bot.db.delivery_kinds import DeliveryKind
 from bot.db.models import Circle, CircleStatus, Delivery, DeliveryStatus, Person
-from bot.messages.renderers import RENDERERS
 from bot.i18n import _
+from bot.messages.renderers import RENDERERS
 from sandbox.harness import Sandbox
 from scheduler.sender import Rendered
 from scheduler.ticker import Ticker

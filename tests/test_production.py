@@ -28,8 +28,8 @@ from bot.config import Settings
 from bot.db import outbox
 from bot.db.models import Delivery, DeliveryStatus, Worker
 from bot.db.session import SessionMaker
-from bot.messages.renderers import RENDERERS
 from bot.logs import json_formatter
+from bot.messages.renderers import RENDERERS
 from bot.runtime import runtime_of
 from bot.services import workers
 from sandbox.fake_telegram import FakeTelegram
