@@ -216,12 +216,12 @@ async def take_press(turn: Turn[D], name: str, value: str) -> Reply:
     """A press on one of the turn's buttons; raises ``BadCallbackData`` when it does not fit the
     step and ``NotAllowed`` when the person may no longer do this (both: "stale button")."""
     flow = turn.flow
-    if flow.check is not None:
-        await flow.check(turn)
-    if name == STOP:
+    if name == STOP:  # stopping one's own draft is always possible
         turn.finish()
         reply: Reply | None = say(flow.stopped())
     else:
+        if flow.check is not None:
+            await flow.check(turn)
         pressed = flow.steps[turn.step].pressed
         if pressed is None:
             raise callbacks.BadCallbackData(name)
