@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from bot.db.delivery_kinds import DeliveryKind
-from bot.handlers import checkins, contact, data_rights, follow_up, help_flow, network_checkins, pulse
-from bot.messages import notices
+from bot.handlers import checkins, data_rights, network_checkins, pulse
+from bot.messages import contact, follow_up, help, notices
 from scheduler.sender import Renderer
 
 RENDERERS: Mapping[DeliveryKind, Renderer] = MappingProxyType(
@@ -48,8 +48,8 @@ RENDERERS: Mapping[DeliveryKind, Renderer] = MappingProxyType(
         DeliveryKind.NETCHECKIN_CHOSEN: network_checkins.chosen,
         DeliveryKind.NETCHECKIN_STOPPED: network_checkins.stopped,
         DeliveryKind.NETCHECKIN_TALK: network_checkins.wants_to_talk,
-        DeliveryKind.HELP_ASK: help_flow.ask_message,
-        DeliveryKind.HELP_ANSWER: help_flow.answer_message,
+        DeliveryKind.HELP_ASK: help.ask_message,
+        DeliveryKind.HELP_ANSWER: help.answer_message,
         DeliveryKind.CONTACT_REQUEST: contact.request_message,
         DeliveryKind.CONTACT_ANSWER: contact.answer_message,
         DeliveryKind.CONTACT_ANSWER_TEXT: contact.answer_text_message,

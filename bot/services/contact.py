@@ -6,6 +6,7 @@ in time, the asker is told plainly and gets the organisation's contact details a
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -73,6 +74,28 @@ async def check_can_ask(
     if professional is None:
         raise NoFollowUp(circle_id)
     return access, professional
+
+
+async def check_still_can_ask(session: AsyncSession, circle_id: int, *, person_id: int, now: datetime) -> None:
+    """For a request being written: a follow-up that ended meanwhile makes it no longer possible."""
+    try:
+        await check_can_ask(session, circle_id, person_id=person_id, now=now)
+    except NoFollowUp:
+        raise authz.NoLongerPossible(Action.CONTACT_PROFESSIONAL) from None
+
+
+async def check_from_chat(
+    session: AsyncSession, circle_id: int, *, person_id: int, chat_id: int, private: bool
+) -> None:
+    """The 📞 button of the help view: a family member, privately or in the family's own group
+    (a button carried into another group is refused)."""
+    access = await authz.authorize(session, person_id, circle_id, Action.CONTACT_PROFESSIONAL)
+    if not private and chat_id != access.circle.group_chat_id:
+        raise authz.NotAllowed(Action.CONTACT_PROFESSIONAL)
+
+
+async def circle_zone(session: AsyncSession, circle_id: int) -> ZoneInfo:
+    return ZoneInfo((await session.get_one(Circle, circle_id)).time_zone)
 
 
 async def request(
@@ -153,6 +176,20 @@ async def answer(
     return asked
 
 
+@dataclass(frozen=True)
+class Readers:
+    """Who reads the professional's answer: the family's group (its circle's name), or only the asker."""
+
+    group: str | None
+    asker: str
+
+
+async def readers(session: AsyncSession, asked: ContactRequest) -> Readers:
+    circle = await session.get_one(Circle, asked.circle_id)
+    asker = await session.get_one(Member, asked.asked_by_member_id)
+    return Readers(circle.name if not asked.private and circle.group_chat_id else None, asker.display_name)
+
+
 async def add_answer_text(session: AsyncSession, request_id: int, *, person_id: int, text: str, now: datetime) -> None:
     asked = await session.get(ContactRequest, request_id)
     if asked is None or asked.status != ContactRequestStatus.ANSWERED:
@@ -199,3 +236,57 @@ async def open_requests(session: AsyncSession, professional_id: int) -> list[Con
             )
         )
     )
+
+
+@dataclass(frozen=True)
+class RequestView:
+    """A request with its circle, the one who asked and the professional asked."""
+
+    request: ContactRequest
+    circle: Circle
+    asker: Member
+    professional: Professional
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.circle.time_zone)
+
+    @property
+    def in_group(self) -> bool:
+        """The answer is read in the family's group (else only by the one who asked)."""
+        return not self.request.private and bool(self.circle.group_chat_id)
+
+    def open_for(self, person_id: int | None) -> bool:
+        """Still waiting for this person, who is still the circle's professional."""
+        professional = self.professional
+        return (
+            self.request.status == ContactRequestStatus.OPEN
+            and professional.status == ProfessionalStatus.ACTIVE
+            and professional.person_id == person_id
+        )
+
+
+async def view(session: AsyncSession, request_id: int | None) -> RequestView | None:
+    """The request a message is about (``None``: gone, or its professional is)."""
+    asked = await session.get(ContactRequest, request_id) if request_id is not None else None
+    if asked is None:
+        return None
+    professional = await session.get(Professional, asked.professional_id) if asked.professional_id else None
+    if professional is None:
+        return None
+    return RequestView(
+        asked,
+        await session.get_one(Circle, asked.circle_id),
+        await session.get_one(Member, asked.asked_by_member_id),
+        professional,
+    )
+
+
+async def time_out(session: AsyncSession, request_id: int | None) -> RequestView | None:
+    """No answer in time: the request is timed out (``None``: answered, or gone). Told again
+    after a failed send, so it stays marked."""
+    found = await view(session, request_id)
+    if found is None or found.request.answered_at is not None:
+        return None
+    found.request.status = ContactRequestStatus.TIMED_OUT
+    return found

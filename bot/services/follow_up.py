@@ -4,6 +4,7 @@ the family — and the circle simply goes on for the family and their network.""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -12,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.delivery_kinds import DeliveryKind
 from bot.db.models import Circle, Person, Professional, ProfessionalStatus
-from bot.services import audit, authz, notifications, pulse
+from bot.services import audit, authz, circles, contact, notifications, pulse
 from bot.services.authz import Action
 from bot.services.circles import follow_up_end
 from bot.services.occurrences import occurrences_between, rhythm_of
@@ -145,3 +146,60 @@ async def answer(
         detail={"extend": extend},
     )
     return circle
+
+
+@dataclass(frozen=True)
+class Question:
+    """The question whether to extend: about which circle, whose follow-up, ending when."""
+
+    circle_id: int
+    professional: str
+    ends_on: date
+
+
+async def question(session: AsyncSession, circle_id: int | None, ends_on: str | None) -> Question | None:
+    """``None`` when it no longer applies: the professional gone, or the end date changed."""
+    circle = await session.get(Circle, circle_id) if circle_id is not None else None
+    if circle is None or circle.professional_id is None or ends_on is None or str(circle.follow_up_ends_on) != ends_on:
+        return None
+    professional = await session.get_one(Professional, circle.professional_id)
+    return Question(circle.id, professional.name, date.fromisoformat(ends_on))
+
+
+async def circle_name(session: AsyncSession, circle_id: int | None) -> str | None:
+    circle = await session.get(Circle, circle_id) if circle_id is not None else None
+    return circle.name if circle is not None else None
+
+
+async def professional_name(session: AsyncSession, professional_id: int | None) -> str | None:
+    professional = await session.get(Professional, professional_id) if professional_id is not None else None
+    return professional.name if professional is not None else None
+
+
+@dataclass(frozen=True)
+class Followed:
+    """One line of a professional's /overview."""
+
+    name: str
+    ends_on: date | None
+    pulse_on: bool
+    open_requests: int
+
+
+async def overview(session: AsyncSession, person_id: int | None) -> list[Followed]:
+    """The circles this person follows as a professional: end date, pulse on or off, open requests."""
+    followed = []
+    for circle in await circles.circles_of_professional(session, person_id):
+        assert circle.professional_id is not None
+        open_requests = [
+            r for r in await contact.open_requests(session, circle.professional_id) if r.circle_id == circle.id
+        ]
+        followed.append(
+            Followed(
+                circle.name,
+                circle.follow_up_ends_on,
+                await pulse.current(session, circle.id) is not None,
+                len(open_requests),
+            )
+        )
+    return followed

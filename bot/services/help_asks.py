@@ -24,7 +24,7 @@ from bot.db.models import (
     PlanStep,
     StepKind,
 )
-from bot.services import audit, authz, notifications, people
+from bot.services import audit, authz, contact, notifications, people, safety_plan
 from bot.services.authz import Action
 from bot.services.quiet_hours import quiet_until
 
@@ -38,6 +38,53 @@ class Asked:
     helper: Member
     held_until: datetime | None  # the helper's quiet hours: it arrives then
     again: bool  # asked a moment ago already
+    zone: ZoneInfo  # the circle's, for the time it arrives
+
+
+@dataclass(frozen=True)
+class HelpView:
+    """What /askhelp shows: the family's own steps, who of them Kring can ask, the professional."""
+
+    circle_id: int
+    steps: list[safety_plan.StepView]
+    askable: list[safety_plan.StepView]
+    professional: str | None  # their name, while the follow-up lasts
+
+
+async def view(
+    session: AsyncSession, circle_id: int, *, person_id: int | None, chat_id: int, private: bool, now: datetime
+) -> HelpView:
+    """For a family member, privately or in the family's own group (a button carried into another
+    group is refused)."""
+    access = await authz.authorize(session, person_id, circle_id, Action.ASK_HELP)
+    if not private and chat_id != access.circle.group_chat_id:
+        raise authz.NotAllowed(Action.ASK_HELP)
+    steps = (await safety_plan.load(session, circle_id)).steps
+    askable = [s for s in steps if s.step.kind == StepKind.ASK and s.member is not None and can_be_asked(s.member, now)]
+    professional = await contact.professional_of(session, access.circle, now)
+    return HelpView(circle_id, steps, askable, professional.name if professional else None)
+
+
+@dataclass(frozen=True)
+class AskView:
+    """A call for help with the people in it, for the messages about it."""
+
+    request: HelpAsk
+    asker: Member
+    helper: Member
+    circle: Circle
+
+
+async def ask_view(session: AsyncSession, ask_id: int | None) -> AskView | None:
+    asked = await session.get(HelpAsk, ask_id) if ask_id is not None else None
+    if asked is None:
+        return None
+    return AskView(
+        asked,
+        await session.get_one(Member, asked.asked_by_member_id),
+        await session.get_one(Member, asked.helper_member_id),
+        await session.get_one(Circle, asked.circle_id),
+    )
 
 
 async def ask(
@@ -58,6 +105,7 @@ async def ask(
     ):  # a button carried to another group
         raise authz.NotAllowed(Action.ASK_HELP)
     person = await session.get_one(Person, helper.person_id)
+    zone = ZoneInfo(access.circle.time_zone)
     held_until = quiet_until(now, ZoneInfo(person.time_zone or access.circle.time_zone), *people.quiet_hours(person))
     recent = await session.scalar(
         select(HelpAsk).where(
@@ -68,7 +116,7 @@ async def ask(
         )
     )
     if recent is not None:  # a second tap: asked already
-        return Asked(recent, helper, held_until, again=True)
+        return Asked(recent, helper, held_until, again=True, zone=zone)
     request = HelpAsk(
         circle_id=step.circle_id,
         asked_by_member_id=access.member.id,
@@ -108,7 +156,7 @@ async def ask(
         subject_type="help_ask",
         subject_id=request.id,
     )
-    return Asked(request, helper, held_until, again=False)
+    return Asked(request, helper, held_until, again=False, zone=zone)
 
 
 def can_be_asked(member: Member, now: datetime) -> bool:
