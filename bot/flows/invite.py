@@ -12,7 +12,7 @@ from bot.db.models import MemberRole
 from bot.flows.flow import Flow, Reply, Step, Turn, rows, say, too_long
 from bot.flows.new_circle import deep_link
 from bot.i18n import _, pgettext
-from bot.services import authz, circles
+from bot.services import circles
 
 #: The button under the link: revoke it (``rev:invitation_id``), answered by the members handlers.
 REVOKE = "rev"
@@ -84,8 +84,10 @@ async def _skip(turn: Invite, name: str, value: str) -> Reply | None:
 
 async def _send_link(turn: Invite, helps_with: str | None) -> Reply:
     data = turn.data
-    if data.role is None or not data.bot:  # a draft from before the bot's name was kept: no link to give
-        raise authz.NoLongerPossible("invite")
+    if not data.bot:  # a draft from before the bot's name was kept: no link to give, so start again
+        turn.finish()
+        return say(_("Gestopt. Er is niets bewaard."))
+    assert data.role is not None
     member, token = await circles.invite(
         turn.session,
         data.circle_id,

@@ -10,7 +10,7 @@ from telegram import InlineKeyboardMarkup
 from bot import callbacks
 from bot.flows.flow import Flow, Reply, Step, Turn, rows, say
 from bot.i18n import _, available_languages, format_date, is_reviewed, language_name, ngettext, pgettext
-from bot.services import authz, circles
+from bot.services import circles
 
 
 @dataclass(frozen=True)
@@ -110,8 +110,9 @@ async def _create(turn: NewCircle, name: str, value: str) -> Reply | None:
     data = turn.data
     if name != "ok" or data.language is None or data.months is None:
         raise callbacks.BadCallbackData(name)
-    if not data.bot:  # a draft from before the bot's name was kept: no links to give
-        raise authz.NoLongerPossible("new_circle")
+    if not data.bot:  # a draft from before the bot's name was kept: no links to give, so start again
+        turn.finish()
+        return say(_("Gestopt. Er is niets bewaard."))
     new = await circles.create(
         turn.session,
         professional=await circles.starter(turn.session, turn.person_id),
