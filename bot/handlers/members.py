@@ -1,4 +1,5 @@
-"""Who is in the circle: /members (and letting others co-coordinate), /invite and revoking a link."""
+"""Who is in the circle: /members (and letting others co-coordinate), /invite (the flow
+:mod:`bot.flows.invite`) and revoking a link."""
 
 from __future__ import annotations
 
@@ -8,19 +9,16 @@ from telegram.constants import ChatType
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
-from bot.db.models import Circle, Draft, Member, MemberRole, MemberStatus
+from bot.db.models import Member, MemberRole, MemberStatus
+from bot.flows import invite
+from bot.flows.invite import REVOKE
+from bot.handlers import flows
 from bot.handlers.circle_choice import CircleCommand, with_circle
-from bot.handlers.circle_setup import deep_link
-from bot.handlers.fallback import stale_button
-from bot.handlers.flows import begin_for_circle, draft_button, on_text
-from bot.i18n import _, pgettext
+from bot.i18n import _
 from bot.runtime import KringContext
-from bot.services import authz, circles, drafts
-from bot.services.authz import Action, Role
+from bot.services import authz, circles
+from bot.services.authz import Action
 
-FLOW = "invite"
-INVITE = "invt"
-REVOKE = "rev"
 COORDINATE = "coord"
 
 
@@ -44,20 +42,17 @@ async def list_members(update: Update, context: KringContext) -> None:
 async def _show_members(context: KringContext, message: Message, circle_id: int) -> None:
     async with context.runtime.sessions() as session:
         try:
-            access = await authz.authorize(session, context.person_id, circle_id, Action.LIST_MEMBERS)
+            listed = await circles.member_list(session, circle_id, person_id=context.person_id)
         except authz.NotAllowed:
-            await message.reply_text(_("Dit kan alleen iemand van het gezin in een kring."))
+            await message.reply_text(MEMBERS_COMMAND.refusal())
             return
-    text, buttons = await _members_view(context, access.circle)
+        text, buttons = _members_view(listed)
     await message.reply_text(text, reply_markup=buttons)
 
 
-async def _members_view(context: KringContext, circle: Circle) -> tuple[str, InlineKeyboardMarkup | None]:
-    async with context.runtime.sessions() as session:
-        role, _member = await authz.role_in(session, context.person_id, circle)
-        members = await circles.all_members(session, circle.id)
-    lines = [_("Wie doet mee in de kring van {circle}:").format(circle=circle.name)]
-    lines += [f"• {m.display_name} ({_role_label(m)})" for m in members]
+def _members_view(listed: circles.MemberList) -> tuple[str, InlineKeyboardMarkup | None]:
+    lines = [_("Wie doet mee in de kring van {circle}:").format(circle=listed.circle_name)]
+    lines += [f"• {m.display_name} ({_role_label(m)})" for m in listed.members]
     buttons = [
         [
             InlineKeyboardButton(
@@ -65,11 +60,7 @@ async def _members_view(context: KringContext, circle: Circle) -> tuple[str, Inl
                 callback_data=callbacks.encode(COORDINATE, m.id),
             )
         ]
-        for m in members
-        if role == Role.COORDINATOR
-        and m.role == MemberRole.FAMILY
-        and m.status == MemberStatus.ACTIVE
-        and not m.is_coordinator
+        for m in listed.may_coordinate
     ]
     return "\n".join(lines), InlineKeyboardMarkup(buttons) if buttons else None
 
@@ -78,21 +69,19 @@ async def make_coordinator_pressed(update: Update, context: KringContext) -> Non
     query = update.callback_query
     assert query is not None
     runtime = context.runtime
-    try:
-        (member_id,) = callbacks.decode_ints(query.data, COORDINATE, 1)
-        if context.person_id is None:
-            raise authz.NotAllowed(Action.MAKE_COORDINATOR)
-        async with runtime.sessions.begin() as session:
-            member = await circles.make_coordinator(
-                session, person_id=context.person_id, member_id=member_id, now=runtime.clock.now()
-            )
-            circle = await session.get(Circle, member.circle_id)
-    except (callbacks.BadCallbackData, authz.NotAllowed):
-        await stale_button(update, context)
+
+    async def apply(session: AsyncSession, person_id: int, values: list[str]) -> tuple[str, circles.MemberList]:
+        member = await circles.make_coordinator(
+            session, person_id=person_id, member_id=callbacks.as_int(values[0]), now=runtime.clock.now()
+        )
+        return member.display_name, await circles.member_list(session, member.circle_id, person_id=person_id)
+
+    done = await flows.button_action(update, context, COORDINATE, 1, apply)
+    if done is None:
         return
-    assert circle is not None
-    await query.answer(_("{name} regelt nu ook de kring.").format(name=member.display_name))
-    text, buttons = await _members_view(context, circle)
+    name, listed = done
+    await query.answer(_("{name} regelt nu ook de kring.").format(name=name))
+    text, buttons = _members_view(listed)
     await query.edit_message_text(text, reply_markup=buttons)
 
 
@@ -111,155 +100,26 @@ async def start_invite(update: Update, context: KringContext) -> None:
 
 
 async def _begin_invite(context: KringContext, message: Message, circle_id: int) -> None:
-    async with context.runtime.sessions.begin() as session:
-        draft = await begin_for_circle(
-            context,
-            session,
-            message,
-            circle_id,
-            action=Action.INVITE,
-            flow=FLOW,
-            step="role",
-            refusal=_("Alleen wie de kring regelt, kan mensen uitnodigen."),
-        )
-        if draft is None:
-            return
-        draft_id = draft.id
-    buttons = InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    pgettext("button", "Iemand van het gezin"),
-                    callback_data=callbacks.encode(INVITE, draft_id, "role", "family"),
-                )
-            ],
-            [
-                InlineKeyboardButton(
-                    pgettext("button", "Iemand om het gezin heen"),
-                    callback_data=callbacks.encode(INVITE, draft_id, "role", "network"),
-                )
-            ],
-        ]
-    )
-    await message.reply_text(
-        _(
-            "Wie wil je uitnodigen? Hoort die persoon bij het gezin? Of is het iemand om het gezin heen, "
-            "zoals familie, een vriend of een buur?"
-        )
-        + "\n\n"
-        + _("Stoppen? Stuur /cancel."),
-        reply_markup=buttons,
-    )
-
-
-@on_text(FLOW)
-async def invite_text(update: Update, context: KringContext, text: str) -> None:
-    message = update.effective_message
-    assert message is not None and context.person_id is not None
-    runtime = context.runtime
-    async with runtime.sessions.begin() as session:
-        draft = await drafts.current(session, person_id=context.person_id, chat_id=message.chat.id)
-        assert draft is not None
-        if draft.step == "name":
-            name = circles.clean_name(text)
-            if name is None:
-                await message.reply_text(
-                    _("Die naam is te lang. Gebruik hoogstens {count} tekens.").format(count=circles.MAX_NAME)
-                )
-                return
-            drafts.advance(draft, "helps_with", now=runtime.clock.now(), name=name)
-            skip = InlineKeyboardMarkup(
-                [
-                    [
-                        InlineKeyboardButton(
-                            pgettext("button", "Overslaan"), callback_data=callbacks.encode(INVITE, draft.id, "skip", 1)
-                        )
-                    ]
-                ]
-            )
-            reply: tuple[str, InlineKeyboardMarkup | None] = (
-                _("Waarmee zou {name} kunnen helpen? Schrijf het kort op. Of druk op 'Overslaan'.").format(name=name),
-                skip,
-            )
-        elif draft.step == "helps_with":
-            helps_with = circles.clean_name(text, circles.MAX_HELPS_WITH)
-            if helps_with is None:
-                await message.reply_text(
-                    _("Dat is te lang. Gebruik hoogstens {count} tekens.").format(count=circles.MAX_HELPS_WITH)
-                )
-                return
-            reply = await _finish_invite(context, session, draft, helps_with)
-        else:
-            reply = (_("Kies een van de knoppen hierboven. Stoppen? Stuur /cancel."), None)
-    await message.reply_text(reply[0], reply_markup=reply[1], disable_web_page_preview=True)
-
-
-async def invite_button(update: Update, context: KringContext) -> None:
-    await draft_button(update, context, INVITE, FLOW, _invite_press)
-
-
-async def _invite_press(
-    context: KringContext, session: AsyncSession, draft: Draft, field: str, value: str
-) -> tuple[str, InlineKeyboardMarkup | None] | None:
-    runtime = context.runtime
-    if field == "role" and draft.step == "role" and value in ("family", "network"):
-        drafts.advance(draft, "name", now=runtime.clock.now(), role=value)
-        return _("Hoe heet die persoon? Zo ziet het gezin de naam in Kring."), None
-    if field == "skip" and draft.step == "helps_with":
-        return await _finish_invite(context, session, draft, None)
-    return None
-
-
-async def _finish_invite(
-    context: KringContext, session: AsyncSession, draft: Draft, helps_with: str | None
-) -> tuple[str, InlineKeyboardMarkup]:
-    assert context.person_id is not None
-    member, token = await circles.invite(
-        session,
-        draft.data["circle_id"],
-        person_id=context.person_id,
-        name=draft.data["name"],
-        role=MemberRole(draft.data["role"]),
-        helps_with=helps_with,
-        now=context.runtime.clock.now(),
-    )
-    await drafts.finish(session, draft)
-    invitation_id = await circles.invitation_of(session, member.id)
-    text = "\n\n".join(
-        [
-            _("Stuur deze link aan {name}, bijvoorbeeld via WhatsApp of sms:").format(name=member.display_name)
-            + "\n"
-            + deep_link(context.bot.username, token),
-            _(
-                "De link werkt één keer, 14 dagen lang. {name} kiest zelf of hij of zij meedoet. Jullie horen het antwoord."
-            ).format(name=member.display_name),
-        ]
-    )
-    revoke = InlineKeyboardButton(
-        pgettext("button", "Link intrekken"), callback_data=callbacks.encode(REVOKE, invitation_id)
-    )
-    return text, InlineKeyboardMarkup([[revoke]])
+    draft = invite.InviteDraft(circle_id, bot=context.bot.username)
+    await flows.start(context, message, invite.INVITE, draft, step="role", refusal=invite.refusal)
 
 
 async def revoke_pressed(update: Update, context: KringContext) -> None:
     query = update.callback_query
     assert query is not None
     runtime = context.runtime
-    try:
-        (invitation_id,) = callbacks.decode_ints(query.data, REVOKE, 1)
-        if context.person_id is None:
-            raise authz.NotAllowed(Action.REVOKE_INVITATION)
-        async with runtime.sessions.begin() as session:
-            member = await circles.revoke_invitation(
-                session, invitation_id, person_id=context.person_id, now=runtime.clock.now()
-            )
-    except (callbacks.BadCallbackData, authz.NotAllowed):
-        await stale_button(update, context)
+
+    async def apply(session: AsyncSession, person_id: int, values: list[str]) -> str:
+        member = await circles.revoke_invitation(
+            session, callbacks.as_int(values[0]), person_id=person_id, now=runtime.clock.now()
+        )
+        return member.display_name
+
+    name = await flows.button_action(update, context, REVOKE, 1, apply)
+    if name is None:
         return
     await query.answer()
-    await query.edit_message_text(
-        _("De link voor {name} is ingetrokken. Hij werkt niet meer.").format(name=member.display_name)
-    )
+    await query.edit_message_text(_("De link voor {name} is ingetrokken. Hij werkt niet meer.").format(name=name))
 
 
 MEMBERS_COMMAND = CircleCommand(
@@ -268,9 +128,7 @@ MEMBERS_COMMAND = CircleCommand(
     lambda: _("Dit kan alleen iemand van het gezin in een kring."),
     _show_members,
 )
-INVITE_COMMAND = CircleCommand(
-    "invite", authz.RULES[Action.INVITE], lambda: _("Alleen wie de kring regelt, kan mensen uitnodigen."), _begin_invite
-)
+INVITE_COMMAND = CircleCommand("invite", authz.RULES[Action.INVITE], invite.refusal, _begin_invite)
 
 
 def handlers() -> list[BaseHandler[Update, KringContext, None]]:
@@ -280,6 +138,5 @@ def handlers() -> list[BaseHandler[Update, KringContext, None]]:
         CommandHandler("invite", start_invite),
         INVITE_COMMAND.handler(),
         CallbackQueryHandler(make_coordinator_pressed, pattern=callbacks.pattern(COORDINATE)),
-        CallbackQueryHandler(invite_button, pattern=callbacks.pattern(INVITE)),
         CallbackQueryHandler(revoke_pressed, pattern=callbacks.pattern(REVOKE)),
     ]

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
+from bot.handlers import flows
 from bot.handlers.circle_choice import CircleCommand, with_circle
-from bot.handlers.fallback import stale_button
 from bot.i18n import _, format_date, ngettext, pgettext
 from bot.runtime import KringContext
 from bot.services import authz, circles
@@ -43,28 +46,23 @@ async def pause_pressed(update: Update, context: KringContext) -> None:
     query = update.callback_query
     assert query is not None
     runtime = context.runtime
-    try:
-        circle_id, days = callbacks.decode(query.data, PAUSE, 2)
-        if context.person_id is None:
-            raise authz.NotAllowed(Action.PAUSE_SELF)
-        async with runtime.sessions.begin() as session:
-            member = await circles.pause(
-                session,
-                callbacks.as_int(circle_id),
-                person_id=context.person_id,
-                days=callbacks.as_int(days),
-                now=runtime.clock.now(),
-            )
-    except (callbacks.BadCallbackData, authz.NotAllowed):
-        await stale_button(update, context)
+
+    async def apply(session: AsyncSession, person_id: int, values: list[str]) -> tuple[datetime | None]:
+        circle_id, days = (callbacks.as_int(value) for value in values)
+        member = await circles.pause(session, circle_id, person_id=person_id, days=days, now=runtime.clock.now())
+        return (member.paused_until,)  # (None,): the pause has ended
+
+    paused = await flows.button_action(update, context, PAUSE, 2, apply)
+    if paused is None:
         return
+    (until,) = paused
     await query.answer()
-    if member.paused_until is None:
+    if until is None:
         await query.edit_message_text(_("Geen pauze. Je krijgt mijn berichten weer."))
     else:
-        until = format_date(member.paused_until.astimezone(runtime.settings.timezone).date())
+        day = format_date(until.astimezone(runtime.settings.timezone).date())
         await query.edit_message_text(
-            _("Goed. Tot en met {date} stuur ik je niets. Daarna gaat het vanzelf weer door.").format(date=until)
+            _("Goed. Tot en met {date} stuur ik je niets. Daarna gaat het vanzelf weer door.").format(date=day)
         )
 
 
@@ -97,21 +95,21 @@ async def leave_pressed(update: Update, context: KringContext) -> None:
     query = update.callback_query
     assert query is not None
     runtime = context.runtime
-    try:
-        circle_id, choice = callbacks.decode(query.data, LEAVE, 2)
-        if choice not in ("yes", "no") or context.person_id is None:
-            raise authz.NotAllowed(Action.LEAVE)
+
+    async def apply(session: AsyncSession, person_id: int, values: list[str]) -> bool:
+        circle_id, choice = values
+        if choice not in ("yes", "no"):
+            raise callbacks.BadCallbackData(choice)
         if choice == "yes":
-            async with runtime.sessions.begin() as session:
-                await circles.leave(
-                    session, callbacks.as_int(circle_id), person_id=context.person_id, now=runtime.clock.now()
-                )
-    except (callbacks.BadCallbackData, authz.NotAllowed):
-        await stale_button(update, context)
+            await circles.leave(session, callbacks.as_int(circle_id), person_id=person_id, now=runtime.clock.now())
+        return choice == "yes"
+
+    left = await flows.button_action(update, context, LEAVE, 2, apply)
+    if left is None:
         return
     await query.answer()
     await query.edit_message_text(
-        _("Je doet niet meer mee. Dank je wel voor wat je hebt gedaan.") if choice == "yes" else _("Fijn, je blijft.")
+        _("Je doet niet meer mee. Dank je wel voor wat je hebt gedaan.") if left else _("Fijn, je blijft.")
     )
 
 

@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from bot.db.delivery_kinds import DeliveryKind
-from bot.handlers import checkins, data_rights, network_checkins, pulse
-from bot.messages import contact, follow_up, help, notices
+from bot.handlers import checkins, network_checkins, pulse
+from bot.messages import contact, data_rights, follow_up, help, notices
 from scheduler.sender import Renderer
 
 RENDERERS: Mapping[DeliveryKind, Renderer] = MappingProxyType(

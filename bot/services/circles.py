@@ -27,7 +27,7 @@ from bot.db.models import (
     ProfessionalStatus,
 )
 from bot.i18n import available_languages
-from bot.services import agreements, audit, authz, consent, invitations, notifications
+from bot.services import agreements, audit, authz, consent, invitations, notifications, professionals
 from bot.services.authz import Action
 from bot.services.consent import Consent
 
@@ -98,6 +98,14 @@ async def create(
         subject_id=circle.id,
     )
     return NewCircle(circle, group_token, family_token)
+
+
+async def starter(session: AsyncSession, person_id: int | None) -> Professional:
+    """The professional who may start a circle: only an active one; ``NotAllowed`` otherwise."""
+    professional = await professionals.active_for_person(session, person_id)
+    if professional is None:
+        raise authz.NotAllowed("start_circle")
+    return professional
 
 
 async def attach_group(
@@ -256,6 +264,43 @@ async def all_members(session: AsyncSession, circle_id: int) -> list[Member]:
             .order_by(Member.role, Member.id)
         )
     )
+
+
+@dataclass(frozen=True)
+class MemberList:
+    """/members: who is in the circle (and invited), and whom this person may let co-coordinate."""
+
+    circle_name: str
+    members: list[Member]
+    may_coordinate: list[Member]
+
+
+async def member_list(session: AsyncSession, circle_id: int, *, person_id: int | None) -> MemberList:
+    """The circle's members as the family sees them; ``NotAllowed`` for anyone else."""
+    access = await authz.authorize(session, person_id, circle_id, Action.LIST_MEMBERS)
+    members = await all_members(session, circle_id)
+    may_coordinate = [
+        m
+        for m in members
+        if access.role in authz.RULES[Action.MAKE_COORDINATOR]
+        and m.role == MemberRole.FAMILY
+        and m.status == MemberStatus.ACTIVE
+        and not m.is_coordinator
+    ]
+    return MemberList(access.circle.name, members, may_coordinate)
+
+
+async def check_can_invite(session: AsyncSession, circle_id: int, *, person_id: int | None) -> None:
+    await authz.authorize(session, person_id, circle_id, Action.INVITE)
+
+
+async def dissolvable(session: AsyncSession, person_id: int) -> list[Circle]:
+    """The circles this person may dissolve (those they coordinate)."""
+    return [
+        c
+        for c in await circles_of(session, person_id)
+        if (await authz.role_in(session, person_id, c))[0] in authz.RULES[Action.DISSOLVE_CIRCLE]
+    ]
 
 
 async def invitation_of(session: AsyncSession, member_id: int) -> int:

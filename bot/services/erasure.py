@@ -97,6 +97,10 @@ async def consequences(session: AsyncSession, person: Person) -> Consequences:
     return Consequences(left, dissolved, ending)
 
 
+async def consequences_for(session: AsyncSession, person_id: int) -> Consequences:
+    return await consequences(session, await session.get_one(Person, person_id))
+
+
 async def forget_person(session: AsyncSession, person: Person, *, now: datetime) -> None:
     """Erase everything about ``person``; the families they were part of are told."""
     if await _professional_with_circles(session, person):
@@ -143,6 +147,15 @@ async def forget_person(session: AsyncSession, person: Person, *, now: datetime)
     audit.record(session, at=now, action="person.erased", subject_type="person", subject_id=person.id)
     await session.flush()
     await session.delete(person)  # with it: messages waiting for them and their open conversations
+
+
+async def forget(session: AsyncSession, person_id: int, *, now: datetime) -> None:
+    await forget_person(session, await session.get_one(Person, person_id), now=now)
+
+
+async def check_can_dissolve(session: AsyncSession, circle_id: int, *, person_id: int) -> Circle:
+    """The circle this person may dissolve; ``NotAllowed`` otherwise."""
+    return (await authz.authorize(session, person_id, circle_id, Action.DISSOLVE_CIRCLE)).circle
 
 
 async def dissolve(session: AsyncSession, circle_id: int, *, person_id: int, now: datetime) -> str:

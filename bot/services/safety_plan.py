@@ -40,6 +40,10 @@ class SafetyPlan:
     steps: list[StepView]
 
 
+async def check_can_edit(session: AsyncSession, circle_id: int, *, person_id: int | None) -> None:
+    await authz.authorize(session, person_id, circle_id, Action.EDIT_SAFETY_PLAN)
+
+
 async def add_sign(session: AsyncSession, circle_id: int, *, person_id: int, text: str, now: datetime) -> WarningSign:
     await authz.authorize(session, person_id, circle_id, Action.EDIT_SAFETY_PLAN)
     sign = WarningSign(circle_id=circle_id, text=text, created_at=now)
