@@ -15,7 +15,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Mess
 
 from bot import callbacks
 from bot.db.models import Draft
-from bot.flows import agreement
+from bot.flows import agreement, checkins, network_checkins
 from bot.flows.flow import DEFAULT_WAIT, Flow, Reply, Turn, take_press, take_text
 from bot.handlers.fallback import stale_button, unexpected_message
 from bot.i18n import _
@@ -27,6 +27,9 @@ FLOWS: dict[str, Flow[Any]] = {
     for flow in (
         agreement.MAKE,
         agreement.DECLINE,
+        checkins.CHECKIN,
+        checkins.NOTE,
+        network_checkins.NOTE,
     )
 }
 

@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from bot.db.delivery_kinds import DeliveryKind
-from bot.handlers import checkins, contact, data_rights, follow_up, help_flow, network_checkins, pulse
-from bot.messages import notices
+from bot.handlers import contact, data_rights, follow_up, help_flow
+from bot.messages import checkins, network_checkins, notices, pulse
 from scheduler.sender import Renderer
 
 RENDERERS: Mapping[DeliveryKind, Renderer] = MappingProxyType(
