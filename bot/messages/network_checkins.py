@@ -197,7 +197,7 @@ async def chosen(session: AsyncSession, delivery: Delivery) -> Rendered | None:
 
 
 async def stopped(session: AsyncSession, delivery: Delivery) -> Rendered | None:
-    member = await network_checkins.member(session, delivery.payload.get("member_id"))
+    member = await network_checkins.find_member(session, delivery.payload.get("member_id"))
     if member is None:
         return None
     return Rendered(
@@ -210,7 +210,7 @@ async def stopped(session: AsyncSession, delivery: Delivery) -> Rendered | None:
 
 
 async def wants_to_talk(session: AsyncSession, delivery: Delivery) -> Rendered | None:
-    member = await network_checkins.member(session, delivery.payload.get("member_id"))
+    member = await network_checkins.find_member(session, delivery.payload.get("member_id"))
     if member is None:
         return None
     return Rendered(

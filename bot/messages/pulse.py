@@ -81,7 +81,7 @@ async def pulse_message(session: AsyncSession, delivery: Delivery) -> Rendered |
 
 
 async def pulse_shown(session: AsyncSession, delivery: Delivery) -> Rendered | None:
-    professional = await pulse.professional(session, delivery.payload.get("professional_id"))
+    professional = await pulse.find_professional(session, delivery.payload.get("professional_id"))
     if professional is None:
         return None
     stats = pulse.Stats(**delivery.payload["stats"])
@@ -106,7 +106,7 @@ async def pulse_shown(session: AsyncSession, delivery: Delivery) -> Rendered | N
 
 
 async def pulse_switched(session: AsyncSession, delivery: Delivery) -> Rendered | None:
-    circle = await pulse.circle(session, delivery.circle_id)
+    circle = await pulse.find_circle(session, delivery.circle_id)
     if circle is None:
         return None
     if delivery.payload.get("on"):

@@ -248,7 +248,7 @@ async def chosen(
     return Chosen(circle, by, member)
 
 
-async def member(session: AsyncSession, member_id: int | None) -> Member | None:
+async def find_member(session: AsyncSession, member_id: int | None) -> Member | None:
     return await session.get(Member, member_id) if member_id is not None else None
 
 

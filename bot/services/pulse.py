@@ -82,11 +82,11 @@ async def offer(session: AsyncSession, circle_id: int, *, person_id: int | None)
     return Offer(professional, await current(session, circle_id))
 
 
-async def circle(session: AsyncSession, circle_id: int | None) -> Circle | None:
+async def find_circle(session: AsyncSession, circle_id: int | None) -> Circle | None:
     return await session.get(Circle, circle_id) if circle_id is not None else None
 
 
-async def professional(session: AsyncSession, professional_id: int | None) -> Professional | None:
+async def find_professional(session: AsyncSession, professional_id: int | None) -> Professional | None:
     return await session.get(Professional, professional_id) if professional_id is not None else None
 
 
@@ -161,7 +161,7 @@ async def to_send(
 ) -> tuple[Circle, Professional] | None:
     """The circle and professional of a pulse at send time; ``None`` when switched off, the
     professional removed, or the follow-up over since it was queued."""
-    found, to = await circle(session, circle_id), await professional(session, professional_id)
+    found, to = await find_circle(session, circle_id), await find_professional(session, professional_id)
     if found is None or to is None or not await still_wanted(session, found, to, delivery):
         return None
     return found, to
