@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 
 from bot.db.models import AuditEvent, NetworkCheckin
-from bot.handlers.pulse import stats_lines
 from bot.i18n import use_language
+from bot.messages.pulse import stats_lines
 from bot.services import pulse
 from sandbox.demo import pass_time
 from sandbox.fake_telegram import SentMessage

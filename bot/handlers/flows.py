@@ -15,7 +15,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Mess
 
 from bot import callbacks
 from bot.db.models import Draft
-from bot.flows import agreement, contact, forget, invite, new_circle, safety_plan
+from bot.flows import agreement, checkins, contact, forget, invite, network_checkins, new_circle, safety_plan
 from bot.flows.flow import DEFAULT_WAIT, Flow, Reply, Turn, take_press, take_text
 from bot.handlers.fallback import stale_button, unexpected_message
 from bot.i18n import _
@@ -33,6 +33,9 @@ FLOWS: dict[str, Flow[Any]] = {
         invite.INVITE,
         safety_plan.SAFETY_PLAN,
         forget.FORGET,
+        checkins.CHECKIN,
+        checkins.NOTE,
+        network_checkins.NOTE,
     )
 }
 

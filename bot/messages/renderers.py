@@ -12,8 +12,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from bot.db.delivery_kinds import DeliveryKind
-from bot.handlers import checkins, network_checkins, pulse
-from bot.messages import contact, data_rights, follow_up, help, notices
+from bot.messages import checkins, contact, data_rights, follow_up, help, network_checkins, notices, pulse
 from scheduler.sender import Renderer
 
 RENDERERS: Mapping[DeliveryKind, Renderer] = MappingProxyType(

@@ -34,7 +34,7 @@ from bot.db.models import (
     SchedulePurpose,
     WorryTrend,
 )
-from bot.services import audit, authz, notifications
+from bot.services import audit, authz, notifications, safety_plan
 from bot.services.authz import Action
 
 REVIEW_CHOICES = (4, 6, 8, 12)  # weeks between looks at the plan; the circle's default is 6
@@ -42,6 +42,25 @@ GRACE = timedelta(hours=12)  # a check-in is still sent this late after downtime
 NUDGE_AFTER = timedelta(days=1)
 RHYTHMS = {"weekly": (Frequency.WEEKLY, 1), "biweekly": (Frequency.WEEKLY, 2), "monthly": (Frequency.MONTHLY, 1)}
 DEFAULT_RHYTHM = "biweekly"
+
+
+async def check_can_choose(session: AsyncSession, circle_id: int, person_id: int) -> None:
+    """Raises ``NotAllowed`` unless the person may choose the circle's check-ins."""
+    await authz.authorize(session, person_id, circle_id, Action.CHOOSE_CHECKIN)
+
+
+@dataclass(frozen=True)
+class Setting:
+    """What /checkin shows first: the rhythm now (``None``: no fixed check-ins) and how often
+    the plan is looked at."""
+
+    rhythm: Schedule | None
+    review_weeks: int
+
+
+async def setting(session: AsyncSession, circle_id: int) -> Setting:
+    circle = await session.get_one(Circle, circle_id)
+    return Setting(await current_rhythm(session, circle_id), circle.review_weeks)
 
 
 async def current_rhythm(session: AsyncSession, circle_id: int) -> Schedule | None:
@@ -221,6 +240,34 @@ async def answer(
         subject_id=checkin.id,
     )
     return given
+
+
+@dataclass(frozen=True)
+class Answered:
+    """An answer as its reply shows it: who gave it, and the family's own plan for a hard moment."""
+
+    answer: CheckinAnswer
+    name: str
+    steps: list[safety_plan.StepView]
+
+
+async def answer_for(
+    session: AsyncSession, round_id: int, *, person_id: int, kind: CheckinAnswerKind, now: datetime
+) -> Answered:
+    given = await answer(session, round_id, person_id=person_id, kind=kind, now=now)
+    access = await authz.authorize(session, person_id, given.circle_id, Action.ANSWER_CHECKIN)
+    assert access.member is not None
+    steps = (await safety_plan.load(session, given.circle_id)).steps
+    return Answered(given, access.member.display_name, steps)
+
+
+async def current_round(session: AsyncSession, round_id: int | None) -> CheckinRound | None:
+    """The round a delivery is about, unless its rhythm was changed or stopped since it was queued."""
+    checkin = await session.get(CheckinRound, round_id) if round_id is not None else None
+    if checkin is None or checkin.schedule_id is None:
+        return checkin
+    schedule = await session.get(Schedule, checkin.schedule_id)
+    return checkin if schedule is not None and schedule.active else None
 
 
 async def worry(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -207,6 +207,51 @@ async def still_open(session: AsyncSession, checkin: NetworkCheckin, now: dateti
     )
 
 
+@dataclass(frozen=True)
+class ToAsk:
+    """A check-in at send time, with whom it asks and what it looks back on."""
+
+    checkin: NetworkCheckin
+    member: Member
+    circle: Circle
+    back: MemberLookBack
+
+
+async def to_ask(session: AsyncSession, checkin_id: int | None, now: datetime) -> ToAsk | None:
+    """``None`` when it is no longer to be asked (see :func:`still_open`)."""
+    checkin = await session.get(NetworkCheckin, checkin_id) if checkin_id is not None else None
+    if checkin is None or not await still_open(session, checkin, now):
+        return None
+    member = await session.get_one(Member, checkin.member_id)
+    circle = await session.get_one(Circle, checkin.circle_id)
+    return ToAsk(checkin, member, circle, await member_look_back(session, checkin))
+
+
+@dataclass(frozen=True)
+class Chosen:
+    """A coordinator's choice as the member hears it."""
+
+    circle: Circle
+    by: Member | None
+    member: Member
+
+
+async def chosen(
+    session: AsyncSession, circle_id: int | None, by_member_id: int | None, person_id: int | None
+) -> Chosen | None:
+    """``None`` when the circle or the member's place in it is gone."""
+    circle = await session.get(Circle, circle_id) if circle_id is not None else None
+    by = await session.get(Member, by_member_id) if by_member_id is not None else None
+    member = await session.scalar(select(Member).where(Member.circle_id == circle_id, Member.person_id == person_id))
+    if circle is None or member is None:
+        return None
+    return Chosen(circle, by, member)
+
+
+async def find_member(session: AsyncSession, member_id: int | None) -> Member | None:
+    return await session.get(Member, member_id) if member_id is not None else None
+
+
 # -- the member answers -----------------------------------------------------------------------
 
 
@@ -280,6 +325,25 @@ async def heavy_again(session: AsyncSession, checkin: NetworkCheckin) -> bool:
         and previous is not None
         and previous.feeling in (Feeling.HEAVY, Feeling.WANT_TO_TALK)
     )
+
+
+@dataclass(frozen=True)
+class Answered:
+    """An answered check-in as the member's thanks show it."""
+
+    checkin: NetworkCheckin
+    member: Member
+    heavy_again: bool
+
+
+async def answered(session: AsyncSession, checkin: NetworkCheckin) -> Answered:
+    member = await session.get_one(Member, checkin.member_id)
+    return Answered(checkin, member, await heavy_again(session, checkin))
+
+
+async def answers_shared(session: AsyncSession, checkin: NetworkCheckin) -> bool:
+    """Whether the member lets the family see their answers (then a note may be shared too)."""
+    return (await session.get_one(Member, checkin.member_id)).checkin_shared
 
 
 async def add_note(
@@ -359,6 +423,13 @@ async def pause(session: AsyncSession, circle_id: int, *, person_id: int, now: d
         subject_id=member.id,
     )
     return member
+
+
+async def paused_until(session: AsyncSession, member: Member) -> date:
+    """The last day of the member's pause, on their own calendar."""
+    assert member.checkin_paused_until is not None
+    circle = await session.get_one(Circle, member.circle_id)
+    return member.checkin_paused_until.astimezone(ZoneInfo(await _zone_of(session, member, circle))).date()
 
 
 async def stop(session: AsyncSession, circle_id: int, *, person_id: int, now: datetime) -> Member:

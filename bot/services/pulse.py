@@ -66,6 +66,30 @@ async def current(session: AsyncSession, circle_id: int) -> Schedule | None:
     )
 
 
+@dataclass(frozen=True)
+class Offer:
+    """What /pulse asks about: the circle's professional (``None``: none any more) and the rhythm now."""
+
+    professional: Professional | None
+    schedule: Schedule | None
+
+
+async def offer(session: AsyncSession, circle_id: int, *, person_id: int | None) -> Offer:
+    """Raises ``NotAllowed`` unless the person may choose the pulse."""
+    access = await authz.authorize(session, person_id, circle_id, Action.CHOOSE_PULSE)
+    professional_id = access.circle.professional_id
+    professional = await session.get(Professional, professional_id) if professional_id else None
+    return Offer(professional, await current(session, circle_id))
+
+
+async def find_circle(session: AsyncSession, circle_id: int | None) -> Circle | None:
+    return await session.get(Circle, circle_id) if circle_id is not None else None
+
+
+async def find_professional(session: AsyncSession, professional_id: int | None) -> Professional | None:
+    return await session.get(Professional, professional_id) if professional_id is not None else None
+
+
 async def choose(
     session: AsyncSession, circle_id: int, *, person_id: int, weeks: int | None, now: datetime
 ) -> Schedule | None:
@@ -130,6 +154,17 @@ async def still_wanted(session: AsyncSession, circle: Circle, professional: Prof
         return True
     schedule = await session.get(Schedule, delivery.payload.get("schedule_id"))
     return schedule is not None and schedule.active and circle.professional_id == professional.id
+
+
+async def to_send(
+    session: AsyncSession, circle_id: int | None, professional_id: int | None, delivery: Any
+) -> tuple[Circle, Professional] | None:
+    """The circle and professional of a pulse at send time; ``None`` when switched off, the
+    professional removed, or the follow-up over since it was queued."""
+    found, to = await find_circle(session, circle_id), await find_professional(session, professional_id)
+    if found is None or to is None or not await still_wanted(session, found, to, delivery):
+        return None
+    return found, to
 
 
 async def queue(

@@ -1,0 +1,122 @@
+"""The family's check-in (with its look back), the gentle reminder the next day, the look at the
+plan every few weeks, and the answer buttons on them."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot import callbacks
+from bot.db.models import CheckinRound, Delivery, Outcome
+from bot.i18n import _
+from bot.messages.network_checkins import contact_words
+from bot.services import checkins, network_checkins
+from bot.texts import answer_labels
+from scheduler.sender import Rendered
+
+ANSWER = "ci"  # ci:round_id:answer
+
+
+def answer_buttons(round_id: int) -> InlineKeyboardMarkup:
+    buttons = [
+        InlineKeyboardButton(label, callback_data=callbacks.encode(ANSWER, round_id, kind.value))
+        for kind, label in answer_labels().items()
+    ]
+    return InlineKeyboardMarkup([buttons[:2], buttons[2:]])
+
+
+async def _look_back_text(session: AsyncSession, checkin: CheckinRound) -> str:
+    back = await checkins.look_back(session, checkin)
+    labels = answer_labels()
+    lines = ["👀 " + _("Eerst even terugkijken.")]
+    if back.first:
+        lines.append(_("Dit is de eerste check-in. Welkom!"))
+    elif back.answers:
+        counted = [f"{labels[kind]}: {count}" for kind, count in back.answers.most_common()]
+        if back.no_answer:
+            counted.append(_("geen antwoord: {count}").format(count=back.no_answer))
+        lines.append(_("Vorige keer: {answers}").format(answers=", ".join(counted)))
+        lines += [f"✍️ {name}: “{note}”" for name, note in back.notes]
+    else:
+        lines.append(_("Vorige keer heeft niemand geantwoord. Dat geeft niets."))
+    lines += await _network_lines(session, checkin)
+    done = back.outcomes[Outcome.DONE]
+    backup = back.outcomes[Outcome.BACKUP_DONE]
+    missed = back.outcomes[Outcome.NOT_DONE] + back.outcomes[Outcome.BACKUP_CANT] + back.outcomes[Outcome.PENDING]
+    if done or backup or missed:
+        lines.append(
+            _(
+                "Afspraken sinds de vorige keer: {done} gedaan, {backup} door de reserve, {missed} niet gelukt of geen antwoord."
+            ).format(done=done, backup=backup, missed=missed)
+        )
+    return "\n".join(lines)
+
+
+async def _network_lines(session: AsyncSession, checkin: CheckinRound) -> list[str]:
+    """What network members shared since the last check-in (their consent decides what)."""
+    previous = await checkins.previous_round(session, checkin)
+    since = previous.occurs_at if previous else checkin.occurs_at - timedelta(days=14)
+    words = contact_words()
+    lines = []
+    for shared in await network_checkins.shared_with_family(session, checkin.circle_id, since, checkin.occurs_at):
+        said = (
+            [_("contact met het gezin: {answer}").format(answer=words[shared.had_contact])]
+            if shared.had_contact
+            else []
+        )
+        if shared.wants_to_talk:
+            said.append(_("wil graag met jullie praten"))
+        if said:
+            lines.append(f"🌱 {shared.name}: " + ", ".join(said))
+        if shared.note:
+            lines.append(f"✍️ {shared.name}: “{shared.note}”")
+    return lines
+
+
+async def checkin_message(session: AsyncSession, delivery: Delivery) -> Rendered | None:
+    checkin = await checkins.current_round(session, delivery.payload.get("round_id"))
+    if checkin is None:
+        return None
+    text = (
+        await _look_back_text(session, checkin)
+        + "\n\n"
+        + "💬 "
+        + _("Hoe gaat het met jullie? Iedereen van het gezin kan zelf antwoorden.")
+    )
+    return Rendered(text, answer_buttons(checkin.id))
+
+
+async def nudge(session: AsyncSession, delivery: Delivery) -> Rendered | None:
+    checkin = await checkins.current_round(session, delivery.payload.get("round_id"))
+    if checkin is None:
+        return None
+    missing = await checkins.not_answered(session, checkin, checkin.occurs_at + checkins.NUDGE_AFTER)
+    if delivery.person_id is not None:
+        missing = [m for m in missing if m.person_id == delivery.person_id]
+    if not missing:
+        return None
+    names = ", ".join(m.display_name for m in missing)
+    return Rendered(
+        _(
+            "Nog even over gisteren: hoe gaat het? {names}, jullie antwoord is welkom. Het hoeft niet lang te zijn."
+        ).format(names=names),
+        answer_buttons(checkin.id),
+    )
+
+
+async def review(session: AsyncSession, delivery: Delivery) -> Rendered | None:
+    """Plans change (domain rule 11): every few check-ins, a moment to look at the plan together."""
+    if await checkins.current_round(session, delivery.payload.get("round_id")) is None:
+        return None
+    return Rendered(
+        "\n".join(
+            [
+                "🔄 " + _("Past het plan nog? Elke paar weken kijken we dat samen na."),
+                _("Met /plan zie je wie wat doet."),
+                _("Met /agreements pas je een afspraak aan, of stop je ermee."),
+                _("Met /invite nodig je iemand nieuw uit. Met /agreement maak je een nieuwe afspraak."),
+            ]
+        )
+    )
