@@ -12,7 +12,7 @@ from bot.config import Settings
 from bot.db import crypto, migrate
 from bot.db.models import ProfessionalStatus
 from bot.db.session import create_engine, create_sessionmaker
-from bot.handlers.circle_setup import deep_link
+from bot.flows.new_circle import deep_link
 from bot.i18n import _, format_date
 from bot.services import professionals
 

@@ -19,7 +19,7 @@ from typing import TextIO
 from bot.clock import SimulatedClock
 from bot.config import Settings
 from bot.db import crypto
-from bot.handlers.circle_setup import deep_link
+from bot.flows.new_circle import deep_link
 from bot.i18n import _, format_datetime, language_name, language_name_here, ngettext
 from bot.services import professionals
 from sandbox.fake_telegram import Event, FakeTelegram, FakeUser, SentMessage

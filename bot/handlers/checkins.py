@@ -11,9 +11,10 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from bot import callbacks
 from bot.db.models import CheckinAnswerKind, WorryTrend
 from bot.flows import checkins as flow
-from bot.handlers import flows, help_flow
+from bot.handlers import flows
 from bot.handlers.circle_choice import CircleCommand, with_circle
 from bot.i18n import _, pgettext
+from bot.messages import help as help_flow
 from bot.messages.buttons import choices
 from bot.messages.checkins import ANSWER
 from bot.plan_text import step_line

@@ -8,7 +8,6 @@ from telegram.constants import ChatType
 from telegram.ext import BaseHandler, CommandHandler
 
 from bot.flows import new_circle
-from bot.flows.new_circle import deep_link as deep_link  # where admin and the demo find it
 from bot.handlers import flows
 from bot.i18n import _
 from bot.runtime import KringContext

@@ -15,8 +15,9 @@ from telegram.constants import ChatType
 from telegram.ext import BaseHandler, CommandHandler
 
 from bot.flows import forget
-from bot.handlers import flows, network_checkins
+from bot.handlers import flows
 from bot.i18n import _, format_datetime, language_name
+from bot.messages import network_checkins
 from bot.runtime import KringContext
 from bot.services import consent, my_data, people
 from bot.services.consent import Consent

@@ -27,8 +27,6 @@ from bot.messages.network_checkins import (
 )
 
 # (still read from here by /mydata)
-from bot.messages.network_checkins import contact_words as contact_words
-from bot.messages.network_checkins import feeling_labels as feeling_labels
 from bot.runtime import KringContext
 from bot.services import network_checkins
 
