@@ -5,18 +5,16 @@ a family member may add to their answer."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import time, timedelta
 from typing import TypeVar
-from zoneinfo import ZoneInfo
 
-from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup
 
 from bot import callbacks
 from bot.flows.flow import Flow, Pressed, Reply, Step, Turn, rows, say, too_long
 from bot.i18n import _, ngettext, pgettext
 from bot.plan_text import describe_when, weekday_name
-from bot.services import checkins, drafts, network_checkins
+from bot.services import checkins, network_checkins
 from bot.services.agreements import When
 
 TIMES = (time(18, 0), time(19, 0), time(20, 0))
@@ -289,13 +287,3 @@ NOTE = Flow(
     waits=timedelta(hours=12),
     steps={"note": Step(typed=_note)},
 )
-
-
-async def offer_note(
-    session: AsyncSession, flow: Flow[D], data: D, *, person_id: int, chat_id: int, now: datetime, zone: ZoneInfo
-) -> None:
-    """After an answer, a typed reply becomes its note — unless another conversation is open here
-    (never cut one short)."""
-    open_draft = await drafts.current(session, person_id=person_id, chat_id=chat_id)
-    if open_draft is None or open_draft.flow == flow.name:
-        await flow.begin(session, person_id=person_id, chat_id=chat_id, now=now, zone=zone, step="note", data=data)

@@ -71,6 +71,8 @@ class Turn(Generic[D]):
     now: datetime
     #: The organisation's time zone, for reading "12-12" or "15:00".
     zone: ZoneInfo
+    #: The bot's own username, for the links a flow hands out at its end.
+    bot_username: str
     finished: bool = field(default=False, init=False)
 
     @property
@@ -151,7 +153,16 @@ class Flow(Generic[D]):
             raise TypeError(f"the draft of {self.name} must be a dataclass")
 
     async def begin(
-        self, session: AsyncSession, *, person_id: int, chat_id: int, now: datetime, zone: ZoneInfo, step: str, data: D
+        self,
+        session: AsyncSession,
+        *,
+        person_id: int,
+        chat_id: int,
+        now: datetime,
+        zone: ZoneInfo,
+        bot_username: str,
+        step: str,
+        data: D,
     ) -> Turn[D]:
         """Start this flow for a person in a chat (replacing whatever they had going there)."""
         draft = await drafts.begin(
@@ -163,12 +174,14 @@ class Flow(Generic[D]):
             now=now,
             data=dataclasses.asdict(data),  # type: ignore[call-overload]
         )
-        turn = Turn(self, session, person_id, chat_id, draft.id, step, data, now, zone)
+        turn = Turn(self, session, person_id, chat_id, draft.id, step, data, now, zone, bot_username)
         if self.check is not None:
             await self.check(turn)
         return turn
 
-    def resume(self, session: AsyncSession, draft: Draft, *, now: datetime, zone: ZoneInfo) -> Turn[D] | None:
+    def resume(
+        self, session: AsyncSession, draft: Draft, *, now: datetime, zone: ZoneInfo, bot_username: str
+    ) -> Turn[D] | None:
         """The turn for a stored draft; ``None`` when its data no longer fits this flow (a draft
         left from before an update)."""
         names = {f.name for f in dataclasses.fields(self.draft)}  # type: ignore[arg-type]
@@ -178,7 +191,7 @@ class Flow(Generic[D]):
             return None
         if draft.step not in self.steps:
             return None
-        return Turn(self, session, draft.person_id, draft.chat_id, draft.id, draft.step, data, now, zone)
+        return Turn(self, session, draft.person_id, draft.chat_id, draft.id, draft.step, data, now, zone, bot_username)
 
     async def save(self, turn: Turn[D]) -> None:
         """Write the turn back to its draft, or delete the draft when the flow is done."""

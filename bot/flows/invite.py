@@ -23,8 +23,6 @@ class InviteDraft:
     circle_id: int
     role: str | None = None
     name: str = ""
-    #: The bot's username for the link at the end (a turn knows no bot); set when /invite starts.
-    bot: str = ""
 
 
 Invite = Turn[InviteDraft]
@@ -84,9 +82,6 @@ async def _skip(turn: Invite, name: str, value: str) -> Reply | None:
 
 async def _send_link(turn: Invite, helps_with: str | None) -> Reply:
     data = turn.data
-    if not data.bot:  # a draft from before the bot's name was kept: no link to give, so start again
-        turn.finish()
-        return say(_("Gestopt. Er is niets bewaard."))
     assert data.role is not None
     member, token = await circles.invite(
         turn.session,
@@ -103,7 +98,7 @@ async def _send_link(turn: Invite, helps_with: str | None) -> Reply:
         [
             _("Stuur deze link aan {name}, bijvoorbeeld via WhatsApp of sms:").format(name=member.display_name)
             + "\n"
-            + deep_link(data.bot, token),
+            + deep_link(turn.bot_username, token),
             _(
                 "De link werkt één keer, 14 dagen lang. {name} kiest zelf of hij of zij meedoet. Jullie horen het antwoord."
             ).format(name=member.display_name),

@@ -18,8 +18,6 @@ class NewCircleDraft:
     name: str = ""
     language: str | None = None
     months: int | None = None
-    #: The bot's username for the links at the end (a turn knows no bot); set when /new starts.
-    bot: str = ""
 
 
 NewCircle = Turn[NewCircleDraft]
@@ -110,9 +108,6 @@ async def _create(turn: NewCircle, name: str, value: str) -> Reply | None:
     data = turn.data
     if name != "ok" or data.language is None or data.months is None:
         raise callbacks.BadCallbackData(name)
-    if not data.bot:  # a draft from before the bot's name was kept: no links to give, so start again
-        turn.finish()
-        return say(_("Gestopt. Er is niets bewaard."))
     new = await circles.create(
         turn.session,
         professional=await circles.starter(turn.session, turn.person_id),
@@ -123,7 +118,7 @@ async def _create(turn: NewCircle, name: str, value: str) -> Reply | None:
         now=turn.now,
     )
     turn.finish()
-    return say(_links_text(new, data.bot))
+    return say(_links_text(new, turn.bot_username))
 
 
 def _links_text(new: circles.NewCircle, bot_username: str) -> str:

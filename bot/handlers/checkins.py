@@ -54,15 +54,7 @@ async def answer_pressed(update: Update, context: KringContext) -> None:
             kind=callbacks.as_enum(CheckinAnswerKind, values[1]),
             now=now,
         )
-        await flow.offer_note(
-            session,
-            flow.NOTE,
-            flow.NoteDraft(answered.answer.id),
-            person_id=person_id,
-            chat_id=message.chat.id,
-            now=now,
-            zone=runtime.settings.timezone,
-        )
+        await flows.offer(context, session, message.chat.id, flow.NOTE, flow.NoteDraft(answered.answer.id), step="note")
         return answered
 
     answered = await flows.button_action(update, context, ANSWER, 2, apply)

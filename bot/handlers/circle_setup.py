@@ -19,7 +19,7 @@ async def start_new(update: Update, context: KringContext) -> None:
     if message.chat.type != ChatType.PRIVATE:
         await message.reply_text(_("Een nieuwe kring start je in een privégesprek met mij."))
         return
-    draft = new_circle.NewCircleDraft(bot=context.bot.username)
+    draft = new_circle.NewCircleDraft()
     await flows.start(context, message, new_circle.NEW, draft, step="name", refusal=new_circle.refusal)
 
 

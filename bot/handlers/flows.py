@@ -5,7 +5,6 @@ open draft, text gets the kind pointer. Every flow is listed here, in one place.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Coroutine
-from datetime import timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,9 +13,8 @@ from telegram.constants import ChatType
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot import callbacks
-from bot.db.models import Draft
 from bot.flows import agreement, checkins, contact, forget, invite, network_checkins, new_circle, safety_plan
-from bot.flows.flow import DEFAULT_WAIT, Flow, Reply, Turn, take_press, take_text
+from bot.flows.flow import Flow, Reply, Turn, take_press, take_text
 from bot.handlers.fallback import stale_button, unexpected_message
 from bot.i18n import _
 from bot.runtime import KringContext
@@ -104,9 +102,22 @@ async def begin(
         chat_id=chat_id,
         now=runtime.clock.now(),
         zone=runtime.settings.timezone,
+        bot_username=context.bot.username,
         step=step,
         data=data,
     )
+
+
+async def offer(
+    context: KringContext, session: AsyncSession, chat_id: int, flow: Flow[D], data: D, *, step: str
+) -> None:
+    """Open ``flow`` quietly, so that a typed reply becomes its answer (a note to a check-in) —
+    unless another conversation is open here: that one is never cut short."""
+    if context.person_id is None:
+        return
+    open_draft = await drafts.current(session, person_id=context.person_id, chat_id=chat_id)
+    if open_draft is None or open_draft.flow == flow.name:
+        await begin(context, session, chat_id, flow, data, step=step)
 
 
 async def route_text(update: Update, context: KringContext) -> None:
@@ -118,10 +129,6 @@ async def route_text(update: Update, context: KringContext) -> None:
     if context.person_id is not None:
         async with runtime.sessions() as session:  # read only: most text has no draft
             draft = await drafts.current(session, person_id=context.person_id, chat_id=message.chat.id)
-    legacy = draft is not None and draft.flow in TEXT_STEPS  # LEGACY: until every flow is a Flow
-    if legacy and draft is not None and draft.updated_at + WAITS[draft.flow] >= now:
-        await TEXT_STEPS[draft.flow](update, context, message.text)
-        return
     flow = FLOWS.get(draft.flow) if draft is not None else None
     if draft is None or flow is None or draft.updated_at + flow.waits < now:
         if draft is not None:
@@ -131,7 +138,13 @@ async def route_text(update: Update, context: KringContext) -> None:
             await unexpected_message(update, context)
         return
     async with runtime.sessions.begin() as session:
-        turn = flow.resume(session, await session.merge(draft), now=now, zone=runtime.settings.timezone)
+        turn = flow.resume(
+            session,
+            await session.merge(draft),
+            now=now,
+            zone=runtime.settings.timezone,
+            bot_username=context.bot.username,
+        )
         if turn is None:
             await drafts.finish(session, await session.merge(draft))
             reply: Reply = (flow.gone(), None)
@@ -154,7 +167,13 @@ def pressed(flow: Flow[Any]) -> Callable[[Update, KringContext], Coroutine[Any, 
             draft = await drafts.owned(session, callbacks.as_int(draft_id), person_id=person_id, flow=flow.name)
             turn = None
             if draft is not None:
-                turn = flow.resume(session, draft, now=runtime.clock.now(), zone=runtime.settings.timezone)
+                turn = flow.resume(
+                    session,
+                    draft,
+                    now=runtime.clock.now(),
+                    zone=runtime.settings.timezone,
+                    bot_username=context.bot.username,
+                )
             if turn is None:
                 raise callbacks.BadCallbackData(draft_id)  # not this person's draft, or not any more
             return await take_press(turn, name, value)
@@ -180,91 +199,6 @@ async def cancel(update: Update, context: KringContext) -> None:
         if draft is not None:
             await drafts.finish(session, draft)
     await message.reply_text(_("Gestopt. Er is niets bewaard.") if draft else _("Er is niets om te stoppen."))
-
-
-# -- LEGACY: the hand-written flows, until each is a Flow ---------------------------------------
-
-TextStep = Callable[[Update, KringContext, str], Awaitable[None]]
-TEXT_STEPS: dict[str, TextStep] = {}
-WAITS: dict[str, timedelta] = {}
-StepReply = Reply
-ButtonStep = Callable[[KringContext, AsyncSession, Draft, str, str], Awaitable[StepReply | None]]
-
-
-def on_text(flow: str, *, waits: timedelta = DEFAULT_WAIT) -> Callable[[TextStep], TextStep]:
-    def register(step: TextStep) -> TextStep:
-        TEXT_STEPS[flow] = step
-        WAITS[flow] = waits
-        return step
-
-    return register
-
-
-async def draft_button(update: Update, context: KringContext, action: str, flow: str, apply: ButtonStep) -> None:
-    async def to_own_draft(session: AsyncSession, person_id: int, values: list[str]) -> StepReply:
-        draft_id, field, value = values
-        draft = await drafts.owned(session, callbacks.as_int(draft_id), person_id=person_id, flow=flow)
-        reply = await apply(context, session, draft, field, value) if draft is not None else None
-        if reply is None:
-            raise callbacks.BadCallbackData(field)
-        return reply
-
-    reply = await button_action(update, context, action, 3, to_own_draft)
-    if reply is None:
-        return
-    query = update.callback_query
-    assert query is not None
-    await query.answer()
-    await query.edit_message_text(reply[0], reply_markup=reply[1], disable_web_page_preview=True)
-
-
-NoteSaver = Callable[[AsyncSession, Draft, int, str], Awaitable[T]]
-
-
-async def take_note(update: Update, context: KringContext, text: str, *, limit: int, save: NoteSaver[T]) -> T | None:
-    message = update.effective_message
-    assert message is not None and context.person_id is not None
-    note = text.strip()
-    if len(note) > limit:
-        await message.reply_text(_("Dat is te lang. Gebruik hoogstens {count} tekens.").format(count=limit))
-        return None
-    async with context.runtime.sessions.begin() as session:
-        draft = await drafts.current(session, person_id=context.person_id, chat_id=message.chat.id)
-        assert draft is not None
-        await drafts.finish(session, draft)
-        try:
-            return await save(session, draft, context.person_id, note)
-        except authz.NotAllowed:
-            await message.reply_text(_("Dit kan ik niet meer bewaren. Je antwoord op de check-in staat wel."))
-            return None
-
-
-async def begin_for_circle(
-    context: KringContext,
-    session: AsyncSession,
-    message: Message,
-    circle_id: int,
-    *,
-    action: authz.Action,
-    refusal: str,
-    flow: str,
-    step: str,
-) -> Draft | None:
-    try:
-        await authz.authorize(session, context.person_id, circle_id, action)
-    except authz.NotAllowed:
-        await message.reply_text(refusal)
-        return None
-    assert context.person_id is not None
-    return await drafts.begin(
-        session,
-        person_id=context.person_id,
-        chat_id=message.chat.id,
-        flow=flow,
-        step=step,
-        now=context.runtime.clock.now(),
-        data={"circle_id": circle_id},
-    )
 
 
 class _ReplyToKring(filters.MessageFilter):

@@ -100,7 +100,7 @@ async def start_invite(update: Update, context: KringContext) -> None:
 
 
 async def _begin_invite(context: KringContext, message: Message, circle_id: int) -> None:
-    draft = invite.InviteDraft(circle_id, bot=context.bot.username)
+    draft = invite.InviteDraft(circle_id)
     await flows.start(context, message, invite.INVITE, draft, step="role", refusal=invite.refusal)
 
 

@@ -12,8 +12,8 @@ from telegram.ext import BaseHandler, CallbackQueryHandler
 from bot import callbacks
 from bot.db.models import Feeling, HadContact
 from bot.flows import network_checkins as note_flow
-from bot.flows.checkins import offer_note
 from bot.flows.flow import Reply
+from bot.handlers import flows
 from bot.handlers.flows import button_action
 from bot.i18n import _, format_date
 from bot.messages.network_checkins import (
@@ -51,14 +51,8 @@ async def answer_pressed(update: Update, context: KringContext) -> None:
                 session, checkin_id, person_id=person_id, feeling=callbacks.as_enum(Feeling, value), now=now
             )
             if chat_id is not None:  # a typed reply becomes the answer's note
-                await offer_note(
-                    session,
-                    note_flow.NOTE,
-                    note_flow.NoteDraft(checkin.id),
-                    person_id=person_id,
-                    chat_id=chat_id,
-                    now=now,
-                    zone=runtime.settings.timezone,
+                await flows.offer(
+                    context, session, chat_id, note_flow.NOTE, note_flow.NoteDraft(checkin.id), step="note"
                 )
             return _("Dank je wel!"), _thanks(await network_checkins.answered(session, checkin))
         if field == "tell":
