@@ -31,7 +31,7 @@ from bot.i18n import (
     set_language,
 )
 from bot.runtime import KringContext
-from bot.services import authz, circles, people
+from bot.services import authz, circles, people, roles
 
 log = logging.getLogger(__name__)
 ACTION = "lang"
@@ -77,9 +77,8 @@ async def ask_language(update: Update, context: KringContext) -> None:
 async def _ask_group_language(context: KringContext, message: Message) -> None:
     """In the family's group: coordinators choose the group's language, and maybe a second one."""
     async with context.runtime.sessions() as session:
-        circle = await circles.circle_for_group(session, message.chat.id)
-        role = (await authz.role_in(session, context.person_id, circle))[0] if circle else None
-    if circle is None or role != authz.Role.COORDINATOR:
+        circle = await roles.coordinated_group(session, message.chat.id, context.person_id)
+    if circle is None:
         await message.reply_text(
             _(
                 "Je eigen taal kies je in een privégesprek met mij. Stuur mij daar /language. "
@@ -161,7 +160,7 @@ async def choose_language(update: Update, context: KringContext) -> None:
             if person is None:
                 raise callbacks.BadCallbackData(query.data)
             people.choose_language(session, person, code, now=runtime.clock.now())
-    except (callbacks.BadCallbackData, people.UnknownLanguage):
+    except (callbacks.BadCallbackData, authz.NotAllowed):  # an unknown language is NoLongerPossible
         await stale_button(update, context)
         return
     set_language(code)
