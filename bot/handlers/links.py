@@ -180,15 +180,15 @@ async def join_pressed(update: Update, context: KringContext) -> None:
             now=context.runtime.clock.now(),
         )
 
-    found = await button_action(update, context, JOIN, 1, apply)
-    if found is None:
+    in_group = await button_action(update, context, JOIN, 1, apply)
+    if in_group is None:
         return
-    joined, language, followed = found.joined, found.language, found.followed
+    joined = in_group.joined
     if not joined.is_new:
         await query.answer(_("Je doet al mee."))
         return
     await query.answer()
-    with use_language(language):
+    with use_language(in_group.language):
         name = joined.member.display_name
         text = (
             _(
@@ -199,7 +199,7 @@ async def join_pressed(update: Update, context: KringContext) -> None:
             else _("Welkom, {name}! Je doet nu mee.").format(name=name)
         )
     await context.bot.send_message(query.message.chat.id, text)
-    if joined.is_coordinator and followed and isinstance(query.message, Message):
+    if joined.is_coordinator and in_group.followed and isinstance(query.message, Message):
         await pulse.offer(context, query.message, joined.member.circle_id)  # the family decides this at set-up
 
 

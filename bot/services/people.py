@@ -92,6 +92,10 @@ def choose_language(session: AsyncSession, person: Person, code: str, *, now: da
     )
 
 
+async def choose_own_language(session: AsyncSession, person_id: int, code: str, *, now: datetime) -> None:
+    choose_language(session, await session.get_one(Person, person_id), code, now=now)
+
+
 def quiet_hours(person: Person | None) -> tuple[time, time]:
     """The hours in which nothing is sent to this person (the default if they chose none)."""
     if person is None or person.quiet_from is None or person.quiet_until is None:
