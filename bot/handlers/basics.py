@@ -10,8 +10,8 @@ from bot.handlers import links
 from bot.handlers.menu import menu_commands
 from bot.i18n import _, ngettext
 from bot.runtime import KringContext
-from bot.services import authz, circles
 from bot.services.authz import FAMILY_ROLES, MEMBERS, Role
+from bot.services.roles import roles_of
 from bot.texts import not_an_emergency_service
 
 
@@ -74,13 +74,6 @@ def help_text(roles: set[Role] | None = None) -> str:
     return "\n".join(lines)
 
 
-async def roles_of(context: KringContext) -> set[Role]:
-    async with context.runtime.sessions() as session:
-        found = await circles.circles_of(session, context.person_id)
-        found += await circles.circles_of_professional(session, context.person_id)
-        return {(await authz.role_in(session, context.person_id, circle))[0] for circle in found}
-
-
 def privacy_text(retention_months: int) -> str:
     return "\n\n".join(
         [
@@ -121,7 +114,9 @@ async def start(update: Update, context: KringContext) -> None:
 
 async def show_help(update: Update, context: KringContext) -> None:
     assert update.effective_message is not None
-    await update.effective_message.reply_text(help_text(await roles_of(context)))
+    async with context.runtime.sessions() as session:
+        found = await roles_of(session, context.person_id)
+    await update.effective_message.reply_text(help_text(found))
 
 
 async def privacy(update: Update, context: KringContext) -> None:

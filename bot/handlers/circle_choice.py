@@ -11,11 +11,10 @@ from telegram.constants import ChatType
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot import callbacks
-from bot.db.models import Circle
 from bot.handlers.fallback import stale_button
 from bot.i18n import _
 from bot.runtime import KringContext
-from bot.services import authz, circles
+from bot.services import roles
 from bot.services.authz import Role
 
 PICK = "pick"
@@ -56,20 +55,11 @@ class CircleCommand:
         await self.continuation(context, query.message, target)
 
 
-async def circles_where(context: KringContext, roles: frozenset[Role], message: Message) -> list[Circle]:
-    async with context.runtime.sessions() as session:
-        if message.chat.type != ChatType.PRIVATE:
-            circle = await circles.circle_for_group(session, message.chat.id)
-            candidates = [circle] if circle else []
-        else:
-            candidates = await circles.circles_of(session, context.person_id)
-            candidates += await circles.circles_of_professional(session, context.person_id)
-        return [c for c in candidates if (await authz.role_in(session, context.person_id, c))[0] in roles]
-
-
 async def with_circle(context: KringContext, message: Message, command: CircleCommand) -> None:
     """Run the command's continuation for the circle meant, asking first when there are several."""
-    found = await circles_where(context, command.roles, message)
+    group = message.chat.id if message.chat.type != ChatType.PRIVATE else None
+    async with context.runtime.sessions() as session:
+        found = await roles.circles_where(session, context.person_id, command.roles, group_chat_id=group)
     if not found:
         await message.reply_text(command.refusal())
     elif len(found) == 1:

@@ -10,10 +10,8 @@ from telegram.constants import ChatType
 from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
 from bot import callbacks
-from bot.db.models import Person
 from bot.i18n import _
 from bot.runtime import KringContext
-from bot.services import people
 from bot.texts import not_an_emergency_service
 
 
@@ -48,20 +46,20 @@ async def stale_button(update: Update, context: KringContext) -> None:
 
 
 async def own_setting_pressed(
-    update: Update, context: KringContext, action: str, apply: Callable[[AsyncSession, Person, str], Awaitable[str]]
+    update: Update, context: KringContext, action: str, apply: Callable[[AsyncSession, int, str], Awaitable[str]]
 ) -> None:
     """A button that changes the presser's own setting (``action:value``): ``apply`` changes it
-    and returns the confirmation; a button that does not fit gets the stale answer."""
+    for the person (by id) and returns the confirmation; a button that does not fit gets the
+    stale answer."""
     query = update.callback_query
     assert query is not None
     runtime = context.runtime
     try:
         (value,) = callbacks.decode(query.data, action, 1)
+        if context.person_id is None:
+            raise callbacks.BadCallbackData(query.data)
         async with runtime.sessions.begin() as session:
-            person = await people.find(session, query.from_user.id)
-            if person is None:
-                raise callbacks.BadCallbackData(query.data)
-            confirmation = await apply(session, person, value)
+            confirmation = await apply(session, context.person_id, value)
     except callbacks.BadCallbackData:
         await stale_button(update, context)
         return

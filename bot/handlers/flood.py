@@ -15,16 +15,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop, BaseHandler, TypeHandler
 
-from bot.db.models import Professional
 from bot.handlers.flows import REPLY_TO_KRING
 from bot.i18n import _, resolve_language, use_language
 from bot.runtime import KringContext
-from bot.services import circles, people
+from bot.services import roles
 
 log = logging.getLogger(__name__)
 CAPACITY = 30
@@ -72,12 +70,7 @@ def guard_of(context: KringContext) -> FloodGuard:
 
 async def _in_a_circle(context: KringContext, telegram_user_id: int) -> bool:
     async with context.runtime.sessions() as session:
-        person = await people.find(session, telegram_user_id)
-        if person is None:
-            return False
-        if await circles.circles_of(session, person.id):
-            return True
-        return await session.scalar(select(Professional.id).where(Professional.person_id == person.id)) is not None
+        return await roles.belongs_somewhere(session, telegram_user_id)
 
 
 def _addressed_to_kring(update: Update) -> bool:

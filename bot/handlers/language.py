@@ -17,7 +17,6 @@ from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
-from bot.handlers.fallback import stale_button
 from bot.handlers.flows import button_action
 from bot.handlers.menu import menu_commands
 from bot.i18n import (
@@ -31,7 +30,7 @@ from bot.i18n import (
     set_language,
 )
 from bot.runtime import KringContext
-from bot.services import authz, circles, people
+from bot.services import circles, people, roles
 
 log = logging.getLogger(__name__)
 ACTION = "lang"
@@ -77,9 +76,8 @@ async def ask_language(update: Update, context: KringContext) -> None:
 async def _ask_group_language(context: KringContext, message: Message) -> None:
     """In the family's group: coordinators choose the group's language, and maybe a second one."""
     async with context.runtime.sessions() as session:
-        circle = await circles.circle_for_group(session, message.chat.id)
-        role = (await authz.role_in(session, context.person_id, circle))[0] if circle else None
-    if circle is None or role != authz.Role.COORDINATOR:
+        circle = await roles.coordinated_group(session, message.chat.id, context.person_id)
+    if circle is None:
         await message.reply_text(
             _(
                 "Je eigen taal kies je in een privégesprek met mij. Stuur mij daar /language. "
@@ -153,16 +151,13 @@ async def group_language_pressed(update: Update, context: KringContext) -> None:
 async def choose_language(update: Update, context: KringContext) -> None:
     query = update.callback_query
     assert query is not None
-    try:
-        (code,) = callbacks.decode(query.data, ACTION, 1)
-        runtime = context.runtime
-        async with runtime.sessions.begin() as session:
-            person = await people.find(session, query.from_user.id)
-            if person is None:
-                raise callbacks.BadCallbackData(query.data)
-            people.choose_language(session, person, code, now=runtime.clock.now())
-    except (callbacks.BadCallbackData, people.UnknownLanguage):
-        await stale_button(update, context)
+
+    async def apply(session: AsyncSession, person_id: int, values: list[str]) -> str:
+        await people.choose_own_language(session, person_id, values[0], now=context.runtime.clock.now())
+        return values[0]
+
+    code = await button_action(update, context, ACTION, 1, apply)  # an unknown language: NoLongerPossible
+    if code is None:
         return
     set_language(code)
     await query.answer()

@@ -3,28 +3,23 @@ a ``startgroup`` link. What happens depends on the kind of invitation behind the
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
 from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
 from bot import callbacks
-from bot.db.models import Circle, Invitation, InvitationKind, Professional
 from bot.handlers import pulse
-from bot.handlers.fallback import stale_button
+from bot.handlers.flows import button_action
 from bot.i18n import _, pgettext, use_language
 from bot.runtime import KringContext
-from bot.services import authz, circles, invitations, professionals
+from bot.services import circles, links
+from bot.services.circles import Invited
 from bot.services.invitations import LinkProblem, LinkRefused
 from bot.texts import not_an_emergency_service
 
 JOIN = "join"
 ANSWER = "inv"
-
-#: A reply prepared inside the database transaction and sent after it has been committed.
-Reply = Callable[[Message], Awaitable[None]]
 
 
 async def open_link(update: Update, context: KringContext, token: str) -> None:
@@ -39,20 +34,51 @@ async def open_link(update: Update, context: KringContext, token: str) -> None:
             )
         )
         return
+    user = update.effective_user
+    assert user is not None
     runtime = context.runtime
-    now = runtime.clock.now()
     async with runtime.sessions.begin() as session:  # a refusal is committed too: it counts for throttling
         try:
-            invitation = await invitations.open_link(session, token, person_id=context.person_id, now=now)
+            opened: links.Opened | LinkProblem = await links.open_link(
+                session,
+                token,
+                person_id=context.person_id,
+                chat_id=message.chat.id,
+                private=message.chat.type == ChatType.PRIVATE,
+                display_name=user.first_name,
+                now=runtime.clock.now(),
+            )
         except LinkRefused as refused:
-            reply = _send(_refusal(refused.problem))
+            opened = refused.problem
+    await _reply(context, message, opened)
+
+
+async def _reply(context: KringContext, message: Message, opened: links.Opened | LinkProblem) -> None:
+    if isinstance(opened, LinkProblem):
+        await message.reply_text(_refusal(opened))
+    elif isinstance(opened, links.ProfessionalRegistered):
+        await message.reply_text(_professional_welcome(opened.name))
+    elif isinstance(opened, links.GroupTaken):
+        await message.reply_text(_("Deze groep hoort al bij een andere kring. Maak een nieuwe groep voor deze kring."))
+    elif isinstance(opened, links.GroupAttached):
+        text, buttons = _group_greeting(opened)
+        await message.reply_text(text, reply_markup=buttons)
+    elif isinstance(opened, links.FamilyJoined):
+        await message.reply_text(_family_welcome(opened.circle_name, opened.is_coordinator))
+        if opened.is_coordinator and opened.followed:
+            await pulse.offer(context, message, opened.circle_id)  # the family decides this at set-up
+    elif isinstance(opened, Invited):
+        if opened.already_member:
+            await message.reply_text(_("Je doet al mee in de kring van {circle}.").format(circle=opened.circle_name))
         else:
-            try:
-                async with session.begin_nested():
-                    reply = await _use(update, context, session, invitation)
-            except authz.NotAllowed:  # a family link opened by someone who is in the circle otherwise
-                reply = _send(_refusal(LinkProblem.NOT_VALID))
-    await reply(message)
+            text, buttons = _invitation_question(opened)
+            await message.reply_text(text, reply_markup=buttons)
+    elif opened.private:
+        await message.reply_text(
+            _("Deze link is om mij toe te voegen aan de groep van het gezin. Open de link en kies de groep.")
+        )
+    else:
+        await message.reply_text(_("Deze link is voor een privégesprek met mij. Open de link zelf, niet in de groep."))
 
 
 def _refusal(problem: LinkProblem) -> str:
@@ -64,62 +90,10 @@ def _refusal(problem: LinkProblem) -> str:
     )
 
 
-async def _use(update: Update, context: KringContext, session: AsyncSession, invitation: Invitation) -> Reply:
-    message = update.effective_message
-    user = update.effective_user
-    assert message is not None and user is not None and context.person_id is not None
-    now = context.runtime.clock.now()
-    private = message.chat.type == ChatType.PRIVATE
-    if invitation.kind == InvitationKind.PROFESSIONAL and private:
-        professional = await professionals.register(session, invitation, person_id=context.person_id, now=now)
-        return _send(_professional_welcome(professional))
-    if invitation.kind == InvitationKind.GROUP and not private:
-        try:
-            circle = await circles.attach_group(
-                session, invitation, chat_id=message.chat.id, person_id=context.person_id, now=now
-            )
-        except circles.AlreadyLinked:
-            return _send(_("Deze groep hoort al bij een andere kring. Maak een nieuwe groep voor deze kring."))
-        attached = await session.get(Professional, circle.professional_id) if circle.professional_id else None
-        return _group_greeting(circle, attached.name if attached else None)
-    if invitation.kind == InvitationKind.FAMILY and private:
-        joined = await circles.join_with_family_link(
-            session, invitation, person_id=context.person_id, display_name=user.first_name, now=now
-        )
-        joined_circle = await session.get_one(Circle, invitation.circle_id)
-        welcome = _send(_family_welcome(joined_circle.name, joined.is_coordinator))
-        if not joined.is_coordinator or joined_circle.professional_id is None:
-            return welcome
-        circle_id = joined_circle.id
-
-        async def welcome_and_pulse(message: Message) -> None:
-            await welcome(message)
-            await pulse.offer(context, message, circle_id)  # the family decides this at set-up
-
-        return welcome_and_pulse
-    if invitation.kind == InvitationKind.NETWORK and private:
-        invited = await circles.describe_invitation(session, invitation)
-        if invited.already_member:
-            return _send(_("Je doet al mee in de kring van {circle}.").format(circle=invited.circle_name))
-        return _invitation_question(invited)
-    # a link opened in the wrong kind of chat: give it back untouched
-    invitation.used_by_person_id = None
-    if private:
-        return _send(_("Deze link is om mij toe te voegen aan de groep van het gezin. Open de link en kies de groep."))
-    return _send(_("Deze link is voor een privégesprek met mij. Open de link zelf, niet in de groep."))
-
-
-def _send(text: str, buttons: InlineKeyboardMarkup | None = None) -> Reply:
-    async def reply(message: Message) -> None:
-        await message.reply_text(text, reply_markup=buttons)
-
-    return reply
-
-
-def _professional_welcome(professional: Professional) -> str:
+def _professional_welcome(name: str) -> str:
     return "\n\n".join(
         [
-            _("Welkom, {name}. Je bent nu aangemeld als hulpverlener.").format(name=professional.name),
+            _("Welkom, {name}. Je bent nu aangemeld als hulpverlener.").format(name=name),
             _("Start een kring voor een gezin met /new. Daarna beslist het gezin wie er meedoet."),
         ]
     )
@@ -133,19 +107,19 @@ def _family_welcome(circle_name: str, coordinator: bool) -> str:
     return "\n\n".join(parts)
 
 
-def _group_greeting(circle: Circle, professional_name: str | None) -> Reply:
-    with use_language(circle.language):
+def _group_greeting(attached: links.GroupAttached) -> tuple[str, InlineKeyboardMarkup]:
+    with use_language(attached.language):
         text = "\n\n".join(
             [
-                _("Hallo allemaal! Ik ben Kring, de helper van {circle}.").format(circle=circle.name),
+                _("Hallo allemaal! Ik ben Kring, de helper van {circle}.").format(circle=attached.circle_name),
                 _("Ik help jullie om de afspraken vast te houden: wie doet wat?"),
                 _(
                     "Het gezin beslist: wie meedoet, wat jullie afspreken en wie wat ziet. "
                     "Ik stuur niemand een bericht zonder dat jullie dat goed vinden."
                 ),
                 (
-                    _("{name} leest niet mee in deze groep.").format(name=professional_name)
-                    if professional_name
+                    _("{name} leest niet mee in deze groep.").format(name=attached.professional_name)
+                    if attached.professional_name
                     else _("De hulpverlener leest niet mee in deze groep.")
                 ),
                 _("Hoor je bij het gezin? Druk dan op de knop. Wie als eerste drukt, regelt de kring."),
@@ -153,12 +127,12 @@ def _group_greeting(circle: Circle, professional_name: str | None) -> Reply:
             ]
         )
         button = pgettext("button", "Ik hoor bij het gezin")
-    return _send(
-        text, InlineKeyboardMarkup([[InlineKeyboardButton(button, callback_data=callbacks.encode(JOIN, circle.id))]])
+    return text, InlineKeyboardMarkup(
+        [[InlineKeyboardButton(button, callback_data=callbacks.encode(JOIN, attached.circle_id))]]
     )
 
 
-def _invitation_question(invited: circles.Invited) -> Reply:
+def _invitation_question(invited: Invited) -> tuple[str, InlineKeyboardMarkup]:
     lines = [
         _("{inviter} nodigt je uit voor de kring van {circle}.").format(
             inviter=invited.inviter_name, circle=invited.circle_name
@@ -187,36 +161,34 @@ def _invitation_question(invited: circles.Invited) -> Reply:
             ]
         ]
     )
-    return _send("\n\n".join(lines), buttons)
+    return "\n\n".join(lines), buttons
 
 
 async def join_pressed(update: Update, context: KringContext) -> None:
     """The "I am family" button, pressed in the family's group."""
     query = update.callback_query
     assert query is not None and query.message is not None
-    runtime = context.runtime
-    try:
-        (circle_id,) = callbacks.decode_ints(query.data, JOIN, 1)
-        async with runtime.sessions.begin() as session:
-            circle = await session.get(Circle, circle_id)
-            if circle is None or circle.group_chat_id != query.message.chat.id or context.person_id is None:
-                raise authz.NotAllowed(authz.Action.JOIN_AS_FAMILY)  # a button from another chat
-            joined = await circles.join_as_family(
-                session,
-                circle.id,
-                person_id=context.person_id,
-                display_name=query.from_user.first_name,
-                now=runtime.clock.now(),
-            )
-            language, followed = circle.language, circle.professional_id is not None
-    except (callbacks.BadCallbackData, authz.NotAllowed):
-        await stale_button(update, context)
+    chat_id = query.message.chat.id
+
+    async def apply(session: AsyncSession, person_id: int, values: list[str]) -> links.JoinedInGroup:
+        return await links.join_in_group(
+            session,
+            callbacks.as_int(values[0]),
+            chat_id=chat_id,
+            person_id=person_id,
+            display_name=query.from_user.first_name,
+            now=context.runtime.clock.now(),
+        )
+
+    in_group = await button_action(update, context, JOIN, 1, apply)
+    if in_group is None:
         return
+    joined = in_group.joined
     if not joined.is_new:
         await query.answer(_("Je doet al mee."))
         return
     await query.answer()
-    with use_language(language):
+    with use_language(in_group.language):
         name = joined.member.display_name
         text = (
             _(
@@ -227,7 +199,7 @@ async def join_pressed(update: Update, context: KringContext) -> None:
             else _("Welkom, {name}! Je doet nu mee.").format(name=name)
         )
     await context.bot.send_message(query.message.chat.id, text)
-    if joined.is_coordinator and followed and isinstance(query.message, Message):
+    if joined.is_coordinator and in_group.followed and isinstance(query.message, Message):
         await pulse.offer(context, query.message, joined.member.circle_id)  # the family decides this at set-up
 
 
@@ -235,22 +207,24 @@ async def invitation_answered(update: Update, context: KringContext) -> None:
     query = update.callback_query
     assert query is not None
     runtime = context.runtime
-    try:
-        invitation_id, answer = callbacks.decode(query.data, ANSWER, 2)
-        if answer not in ("yes", "no") or context.person_id is None:
-            raise callbacks.BadCallbackData(query.data)
-        async with runtime.sessions.begin() as session:
-            member = await circles.answer_invitation(
-                session,
-                callbacks.as_int(invitation_id),
-                person_id=context.person_id,
-                accept=answer == "yes",
-                now=runtime.clock.now(),
-            )
-    except callbacks.BadCallbackData:
-        member = None
-    if member is None:
-        await stale_button(update, context)
+
+    async def apply(session: AsyncSession, person_id: int, values: list[str]) -> str:
+        invitation_id, answer = values
+        if answer not in ("yes", "no"):
+            raise callbacks.BadCallbackData(answer)
+        member = await circles.answer_invitation(
+            session,
+            callbacks.as_int(invitation_id),
+            person_id=person_id,
+            accept=answer == "yes",
+            now=runtime.clock.now(),
+        )
+        if member is None:
+            raise callbacks.BadCallbackData(invitation_id)  # not (or no longer) theirs
+        return answer
+
+    answer = await button_action(update, context, ANSWER, 2, apply)
+    if answer is None:
         return
     await query.answer()
     if answer == "yes":

@@ -17,19 +17,18 @@ async def remember_person(update: Update, context: KringContext) -> None:
     if user is None or user.is_bot:
         set_language(runtime.settings.default_language)
         return
+    chat = update.effective_chat
     async with runtime.sessions.begin() as session:
-        person = await people.get_or_create(
+        person = await people.arrived(
             session,
             telegram_user_id=user.id,
             language_code=user.language_code,
             default_language=runtime.settings.default_language,
+            in_private=chat is not None and chat.type == ChatType.PRIVATE,
             now=runtime.clock.now(),
         )
         context.person_id = person.id
         set_language(person.language)
-        chat = update.effective_chat
-        if person.unreachable_since is not None and chat is not None and chat.type == ChatType.PRIVATE:
-            person.unreachable_since = None  # they write to Kring again, so Kring can write to them
 
 
 def handlers() -> list[BaseHandler[Update, KringContext, None]]:

@@ -13,7 +13,7 @@ from bot.plan_text import plan_messages_of
 from bot.runtime import KringContext
 from bot.services import authz
 from bot.services.authz import Action
-from bot.services.plan_view import plan_for
+from bot.services.plan_view import plan_here
 
 NOT_IN_A_CIRCLE = N_(
     "Je doet nog niet mee in een kring. Heb je een link gekregen? Open die dan. "
@@ -29,13 +29,19 @@ async def show_plan(update: Update, context: KringContext) -> None:
 
 async def _show(context: KringContext, message: Message, circle_id: int) -> None:
     in_group = message.chat.type != ChatType.PRIVATE
-    async with context.runtime.sessions() as session:
-        try:
-            access = await authz.authorize(session, context.person_id, circle_id, Action.VIEW_PLAN)
-        except authz.NotAllowed:
-            await message.reply_text(_(NOT_IN_A_CIRCLE))
-            return
-        view = await plan_for(session, access, in_group=in_group)
+    try:
+        async with context.runtime.sessions() as session:
+            here = await plan_here(
+                session,
+                context.person_id,
+                circle_id,
+                Action.VIEW_PLAN,
+                group_chat_id=message.chat.id if in_group else None,
+            )
+    except authz.NotAllowed:
+        await message.reply_text(_(NOT_IN_A_CIRCLE))
+        return
+    access, view = here.access, here.view
     texts = plan_messages_of(view)
     if in_group and access.is_family:
         texts[-1] += "\n\n" + _("Afspraken die alleen voor het gezin zijn, zie je privé met /plan.")

@@ -18,7 +18,6 @@ from telegram.constants import ChatType
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot import callbacks
-from bot.db.models import Person
 from bot.handlers.fallback import stale_button
 from bot.handlers.flood import FloodGuard
 from bot.i18n import _, pgettext
@@ -27,7 +26,7 @@ from bot.plan_text import plan_messages_of
 from bot.runtime import KringContext
 from bot.services import authz, how_it_went, people
 from bot.services.authz import Access, Action, Role
-from bot.services.plan_view import PlanView, plan_for
+from bot.services.plan_view import PlanView, plan_here
 
 log = logging.getLogger(__name__)
 
@@ -92,16 +91,14 @@ async def _pressed(
     try:
         (circle_id,) = callbacks.decode_ints(query.data, action, 1)
         if not isinstance(message, Message) or (private_only and message.chat.type != ChatType.PRIVATE):
-            raise authz.NotAllowed(rule)
-        in_group = message.chat.type != ChatType.PRIVATE
+            raise callbacks.BadCallbackData(query.data)  # not in a chat where this button works
+        group = message.chat.id if message.chat.type != ChatType.PRIVATE else None
         async with context.runtime.sessions() as session:
-            access = await authz.authorize(session, context.person_id, circle_id, rule)
-            if in_group and access.circle.group_chat_id != message.chat.id:
-                raise authz.NotAllowed(rule)  # a button carried into another group
-            view = await plan_for(session, access, in_group=in_group)
+            here = await plan_here(session, context.person_id, circle_id, rule, group_chat_id=group)
     except (callbacks.BadCallbackData, authz.NotAllowed):
         await stale_button(update, context)
         return
+    access, view = here.access, here.view
     if _file_guard(context).take(query.from_user.id) is not None:
         log.info("plan_files.too_many person=%s", context.person_id)
         await query.answer(_("Je hebt net al een paar bestanden gekregen. Probeer het over een minuut weer."))
@@ -159,10 +156,8 @@ async def _calendar(context: KringContext, message: Message, access: Access, vie
         await message.reply_text(_("Je hebt geen afspraken met een vast moment. Er is dus niets voor je agenda."))
         return
     async with context.runtime.sessions() as session:
-        person = await session.get(Person, context.person_id) if context.person_id else None
-    content = calendar.calendar_file(
-        entries, now=now, doer_tz=people.clock_of(person, context.runtime.settings.timezone)
-    )
+        doer_tz = await people.clock_of_person(session, context.person_id, context.runtime.settings.timezone)
+    content = calendar.calendar_file(entries, now=now, doer_tz=doer_tz)
     await message.reply_document(
         content,
         filename="kring-afspraken.ics",

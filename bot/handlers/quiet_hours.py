@@ -10,7 +10,6 @@ from telegram.constants import ChatType
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
-from bot.db.models import Person
 from bot.handlers.fallback import own_setting_pressed
 from bot.i18n import _
 from bot.runtime import KringContext
@@ -56,9 +55,9 @@ async def ask(update: Update, context: KringContext) -> None:
 
 
 async def choose(update: Update, context: KringContext) -> None:
-    async def apply(session: AsyncSession, person: Person, value: str) -> str:
+    async def apply(session: AsyncSession, person_id: int, value: str) -> str:
         start, end = callbacks.as_choice(CHOICES, value)
-        people.set_quiet_hours(session, person, start, end, now=context.runtime.clock.now())
+        await people.choose_quiet_hours(session, person_id, start, end, now=context.runtime.clock.now())
         return _("Goed. Van {span} stuur ik je niets.").format(span=_span(start, end))
 
     await own_setting_pressed(update, context, ACTION, apply)

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot import callbacks
 from bot.db.models import Outcome
-from bot.handlers.fallback import stale_button
+from bot.handlers.flows import button_action
 from bot.i18n import _
 from bot.messages.reminders import ANSWER, THANK
 from bot.runtime import KringContext
-from bot.services import agreements, authz
+from bot.services import agreements
 
 REPLIES = {
     Outcome.DONE: lambda: _("Top, dank je wel! Het gezin weet het."),
@@ -24,38 +25,35 @@ REPLIES = {
 async def answer_pressed(update: Update, context: KringContext) -> None:
     query = update.callback_query
     assert query is not None
-    runtime = context.runtime
-    try:
-        occurrence_id, answer = callbacks.decode(query.data, ANSWER, 2)
-        if context.person_id is None:
-            raise authz.NotAllowed(authz.Action.ANSWER_AGREEMENT)
-        async with runtime.sessions.begin() as session:
-            occurrence = await agreements.report(
-                session,
-                callbacks.as_int(occurrence_id),
-                person_id=context.person_id,
-                answer=answer,
-                now=runtime.clock.now(),
-            )
-    except (callbacks.BadCallbackData, authz.NotAllowed):
-        await stale_button(update, context)
+
+    async def apply(session: AsyncSession, person_id: int, values: list[str]) -> Outcome:
+        occurrence_id, answer = values
+        occurrence = await agreements.report(
+            session,
+            callbacks.as_int(occurrence_id),
+            person_id=person_id,
+            answer=answer,
+            now=context.runtime.clock.now(),
+        )
+        return occurrence.outcome
+
+    outcome = await button_action(update, context, ANSWER, 2, apply)
+    if outcome is None:
         return
     await query.answer()
-    await query.edit_message_text(REPLIES[occurrence.outcome]())
+    await query.edit_message_text(REPLIES[outcome]())
 
 
 async def thanks_pressed(update: Update, context: KringContext) -> None:
     query = update.callback_query
     assert query is not None
-    runtime = context.runtime
-    try:
-        (occurrence_id,) = callbacks.decode_ints(query.data, THANK, 1)
-        if context.person_id is None:
-            raise authz.NotAllowed(authz.Action.THANK)
-        async with runtime.sessions.begin() as session:
-            await agreements.thank(session, occurrence_id, person_id=context.person_id, now=runtime.clock.now())
-    except (callbacks.BadCallbackData, authz.NotAllowed):
-        await stale_button(update, context)
+
+    async def apply(session: AsyncSession, person_id: int, values: list[str]) -> bool:
+        occurrence_id = callbacks.as_int(values[0])
+        await agreements.thank(session, occurrence_id, person_id=person_id, now=context.runtime.clock.now())
+        return True
+
+    if await button_action(update, context, THANK, 1, apply) is None:
         return
     await query.answer(_("Je bedankje is verstuurd."))
     await query.edit_message_reply_markup(None)

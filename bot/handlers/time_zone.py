@@ -11,7 +11,6 @@ from telegram.constants import ChatType
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
-from bot.db.models import Person
 from bot.handlers.fallback import own_setting_pressed
 from bot.i18n import _, format_time
 from bot.runtime import KringContext
@@ -47,7 +46,7 @@ async def ask(update: Update, context: KringContext) -> None:
         return
     async with context.runtime.sessions() as session:
         person = await people.find(session, message.from_user.id) if message.from_user else None
-        current = (person.time_zone if person else None) or context.runtime.settings.timezone.key
+        current = people.clock_of(person, context.runtime.settings.timezone).key
     buttons = [
         InlineKeyboardButton(
             ("✓ " if zone == current else "") + _label(zone, context), callback_data=callbacks.encode(ACTION, index)
@@ -61,9 +60,9 @@ async def ask(update: Update, context: KringContext) -> None:
 
 
 async def choose(update: Update, context: KringContext) -> None:
-    async def apply(session: AsyncSession, person: Person, value: str) -> str:
+    async def apply(session: AsyncSession, person_id: int, value: str) -> str:
         zone = callbacks.as_choice(ZONES, value)
-        people.set_time_zone(session, person, zone, now=context.runtime.clock.now())
+        await people.choose_time_zone(session, person_id, zone, now=context.runtime.clock.now())
         return _("Goed. Ik houd nu de tijd aan van {place}.").format(place=_label(zone, context))
 
     await own_setting_pressed(update, context, ACTION, apply)

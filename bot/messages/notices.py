@@ -2,34 +2,21 @@
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import (
-    Agreement,
-    AgreementOccurrence,
-    AgreementStatus,
-    Circle,
-    Delivery,
-    Member,
-    Outcome,
-    Person,
-    Professional,
-    Visibility,
-)
+from bot.db.models import AgreementOccurrence, AgreementStatus, Delivery, Member, Outcome, Visibility
 from bot.i18n import _, format_datetime
 from bot.messages.agreements import answer_buttons, confirm_buttons
 from bot.messages.reminders import backup_buttons, reminder_buttons, thanks_button
 from bot.plan_text import agreement_block
-from bot.services import agreements
+from bot.services import notices
 from bot.services.agreements import AgreementView
+from bot.services.notices import OccurrenceView
 from scheduler.sender import Rendered
 
 
 async def _member(session: AsyncSession, delivery: Delivery) -> Member | None:
-    return await session.get(Member, delivery.payload.get("member_id"))
+    return await notices.member(session, delivery.payload.get("member_id"))
 
 
 async def member_joined(session: AsyncSession, delivery: Delivery) -> Rendered | None:
@@ -66,8 +53,7 @@ async def member_left(session: AsyncSession, delivery: Delivery) -> Rendered | N
 
 
 async def _agreement(session: AsyncSession, delivery: Delivery) -> AgreementView | None:
-    agreement = await session.get(Agreement, delivery.payload.get("agreement_id"))
-    return await agreements.view(session, agreement) if agreement is not None else None
+    return await notices.agreement_view(session, delivery.payload.get("agreement_id"))
 
 
 def _what(delivery: Delivery, view: AgreementView) -> str:
@@ -78,26 +64,11 @@ def _what(delivery: Delivery, view: AgreementView) -> str:
     return view.agreement.what
 
 
-async def _proposer_name(session: AsyncSession, view: AgreementView) -> str:
-    agreement = view.agreement
-    member = await session.scalar(
-        select(Member).where(
-            Member.circle_id == agreement.circle_id, Member.person_id == agreement.proposed_by_person_id
-        )
-    )
-    if member is not None:
-        return member.display_name
-    professional = await session.scalar(
-        select(Professional).where(Professional.person_id == agreement.proposed_by_person_id)
-    )
-    return professional.name if professional else "?"
-
-
 async def agreement_ask(session: AsyncSession, delivery: Delivery) -> Rendered | None:
     view = await _agreement(session, delivery)
     if view is None or view.agreement.status != AgreementStatus.PROPOSED:
         return None  # answered or changed in the meantime
-    name = await _proposer_name(session, view)
+    name = await notices.proposer_name(session, view.agreement)
     if delivery.person_id is None and view.agreement.visibility == Visibility.FAMILY_AND_DOER:
         return Rendered(
             _(
@@ -114,7 +85,7 @@ async def agreement_suggested(session: AsyncSession, delivery: Delivery) -> Rend
     if view is None or view.agreement.status != AgreementStatus.SUGGESTED:
         return None
     text = _("{name} stelt deze afspraak voor. Wie de kring regelt, beslist:").format(
-        name=await _proposer_name(session, view)
+        name=await notices.proposer_name(session, view.agreement)
     )
     if delivery.person_id is None and view.agreement.visibility == Visibility.FAMILY_AND_DOER:
         return Rendered(text + "\n\n" + _what(delivery, view), confirm_buttons(view.agreement.id))
@@ -179,22 +150,14 @@ async def agreement_changed(session: AsyncSession, delivery: Delivery) -> Render
     return Rendered(_("Jullie afspraak is aangepast. Zo staat hij nu in het plan:") + "\n\n" + agreement_block(view))
 
 
-async def _occurrence(session: AsyncSession, delivery: Delivery) -> tuple[AgreementOccurrence, AgreementView] | None:
-    occurrence = await session.get(AgreementOccurrence, delivery.payload.get("occurrence_id"))
-    if occurrence is None:
-        return None
-    agreement = await session.get(Agreement, occurrence.agreement_id)
-    if agreement is None:
-        return None
-    return occurrence, await agreements.view(session, agreement)
+async def _occurrence(session: AsyncSession, delivery: Delivery) -> OccurrenceView | None:
+    return await notices.occurrence_view(session, delivery.payload.get("occurrence_id"))
 
 
 async def _when(session: AsyncSession, delivery: Delivery, occurrence: AgreementOccurrence) -> str:
     """The moment in the reader's own time zone (a network member may live abroad)."""
-    person = await session.get(Person, delivery.person_id) if delivery.person_id else None
-    circle = await session.get(Circle, delivery.circle_id) if delivery.circle_id else None
-    zone = (person.time_zone if person and person.time_zone else None) or (circle.time_zone if circle else "UTC")
-    return format_datetime(occurrence.occurs_at, ZoneInfo(zone), format="EEEE d MMMM, HH:mm")
+    zone = await notices.reader_zone(session, delivery.person_id, delivery.circle_id)
+    return format_datetime(occurrence.occurs_at, zone, format="EEEE d MMMM, HH:mm")
 
 
 async def reminder(session: AsyncSession, delivery: Delivery) -> Rendered | None:
@@ -247,13 +210,9 @@ async def backup_ask(session: AsyncSession, delivery: Delivery) -> Rendered | No
     return Rendered(text, backup_buttons(occurrence.id))
 
 
-async def _answered_by(session: AsyncSession, occurrence: AgreementOccurrence) -> Member | None:
-    return await session.get(Member, occurrence.answered_by_member_id) if occurrence.answered_by_member_id else None
-
-
 async def backup_done(session: AsyncSession, delivery: Delivery) -> Rendered | None:
     found = await _occurrence(session, delivery)
-    backup = await _answered_by(session, found[0]) if found else None
+    backup = await notices.answered_by(session, found[0]) if found else None
     if found is None or backup is None:
         return None
     occurrence, view = found
@@ -263,7 +222,7 @@ async def backup_done(session: AsyncSession, delivery: Delivery) -> Rendered | N
 
 async def backup_cant(session: AsyncSession, delivery: Delivery) -> Rendered | None:
     found = await _occurrence(session, delivery)
-    backup = await _answered_by(session, found[0]) if found else None
+    backup = await notices.answered_by(session, found[0]) if found else None
     if found is None or backup is None:
         return None
     return Rendered(
@@ -275,7 +234,7 @@ async def backup_cant(session: AsyncSession, delivery: Delivery) -> Rendered | N
 
 async def thanks(session: AsyncSession, delivery: Delivery) -> Rendered | None:
     found = await _occurrence(session, delivery)
-    by = await session.get(Member, delivery.payload.get("by_member_id"))
+    by = await notices.member(session, delivery.payload.get("by_member_id"))
     if found is None or by is None:
         return None
     return Rendered(

@@ -11,11 +11,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Person
 from bot.i18n import available_languages, resolve_language
-from bot.services import audit
+from bot.services import audit, authz
 from bot.services.quiet_hours import DEFAULT_FROM, DEFAULT_UNTIL
 
 
-class UnknownLanguage(Exception):
+class UnknownLanguage(authz.NoLongerPossible):
     """The language asked for has no catalog (a forged or stale button)."""
 
 
@@ -54,6 +54,28 @@ async def get_or_create(
     return person
 
 
+async def arrived(
+    session: AsyncSession,
+    *,
+    telegram_user_id: int,
+    language_code: str | None,
+    default_language: str,
+    in_private: bool,
+    now: datetime,
+) -> Person:
+    """The person behind an update. Writing to Kring privately, they can be written to again."""
+    person = await get_or_create(
+        session,
+        telegram_user_id=telegram_user_id,
+        language_code=language_code,
+        default_language=default_language,
+        now=now,
+    )
+    if in_private and person.unreachable_since is not None:
+        person.unreachable_since = None
+    return person
+
+
 def choose_language(session: AsyncSession, person: Person, code: str, *, now: datetime) -> None:
     if code not in available_languages():
         raise UnknownLanguage(code)
@@ -68,6 +90,10 @@ def choose_language(session: AsyncSession, person: Person, code: str, *, now: da
         subject_id=person.id,
         detail={"language": code},
     )
+
+
+async def choose_own_language(session: AsyncSession, person_id: int, code: str, *, now: datetime) -> None:
+    choose_language(session, await session.get_one(Person, person_id), code, now=now)
 
 
 def quiet_hours(person: Person | None) -> tuple[time, time]:
@@ -89,9 +115,19 @@ def set_quiet_hours(session: AsyncSession, person: Person, start: time, end: tim
     )
 
 
+async def choose_quiet_hours(session: AsyncSession, person_id: int, start: time, end: time, *, now: datetime) -> None:
+    set_quiet_hours(session, await session.get_one(Person, person_id), start, end, now=now)
+
+
 def clock_of(person: Person | None, default: ZoneInfo) -> ZoneInfo:
     """The time zone a person lives by: their own choice (/timezone), else ``default``."""
     return ZoneInfo(person.time_zone) if person is not None and person.time_zone else default
+
+
+async def clock_of_person(session: AsyncSession, person_id: int | None, default: ZoneInfo) -> ZoneInfo:
+    """:func:`clock_of` the person with this id."""
+    person = await session.get(Person, person_id) if person_id is not None else None
+    return clock_of(person, default)
 
 
 def set_time_zone(session: AsyncSession, person: Person, zone: str, *, now: datetime) -> None:
@@ -106,3 +142,7 @@ def set_time_zone(session: AsyncSession, person: Person, zone: str, *, now: date
         subject_type="person",
         subject_id=person.id,
     )
+
+
+async def choose_time_zone(session: AsyncSession, person_id: int, zone: str, *, now: datetime) -> None:
+    set_time_zone(session, await session.get_one(Person, person_id), zone, now=now)

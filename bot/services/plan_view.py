@@ -13,9 +13,9 @@ from dataclasses import dataclass, replace
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Circle, Member, Visibility
-from bot.services import agreements, checkins, safety_plan
+from bot.services import agreements, authz, checkins, safety_plan
 from bot.services.agreements import AgreementView
-from bot.services.authz import Access, Role
+from bot.services.authz import Access, Action, Role
 from bot.services.safety_plan import SafetyPlan, StepView
 
 
@@ -67,3 +67,23 @@ async def plan_for(session: AsyncSession, access: Access, *, in_group: bool) -> 
     return PlanView(
         access.circle, access.role, access.member, in_group, views, None, safety_plan.steps_naming(plan, access), []
     )
+
+
+@dataclass(frozen=True)
+class PlanHere:
+    """Who the person is in the circle, and the plan they may see in this chat."""
+
+    access: Access
+    view: PlanView
+
+
+async def plan_here(
+    session: AsyncSession, person_id: int | None, circle_id: int, action: Action, *, group_chat_id: int | None
+) -> PlanHere:
+    """The plan for ``action`` as this person may see it: in a group (``group_chat_id``) only
+    the group's own circle's shared part. Raises ``NotAllowed`` otherwise."""
+    access = await authz.authorize(session, person_id, circle_id, action)
+    in_group = group_chat_id is not None
+    if in_group and access.circle.group_chat_id != group_chat_id:
+        raise authz.NotAllowed(action)  # a button carried into another group
+    return PlanHere(access, await plan_for(session, access, in_group=in_group))
