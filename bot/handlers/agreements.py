@@ -119,11 +119,10 @@ async def list_agreements(update: Update, context: KringContext) -> None:
 async def _show_agreements(context: KringContext, message: Message, circle_id: int) -> None:
     async with context.runtime.sessions() as session:
         try:
-            access = await authz.authorize(session, context.person_id, circle_id, Action.VIEW_PLAN)
+            access, views = await agreements.seen_by(session, circle_id, person_id=context.person_id)
         except authz.NotAllowed:
             await message.reply_text(AGREEMENTS_COMMAND.refusal())
             return
-        views = await agreements.visible_to(session, access)
     if message.chat.type != ChatType.PRIVATE:  # the group reads along: shared ones, no buttons, one message
         views = [v for v in views if v.agreement.visibility == Visibility.CIRCLE]
         blocks = [agreement_block(v) for v in views] or [_("Er zijn nog geen afspraken.")]
@@ -176,8 +175,7 @@ async def manage_pressed(update: Update, context: KringContext) -> None:
             raise callbacks.BadCallbackData(change)
         if changed.status == AgreementStatus.ENDED:
             return _("Gestopt: {what}").format(what=changed.what), None
-        view = await agreements.view(session, changed)
-        access = await authz.authorize(session, person_id, changed.circle_id, Action.VIEW_PLAN)
+        access, view = await agreements.seen_as(session, changed, person_id=person_id)
         return agreement_block(view), _manage_buttons(view, access)
 
     async def begin_edit(session: AsyncSession, person_id: int, values: list[str]) -> Reply:

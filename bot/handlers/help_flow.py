@@ -16,7 +16,6 @@ from bot.handlers.fallback import stale_button
 from bot.handlers.flows import button_action
 from bot.i18n import _, format_time
 from bot.messages.help import ANSWER, ASK, SHOW, help_view
-from bot.messages.help import show_button as show_button  # (the 🆘 button under a check-in answer and /plan)
 from bot.runtime import KringContext
 from bot.services import authz, help_asks
 from bot.services.authz import Action

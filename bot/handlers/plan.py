@@ -6,9 +6,10 @@ from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
 from telegram.ext import BaseHandler, CommandHandler
 
-from bot.handlers import help_flow, plan_pictures
+from bot.handlers import plan_pictures
 from bot.handlers.circle_choice import CircleCommand, with_circle
 from bot.i18n import N_, _
+from bot.messages import help as help_flow
 from bot.plan_text import plan_messages_of
 from bot.runtime import KringContext
 from bot.services import authz

@@ -527,6 +527,20 @@ async def visible_to(session: AsyncSession, access: Access) -> list[AgreementVie
     return [await view(session, agreement) for agreement in await session.scalars(query)]
 
 
+async def seen_by(
+    session: AsyncSession, circle_id: int, *, person_id: int | None
+) -> tuple[Access, list[AgreementView]]:
+    """What this person may see of the circle's agreements (``NotAllowed`` outside it)."""
+    access = await authz.authorize(session, person_id, circle_id, Action.VIEW_PLAN)
+    return access, await visible_to(session, access)
+
+
+async def seen_as(session: AsyncSession, agreement: Agreement, *, person_id: int) -> tuple[Access, AgreementView]:
+    """One agreement, with the person's place in its circle (for the buttons they get)."""
+    access = await authz.authorize(session, person_id, agreement.circle_id, Action.VIEW_PLAN)
+    return access, await view(session, agreement)
+
+
 async def doers(session: AsyncSession, circle_id: int) -> list[Member]:
     """Who can be asked to do something: active family and network members."""
     return list(
