@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
-import os
-import signal
-import sys
 from pathlib import Path
 
 from telegram.ext import CallbackQueryHandler
 
 import bot.handlers
 from bot.handlers.circle_choice import CircleCommand
-from sandbox.fake_telegram import SentMessage
-from sandbox.harness import SANDBOX_TOKEN, Sandbox
-from tests.conftest import TEST_KEY
-from tests.journey import STALE, family_group, new_circle, register_professional
+from sandbox.harness import Sandbox
+from tests.journey import family_group, new_circle, register_professional
+from tests.other_process import while_another_process_runs
 
 
 async def test_a_circle_button_works_in_a_new_process(sandbox: Sandbox, tmp_path: Path) -> None:
@@ -28,39 +23,16 @@ async def test_a_circle_button_works_in_a_new_process(sandbox: Sandbox, tmp_path
     (question,) = await fatima.send("/plan")
     assert question.text == "Voor welke kring?" and question.button_texts() == ["Gezin Jansen", "Gezin Bakker"]
 
-    replies: list[SentMessage] = []
+    before = question.message_id
 
-    async def press_in_another_process() -> None:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("KRING_")}
-        env.update(
-            KRING_BOT_TOKEN=SANDBOX_TOKEN,
-            KRING_TELEGRAM_API_URL=sandbox.telegram.url,
-            KRING_DATABASE_URL=sandbox.settings.database_url,
-            KRING_SECRET_KEY=TEST_KEY,
-        )
-        process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "run", env=env, cwd=tmp_path, stderr=asyncio.subprocess.PIPE
-        )
-        tracker, sandbox.telegram.tracker = sandbox.telegram.tracker, None  # (the other process handles it)
-        try:
-            before = question.message_id
-            await fatima.press(question, "Gezin Bakker")
-            async with asyncio.timeout(30):
-                while not any(m.message_id > before for m in sandbox.telegram.messages_in(fatima.id)):
-                    assert STALE not in [a.get("text") for a in sandbox.telegram.callback_answers.values()]
-                    await asyncio.sleep(0.05)
-            replies.extend(m for m in sandbox.telegram.messages_in(fatima.id) if m.message_id > before)
-        finally:
-            sandbox.telegram.tracker = tracker
-            process.send_signal(signal.SIGTERM)
-            finished = asyncio.ensure_future(process.communicate())
-            async with asyncio.timeout(30):
-                while not finished.done():
-                    sandbox.telegram.wake_pollers()  # (ends its last long poll at once)
-                    await asyncio.wait([finished], timeout=0.1)
-        assert process.returncode == 0, finished.result()[1].decode()
+    def answered() -> bool:
+        return any(m.message_id > before for m in sandbox.telegram.messages_in(fatima.id))
 
-    await sandbox.restart(while_stopped=press_in_another_process)
+    async def press() -> None:
+        await fatima.press(question, "Gezin Bakker")
+
+    await while_another_process_runs(sandbox, tmp_path, press, answered)
+    replies = [m for m in sandbox.telegram.messages_in(fatima.id) if m.message_id > before]
     assert replies and replies[0].text.startswith("📋 Het plan van Gezin Bakker")
 
 
