@@ -63,6 +63,13 @@ def as_choice(choices: Sequence[T], value: str) -> T:
     return choices[index]
 
 
+def as_yes_no(value: str) -> bool:
+    """The answer on a "yes"/"no" button pair; :class:`BadCallbackData` for anything else."""
+    if value not in ("yes", "no"):
+        raise BadCallbackData(value)
+    return value == "yes"
+
+
 def decode_ints(data: str | None, action: str, arity: int) -> list[int]:
     """:func:`decode` for an action whose values are all numbers (:func:`as_int`)."""
     return [as_int(value) for value in decode(data, action, arity)]

@@ -33,6 +33,13 @@ def test_numbers_and_enums_from_button_data() -> None:
             callbacks.as_choice(("a", "b"), past_the_end)
 
 
+def test_yes_or_no_and_nothing_else() -> None:
+    assert callbacks.as_yes_no("yes") is True and callbacks.as_yes_no("no") is False
+    for other in ("", "YES", "ja", "1", "skip"):
+        with pytest.raises(callbacks.BadCallbackData):
+            callbacks.as_yes_no(other)
+
+
 def test_a_stale_button_is_not_a_value_error() -> None:
     """So ``except ValueError`` can no longer hide one, nor one hide a real bug."""
     assert not issubclass(callbacks.BadCallbackData, ValueError)

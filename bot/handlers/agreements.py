@@ -60,7 +60,7 @@ async def answer_pressed(update: Update, context: KringContext) -> None:
 
     async def apply(session: AsyncSession, person_id: int, values: list[str]) -> Reply:
         agreement_id = callbacks.as_int(values[0])
-        accept = callbacks.as_choice((False, True), {"no": "0", "yes": "1"}.get(values[1], ""))
+        accept = callbacks.as_yes_no(values[1])
         if not accept and isinstance(message, Message) and message.chat.type == ChatType.PRIVATE:
             turn = await flows.begin(
                 context,
@@ -90,7 +90,7 @@ async def confirm_pressed(update: Update, context: KringContext) -> None:
     assert query is not None
 
     async def apply(session: AsyncSession, person_id: int, values: list[str]) -> str:
-        accept = callbacks.as_choice((False, True), {"no": "0", "yes": "1"}.get(values[1], ""))
+        accept = callbacks.as_yes_no(values[1])
         confirmed = await agreements.confirm_suggestion(
             session, callbacks.as_int(values[0]), person_id=person_id, accept=accept, now=context.runtime.clock.now()
         )

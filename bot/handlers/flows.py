@@ -75,11 +75,8 @@ async def start(
 ) -> None:
     """Begin ``flow`` in this chat and ask its first question (after ``intro``). When its check
     says no, nothing is kept and the person hears ``refusal`` (or the flow's own words)."""
-    runtime = context.runtime
     try:
-        if context.person_id is None:
-            raise authz.NotAllowed(flow.name)
-        async with runtime.sessions.begin() as session:
+        async with context.runtime.sessions.begin() as session:  # begin() refuses an unknown person
             turn = await begin(context, session, message.chat.id, flow, data, step=step)
             text, buttons = await turn.question()
             await flow.save(turn)

@@ -210,13 +210,12 @@ async def invitation_answered(update: Update, context: KringContext) -> None:
 
     async def apply(session: AsyncSession, person_id: int, values: list[str]) -> str:
         invitation_id, answer = values
-        if answer not in ("yes", "no"):
-            raise callbacks.BadCallbackData(answer)
+        accept = callbacks.as_yes_no(answer)
         member = await circles.answer_invitation(
             session,
             callbacks.as_int(invitation_id),
             person_id=person_id,
-            accept=answer == "yes",
+            accept=accept,
             now=runtime.clock.now(),
         )
         if member is None:

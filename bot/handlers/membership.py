@@ -97,12 +97,10 @@ async def leave_pressed(update: Update, context: KringContext) -> None:
     runtime = context.runtime
 
     async def apply(session: AsyncSession, person_id: int, values: list[str]) -> bool:
-        circle_id, choice = values
-        if choice not in ("yes", "no"):
-            raise callbacks.BadCallbackData(choice)
-        if choice == "yes":
-            await circles.leave(session, callbacks.as_int(circle_id), person_id=person_id, now=runtime.clock.now())
-        return choice == "yes"
+        leave = callbacks.as_yes_no(values[1])
+        if leave:
+            await circles.leave(session, callbacks.as_int(values[0]), person_id=person_id, now=runtime.clock.now())
+        return leave
 
     left = await flows.button_action(update, context, LEAVE, 2, apply)
     if left is None:
