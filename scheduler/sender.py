@@ -39,7 +39,7 @@ from bot.db.delivery_kinds import DeliveryKind
 from bot.db.models import Circle, Delivery, DeliveryStatus, Member, MemberStatus, Person
 from bot.db.session import SessionMaker
 from bot.i18n import use_language
-from bot.services import notifications
+from bot.services import notifications, removal
 from bot.services.quiet_hours import quiet_until
 
 log = logging.getLogger(__name__)
@@ -159,6 +159,12 @@ class Sender:
                 person = await session.get(Person, delivery.person_id)
                 if person is not None and person.unreachable_since is not None:  # blocked: stop trying
                     outbox.mark_skipped(delivery, reason="unreachable")
+                    report.skipped += 1
+                    return
+                if delivery.circle_id is not None and await removal.is_removed(
+                    session, circle_id=delivery.circle_id, person_id=delivery.person_id
+                ):  # taken out of the circle: nothing of it reaches them any more
+                    outbox.mark_skipped(delivery, reason="taken out of the circle")
                     report.skipped += 1
                     return
             wait_until = await self._paused_until(session, delivery) or await self._quiet_until(session, delivery)

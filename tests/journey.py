@@ -12,6 +12,7 @@ from tests import snapshots
 
 LINK = re.compile(r"https://t\.me/kring_test_bot\?(start|startgroup)=([A-Za-z0-9_-]{43})")
 REFUSED = "Deze link werkt niet (meer)."
+HOUSEHOLD = "🏠 Ik woon in dit huis"
 STALE = "Deze knop werkt niet meer."
 GROUP_ID = -100
 
@@ -40,11 +41,26 @@ async def new_circle(professional: FakeUser, name: str = "Gezin Jansen") -> dict
 async def family_group(
     sandbox: Sandbox, links: dict[str, str], user_id: int = 1, name: str = "Fatima", group_id: int = GROUP_ID
 ) -> tuple[FakeUser, SentMessage]:
+    """The parent who got the links adds Kring to the family's group: they lead the circle."""
     coordinator = sandbox.user(user_id, name)
     group = sandbox.telegram.group(group_id, "Familie")
-    (greeting,) = await coordinator.add_bot_to_group(group, links["startgroup"])
-    await coordinator.press(greeting, "Ik hoor bij het gezin")
+    greeting, *_pulse_offer = await coordinator.add_bot_to_group(group, links["startgroup"])
     return coordinator, greeting
+
+
+async def confirm_join(coordinator: FakeUser, yes: str) -> SentMessage:
+    """A coordinator answers the family's newest question about a newcomer (in the family's group,
+    or in the coordinator's own chat when there is no group)."""
+    asked = [m for m in coordinator.telegram.messages.values() if yes in [t.split(" · ")[0] for t in m.button_texts()]]
+    question = max(asked, key=lambda m: m.message_id)
+    await coordinator.press(question, yes)
+    return question
+
+
+async def join_household(coordinator: FakeUser, person: FakeUser, greeting: SentMessage) -> None:
+    """Someone of the household presses the group's button; the coordinator says yes."""
+    await person.press(greeting, HOUSEHOLD)
+    await confirm_join(coordinator, "✅ Ja, woont bij ons")
 
 
 async def invite(coordinator: FakeUser, name: str, helps_with: str | None = None) -> tuple[str, SentMessage]:
@@ -65,6 +81,7 @@ async def join_network(
     person = sandbox.user(user_id, first_name)
     (invitation,) = await person.send(f"/start {token}")
     await person.press(invitation, "Ja, ik doe mee")
+    await confirm_join(coordinator, f"✅ Ja, dit is {display_name}")
     return person
 
 
@@ -103,7 +120,7 @@ async def _play_circle(sandbox: Sandbox) -> Circle:
     links = await new_circle(anna)
     fatima, greeting = await family_group(sandbox, links)
     omar = sandbox.user(2, "Omar")
-    await omar.press(greeting, "Ik hoor bij het gezin")
+    await join_household(fatima, omar, greeting)
     await omar.send("/start")  # Omar also opened a private chat with Kring
     ayse = await join_network(sandbox, fatima, 3, "Ayşe", "Oma Ayşe")
     kees = await join_network(sandbox, fatima, 4, "Kees", "Buurman Kees")

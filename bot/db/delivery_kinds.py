@@ -17,6 +17,12 @@ class DeliveryKind(enum.StrEnum):
     MEMBER_LEFT = "member.left"
     MEMBER_UNREACHABLE = "member.unreachable"
     MEMBER_FORGOTTEN = "member.forgotten"
+    MEMBER_REMOVED = "member.removed"  # to the family: who was taken out, and what stopped
+    MEMBER_REMOVED_YOU = "member.removed_you"  # to the one taken out: only that
+    JOIN_ASKED = "join.asked"  # to the family: confirm or refuse a newcomer
+    JOIN_CONFIRMED = "join.confirmed"
+    JOIN_REFUSED = "join.refused"
+    LINK_OPENED_AGAIN = "link.opened_again"  # a personal link opened by a second account
     CIRCLE_DISSOLVED = "circle.dissolved"
     # agreements
     AGREEMENT_ASK = "agreement.ask"

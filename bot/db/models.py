@@ -55,9 +55,12 @@ class MemberRole(enum.StrEnum):
 
 class MemberStatus(enum.StrEnum):
     INVITED = "invited"
+    PENDING = "pending"  # asked to join, or opened an invitation: a coordinator confirms first
     ACTIVE = "active"
     DECLINED = "declined"
+    REFUSED = "refused"  # asked to join as family; a coordinator said no
     LEFT = "left"
+    REMOVED = "removed"  # taken out by a coordinator; cannot come back by the group button
 
 
 class ProfessionalStatus(enum.StrEnum):
@@ -248,6 +251,11 @@ class Member(Base):
     checkin_shared: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     #: The network member stopped their check-ins themselves: only they can switch them on again.
     checkin_stopped_at: Mapped[datetime | None]
+    #: The Telegram account's own name while a coordinator decides whether this is the right
+    #: person (``pending``); cleared once decided.
+    account_name: Mapped[str | None] = mapped_column(SealedText)
+    #: The family's private mark on someone they took out: do not invite again.
+    do_not_invite: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     joined_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
 
@@ -459,6 +467,8 @@ class PlanStep(Base):
     member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
     contact_name: Mapped[str | None] = mapped_column(SealedText)
     phone: Mapped[str | None] = mapped_column(SealedText)
+    #: The member this step named was taken out of the circle: the family redoes the step.
+    redo: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime]
 
 

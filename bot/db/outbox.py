@@ -136,3 +136,19 @@ async def next_attempt(session: AsyncSession) -> datetime | None:
     return await session.scalar(
         select(func.min(Delivery.next_attempt_at)).where(Delivery.status == DeliveryStatus.PENDING)
     )
+
+
+async def cancel_for(session: AsyncSession, *, person_id: int, circle_id: int, reason: str) -> int:
+    """Everything still waiting for this person about this circle is not sent (a row being sent
+    right now finishes; the sender checks again before each send)."""
+    result = await session.execute(
+        update(Delivery)
+        .where(
+            Delivery.person_id == person_id,
+            Delivery.circle_id == circle_id,
+            Delivery.status == DeliveryStatus.PENDING,
+        )
+        .values(status=DeliveryStatus.SKIPPED, claimed_by=None, last_error=reason[:ERROR_LENGTH])
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -94,14 +94,17 @@ async def _send_link(turn: Invite, helps_with: str | None) -> Reply:
     )
     turn.finish()
     invitation_id = await circles.invitation_of(turn.session, member.id)
+    return link_message(member.display_name, deep_link(turn.bot_username, token), invitation_id)
+
+
+def link_message(name: str, link: str, invitation_id: int) -> tuple[str, InlineKeyboardMarkup]:
+    """The link to pass on, and the button that takes it back."""
     text = "\n\n".join(
         [
-            _("Stuur deze link aan {name}, bijvoorbeeld via WhatsApp of sms:").format(name=member.display_name)
-            + "\n"
-            + deep_link(turn.bot_username, token),
+            _("Stuur deze link aan {name}, bijvoorbeeld via WhatsApp of sms:").format(name=name) + "\n" + link,
             _(
-                "De link werkt één keer, 14 dagen lang. {name} kiest zelf of hij of zij meedoet. Jullie horen het antwoord."
-            ).format(name=member.display_name),
+                "De link werkt één keer, 14 dagen lang. Opent iemand de link? Dan vraag ik jullie eerst: is dit echt {name}?"
+            ).format(name=name),
         ]
     )
     revoke = InlineKeyboardButton(

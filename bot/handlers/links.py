@@ -13,9 +13,9 @@ from bot.handlers import pulse
 from bot.handlers.flows import button_action
 from bot.i18n import _, pgettext, use_language
 from bot.runtime import KringContext
-from bot.services import circles, links
-from bot.services.circles import Invited
+from bot.services import circles, joining, links
 from bot.services.invitations import LinkProblem, LinkRefused
+from bot.services.joining import Invited
 from bot.texts import not_an_emergency_service
 
 JOIN = "join"
@@ -46,6 +46,7 @@ async def open_link(update: Update, context: KringContext, token: str) -> None:
                 chat_id=message.chat.id,
                 private=message.chat.type == ChatType.PRIVATE,
                 display_name=user.first_name,
+                account_name=joining.account_label(user.full_name, user.username),
                 now=runtime.clock.now(),
             )
         except LinkRefused as refused:
@@ -63,9 +64,15 @@ async def _reply(context: KringContext, message: Message, opened: links.Opened |
     elif isinstance(opened, links.GroupAttached):
         text, buttons = _group_greeting(opened)
         await message.reply_text(text, reply_markup=buttons)
+        if opened.adder.is_new and opened.adder.is_coordinator and opened.followed:
+            await pulse.offer(context, message, opened.circle_id)  # the family decides this at set-up
     elif isinstance(opened, links.FamilyJoined):
-        await message.reply_text(_family_welcome(opened.circle_name, opened.is_coordinator))
-        if opened.is_coordinator and opened.followed:
+        joined = opened.joined
+        if joined.pending:
+            await message.reply_text(_asked())
+        else:
+            await message.reply_text(_family_welcome(opened.circle_name, joined.is_coordinator))
+        if joined.is_new and joined.is_coordinator and opened.followed:
             await pulse.offer(context, message, opened.circle_id)  # the family decides this at set-up
     elif isinstance(opened, Invited):
         if opened.already_member:
@@ -107,8 +114,13 @@ def _family_welcome(circle_name: str, coordinator: bool) -> str:
     return "\n\n".join(parts)
 
 
+def _asked() -> str:
+    return _("Dank je! Wie de kring regelt, kijkt nog of jij het bent. Daarna hoor je het van mij.")
+
+
 def _group_greeting(attached: links.GroupAttached) -> tuple[str, InlineKeyboardMarkup]:
     with use_language(attached.language):
+        coordinators = ", ".join(attached.coordinator_names) or _("het gezin")
         text = "\n\n".join(
             [
                 _("Hallo allemaal! Ik ben Kring, de helper van {circle}.").format(circle=attached.circle_name),
@@ -122,11 +134,17 @@ def _group_greeting(attached: links.GroupAttached) -> tuple[str, InlineKeyboardM
                     if attached.professional_name
                     else _("De hulpverlener leest niet mee in deze groep.")
                 ),
-                _("Hoor je bij het gezin? Druk dan op de knop. Wie als eerste drukt, regelt de kring."),
+                _("{coordinators} regelt de kring.").format(coordinators=coordinators),
+                _(
+                    "Woon je in dit huis, bij dit gezin? Druk dan op de knop. {coordinators} kiest of je meedoet."
+                ).format(coordinators=coordinators),
+                _("Familie, vrienden of buren? Vraag {coordinators} om een uitnodiging.").format(
+                    coordinators=coordinators
+                ),
                 not_an_emergency_service(),
             ]
         )
-        button = pgettext("button", "Ik hoor bij het gezin")
+        button = pgettext("button", "🏠 Ik woon in dit huis")
     return text, InlineKeyboardMarkup(
         [[InlineKeyboardButton(button, callback_data=callbacks.encode(JOIN, attached.circle_id))]]
     )
@@ -165,7 +183,7 @@ def _invitation_question(invited: Invited) -> tuple[str, InlineKeyboardMarkup]:
 
 
 async def join_pressed(update: Update, context: KringContext) -> None:
-    """The "I am family" button, pressed in the family's group."""
+    """The household button, pressed in the family's group: asks; a coordinator decides."""
     query = update.callback_query
     assert query is not None and query.message is not None
     chat_id = query.message.chat.id
@@ -177,6 +195,7 @@ async def join_pressed(update: Update, context: KringContext) -> None:
             chat_id=chat_id,
             person_id=person_id,
             display_name=query.from_user.first_name,
+            account_name=joining.account_label(query.from_user.full_name, query.from_user.username),
             now=context.runtime.clock.now(),
         )
 
@@ -184,23 +203,13 @@ async def join_pressed(update: Update, context: KringContext) -> None:
     if in_group is None:
         return
     joined = in_group.joined
-    if not joined.is_new:
+    if not joined.pending:
         await query.answer(_("Je doet al mee."))
-        return
-    await query.answer()
-    with use_language(in_group.language):
-        name = joined.member.display_name
-        text = (
-            _(
-                "Welkom, {name}! Jij regelt nu de kring. Nodig mensen uit met /invite. "
-                "Laat anderen meeregelen met /members."
-            ).format(name=name)
-            if joined.is_coordinator
-            else _("Welkom, {name}! Je doet nu mee.").format(name=name)
-        )
-    await context.bot.send_message(query.message.chat.id, text)
-    if joined.is_coordinator and in_group.followed and isinstance(query.message, Message):
-        await pulse.offer(context, query.message, joined.member.circle_id)  # the family decides this at set-up
+    elif not joined.is_new:
+        await query.answer(_("Je vraag wacht nog op een ja."))
+    else:
+        await query.answer(_asked(), show_alert=True)
+        context.runtime.ticker.wake()
 
 
 async def invitation_answered(update: Update, context: KringContext) -> None:
@@ -211,11 +220,12 @@ async def invitation_answered(update: Update, context: KringContext) -> None:
     async def apply(session: AsyncSession, person_id: int, values: list[str]) -> str:
         invitation_id, answer = values
         accept = callbacks.as_yes_no(answer)
-        member = await circles.answer_invitation(
+        member = await joining.answer_invitation(
             session,
             callbacks.as_int(invitation_id),
             person_id=person_id,
             accept=accept,
+            account_name=joining.account_label(query.from_user.full_name, query.from_user.username),
             now=runtime.clock.now(),
         )
         if member is None:
@@ -227,9 +237,7 @@ async def invitation_answered(update: Update, context: KringContext) -> None:
         return
     await query.answer()
     if answer == "yes":
-        text = _(
-            "Fijn dat je meedoet! Het gezin weet het nu. Met /plan zie je wat je afspreekt. Met /help zie je wat je kunt doen."
-        )
+        text = _asked()
     else:
         text = _("Dank je wel. Het gezin weet dat je niet meedoet. Dat is helemaal goed.")
     await query.edit_message_text(text)

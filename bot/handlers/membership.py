@@ -13,7 +13,7 @@ from bot.handlers import flows
 from bot.handlers.circle_choice import CircleCommand, with_circle
 from bot.i18n import _, format_date, ngettext, pgettext
 from bot.runtime import KringContext
-from bot.services import authz, circles
+from bot.services import authz, circles, removal
 from bot.services.authz import Action
 
 PAUSE = "pause"
@@ -73,6 +73,15 @@ async def ask_leave(update: Update, context: KringContext) -> None:
 
 
 async def _leave_question(context: KringContext, message: Message, circle_id: int) -> None:
+    async with context.runtime.sessions() as session:
+        try:
+            await circles.check_can_leave(session, circle_id, person_id=context.person_id)
+        except removal.LastCoordinator:
+            await message.reply_text(last_coordinator())
+            return
+        except authz.NotAllowed:
+            await message.reply_text(LEAVE_COMMAND.refusal())
+            return
     buttons = InlineKeyboardMarkup(
         [
             [
@@ -96,18 +105,26 @@ async def leave_pressed(update: Update, context: KringContext) -> None:
     assert query is not None
     runtime = context.runtime
 
-    async def apply(session: AsyncSession, person_id: int, values: list[str]) -> bool:
-        leave = callbacks.as_yes_no(values[1])
-        if leave:
+    async def apply(session: AsyncSession, person_id: int, values: list[str]) -> str:
+        if not callbacks.as_yes_no(values[1]):
+            return _("Fijn, je blijft.")
+        try:
             await circles.leave(session, callbacks.as_int(values[0]), person_id=person_id, now=runtime.clock.now())
-        return leave
+        except removal.LastCoordinator:  # the other coordinator left in the meantime
+            return last_coordinator()
+        return _("Je doet niet meer mee. Dank je wel voor wat je hebt gedaan.")
 
-    left = await flows.button_action(update, context, LEAVE, 2, apply)
-    if left is None:
+    said = await flows.button_action(update, context, LEAVE, 2, apply)
+    if said is None:
         return
     await query.answer()
-    await query.edit_message_text(
-        _("Je doet niet meer mee. Dank je wel voor wat je hebt gedaan.") if left else _("Fijn, je blijft.")
+    await query.edit_message_text(said)
+
+
+def last_coordinator() -> str:
+    return _(
+        "Jij bent de enige die de kring regelt. Laat eerst iemand anders meeregelen met /members. "
+        "Wil je de hele kring stoppen? Kies dan /forget."
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import AgreementOccurrence, AgreementStatus, Delivery, Member, Outcome, Visibility
+from bot.db.models import Agreement, AgreementOccurrence, AgreementStatus, Delivery, Member, Outcome, Visibility
 from bot.i18n import _, format_datetime
 from bot.messages.agreements import answer_buttons, confirm_buttons
 from bot.messages.reminders import backup_buttons, reminder_buttons, thanks_button
@@ -57,11 +57,15 @@ async def _agreement(session: AsyncSession, delivery: Delivery) -> AgreementView
 
 
 def _what(delivery: Delivery, view: AgreementView) -> str:
+    return what_for(delivery, view.agreement)
+
+
+def what_for(delivery: Delivery, agreement: Agreement) -> str:
     """The agreement's text, except in the group for an agreement only the family and the doer
     may see (everyone in the group reads along)."""
-    if delivery.person_id is None and view.agreement.visibility == Visibility.FAMILY_AND_DOER:
+    if delivery.person_id is None and agreement.visibility == Visibility.FAMILY_AND_DOER:
         return _("een afspraak die alleen voor het gezin is (zie /plan privé)")
-    return view.agreement.what
+    return agreement.what
 
 
 async def agreement_ask(session: AsyncSession, delivery: Delivery) -> Rendered | None:

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from bot.db.delivery_kinds import DeliveryKind
-from bot.messages import checkins, contact, data_rights, follow_up, help, network_checkins, notices, pulse
+from bot.messages import checkins, contact, data_rights, follow_up, help, membership, network_checkins, notices, pulse
 from scheduler.sender import Renderer
 
 RENDERERS: Mapping[DeliveryKind, Renderer] = MappingProxyType(
@@ -23,6 +23,12 @@ RENDERERS: Mapping[DeliveryKind, Renderer] = MappingProxyType(
         DeliveryKind.MEMBER_LEFT: notices.member_left,
         DeliveryKind.MEMBER_UNREACHABLE: notices.member_unreachable,
         DeliveryKind.MEMBER_FORGOTTEN: data_rights.member_forgotten,
+        DeliveryKind.MEMBER_REMOVED: membership.member_removed,
+        DeliveryKind.MEMBER_REMOVED_YOU: membership.removed_you,
+        DeliveryKind.JOIN_ASKED: membership.join_asked,
+        DeliveryKind.JOIN_CONFIRMED: membership.join_confirmed,
+        DeliveryKind.JOIN_REFUSED: membership.join_refused,
+        DeliveryKind.LINK_OPENED_AGAIN: membership.link_opened_again,
         DeliveryKind.CIRCLE_DISSOLVED: data_rights.circle_dissolved,
         DeliveryKind.AGREEMENT_ASK: notices.agreement_ask,
         DeliveryKind.AGREEMENT_SUGGESTED: notices.agreement_suggested,

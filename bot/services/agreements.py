@@ -463,15 +463,42 @@ async def step_back(session: AsyncSession, agreement_id: int, *, person_id: int,
 OPEN = (AgreementStatus.SUGGESTED, AgreementStatus.PROPOSED, AgreementStatus.ACTIVE, AgreementStatus.PAUSED)
 
 
-async def end_for_member(session: AsyncSession, member: Member, *, now: datetime) -> None:
-    """A member left: their open agreements end, and they are nobody's backup any more."""
-    for agreement in await session.scalars(
-        select(Agreement).where(Agreement.doer_member_id == member.id, Agreement.status.in_(OPEN))
-    ):
-        _set_status(session, agreement, AgreementStatus.ENDED, member.person_id, now, "agreement.ended_member_left")
+@dataclass(frozen=True)
+class EndedFor:
+    """What stopped when a member left or was taken out: the agreements they did, and the ones
+    where they were the backup (those go on, without a backup)."""
+
+    ended: list[Agreement]
+    without_backup: list[Agreement]
+
+
+async def end_for_member(
+    session: AsyncSession, member: Member, *, now: datetime, by_person_id: int | None = None
+) -> EndedFor:
+    """A member left (or was taken out, ``by_person_id``): their open agreements end, and they
+    are nobody's backup any more."""
+    actor = member.person_id if by_person_id is None else by_person_id
+    ended = list(
+        await session.scalars(
+            select(Agreement)
+            .where(Agreement.doer_member_id == member.id, Agreement.status.in_(OPEN))
+            .order_by(Agreement.id)
+        )
+    )
+    for agreement in ended:
+        _set_status(session, agreement, AgreementStatus.ENDED, actor, now, "agreement.ended_member_left")
+        await _forget_future(session, agreement, now)
+    without_backup = list(
+        await session.scalars(
+            select(Agreement)
+            .where(Agreement.backup_member_id == member.id, Agreement.status.in_(OPEN))
+            .order_by(Agreement.id)
+        )
+    )
     for agreement in await session.scalars(select(Agreement).where(Agreement.backup_member_id == member.id)):
         agreement.backup_member_id = None
         agreement.updated_at = now
+    return EndedFor(ended, without_backup)
 
 
 def _set_status(

@@ -50,6 +50,10 @@ class Action(enum.StrEnum):
     INVITE = "invite"
     REVOKE_INVITATION = "revoke_invitation"
     MAKE_COORDINATOR = "make_coordinator"
+    TAKE_BACK_COORDINATOR = "take_back_coordinator"
+    CONFIRM_JOIN = "confirm_join"
+    REMOVE_MEMBER = "remove_member"
+    MARK_DO_NOT_INVITE = "mark_do_not_invite"
     LIST_MEMBERS = "list_members"
     JOIN_AS_FAMILY = "join_as_family"
     ASK_HELP = "ask_help"
@@ -85,8 +89,13 @@ RULES: dict[Action, frozenset[Role]] = {
     Action.INVITE: frozenset({Role.COORDINATOR}),
     Action.REVOKE_INVITATION: frozenset({Role.COORDINATOR}),
     Action.MAKE_COORDINATOR: frozenset({Role.COORDINATOR}),
+    Action.TAKE_BACK_COORDINATOR: frozenset({Role.COORDINATOR}),  # never the circle's last one
+    # the family decides who belongs: a coordinator confirms every newcomer, and can take people out
+    Action.CONFIRM_JOIN: frozenset({Role.COORDINATOR}),
+    Action.REMOVE_MEMBER: frozenset({Role.COORDINATOR}),  # after a second, explicit "yes"
+    Action.MARK_DO_NOT_INVITE: frozenset({Role.COORDINATOR}),
     Action.LIST_MEMBERS: frozenset({Role.COORDINATOR, Role.FAMILY}),
-    # pressing "I am family" in the family's own group: anyone there who is not in the circle yet
+    # "I live in this household", pressed in the family's own group: asks; a coordinator decides
     Action.JOIN_AS_FAMILY: frozenset({Role.STRANGER, Role.FAMILY, Role.COORDINATOR}),
     # when it goes wrong: the family asks (rule 5); network members answer when asked
     Action.ASK_HELP: FAMILY_ROLES,

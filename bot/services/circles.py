@@ -1,8 +1,9 @@
 """Circles: started by a professional at the end of care, then run by the family.
 
-The family is in charge (domain rule 1): the first family member to confirm becomes a
-coordinator ("regiehouder"), coordinators make others coordinators and invite the network. The
-professional only starts the circle and cannot invite anyone.
+The family is in charge (domain rule 1): the parent who got the links at closure becomes the first
+coordinator ("regiehouder"); coordinators confirm who joins (:mod:`bot.services.joining`), make
+others coordinators, invite the network and can take people out (:mod:`bot.services.removal`).
+The professional only starts the circle and cannot invite anyone.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from bot.db.models import (
     ProfessionalStatus,
 )
 from bot.i18n import available_languages
-from bot.services import agreements, audit, authz, consent, invitations, notifications, professionals
+from bot.services import agreements, audit, authz, consent, invitations, joining, notifications, professionals, removal
 from bot.services.authz import Action
 from bot.services.consent import Consent
 
@@ -140,90 +141,6 @@ async def follow_group_migration(session: AsyncSession, old_chat_id: int, new_ch
     await session.execute(update(Circle).where(Circle.group_chat_id == old_chat_id).values(group_chat_id=new_chat_id))
 
 
-@dataclass(frozen=True)
-class Joined:
-    member: Member
-    is_new: bool
-
-    @property
-    def is_coordinator(self) -> bool:
-        return self.member.is_coordinator
-
-
-async def join_as_family(
-    session: AsyncSession, circle_id: int, *, person_id: int, display_name: str, now: datetime
-) -> Joined:
-    """Join the family. The first family member becomes a coordinator."""
-    access = await authz.authorize(session, person_id, circle_id, Action.JOIN_AS_FAMILY)
-    if access.member is not None:
-        return Joined(access.member, is_new=False)
-    circle = access.circle
-    await _detach_earlier_places(session, circle.id, person_id)
-    has_coordinator = await session.scalar(
-        select(Member.id).where(
-            Member.circle_id == circle.id, Member.is_coordinator, Member.status == MemberStatus.ACTIVE
-        )
-    )
-    member = Member(
-        circle_id=circle.id,
-        person_id=person_id,
-        display_name=clean_name(display_name, 200) or "?",
-        role=MemberRole.FAMILY,
-        is_coordinator=has_coordinator is None,
-        status=MemberStatus.ACTIVE,
-        joined_at=now,
-        created_at=now,
-    )
-    session.add(member)
-    if circle.status == CircleStatus.SETTING_UP:
-        circle.status = CircleStatus.ACTIVE
-    await session.flush()
-    audit.record(
-        session,
-        at=now,
-        action="member.joined",
-        actor_person_id=person_id,
-        circle_id=circle.id,
-        subject_type="member",
-        subject_id=member.id,
-        detail={"role": "family", "coordinator": member.is_coordinator},
-    )
-    consent.record(session, at=now, person_id=person_id, circle_id=circle.id, what=Consent.JOINED, given=True)
-    if circle.group_chat_id is None and not member.is_coordinator:
-        await notifications.tell_family(
-            session,
-            circle,
-            kind=DeliveryKind.MEMBER_JOINED,
-            key=f"member.joined:{member.id}",
-            payload={"member_id": member.id},
-            now=now,
-        )
-    return Joined(member, is_new=True)
-
-
-async def _detach_earlier_places(session: AsyncSession, circle_id: int, person_id: int) -> None:
-    """Someone who left (or declined) comes back: the old row keeps its history under its name,
-    and the person gets a fresh place."""
-    await session.execute(
-        update(Member)
-        .where(Member.circle_id == circle_id, Member.person_id == person_id, Member.status != MemberStatus.ACTIVE)
-        .values(person_id=None)
-    )
-    await session.flush()
-
-
-async def join_with_family_link(
-    session: AsyncSession, invitation: Invitation, *, person_id: int, display_name: str, now: datetime
-) -> Joined:
-    """A parent opened the private family link (for families without a group, or as well)."""
-    assert invitation.circle_id is not None
-    joined = await join_as_family(
-        session, invitation.circle_id, person_id=person_id, display_name=display_name, now=now
-    )
-    invitations.complete(session, invitation, now=now)
-    return joined
-
-
 async def make_coordinator(session: AsyncSession, *, person_id: int, member_id: int, now: datetime) -> Member:
     member = await session.get(Member, member_id)
     if member is None:
@@ -255,39 +172,73 @@ async def active_members(session: AsyncSession, circle_id: int) -> list[Member]:
     )
 
 
-async def all_members(session: AsyncSession, circle_id: int) -> list[Member]:
-    """Active and invited members: who is in, and who has an open invitation."""
-    return list(
-        await session.scalars(
-            select(Member)
-            .where(Member.circle_id == circle_id, Member.status.in_([MemberStatus.ACTIVE, MemberStatus.INVITED]))
-            .order_by(Member.role, Member.id)
-        )
-    )
-
-
 @dataclass(frozen=True)
 class MemberList:
-    """/members: who is in the circle (and invited), and whom this person may let co-coordinate."""
+    """/members: who is in the circle, who is invited or waits for a yes, and (for a coordinator)
+    whom they took out; ``manage``: this person may open each member's choices."""
 
+    circle_id: int
     circle_name: str
     members: list[Member]
-    may_coordinate: list[Member]
+    removed: list[Member]
+    manage: bool
 
 
 async def member_list(session: AsyncSession, circle_id: int, *, person_id: int | None) -> MemberList:
     """The circle's members as the family sees them; ``NotAllowed`` for anyone else."""
     access = await authz.authorize(session, person_id, circle_id, Action.LIST_MEMBERS)
-    members = await all_members(session, circle_id)
-    may_coordinate = [
-        m
-        for m in members
-        if access.role in authz.RULES[Action.MAKE_COORDINATOR]
-        and m.role == MemberRole.FAMILY
-        and m.status == MemberStatus.ACTIVE
-        and not m.is_coordinator
-    ]
-    return MemberList(access.circle.name, members, may_coordinate)
+    manage = access.role in authz.RULES[Action.REMOVE_MEMBER]
+    listed = list(
+        await session.scalars(
+            select(Member)
+            .where(
+                Member.circle_id == circle_id,
+                Member.status.in_([MemberStatus.ACTIVE, MemberStatus.PENDING, MemberStatus.INVITED])
+                | (Member.status == MemberStatus.REMOVED if manage else False),
+            )
+            .order_by(Member.role, Member.id)
+        )
+    )
+    return MemberList(
+        access.circle.id,
+        access.circle.name,
+        [m for m in listed if m.status != MemberStatus.REMOVED],
+        [m for m in listed if m.status == MemberStatus.REMOVED],
+        manage,
+    )
+
+
+@dataclass(frozen=True)
+class MemberCard:
+    """One member's choices for a coordinator, one screen per member."""
+
+    member: Member
+    is_self: bool
+    invited: bool  # has a personal invitation (a pending one: "is this really them?")
+    may_coordinate: bool
+    may_take_back: bool
+    may_remove: bool
+    may_send_link: bool
+    may_mark: bool
+
+
+async def member_card(session: AsyncSession, member_id: int, *, person_id: int | None) -> MemberCard:
+    member = await session.get(Member, member_id)
+    if member is None:
+        raise authz.NoLongerPossible(Action.REMOVE_MEMBER)
+    access = await authz.authorize(session, person_id, member.circle_id, Action.REMOVE_MEMBER)
+    active = member.status == MemberStatus.ACTIVE
+    is_self = access.member is not None and access.member.id == member.id
+    return MemberCard(
+        member,
+        is_self=is_self,
+        invited=await joining.is_invited(session, member.id),
+        may_coordinate=active and member.role == MemberRole.FAMILY and not member.is_coordinator,
+        may_take_back=active and member.is_coordinator and bool(await removal.other_coordinators(session, member)),
+        may_remove=active and not is_self,
+        may_send_link=member.status == MemberStatus.INVITED,
+        may_mark=member.status == MemberStatus.REMOVED,
+    )
 
 
 async def check_can_invite(session: AsyncSession, circle_id: int, *, person_id: int | None) -> None:
@@ -304,7 +255,10 @@ async def dissolvable(session: AsyncSession, person_id: int) -> list[Circle]:
 
 
 async def invitation_of(session: AsyncSession, member_id: int) -> int:
-    invitation_id = await session.scalar(select(Invitation.id).where(Invitation.member_id == member_id))
+    """The newest link for an invited member."""
+    invitation_id = await session.scalar(
+        select(Invitation.id).where(Invitation.member_id == member_id).order_by(Invitation.id.desc()).limit(1)
+    )
     assert invitation_id is not None
     return invitation_id
 
@@ -384,84 +338,6 @@ async def revoke_invitation(session: AsyncSession, invitation_id: int, *, person
     return member
 
 
-@dataclass(frozen=True)
-class Invited:
-    """What someone who opened an invitation is shown: never more than the circle's name, who
-    invited them and what they were asked to help with."""
-
-    invitation_id: int
-    circle_name: str
-    inviter_name: str
-    helps_with: str | None
-    already_member: bool
-
-
-async def describe_invitation(session: AsyncSession, invitation: Invitation) -> Invited:
-    circle = await session.get(Circle, invitation.circle_id)
-    member = await session.get(Member, invitation.member_id)
-    assert circle is not None and member is not None
-    inviter = await session.scalar(
-        select(Member).where(Member.circle_id == circle.id, Member.person_id == invitation.created_by_person_id)
-    )
-    already = await session.scalar(
-        select(Member.id).where(
-            Member.circle_id == circle.id,
-            Member.person_id == invitation.used_by_person_id,
-            Member.status == MemberStatus.ACTIVE,
-        )
-    )
-    return Invited(
-        invitation.id,
-        circle.name,
-        inviter.display_name if inviter else circle.name,
-        member.helps_with,
-        already_member=already is not None,
-    )
-
-
-async def answer_invitation(
-    session: AsyncSession, invitation_id: int, *, person_id: int, accept: bool, now: datetime
-) -> Member | None:
-    """Accept or decline an opened invitation; ``None`` when it is not (or no longer) theirs."""
-    invitation = await invitations.claimed(session, invitation_id, person_id=person_id, now=now)
-    if invitation is None or invitation.kind != InvitationKind.NETWORK:
-        return None
-    member = await session.get(Member, invitation.member_id)
-    circle = await session.get(Circle, invitation.circle_id)
-    assert member is not None and circle is not None
-    already = await session.scalar(
-        select(Member.id).where(
-            Member.circle_id == circle.id, Member.person_id == person_id, Member.status == MemberStatus.ACTIVE
-        )
-    )
-    if already is not None:  # one place per person per circle
-        return None
-    invitations.complete(session, invitation, now=now)
-    if accept:
-        await _detach_earlier_places(session, circle.id, person_id)
-        member.person_id = person_id
-        member.status = MemberStatus.ACTIVE
-        member.joined_at = now
-    else:
-        member.status = MemberStatus.DECLINED
-    action = DeliveryKind.MEMBER_ACCEPTED if accept else DeliveryKind.MEMBER_DECLINED
-    audit.record(
-        session,
-        at=now,
-        action=action,
-        actor_person_id=person_id,
-        circle_id=circle.id,
-        subject_type="member",
-        subject_id=member.id,
-    )
-    if accept:
-        consent.record(session, at=now, person_id=person_id, circle_id=circle.id, what=Consent.JOINED, given=True)
-    await notifications.tell_family(
-        session, circle, kind=action, key=f"{action}:{member.id}", payload={"member_id": member.id}, now=now
-    )
-    return member
-
-
 async def circles_of_professional(session: AsyncSession, person_id: int | None) -> list[Circle]:
     """The circles an active professional started (and is still attached to)."""
     if person_id is None:
@@ -499,20 +375,15 @@ async def pause(session: AsyncSession, circle_id: int, *, person_id: int, days: 
 
 
 async def leave(session: AsyncSession, circle_id: int, *, person_id: int, now: datetime) -> Member:
-    """Leave a circle: one's agreements end and the family is told. If the last coordinator
-    leaves, the longest-standing family member takes over, so the family stays in charge."""
+    """Leave a circle: one's agreements end and the family is told. The last coordinator hands
+    over first (:class:`~bot.services.removal.LastCoordinator`): a circle always has one."""
     access = await authz.authorize(session, person_id, circle_id, Action.LEAVE)
     member = access.member
     assert member is not None
+    await removal.check_not_last_coordinator(session, member)
     member.status = MemberStatus.LEFT
-    was_coordinator, member.is_coordinator = member.is_coordinator, False
+    member.is_coordinator = False
     await agreements.end_for_member(session, member, now=now)
-    if was_coordinator:
-        remaining = [
-            m for m in await active_members(session, circle_id) if m.role == MemberRole.FAMILY and m.id != member.id
-        ]
-        if remaining and not any(m.is_coordinator for m in remaining):
-            remaining[0].is_coordinator = True
     audit.record(
         session,
         at=now,
@@ -532,6 +403,13 @@ async def leave(session: AsyncSession, circle_id: int, *, person_id: int, now: d
         now=now,
     )
     return member
+
+
+async def check_can_leave(session: AsyncSession, circle_id: int, *, person_id: int | None) -> None:
+    """Before asking "are you sure?": ``LastCoordinator`` when someone else must take over first."""
+    access = await authz.authorize(session, person_id, circle_id, Action.LEAVE)
+    assert access.member is not None
+    await removal.check_not_last_coordinator(session, access.member)
 
 
 async def set_group_language(

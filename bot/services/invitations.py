@@ -37,9 +37,12 @@ class LinkProblem(enum.StrEnum):
 
 
 class LinkRefused(Exception):
-    def __init__(self, problem: LinkProblem) -> None:
+    def __init__(self, problem: LinkProblem, invitation: Invitation | None = None) -> None:
         super().__init__(problem.value)
         self.problem = problem
+        #: The invitation behind a link that was opened before by another account (so its family
+        #: can be told); ``None`` for any other refusal.
+        self.invitation = invitation
 
 
 def hash_token(token: str) -> str:
@@ -91,7 +94,7 @@ async def open_link(session: AsyncSession, token: str, *, person_id: int, now: d
             subject_id=invitation.id if invitation else None,
             detail={"reason": reason},
         )
-        raise LinkRefused(LinkProblem.NOT_VALID)
+        raise LinkRefused(LinkProblem.NOT_VALID, invitation if reason in ("claimed", "used") else None)
     assert invitation is not None
     if invitation.used_by_person_id is None:
         invitation.used_by_person_id = person_id

@@ -9,10 +9,10 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Circle, Invitation, InvitationKind, Professional
-from bot.services import authz, circles, invitations, professionals
+from bot.services import authz, circles, invitations, joining, professionals
 from bot.services.authz import Action
-from bot.services.circles import Invited, Joined
 from bot.services.invitations import LinkProblem, LinkRefused
+from bot.services.joining import Invited, Joined
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,9 @@ class GroupAttached:
     circle_name: str
     language: str
     professional_name: str | None
+    coordinator_names: list[str]
+    adder: Joined  # whoever added Kring: the first coordinator, or asking to join
+    followed: bool  # a professional follows the circle up: the family decides on the pulse
 
 
 @dataclass(frozen=True)
@@ -37,7 +40,7 @@ class GroupTaken:
 class FamilyJoined:
     circle_id: int
     circle_name: str
-    is_coordinator: bool
+    joined: Joined
     followed: bool  # a professional follows the circle up: the family decides on the pulse
 
 
@@ -59,11 +62,18 @@ async def open_link(
     chat_id: int,
     private: bool,
     display_name: str,
+    account_name: str,
     now: datetime,
 ) -> Opened:
     """Use the link for this person in this chat; raises :class:`LinkRefused`. The caller commits
-    a refusal too: it counts for throttling."""
-    invitation = await invitations.open_link(session, token, person_id=person_id, now=now)
+    a refusal too: it counts for throttling, and a personal link opened by a second account is
+    told to the family."""
+    try:
+        invitation = await invitations.open_link(session, token, person_id=person_id, now=now)
+    except LinkRefused as refused:
+        if refused.invitation is not None:
+            await joining.tell_link_opened_again(session, refused.invitation, person_id=person_id, now=now)
+        raise
     try:
         async with session.begin_nested():
             return await _use(
@@ -73,9 +83,10 @@ async def open_link(
                 chat_id=chat_id,
                 private=private,
                 display_name=display_name,
+                account_name=account_name,
                 now=now,
             )
-    except authz.NotAllowed:  # a family link opened by someone who is in the circle otherwise
+    except authz.NotAllowed:  # a family link opened by someone the family took out, or refused
         raise LinkRefused(LinkProblem.NOT_VALID) from None
 
 
@@ -87,6 +98,7 @@ async def _use(
     chat_id: int,
     private: bool,
     display_name: str,
+    account_name: str,
     now: datetime,
 ) -> Opened:
     if invitation.kind == InvitationKind.PROFESSIONAL and private:
@@ -97,16 +109,40 @@ async def _use(
             circle = await circles.attach_group(session, invitation, chat_id=chat_id, person_id=person_id, now=now)
         except circles.AlreadyLinked:
             return GroupTaken()
-        attached = await session.get(Professional, circle.professional_id) if circle.professional_id else None
-        return GroupAttached(circle.id, circle.name, circle.language, attached.name if attached else None)
-    if invitation.kind == InvitationKind.FAMILY and private:
-        joined = await circles.join_with_family_link(
-            session, invitation, person_id=person_id, display_name=display_name, now=now
+        adder = await joining.join_as_family(
+            session,
+            circle,
+            person_id=person_id,
+            display_name=display_name,
+            account_name=account_name,
+            may_lead=True,
+            now=now,
         )
+        attached = await session.get(Professional, circle.professional_id) if circle.professional_id else None
+        return GroupAttached(
+            circle.id,
+            circle.name,
+            circle.language,
+            attached.name if attached else None,
+            await joining.coordinator_names(session, circle.id),
+            adder,
+            attached is not None,
+        )
+    if invitation.kind == InvitationKind.FAMILY and private:
         circle = await session.get_one(Circle, invitation.circle_id)
-        return FamilyJoined(circle.id, circle.name, joined.is_coordinator, circle.professional_id is not None)
+        joined = await joining.join_as_family(
+            session,
+            circle,
+            person_id=person_id,
+            display_name=display_name,
+            account_name=account_name,
+            may_lead=True,
+            now=now,
+        )
+        invitations.complete(session, invitation, now=now)
+        return FamilyJoined(circle.id, circle.name, joined, circle.professional_id is not None)
     if invitation.kind == InvitationKind.NETWORK and private:
-        return await circles.describe_invitation(session, invitation)
+        return await joining.describe_invitation(session, invitation)
     invitation.used_by_person_id = None
     return WrongChat(private)
 
@@ -115,15 +151,31 @@ async def _use(
 class JoinedInGroup:
     joined: Joined
     language: str
-    followed: bool
 
 
 async def join_in_group(
-    session: AsyncSession, circle_id: int, *, chat_id: int, person_id: int, display_name: str, now: datetime
+    session: AsyncSession,
+    circle_id: int,
+    *,
+    chat_id: int,
+    person_id: int,
+    display_name: str,
+    account_name: str,
+    now: datetime,
 ) -> JoinedInGroup:
-    """The "I am family" button, pressed in the family's own group (not one it was carried to)."""
+    """The household button, pressed in the family's own group (not one it was carried to): asks
+    to join as family; a coordinator decides."""
     circle = await session.get(Circle, circle_id)
     if circle is None or circle.group_chat_id != chat_id:
         raise authz.NotAllowed(Action.JOIN_AS_FAMILY)
-    joined = await circles.join_as_family(session, circle.id, person_id=person_id, display_name=display_name, now=now)
-    return JoinedInGroup(joined, circle.language, circle.professional_id is not None)
+    await authz.authorize(session, person_id, circle.id, Action.JOIN_AS_FAMILY)
+    joined = await joining.join_as_family(
+        session,
+        circle,
+        person_id=person_id,
+        display_name=display_name,
+        account_name=account_name,
+        may_lead=False,
+        now=now,
+    )
+    return JoinedInGroup(joined, circle.language)

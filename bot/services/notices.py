@@ -65,3 +65,13 @@ async def reader_zone(session: AsyncSession, person_id: int | None, circle_id: i
     return ZoneInfo(
         (person.time_zone if person and person.time_zone else None) or (circle.time_zone if circle else "UTC")
     )
+
+
+async def circle(session: AsyncSession, circle_id: int | None) -> Circle | None:
+    return await session.get(Circle, circle_id) if circle_id is not None else None
+
+
+async def agreements_by_id(session: AsyncSession, ids: list[int]) -> list[Agreement]:
+    if not ids:
+        return []
+    return list(await session.scalars(select(Agreement).where(Agreement.id.in_(ids)).order_by(Agreement.id)))

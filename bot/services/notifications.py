@@ -37,12 +37,30 @@ async def tell_family(
             payload=payload,
         )
         return
+    await tell_coordinators(session, circle, kind=kind, key=key, payload=payload, now=now, due_at=due_at)
+
+
+async def tell_coordinators(
+    session: AsyncSession,
+    circle: Circle,
+    *,
+    kind: DeliveryKind,
+    key: str,
+    payload: dict[str, Any],
+    now: datetime,
+    due_at: datetime | None = None,
+    except_person_id: int | None = None,
+) -> None:
+    """Each coordinator privately (in their own language), except ``except_person_id``."""
+    due_at = due_at or now
     coordinators = await session.execute(
         select(Member, Person)
         .join(Person, Person.id == Member.person_id)
         .where(Member.circle_id == circle.id, Member.is_coordinator, Member.status == MemberStatus.ACTIVE)
     )
     for member, person in coordinators:
+        if person.id == except_person_id:
+            continue
         await tell_person(
             session,
             person,
