@@ -112,8 +112,10 @@ async def play_story(sandbox: Sandbox, transcript: Transcript, language: str | N
     omar = sandbox.user(102, "Omar", language_code=language or "nl")
     ayse = sandbox.user(103, "Ayşe", language_code="tr")
     daniel = sandbox.user(104, "Daniel", language_code="en-GB")
+    rob = sandbox.user(105, "Rob", language_code="nl")
+    karel = sandbox.user(106, "Karel", language_code="nl")
     group = telegram.group(-1001, "Familie Jansen")
-    for person in (anna, fatima, omar, ayse, daniel):
+    for person in (anna, fatima, omar, ayse, daniel, rob, karel):
         transcript.names[person.id] = _("privé met {name}").format(name=person.name)
     transcript.names[group.id] = _("groep {name}").format(name=group.title)
 
@@ -138,11 +140,13 @@ async def play_story(sandbox: Sandbox, transcript: Transcript, language: str | N
             "Fatima voegt Kring toe aan de groep van het gezin. Zij regelt de kring en kiest of Anna een korte stand krijgt"
         )
     )
-    (greeting,) = await fatima.add_bot_to_group(group, links["startgroup"])
-    await fatima.press(greeting, "Ik hoor bij het gezin")
+    greeting, pulse_offer = await fatima.add_bot_to_group(group, links["startgroup"])
     clock.advance(timedelta(minutes=2))  # the family decides at set-up: a short update for Anna every other week
-    await fatima.press(telegram.messages_in(group.id)[-1], "Elke 2 weken ✓")
-    await omar.press(greeting, "Ik hoor bij het gezin")
+    await fatima.press(pulse_offer, "Elke 2 weken ✓")
+    clock.advance(timedelta(minutes=3))
+    transcript.chapter(_("Omar woont ook in huis. Hij drukt op de knop, Fatima zegt ja"))
+    await omar.press(greeting, "🏠 Ik woon in dit huis")
+    await fatima.press(telegram.messages_in(group.id)[-1], "✅ Ja, woont bij ons")
     if language:
         clock.advance(timedelta(minutes=5))
         transcript.chapter(
@@ -164,6 +168,8 @@ async def play_story(sandbox: Sandbox, transcript: Transcript, language: str | N
     clock.advance(timedelta(hours=5))
     (invitation,) = await ayse.send(f"/start {invitation_token}")
     await ayse.press(invitation, label_in("tr", "Ja, ik doe mee"))  # the grandmother reads Turkish
+    clock.advance(timedelta(minutes=15))
+    await fatima.press(telegram.messages_in(group.id)[-1], "✅ Ja, dit is Oma Ayşe")
 
     clock.advance(timedelta(hours=1))
     transcript.chapter(_("Wie doet wat? Fatima maakt een afspraak, oma zegt ja"))
@@ -236,6 +242,26 @@ async def play_story(sandbox: Sandbox, transcript: Transcript, language: str | N
     await daniel.send("/wiedoetwat")
     await daniel.send("Het gaat vandaag niet goed")
 
+    await pass_time(sandbox, datetime.fromisoformat("2026-11-28T10:00:00+01:00"))
+    transcript.chapter(_("Fatima nodigt oom Karel uit. Iemand anders opent de link eerst. Fatima zegt nee"))
+    (question,) = await fatima.send("/invite")
+    await fatima.press(question, "Iemand om het gezin heen")
+    (skip,) = await fatima.send("Oom Karel")
+    await fatima.press(skip, "Overslaan")
+    karel_link = dict(LINK.findall(skip.text))["start"]
+    clock.advance(timedelta(minutes=20))
+    (invitation,) = await rob.send(f"/start {karel_link}")  # the link was passed on by mistake
+    await rob.press(invitation, "Ja, ik doe mee")
+    clock.advance(timedelta(minutes=5))
+    question = telegram.messages_in(group.id)[-1]
+    await fatima.press(question, "Nee, iemand anders")
+    await fatima.press(question, "🔗 Nieuwe link voor Oom Karel")
+    clock.advance(timedelta(minutes=20))
+    (invitation,) = await karel.send(f"/start {dict(LINK.findall(question.text))['start']}")
+    await karel.press(invitation, "Ja, ik doe mee")
+    clock.advance(timedelta(minutes=5))
+    await fatima.press(telegram.messages_in(group.id)[-1], "✅ Ja, dit is Oom Karel")
+
     await pass_time(sandbox, datetime.fromisoformat("2026-11-29T18:30:00+01:00"))
     transcript.chapter(_("Zondagavond: de eerste check-in in de groep"))
     await pass_time(sandbox, datetime.fromisoformat("2026-11-29T19:05:00+01:00"))
@@ -306,6 +332,15 @@ async def play_story(sandbox: Sandbox, transcript: Transcript, language: str | N
     clock.advance(timedelta(hours=1))
     await anna.press(telegram.messages_in(anna.id)[-1], "Ik bel vandaag")
     await anna.send("Ik bel je om 15:00.")
+
+    clock.advance(timedelta(days=2))
+    transcript.chapter(_("Het contact met oom Karel is niet goed. Fatima haalt hem uit de kring"))
+    (members,) = await fatima.send("/members")
+    await fatima.press(members, "Oom Karel")
+    await fatima.press(members, "🚪 Uit de kring halen")
+    await fatima.press(members, "Ja, haal Oom Karel uit de kring")
+    await fatima.press(members, "🚫 Niet opnieuw uitnodigen")
+    await karel.send("/plan")
 
     await fly(sandbox, transcript, datetime.fromisoformat("2027-02-19T09:30:00+01:00"))
     transcript.chapter(_("Een week voor het einde van de begeleiding"))

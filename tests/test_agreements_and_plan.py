@@ -183,8 +183,16 @@ async def test_pause_and_leave(sandbox: Sandbox) -> None:
     assert after.text.startswith("Je doet nog niet mee in een kring.")
 
 
-async def test_when_the_only_coordinator_leaves_the_family_stays_in_charge(sandbox: Sandbox) -> None:
+async def test_the_last_coordinator_hands_over_before_leaving(sandbox: Sandbox) -> None:
     c = await set_up_circle(sandbox)
+    (refused,) = await c.fatima.send("/leave")
+    assert refused.text.startswith("Jij bent de enige die de kring regelt.") and not refused.buttons
+    (members,) = await c.fatima.send("/members")
+    await c.fatima.press(members, "Fatima")
+    assert "Niet meer laten regelen" not in members.button_texts()  # she is the only one
+    await c.fatima.press(members, "← Terug")
+    await c.fatima.press(members, "Omar")
+    await c.fatima.press(members, "Omar laten meeregelen")
     (leave,) = await c.fatima.send("/leave")
     await c.fatima.press(leave, "Ja, ik stop")
     async with sandbox.runtime.sessions() as session:

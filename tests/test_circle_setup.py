@@ -11,6 +11,7 @@ from bot.db.models import Circle, Member, MemberRole, MemberStatus
 from bot.services import professionals
 from sandbox.fake_telegram import FakeUser, SentMessage
 from sandbox.harness import Sandbox
+from tests.journey import HOUSEHOLD, join_household
 
 LINK = re.compile(r"https://t\.me/kring_test_bot\?(start|startgroup)=([A-Za-z0-9_-]{43})")
 REFUSED = "Deze link werkt niet (meer)."
@@ -40,12 +41,16 @@ async def new_circle(sandbox: Sandbox, professional: FakeUser, name: str = "Gezi
 
 
 async def family_group(sandbox: Sandbox, links: dict[str, str]) -> tuple[FakeUser, SentMessage]:
+    """Fatima got the links at closure and adds Kring to the family's group: she leads the circle."""
     fatima = sandbox.user(1, "Fatima")
     group = sandbox.telegram.group(-100, "Familie Jansen")
-    (greeting,) = await fatima.add_bot_to_group(group, links["startgroup"])
+    greeting, pulse = await fatima.add_bot_to_group(group, links["startgroup"])
     assert greeting.text.startswith("Hallo allemaal! Ik ben Kring, de helper van Gezin Jansen.")
     assert "Anna de Vries leest niet mee in deze groep." in greeting.text and "112" in greeting.text
-    await fatima.press(greeting, "Ik hoor bij het gezin")
+    assert "Fatima regelt de kring." in greeting.text and "Wie als eerste drukt" not in greeting.text
+    assert "Familie, vrienden of buren? Vraag Fatima om een uitnodiging." in greeting.text
+    assert greeting.button_texts() == [HOUSEHOLD]
+    assert pulse.text.startswith("Mag Anna de Vries om de paar weken een korte stand zien?")  # decided at set-up
     return fatima, greeting
 
 
@@ -68,24 +73,34 @@ async def test_the_whole_set_up(sandbox: Sandbox) -> None:
     assert set(links) == {"start", "startgroup"}
 
     fatima, greeting = await family_group(sandbox, links)
-    group_texts = [m.text for m in sandbox.telegram.messages_in(-100)]
-    assert group_texts[-2].startswith("Welkom, Fatima! Jij regelt nu de kring.")
-    assert group_texts[-1].startswith("Mag Anna de Vries om de paar weken een korte stand zien?")  # decided at set-up
     omar = sandbox.user(2, "Omar")
-    await omar.press(greeting, "Ik hoor bij het gezin")
-    assert sandbox.telegram.messages_in(-100)[-1].text == "Welkom, Omar! Je doet nu mee."
-    assert (await omar.press(greeting, "Ik hoor bij het gezin"))["text"] == "Je doet al mee."
+    asked = await omar.press(greeting, HOUSEHOLD)
+    assert asked["text"] == "Dank je! Ik vraag het aan wie de kring regelt. Daarna hoor je het."
+    question = sandbox.telegram.messages_in(-100)[-1]
+    assert question.text.startswith("Omar wil meedoen als gezin. Woont Omar bij jullie in huis?")
+    assert (await omar.press(greeting, HOUSEHOLD))["text"] == "Je vraag wacht nog op een ja."
+    assert (await omar.press(question, "✅ Ja, woont bij ons"))[
+        "text"
+    ] == "Deze knop werkt niet meer."  # not his to say
+    await fatima.press(question, "✅ Ja, woont bij ons")
+    assert question.text == "✅ Omar doet nu mee."
+    assert sandbox.telegram.messages_in(-100)[-1].text.startswith("Welkom, Omar! Je doet nu mee als gezin.")
+    assert (await omar.press(greeting, HOUSEHOLD))["text"] == "Je doet al mee."
 
     token, link_message = await invite(sandbox, fatima, "Oma Ayşe", "Oppassen op woensdag")
     assert "De link werkt één keer, 14 dagen lang." in link_message.text
+    assert "is dit echt Oma Ayşe?" in link_message.text
 
     ayse = sandbox.user(3, "Ayşe")
     (invitation,) = await ayse.send(f"/start {token}")
     assert invitation.text.startswith("Fatima nodigt je uit voor de kring van Gezin Jansen.")
     assert "Oppassen op woensdag" in invitation.text and "Je kunt altijd stoppen." in invitation.text
     await ayse.press(invitation, "Ja, ik doe mee")
-    assert invitation.text.startswith("Fijn dat je meedoet!")
-    assert sandbox.telegram.messages_in(-100)[-1].text == "Oma Ayşe doet mee in de kring. Welkom!"
+    assert invitation.text.startswith("Dank je! Ik vraag het aan wie de kring regelt.")
+    question = sandbox.telegram.messages_in(-100)[-1]
+    assert question.text.startswith("Het Telegram-account Ayşe opende de link voor Oma Ayşe. Is dit echt Oma Ayşe?")
+    await fatima.press(question, "✅ Ja, dit is Oma Ayşe")
+    assert sandbox.telegram.messages_in(3)[-1].text.startswith("Welkom in de kring van Gezin Jansen!")
 
     (members,) = await fatima.send("/members", chat=sandbox.telegram.chats[-100])
     assert members.text.splitlines() == [
@@ -93,8 +108,13 @@ async def test_the_whole_set_up(sandbox: Sandbox) -> None:
         "• Fatima (gezin, regelt de kring)",
         "• Omar (gezin)",
         "• Oma Ayşe (netwerk)",
+        "",
+        "Kies iemand om meer te doen.",
     ]
+    await fatima.press(members, "Omar")
     await fatima.press(members, "Omar laten meeregelen")
+    assert members.text == "Omar (gezin, regelt de kring)"
+    await fatima.press(members, "← Terug")
     assert "• Omar (gezin, regelt de kring)" in members.text
     async with sandbox.runtime.sessions() as session:
         roles = {(m.display_name, m.role, m.is_coordinator) for m in await session.scalars(select(Member))}
@@ -134,6 +154,10 @@ async def test_links_are_single_use_and_reveal_nothing(sandbox: Sandbox) -> None
     (invitation,) = await ayse.send(f"/start {token}")
     (forwarded,) = await stranger.send(f"/start {token}")  # a forwarded copy, opened by someone else
     assert forwarded.text.startswith(REFUSED) and "Jansen" not in forwarded.text
+    told = sandbox.telegram.messages_in(-100)[-1]  # the family hears it, once
+    assert told.text.startswith("Nog een Telegram-account opende de link voor Oma.")
+    await stranger.send(f"/start {token}")
+    assert sandbox.telegram.messages_in(-100)[-1] == told
     await ayse.press(invitation, "Ja, ik doe mee")
     (again,) = await ayse.send(f"/start {token}")
     assert again.text.startswith(REFUSED)
@@ -190,8 +214,9 @@ async def test_forged_buttons_change_nothing(sandbox: Sandbox) -> None:
     links = await new_circle(sandbox, anna)
     fatima, greeting = await family_group(sandbox, links)
     omar = sandbox.user(2, "Omar")
-    await omar.press(greeting, "Ik hoor bij het gezin")
+    await join_household(fatima, omar, greeting)
     (members,) = await fatima.send("/members", chat=sandbox.telegram.chats[-100])
+    await fatima.press(members, "Omar")
     coordinate = members.callback_data("Omar laten meeregelen")
     # Omar (not a coordinator) presses Fatima's button; a stranger forges one in a private chat
     assert (await omar.press(members, "", data=coordinate))["text"] == "Deze knop werkt niet meer."
@@ -202,7 +227,7 @@ async def test_forged_buttons_change_nothing(sandbox: Sandbox) -> None:
     other.bot_member = True
     fake = SentMessage(10_000, -200, "x")
     sandbox.telegram.messages[(-200, 10_000)] = fake
-    answer = await sandbox.user(71, "Buiten").press(fake, "", data=greeting.callback_data("Ik hoor bij het gezin"))
+    answer = await sandbox.user(71, "Buiten").press(fake, "", data=greeting.callback_data(HOUSEHOLD))
     assert answer["text"] == "Deze knop werkt niet meer."
     async with sandbox.runtime.sessions() as session:
         members_now = {(m.display_name, m.is_coordinator) for m in await session.scalars(select(Member))}

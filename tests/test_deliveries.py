@@ -25,6 +25,7 @@ from bot.db.models import (
     Delivery,
     Frequency,
     HelpAnswer,
+    Invitation,
     Member,
     MemberRole,
     NetworkCheckin,
@@ -44,9 +45,11 @@ from bot.services import (
     erasure,
     follow_up,
     help_asks,
+    joining,
     network_checkins,
     notifications,
     pulse,
+    removal,
     safety_plan,
 )
 from sandbox.harness import Sandbox
@@ -106,6 +109,7 @@ async def test_every_kind_renders_in_every_language(sandbox: Sandbox) -> None:
     links = await new_circle(c.anna, "Gezin Bakker")  # a family without a group
     await sandbox.user(11, "Lotte").send(f"/start {links['start']}")
     await sandbox.user(12, "Daan").send("/start")
+    await sandbox.user(13, "Nicht").send("/start")
     renders = Renders(sandbox)
     await renders.new()  # who joined and who accepted, while the circles were set up
     lies = sandbox.user(5, "Lies")
@@ -152,13 +156,34 @@ async def test_every_kind_renders_in_every_language(sandbox: Sandbox) -> None:
             )
         )
 
-    # a second parent joins a family without a group (its coordinator is told)
-    async def join_bakker(s: AsyncSession) -> None:
-        bakker = await s.scalar(select(Circle.id).where(Circle.group_chat_id.is_(None)))
+    # a second parent asks to join a family without a group; its coordinator confirms
+    async def join_bakker(s: AsyncSession) -> int:
+        bakker = await s.scalar(select(Circle).where(Circle.group_chat_id.is_(None)))
         assert bakker is not None
-        await circles.join_as_family(s, bakker, person_id=people[12], display_name="Daan", now=now)
+        joined = await joining.join_as_family(
+            s, bakker, person_id=people[12], display_name="Daan", account_name="Daan B", may_lead=True, now=now
+        )
+        assert joined.pending
+        return joined.member.id
 
-    await step(join_bakker)
+    daan = await step(join_bakker)
+    await step(lambda s: joining.decide(s, daan, person_id=people[11], accept=True, now=now))
+
+    # someone in the group asks to be family, and is refused
+    async def ask_in_group(s: AsyncSession) -> int:
+        joined = await joining.join_as_family(
+            s,
+            await s.get_one(Circle, circle_id),
+            person_id=people[13],
+            display_name="Nicht",
+            account_name="Nicht N",
+            may_lead=False,
+            now=now,
+        )
+        return joined.member.id
+
+    niece = await step(ask_in_group)
+    await step(lambda s: joining.decide(s, niece, person_id=fatima, accept=False, now=now))
 
     # someone opens their invitation and declines
     invited, token = await step(
@@ -170,9 +195,35 @@ async def test_every_kind_renders_in_every_language(sandbox: Sandbox) -> None:
 
     async def decline(s: AsyncSession) -> None:
         invitation = await circles.invitation_of(s, invited.id)
-        assert await circles.answer_invitation(s, invitation, person_id=people[5], accept=False, now=now)
+        assert await joining.answer_invitation(
+            s, invitation, person_id=people[5], accept=False, account_name="Lies", now=now
+        )
 
     await step(decline)
+
+    # a second account opens a link someone else opened; the family is told
+    async def opened_again(s: AsyncSession) -> None:
+        invitation = await s.get_one(Invitation, await circles.invitation_of(s, invited.id))
+        await joining.tell_link_opened_again(s, invitation, person_id=people[13], now=now)
+
+    await step(opened_again)
+
+    # Lies is invited again, says yes, is confirmed, and is later taken out of the circle
+    again, token = await step(
+        lambda s: circles.invite(
+            s, circle_id, person_id=fatima, name="Tante Lies", role=MemberRole.NETWORK, helps_with=None, now=now
+        )
+    )
+    await lies.send(f"/start {token}")
+
+    async def accept(s: AsyncSession) -> None:
+        invitation = await circles.invitation_of(s, again.id)
+        assert await joining.answer_invitation(
+            s, invitation, person_id=people[5], accept=True, account_name="Lies", now=now
+        )
+
+    await step(accept)
+    await step(lambda s: joining.decide(s, again.id, person_id=fatima, accept=True, now=now))
 
     # agreements: asked, accepted, changed, paused, resumed; declined; suggested; stepped back from
     groceries = await make(fatima, kees, "Boodschappen doen", when=weekly(), backup=members[ayse])
@@ -314,7 +365,8 @@ async def test_every_kind_renders_in_every_language(sandbox: Sandbox) -> None:
     await step(lambda s: follow_up.answer(s, circle_id, person_id=fatima, ends_on=ends_on, extend=False, now=now))
     await step(lambda s: follow_up.run_due(s, now=follow_up.end_moment(circle) + timedelta(minutes=1)))
 
-    # someone leaves, someone is forgotten, the circle is dissolved
+    # someone is taken out, someone leaves, someone is forgotten, the circle is dissolved
+    await step(lambda s: removal.remove(s, again.id, person_id=fatima, now=now))
     await step(lambda s: circles.leave(s, circle_id, person_id=ayse, now=now))
 
     async def forget_kees(s: AsyncSession) -> None:

@@ -27,7 +27,9 @@ from scheduler.sender import Rendered
 from tests.journey import (
     GROUP_ID,
     REFUSED,
+    confirm_join,
     invite,
+    join_household,
     make_agreement,
     register_professional,
     set_up_circle,
@@ -53,13 +55,14 @@ async def test_people_who_left_can_come_back(sandbox: Sandbox) -> None:
     greeting = sandbox.telegram.messages_in(GROUP_ID)[0]
     (leave,) = await c.omar.send("/leave")
     await c.omar.press(leave, "Ja, ik stop")
-    await c.omar.press(greeting, "Ik hoor bij het gezin")
-    assert sandbox.telegram.messages_in(GROUP_ID)[-1].text == "Welkom, Omar! Je doet nu mee."
+    await join_household(c.fatima, c.omar, greeting)
+    assert sandbox.telegram.messages_in(GROUP_ID)[-1].text.startswith("Welkom, Omar! Je doet nu mee als gezin.")
     (leave,) = await c.kees.send("/leave")
     await c.kees.press(leave, "Ja, ik stop")
     token, _ = await invite(c.fatima, "Buurman Kees")
     (invitation,) = await c.kees.send(f"/start {token}")
     await c.kees.press(invitation, "Ja, ik doe mee")
+    await confirm_join(c.fatima, "✅ Ja, dit is Buurman Kees")
     async with sandbox.runtime.sessions() as session:
         active = sorted(
             m.display_name for m in await session.scalars(select(Member).where(Member.status == MemberStatus.ACTIVE))

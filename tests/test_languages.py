@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from bot.i18n import FSI, PDI, gettext, use_language
 from sandbox.harness import Sandbox, label_in
-from tests.journey import GROUP_ID, invite, make_agreement, set_up_circle
+from tests.journey import GROUP_ID, confirm_join, invite, make_agreement, set_up_circle
 from tests.test_rhythm import run_hours
 
 NYC = ZoneInfo("America/New_York")
@@ -35,6 +35,7 @@ async def test_a_group_in_dutch_and_arabic_a_turkish_grandmother_abroad_and_a_uk
     olena = sandbox.user(5, "Olena", language_code="uk")
     (invitation,) = await olena.send(f"/start {token}")
     await olena.press(invitation, label_in("uk", "Ja, ik doe mee"))
+    await confirm_join(c.fatima, "✅ Ja, dit is Olena")
 
     await make_agreement(c.fatima, "Oma Ayşe", "Bellen met Sam")  # Wednesdays 15:00 in Amsterdam
     await c.ayse.press(telegram.messages_in(3)[-1], label_in("tr", "Ja, dat doe ik"))

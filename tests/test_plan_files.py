@@ -47,6 +47,7 @@ from tests.journey import (
     GROUP_ID,
     STALE,
     family_group,
+    join_household,
     join_network,
     make_agreement,
     new_circle,
@@ -413,7 +414,7 @@ async def test_a_button_carried_into_another_group_shows_nothing(sandbox: Sandbo
     c = await _circle_with_a_plan(sandbox)
     links_b = await new_circle(c.anna, "Gezin Bakker")
     bert, greeting = await family_group(sandbox, links_b, user_id=80, name="Bert", group_id=-200)
-    await c.fatima.press(greeting, "Ik hoor bij het gezin")  # Fatima is in both circles
+    await join_household(bert, c.fatima, greeting)  # Fatima is in both circles
     seen = len(sandbox.telegram.messages_in(-200))
     for person in (bert, c.fatima):
         answer = await person.press(sandbox.telegram.messages_in(-200)[-1], "", data="pp:1")  # circle A's picture

@@ -18,6 +18,7 @@ from sandbox.fake_telegram import Event, FakeUser
 from sandbox.harness import Sandbox
 from tests.journey import (
     GROUP_ID,
+    confirm_join,
     family_group,
     join_network,
     links_in,
@@ -89,6 +90,7 @@ async def set_up_three_circles(sandbox: Sandbox) -> dict[str, FakeUser]:
     daan = sandbox.user(12, "Daan")
     (invitation,) = await daan.send(f"/start {links_in(skip)['start']}")
     await daan.press(invitation, "Ja, ik doe mee")
+    await confirm_join(lotte, "✅ Ja, dit is Daan")
     piet = await join_network(sandbox, lotte, 13, "Piet", "Piet")
     await make_agreement(lotte, "Piet", "Vuilnis buiten zetten", when=("Elke week", "donderdag", "19:00"))
     await piet.press(sandbox.telegram.messages_in(13)[-1], "Ja, dat doe ik")

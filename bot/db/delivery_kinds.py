@@ -11,8 +11,6 @@ import enum
 
 class DeliveryKind(enum.StrEnum):
     # who is in the circle
-    MEMBER_JOINED = "member.joined"
-    MEMBER_ACCEPTED = "member.accepted"
     MEMBER_DECLINED = "member.declined"
     MEMBER_LEFT = "member.left"
     MEMBER_UNREACHABLE = "member.unreachable"

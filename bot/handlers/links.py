@@ -64,7 +64,8 @@ async def _reply(context: KringContext, message: Message, opened: links.Opened |
     elif isinstance(opened, links.GroupAttached):
         text, buttons = _group_greeting(opened)
         await message.reply_text(text, reply_markup=buttons)
-        if opened.adder.is_new and opened.adder.is_coordinator and opened.followed:
+        adder = opened.adder
+        if adder is not None and adder.is_new and adder.is_coordinator and opened.followed:
             await pulse.offer(context, message, opened.circle_id)  # the family decides this at set-up
     elif isinstance(opened, links.FamilyJoined):
         joined = opened.joined
@@ -115,7 +116,7 @@ def _family_welcome(circle_name: str, coordinator: bool) -> str:
 
 
 def _asked() -> str:
-    return _("Dank je! Wie de kring regelt, kijkt nog of jij het bent. Daarna hoor je het van mij.")
+    return _("Dank je! Ik vraag het aan wie de kring regelt. Daarna hoor je het.")
 
 
 def _group_greeting(attached: links.GroupAttached) -> tuple[str, InlineKeyboardMarkup]:

@@ -19,20 +19,6 @@ async def _member(session: AsyncSession, delivery: Delivery) -> Member | None:
     return await notices.member(session, delivery.payload.get("member_id"))
 
 
-async def member_joined(session: AsyncSession, delivery: Delivery) -> Rendered | None:
-    member = await _member(session, delivery)
-    return (
-        Rendered(_("{name} doet nu mee in de kring, als gezinslid.").format(name=member.display_name))
-        if member
-        else None
-    )
-
-
-async def member_accepted(session: AsyncSession, delivery: Delivery) -> Rendered | None:
-    member = await _member(session, delivery)
-    return Rendered(_("{name} doet mee in de kring. Welkom!").format(name=member.display_name)) if member else None
-
-
 async def member_declined(session: AsyncSession, delivery: Delivery) -> Rendered | None:
     member = await _member(session, delivery)
     if member is None:

@@ -17,8 +17,6 @@ from scheduler.sender import Renderer
 
 RENDERERS: Mapping[DeliveryKind, Renderer] = MappingProxyType(
     {
-        DeliveryKind.MEMBER_JOINED: notices.member_joined,
-        DeliveryKind.MEMBER_ACCEPTED: notices.member_accepted,
         DeliveryKind.MEMBER_DECLINED: notices.member_declined,
         DeliveryKind.MEMBER_LEFT: notices.member_left,
         DeliveryKind.MEMBER_UNREACHABLE: notices.member_unreachable,

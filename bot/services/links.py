@@ -27,7 +27,7 @@ class GroupAttached:
     language: str
     professional_name: str | None
     coordinator_names: list[str]
-    adder: Joined  # whoever added Kring: the first coordinator, or asking to join
+    adder: Joined | None  # whoever added Kring: the first coordinator, or asking to join
     followed: bool  # a professional follows the circle up: the family decides on the pulse
 
 
@@ -109,14 +109,19 @@ async def _use(
             circle = await circles.attach_group(session, invitation, chat_id=chat_id, person_id=person_id, now=now)
         except circles.AlreadyLinked:
             return GroupTaken()
-        adder = await joining.join_as_family(
-            session,
-            circle,
-            person_id=person_id,
-            display_name=display_name,
-            account_name=account_name,
-            may_lead=True,
-            now=now,
+        role, _ = await authz.role_in(session, person_id, circle)
+        adder = (
+            await joining.join_as_family(
+                session,
+                circle,
+                person_id=person_id,
+                display_name=display_name,
+                account_name=account_name,
+                may_lead=True,
+                now=now,
+            )
+            if role in authz.RULES[Action.JOIN_AS_FAMILY]
+            else None  # the professional added Kring: the parent with the family link will lead
         )
         attached = await session.get(Professional, circle.professional_id) if circle.professional_id else None
         return GroupAttached(
@@ -129,7 +134,7 @@ async def _use(
             attached is not None,
         )
     if invitation.kind == InvitationKind.FAMILY and private:
-        circle = await session.get_one(Circle, invitation.circle_id)
+        circle = (await authz.authorize(session, person_id, invitation.circle_id, Action.JOIN_AS_FAMILY)).circle
         joined = await joining.join_as_family(
             session,
             circle,
