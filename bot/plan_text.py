@@ -83,6 +83,8 @@ def step_line(number: int, view: StepView) -> str:
     if step.kind == StepKind.ASK:
         who = view.name or "?"
         text = _("Vraag {name}").format(name=who) + (f" ({step.phone})" if step.phone else "")
+        if step.redo:  # the family took this person out of the circle
+            text = "⚠️ " + text + " — " + _("doet niet meer mee. Pas deze stap aan.")
     elif step.kind == StepKind.PROFESSIONAL:
         text = _("Vraag de hulpverlener: {when}").format(when=step.text)
     else:

@@ -42,11 +42,18 @@ async def test_the_demo_story_shows_the_journey_so_far(tmp_path: Path, monkeypat
         "Welkom, Anna de Vries. Je bent nu aangemeld als hulpverlener.",  # the professional is registered
         "De kring Gezin Jansen is klaar.",  # /new
         "Hallo allemaal! Ik ben Kring, de helper van Gezin Jansen.",  # the family's group
-        "Welkom, Fatima! Jij regelt nu de kring.",  # the first coordinator
+        "Fatima regelt de kring.",  # the parent who got the links leads the circle
+        "Omar wil meedoen als gezin. Woont Omar bij jullie in huis?",  # a newcomer is confirmed ...
+        "Welkom, Omar! Je doet nu mee als gezin.",
         turkish(
             "{inviter} nodigt je uit voor de kring van {circle}.", inviter="Fatima", circle="Gezin Jansen"
         ),  # invited, in Turkish ...
-        "Oma Ayşe doet mee in de kring. Welkom!",  # ... joins, and the family is told
+        "Het Telegram-account Ayşe opende de link voor Oma Ayşe.",  # ... the family checks
+        "✅ Oma Ayşe doet nu mee.",
+        "Rob doet niet mee. De link voor Oom Karel werkt niet meer.",  # a passed-on link: refused ...
+        "✅ Oom Karel doet nu mee.",  # ... and the real uncle gets a fresh one
+        "Je doet niet meer mee in de kring van Gezin Jansen.",  # someone taken out hears only that
+        "Zit Oom Karel ook in jullie Telegram-groep?",
         turkish(
             "{doer}, {name} vraagt of jij dit wilt doen:", doer="Oma Ayşe", name="Fatima"
         ),  # an agreement is proposed ...

@@ -121,7 +121,21 @@ def _asked() -> str:
 
 def _group_greeting(attached: links.GroupAttached) -> tuple[str, InlineKeyboardMarkup]:
     with use_language(attached.language):
-        coordinators = ", ".join(attached.coordinator_names) or _("het gezin")
+        names = ", ".join(attached.coordinator_names)
+        who = (
+            [
+                _("{coordinators} regelt de kring.").format(coordinators=names),
+                _(
+                    "Woon je in dit huis, bij dit gezin? Druk dan op de knop. {coordinators} kiest of je meedoet."
+                ).format(coordinators=names),
+                _("Familie, vrienden of buren? Vraag {coordinators} om een uitnodiging.").format(coordinators=names),
+            ]
+            if names
+            else [  # the professional added Kring: the parent with the family link will lead
+                _("Woon je in dit huis, bij dit gezin? Druk dan op de knop. Wie de kring regelt, kiest of je meedoet."),
+                _("Familie, vrienden of buren? Vraag wie de kring regelt om een uitnodiging."),
+            ]
+        )
         text = "\n\n".join(
             [
                 _("Hallo allemaal! Ik ben Kring, de helper van {circle}.").format(circle=attached.circle_name),
@@ -135,13 +149,7 @@ def _group_greeting(attached: links.GroupAttached) -> tuple[str, InlineKeyboardM
                     if attached.professional_name
                     else _("De hulpverlener leest niet mee in deze groep.")
                 ),
-                _("{coordinators} regelt de kring.").format(coordinators=coordinators),
-                _(
-                    "Woon je in dit huis, bij dit gezin? Druk dan op de knop. {coordinators} kiest of je meedoet."
-                ).format(coordinators=coordinators),
-                _("Familie, vrienden of buren? Vraag {coordinators} om een uitnodiging.").format(
-                    coordinators=coordinators
-                ),
+                *who,
                 not_an_emergency_service(),
             ]
         )

@@ -199,7 +199,11 @@ async def do_not_invite_pressed(update: Update, context: KringContext) -> None:
         return
     query = update.callback_query
     assert query is not None
-    await query.answer(_("Genoteerd: niet opnieuw uitnodigen.") if member.do_not_invite else _("Het merkteken is weg."))
+    await query.answer(
+        _("Genoteerd: niet opnieuw uitnodigen.")
+        if member.do_not_invite
+        else _("Goed. Deze persoon mag later weer uitgenodigd worden.")
+    )
     await query.edit_message_reply_markup(membership.do_not_invite_button(member))
 
 
