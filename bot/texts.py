@@ -40,3 +40,11 @@ def answer_labels() -> dict[CheckinAnswerKind, str]:
         CheckinAnswerKind.NOT_GOOD: "😟 " + pgettext("button", "Niet goed"),
         CheckinAnswerKind.WANT_TO_TALK: "💬 " + pgettext("button", "Ik wil erover praten"),
     }
+
+
+def last_coordinator() -> str:
+    """To the one coordinator of a circle that has more family: hand over first."""
+    return _(
+        "Jij bent de enige die de kring regelt. Laat eerst iemand anders meeregelen met /members. "
+        "Wil je de hele kring stoppen? Kies dan /forget."
+    )

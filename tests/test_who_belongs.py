@@ -217,3 +217,11 @@ async def test_coordinators_take_back_roles_and_remove_family_but_a_circle_keeps
     async with sandbox.runtime.sessions() as session:
         actions = {e.action for e in await session.scalars(select(AuditEvent))}
     assert {"member.coordinator_taken_back", "member.removed", "member.do_not_invite"} <= actions
+
+
+async def test_the_last_coordinator_hands_over_before_erasing_themselves(sandbox: Sandbox) -> None:
+    c = await set_up_circle(sandbox)
+    (question,) = await c.fatima.send("/forget")
+    await c.fatima.press(question, "🗑 Alles over mij wissen")
+    assert question.text.startswith("Jij bent de enige die de kring regelt. Laat eerst iemand anders meeregelen")
+    assert await _member(sandbox, 1) is not None  # nothing erased: Omar's family keeps a coordinator

@@ -11,6 +11,7 @@ from bot import callbacks
 from bot.flows.flow import Flow, Reply, Step, Turn, say
 from bot.i18n import _, pgettext
 from bot.services import circles, erasure
+from bot.texts import last_coordinator
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,9 @@ async def _what_erasing_does(turn: Forget) -> Reply:
                 "Je bent nog hulpverlener van een kring. Vraag je organisatie om je af te melden. Dan wist Kring je gegevens."
             )
         )
+    if will.must_hand_over:
+        turn.finish()
+        return say(last_coordinator())
     turn.go("confirm_self")
     lines = [
         _("Dit gebeurt als je alles over jou wist:"),

@@ -15,6 +15,7 @@ from bot.i18n import _, format_date, ngettext, pgettext
 from bot.runtime import KringContext
 from bot.services import authz, circles, removal
 from bot.services.authz import Action
+from bot.texts import last_coordinator
 
 PAUSE = "pause"
 LEAVE = "leave"
@@ -119,13 +120,6 @@ async def leave_pressed(update: Update, context: KringContext) -> None:
         return
     await query.answer()
     await query.edit_message_text(said)
-
-
-def last_coordinator() -> str:
-    return _(
-        "Jij bent de enige die de kring regelt. Laat eerst iemand anders meeregelen met /members. "
-        "Wil je de hele kring stoppen? Kies dan /forget."
-    )
 
 
 PAUSE_COMMAND = CircleCommand(

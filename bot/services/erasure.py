@@ -32,7 +32,7 @@ from bot.db.models import (
     Professional,
     ProfessionalStatus,
 )
-from bot.services import agreements, audit, authz, circles, notifications
+from bot.services import agreements, audit, authz, circles, notifications, removal
 from bot.services.authz import Action
 
 
@@ -47,6 +47,9 @@ class Consequences:
     circles_left: list[str]  # circle names where the family goes on without them
     circles_dissolved: list[str]  # circle names where they are the only family member
     agreements_ending: list[str]
+    #: circle names where they are the only coordinator of a family that goes on: they hand over
+    #: first, so that a circle always has a coordinator
+    must_hand_over: list[str]
 
 
 async def _memberships(session: AsyncSession, person: Person) -> list[tuple[Member, Circle]]:
@@ -86,7 +89,7 @@ async def _professional_with_circles(session: AsyncSession, person: Person) -> b
 async def consequences(session: AsyncSession, person: Person) -> Consequences:
     if await _professional_with_circles(session, person):
         raise StillAProfessional
-    left, dissolved, ending = [], [], []
+    left, dissolved, ending, hand_over = [], [], [], []
     for member, circle in await _memberships(session, person):
         if await _only_family(session, member):
             dissolved.append(circle.name)
@@ -94,7 +97,9 @@ async def consequences(session: AsyncSession, person: Person) -> Consequences:
         if member.status == MemberStatus.ACTIVE:
             left.append(circle.name)
             ending += [a.what for a in await _open_agreements(session, member)]
-    return Consequences(left, dissolved, ending)
+            if member.is_coordinator and not await removal.other_coordinators(session, member):
+                hand_over.append(circle.name)
+    return Consequences(left, dissolved, ending, hand_over)
 
 
 async def consequences_for(session: AsyncSession, person_id: int) -> Consequences:
