@@ -21,6 +21,8 @@ from tests.journey import (
     invite,
     links_in,
     make_agreement,
+    new_circle,
+    register_professional,
     set_up_circle,
 )
 from tests.test_rhythm import run_hours
@@ -225,3 +227,21 @@ async def test_the_last_coordinator_hands_over_before_erasing_themselves(sandbox
     await c.fatima.press(question, "🗑 Alles over mij wissen")
     assert question.text.startswith("Jij bent de enige die de kring regelt. Laat eerst iemand anders meeregelen")
     assert await _member(sandbox, 1) is not None  # nothing erased: Omar's family keeps a coordinator
+
+
+async def test_the_parent_with_the_link_leads_and_a_second_parent_is_confirmed(sandbox: Sandbox) -> None:
+    anna = sandbox.user(900, "Anna")
+    await register_professional(sandbox, anna)
+    links = await new_circle(anna)
+    group = sandbox.telegram.group(GROUP_ID, "Familie")
+    greeting, *_ = await anna.add_bot_to_group(group, links["startgroup"])  # the professional adds Kring herself
+    assert "Vraag wie de kring regelt om een uitnodiging." in greeting.text
+    assert await _member(sandbox, 900) is None  # she is not family, and leads nothing
+    mira = sandbox.user(5, "Mira")
+    (welcome, _pulse) = await mira.send(f"/start {links['start']}")  # the parent's own link
+    assert "Jij regelt de kring." in welcome.text
+    sam = sandbox.user(6, "Sam")
+    await sam.press(greeting, HOUSEHOLD)  # the second parent asks, in the group
+    await confirm_join(mira, "✅ Ja, woont bij ons")
+    joined = await _member(sandbox, 6)
+    assert joined is not None and joined.status == MemberStatus.ACTIVE and not joined.is_coordinator
