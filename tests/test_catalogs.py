@@ -109,6 +109,41 @@ def test_catalog_compiles(code: str) -> None:
     assert buffer.getvalue()
 
 
+#: Per language, part of its word for *familie* (relatives, around the household), as it appears in
+#: every inflected form. *gezin* (the household the care was about, in charge) must never read as
+#: relatives, or a grandmother presses the household's button (issue 18).
+RELATIVES = {
+    "ar": "أقارب",
+    "en": "relative",
+    "fa": "فامیل",
+    "pl": "krewn",
+    "so": "qaraab",
+    "ti": "ዝማድ",
+    "tr": "akraba",
+    "uk": "родич",
+}
+FAMILIE = re.compile(r"\bfamilie\b", re.IGNORECASE)
+GEZIN = re.compile(r"\bgezin", re.IGNORECASE)
+
+
+@pytest.mark.parametrize("code", TRANSLATED)
+def test_gezin_and_familie_stay_apart(code: str) -> None:
+    relatives = RELATIVES[code]
+    catalog = _read(locales_dir() / code / "LC_MESSAGES" / "kring.po", locale=code)
+    checked = 0
+    for message in catalog:
+        ids, strings = _strings(message.id, message.string)
+        source = " ".join(ids)
+        if not message.id:
+            continue
+        if FAMILIE.search(source):
+            checked += 1
+            assert all(relatives.lower() in s.lower() for s in strings), f"relatives, not the household: {source!r}"
+        elif GEZIN.search(source):
+            assert all(relatives.lower() not in s.lower() for s in strings), f"the household, not relatives: {source!r}"
+    assert checked >= 6
+
+
 #: Words that belong in a care file, not in a message to a family (plain Dutch, B1).
 JARGON = (
     "regiehouder",
