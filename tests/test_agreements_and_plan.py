@@ -190,7 +190,7 @@ async def test_the_last_coordinator_hands_over_before_leaving(sandbox: Sandbox) 
     (members,) = await c.fatima.send("/members")
     await c.fatima.press(members, "Fatima")
     assert "Niet meer laten regelen" not in members.button_texts()  # she is the only one
-    await c.fatima.press(members, "← Terug")
+    await c.fatima.press(members, "⬅️ Terug")
     await c.fatima.press(members, "Omar")
     await c.fatima.press(members, "Omar laten meeregelen")
     (leave,) = await c.fatima.send("/leave")

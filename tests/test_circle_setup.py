@@ -114,7 +114,7 @@ async def test_the_whole_set_up(sandbox: Sandbox) -> None:
     await fatima.press(members, "Omar")
     await fatima.press(members, "Omar laten meeregelen")
     assert members.text == "Omar (gezin, regelt de kring)"
-    await fatima.press(members, "← Terug")
+    await fatima.press(members, "⬅️ Terug")
     assert "• Omar (gezin, regelt de kring)" in members.text
     async with sandbox.runtime.sessions() as session:
         roles = {(m.display_name, m.role, m.is_coordinator) for m in await session.scalars(select(Member))}

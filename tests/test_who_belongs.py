@@ -193,7 +193,7 @@ async def test_coordinators_take_back_roles_and_remove_family_but_a_circle_keeps
     await c.fatima.press(members, "Fatima")
     assert "🚪 Uit de kring halen" not in members.button_texts()  # leaving is /leave
     assert "Niet meer laten regelen" not in members.button_texts()  # the only coordinator
-    await c.fatima.press(members, "← Terug")
+    await c.fatima.press(members, "⬅️ Terug")
     await c.fatima.press(members, "Omar")
     await c.fatima.press(members, "Omar laten meeregelen")
     token, _ = await invite(c.omar, "Vriend van Omar")  # a link Omar sent, not opened yet

@@ -99,7 +99,7 @@ def _card_view(card: circles.MemberCard) -> tuple[str, InlineKeyboardMarkup]:
     if card.may_mark:
         rows += [list(row) for row in membership.do_not_invite_button(member).inline_keyboard]
     rows.append(
-        [InlineKeyboardButton(pgettext("button", "← Terug"), callback_data=callbacks.encode(LIST, member.circle_id))]
+        [InlineKeyboardButton(pgettext("button", "⬅️ Terug"), callback_data=callbacks.encode(LIST, member.circle_id))]
     )
     return "\n".join(lines), InlineKeyboardMarkup(rows)
 
