@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
 from telegram import Update
-from telegram.error import TelegramError
+from telegram.error import BadRequest, TelegramError
 
 from bot.i18n import _
 from bot.runtime import KringContext
@@ -18,6 +19,12 @@ async def on_error(update: object, context: KringContext) -> None:
         log.error("error outside an update", exc_info=context.error)
         return
     chat = update.effective_chat
+    if isinstance(context.error, BadRequest) and "message is not modified" in context.error.message.lower():
+        # a second tap on a button whose answer is already shown: nothing to do, nothing wrong
+        if update.callback_query is not None:
+            with contextlib.suppress(TelegramError):
+                await update.callback_query.answer()
+        return
     log.error(
         "error while handling an update",
         exc_info=context.error,

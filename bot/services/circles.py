@@ -291,7 +291,7 @@ async def invite(
     now: datetime,
 ) -> tuple[Member, str]:
     """A coordinator invites someone by name; returns the member-to-be and the link's token."""
-    access = await authz.authorize(session, person_id, circle_id, Action.INVITE)
+    await authz.authorize(session, person_id, circle_id, Action.INVITE)
     member = Member(
         circle_id=circle_id,
         display_name=name,
@@ -303,24 +303,8 @@ async def invite(
     )
     session.add(member)
     await session.flush()
-    invitation, token = invitations.create(
-        session,
-        kind=InvitationKind.NETWORK,
-        now=now,
-        circle_id=circle_id,
-        member_id=member.id,
-        created_by_person_id=person_id,
-    )
-    await session.flush()
-    audit.record(
-        session,
-        at=now,
-        action="member.invited",
-        actor_person_id=person_id,
-        circle_id=access.circle.id,
-        subject_type="member",
-        subject_id=member.id,
-        detail={"role": role.value, "invitation_id": invitation.id},
+    token = await joining.link_for(
+        session, member, person_id=person_id, now=now, action="member.invited", detail={"role": role.value}
     )
     return member, token
 

@@ -335,6 +335,19 @@ async def new_link(session: AsyncSession, member_id: int, *, person_id: int, now
         )
     ):
         invitations.revoke(session, old, by_person_id=person_id, now=now)
+    return member, await link_for(session, member, person_id=person_id, now=now, action="member.invited_again")
+
+
+async def link_for(
+    session: AsyncSession,
+    member: Member,
+    *,
+    person_id: int,
+    now: datetime,
+    action: str,
+    detail: dict[str, str] | None = None,
+) -> str:
+    """A new personal link for an invited member (its token, shown once); audited as ``action``."""
     invitation, token = invitations.create(
         session,
         kind=InvitationKind.NETWORK,
@@ -347,14 +360,14 @@ async def new_link(session: AsyncSession, member_id: int, *, person_id: int, now
     audit.record(
         session,
         at=now,
-        action="member.invited_again",
+        action=action,
         actor_person_id=person_id,
         circle_id=member.circle_id,
         subject_type="member",
         subject_id=member.id,
-        detail={"invitation_id": invitation.id},
+        detail={**(detail or {}), "invitation_id": invitation.id},
     )
-    return member, token
+    return token
 
 
 async def tell_link_opened_again(
