@@ -52,9 +52,8 @@ def decode(data: str | None, action: str, arity: int) -> list[str]:
 
 def as_int(value: str, *, at_most: int = MAX_NUMBER) -> int:
     """A value that is one of our numbers (an id, a count, an index): plain ASCII digits, not too
-    many, no more than ``at_most``. Anything else, such as "+1", " 1", "٣" or "²" (which ``int()``
-    takes or chokes on), or "2147483648" where an id of ours fits 32 bits, is
-    :class:`BadCallbackData`."""
+    many, no more than ``at_most`` (by default the largest id a column holds). Anything else, such
+    as "+1", " 1", "٣" or "²" (which ``int()`` takes or chokes on), is :class:`BadCallbackData`."""
     if not (value.isascii() and value.isdigit()) or len(value) > MAX_ID_DIGITS:
         raise BadCallbackData(value)
     number = int(value)
