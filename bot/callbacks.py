@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from datetime import date
 from enum import Enum
 from typing import TypeVar
 
 MAX_BYTES = 64
 SEPARATOR = ":"
 MAX_ID_DIGITS = 18
+#: The largest number a button may carry: the largest id a database column holds (ids are 64-bit
+#: on both databases). Anything past it would overflow the column, not find "no such row".
+MAX_NUMBER = 2**63 - 1
 
 
 class BadCallbackData(Exception):
@@ -46,13 +50,26 @@ def decode(data: str | None, action: str, arity: int) -> list[str]:
     return parts[1:]
 
 
-def as_int(value: str) -> int:
+def as_int(value: str, *, at_most: int = MAX_NUMBER) -> int:
     """A value that is one of our numbers (an id, a count, an index): plain ASCII digits, not too
-    many. Anything else, such as "+1", " 1", "٣" or "²" (which ``int()`` takes or chokes on), is
-    :class:`BadCallbackData`."""
+    many, no more than ``at_most`` (by default the largest id a column holds). Anything else, such
+    as "+1", " 1", "٣" or "²" (which ``int()`` takes or chokes on), is :class:`BadCallbackData`."""
     if not (value.isascii() and value.isdigit()) or len(value) > MAX_ID_DIGITS:
         raise BadCallbackData(value)
-    return int(value)
+    number = int(value)
+    if number > min(at_most, MAX_NUMBER):
+        raise BadCallbackData(value)
+    return number
+
+
+def as_day(value: str) -> date:
+    """A day named by its ordinal (``date.toordinal()``), within the calendar ``date`` knows;
+    :class:`BadCallbackData` for any other number (``date.fromordinal`` would raise
+    ``ValueError`` or ``OverflowError``)."""
+    ordinal = as_int(value, at_most=date.max.toordinal())
+    if ordinal < date.min.toordinal():
+        raise BadCallbackData(value)
+    return date.fromordinal(ordinal)
 
 
 def as_choice(choices: Sequence[T], value: str) -> T:

@@ -3,6 +3,8 @@ never a ``ValueError`` (which would be a bug, for the error handler)."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from bot import callbacks
@@ -31,6 +33,19 @@ def test_numbers_and_enums_from_button_data() -> None:
     for past_the_end in ("2", "-1", "x"):
         with pytest.raises(callbacks.BadCallbackData):
             callbacks.as_choice(("a", "b"), past_the_end)
+
+
+def test_numbers_past_what_a_column_holds_and_days_past_the_calendar() -> None:
+    """Checked here, before a database (64-bit ids) or ``date`` (days 1 to 3652059) sees them."""
+    assert callbacks.as_int("999999999999999999") == 10**18 - 1 <= callbacks.MAX_NUMBER
+    assert callbacks.as_int("7", at_most=7) == 7
+    with pytest.raises(callbacks.BadCallbackData):
+        callbacks.as_int("8", at_most=7)
+    assert callbacks.as_day(str(date(2026, 12, 6).toordinal())) == date(2026, 12, 6)
+    assert callbacks.as_day("1") == date.min and callbacks.as_day("3652059") == date.max
+    for day in ("0", "3652060", "99999999999", "999999999999999999", "-1", "x"):
+        with pytest.raises(callbacks.BadCallbackData):
+            callbacks.as_day(day)
 
 
 def test_yes_or_no_and_nothing_else() -> None:

@@ -138,3 +138,34 @@ async def test_a_deleted_rows_id_is_never_handed_out_again(engine: AsyncEngine) 
         await connection.execute(text("DELETE FROM people WHERE id = :id"), {"id": last})
         await connection.execute(insert, {"tg": 3})
         assert await connection.scalar(text("SELECT id FROM people WHERE telegram_user_id = 3")) > last
+
+
+async def test_ids_are_64_bit(engine: AsyncEngine) -> None:
+    """Past 32 bits on both databases: ids given, ids referred to, and (PostgreSQL) ids its
+    sequences hand out (a ``serial`` sequence stopped at 2,147,483,647)."""
+    await migrate.upgrade(engine)
+    big = 2**62 + 7
+    now = "'2026-11-23 09:00:00+00:00'"
+    async with engine.begin() as connection:
+        for row in (
+            f"INSERT INTO people (id, telegram_user_id, language, language_chosen, created_at) VALUES ({big}, 11, 'nl', false, {now})",
+            "INSERT INTO circles (id, name, language, time_zone, status, review_weeks, created_at) "
+            f"VALUES ({big}, 'x', 'nl', 'Europe/Amsterdam', 'active', 6, {now})",
+            "INSERT INTO members (id, circle_id, person_id, display_name, role, is_coordinator, status, created_at) "
+            f"VALUES ({big}, {big}, {big}, 'x', 'family', true, 'active', {now})",
+            f"INSERT INTO audit_events (at, actor_person_id, circle_id, action, subject_type, subject_id) "
+            f"VALUES ({now}, {big}, {big}, 'member.joined', 'member', {big})",
+        ):
+            await connection.execute(text(row))
+        assert await connection.scalar(text("SELECT subject_id FROM audit_events")) == big
+        assert await connection.scalar(text("SELECT person_id FROM members WHERE circle_id = :id"), {"id": big}) == big
+        if engine.dialect.name == "postgresql":
+            await connection.execute(text("SELECT setval(pg_get_serial_sequence('people', 'id'), 2147483647)"))
+        await connection.execute(
+            text(
+                "INSERT INTO people (telegram_user_id, language, language_chosen, created_at) "
+                f"VALUES (12, 'nl', false, {now})"
+            )
+        )
+        handed_out = await connection.scalar(text("SELECT id FROM people WHERE telegram_user_id = 12"))
+        assert handed_out > (2**31 - 1 if engine.dialect.name == "postgresql" else big)

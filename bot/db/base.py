@@ -1,12 +1,13 @@
 """The declarative base: one naming convention (so migrations name constraints the same on
-SQLite and PostgreSQL) and a UTC timestamp type that never hands out a naive datetime."""
+SQLite and PostgreSQL), 64-bit ids and a UTC timestamp type that never hands out a naive
+datetime."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import DateTime, MetaData
+from sqlalchemy import BigInteger, DateTime, Integer, MetaData
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
@@ -44,6 +45,13 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+#: An id (a primary key, or a column that refers to one): 64-bit, so no id of ours — nor a forged
+#: one a button may carry — overflows the column. PostgreSQL's ``BIGINT``; on SQLite an ``INTEGER``,
+#: which is 64-bit there already and the only type ``AUTOINCREMENT`` takes.
+ID = BigInteger().with_variant(Integer(), "sqlite")
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime()}
+    #: ``Mapped[int]`` without a type of its own is an id (counts and hours name ``Integer``).
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime(), int: ID}

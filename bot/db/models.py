@@ -33,7 +33,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from bot.db.base import Base
+from bot.db.base import ID, Base
 from bot.db.crypto import SealedJSON, SealedText
 
 
@@ -423,7 +423,7 @@ class AuditEvent(Base):
     circle_id: Mapped[int | None] = mapped_column(ForeignKey("circles.id", ondelete="CASCADE"), index=True)
     action: Mapped[str] = mapped_column(String(64))
     subject_type: Mapped[str | None] = mapped_column(String(32))
-    subject_id: Mapped[int | None] = mapped_column(Integer)
+    subject_id: Mapped[int | None] = mapped_column(ID)
     detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 

@@ -18,14 +18,6 @@ from bot.runtime import KringContext
 from bot.services import follow_up
 
 
-def _day(value: str) -> date:
-    """The day a button names (as a date ordinal)."""
-    try:
-        return date.fromordinal(callbacks.as_int(value))
-    except (ValueError, OverflowError):
-        raise callbacks.BadCallbackData(value) from None  # (our buttons name a real day)
-
-
 async def extend_pressed(update: Update, context: KringContext) -> None:
     query = update.callback_query
     assert query is not None
@@ -38,7 +30,7 @@ async def extend_pressed(update: Update, context: KringContext) -> None:
             session,
             callbacks.as_int(circle_id),
             person_id=person_id,
-            ends_on=_day(day),
+            ends_on=callbacks.as_day(day),
             extend=choice == "1",
             now=context.runtime.clock.now(),
         )

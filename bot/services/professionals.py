@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.callbacks import MAX_NUMBER
 from bot.db.models import Invitation, InvitationKind, Professional, ProfessionalStatus
 from bot.services import audit, invitations
 
@@ -37,6 +38,8 @@ async def all_professionals(session: AsyncSession) -> list[Professional]:
 
 
 async def remove(session: AsyncSession, professional_id: int, *, now: datetime) -> Professional:
+    if not 0 < professional_id <= MAX_NUMBER:  # (typed by an administrator: no id of ours)
+        raise NotFound(professional_id)
     professional = await session.get(Professional, professional_id)
     if professional is None or professional.status == ProfessionalStatus.REMOVED:
         raise NotFound(professional_id)
