@@ -119,7 +119,9 @@ class Sender:
         async with self.sessions.begin() as session:
             count = await outbox.recover_interrupted(session, now=self.clock.now())
         if count:
-            log.warning("deliveries whose claim ran out (a crash or a lost connection) are queued again", extra={"count": count})
+            log.warning(
+                "deliveries whose claim ran out (a crash or a lost connection) are queued again", extra={"count": count}
+            )
         return count
 
     async def send_due(self) -> SendReport:
