@@ -40,6 +40,8 @@ FIRST_CHAT = 5000
 
 
 async def _render(session: AsyncSession, delivery: Delivery) -> Rendered | None:
+    if delivery.payload.get("broken"):
+        raise ValueError("a bug in this renderer")
     return Rendered(_("Wat is Kring?"))
 
 
@@ -176,6 +178,22 @@ async def test_connections_killed_while_sending_lose_nothing(
     assert await _statuses(sandbox) == {str(DeliveryStatus.SENT): len(chats)}
     given_up = [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert not given_up, [r.getMessage() for r in given_up]
+
+
+async def test_only_a_message_that_can_never_be_sent_is_given_up_and_the_log_names_it(
+    sandbox: Sandbox, caplog: pytest.LogCaptureFixture
+) -> None:
+    (chat_id,) = await _enqueue(sandbox, 1)
+    now = sandbox.clock.now()
+    async with sandbox.runtime.sessions.begin() as session:
+        broken = await outbox.enqueue(
+            session, key="fault:broken", kind=KIND, chat_id=chat_id, due_at=now, now=now, payload={"broken": True}
+        )
+        assert broken is not None
+    await sandbox.runtime.sender.send_due()
+    assert await _statuses(sandbox) == {str(DeliveryStatus.SENT): 1, str(DeliveryStatus.FAILED): 1}
+    (given_up,) = [r for r in caplog.records if r.getMessage() == "delivery given up"]
+    assert getattr(given_up, "delivery_id", None) == broken.id and getattr(given_up, "kind", None) == str(KIND)
 
 
 # -- 429: one pause for every send ---------------------------------------------------------------

@@ -9,12 +9,14 @@ from __future__ import annotations
 import asyncpg
 from sqlalchemy import exc
 
-#: asyncpg's own errors for a connection that went away or could not be made.
+#: The driver's errors for a connection that went away or could not be made, and time-outs.
 _ASYNCPG = (
     asyncpg.exceptions.PostgresConnectionError,  # connection does not exist, failure, rejected
     asyncpg.exceptions.OperatorInterventionError,  # pg_terminate_backend, admin or crash shutdown
     asyncpg.exceptions.InterfaceError,  # "connection is closed"
     asyncpg.exceptions.TooManyConnectionsError,
+    TimeoutError,
+    ConnectionError,
 )
 
 
@@ -28,7 +30,7 @@ def is_transient(error: BaseException) -> bool:
             return True
         if isinstance(current, exc.OperationalError | exc.InterfaceError | exc.DisconnectionError):
             return True
-        if isinstance(current, _ASYNCPG | TimeoutError | ConnectionError):
+        if isinstance(current, _ASYNCPG):
             return True
         current = getattr(current, "orig", None) or current.__cause__
     return False
