@@ -25,12 +25,12 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -84,12 +84,12 @@ class SendReport:
 class Sender:
     def __init__(
         self,
-        bot: ExtBot[Any],
+        bot: Bot,
         sessions: SessionMaker,
         clock: Clock,
         renderers: Mapping[DeliveryKind, Renderer],
         *,
-        pause: TelegramPause,
+        pause: TelegramPause | None = None,
         default_language: str,
         default_tz: ZoneInfo,
         batch_size: int = 30,
@@ -106,8 +106,9 @@ class Sender:
         self.batch_size = batch_size
         self.max_attempts = max_attempts
         self.first_backoff = first_backoff
-        #: The bot's one pause after a 429 (the bot's rate limiter: replies wait for it too).
-        self.pause = pause
+        #: The bot's one pause after a 429: the bot's rate limiter, so replies wait for it too (a
+        #: sender on a bot without it keeps a pause of its own).
+        self.pause = pause or TelegramPause(clock)
         #: Sent to Telegram, but the database failed as it was recorded: recorded at the next
         #: chance, and never sent again by this process.
         self.unrecorded: dict[int, tuple[Outcome, Rendered]] = {}
@@ -340,12 +341,12 @@ class Sender:
         """Send once, and say what happened."""
         extra = {"delivery_id": delivery_id}
         try:
-            message = await self.bot.send_message(
-                chat_id,
-                rendered.text,
-                reply_markup=rendered.buttons,
-                rate_limit_args=NO_WAIT,  # (an ExtBot's argument: the outbox never waits in line)
-            )
+            if isinstance(self.bot, ExtBot) and self.bot.rate_limiter is self.pause:
+                message = await self.bot.send_message(
+                    chat_id, rendered.text, reply_markup=rendered.buttons, rate_limit_args=NO_WAIT
+                )  # the outbox never waits in line: its rows go back until the pause has passed
+            else:
+                message = await self.bot.send_message(chat_id, rendered.text, reply_markup=rendered.buttons)
         except RetryAfter as error:  # the pause logged and counted it; the rows wait for its end
             wait = (
                 error.retry_after if isinstance(error.retry_after, timedelta) else timedelta(seconds=error.retry_after)
