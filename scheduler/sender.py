@@ -393,6 +393,11 @@ class Sender:
                 delivery, error=outcome.error if outcome.kind != "retry" else f"gave up: {outcome.error}"
             )
             report.failed += 1
+            if outcome.kind == "retry":
+                log.warning(
+                    "delivery given up after its last attempt",
+                    extra={"delivery_id": delivery.id, "kind": delivery.kind, "error": outcome.error},
+                )
             if outcome.kind == "unreachable" and delivery.person_id is not None:
                 person = await session.get(Person, delivery.person_id)
                 if person is not None and person.unreachable_since is None:
