@@ -24,6 +24,7 @@ from bot.metrics import Metrics, TimedUpdateProcessor
 from bot.runtime import KringApplication, KringContext, Runtime, runtime_of
 from bot.services import follow_up, retention, workers
 from scheduler import planner
+from scheduler.pause import TelegramPause
 from scheduler.sender import Sender
 from scheduler.ticker import Ticker
 
@@ -41,8 +42,9 @@ def build_application(
     """Build the bot. The schema is upgraded and the menus are registered when it starts.
 
     ``tick_seconds`` is how often (real time) the scheduler wakes up; ``None`` leaves ticking to
-    the caller (tests and the demo, which move a simulated clock). Only a real-time bot gets
-    PTB's rate limiter: its limits are real seconds, which would merely stall a simulated week.
+    the caller (tests and the demo, which move a simulated clock). Every bot waits out
+    Telegram's 429s on its own clock; only a real-time bot is also paced by PTB's rate limiter: its
+    limits are real seconds, which would merely stall a simulated week.
     """
     hold_library_loggers()
     texts.configure(settings.organisation_contact)
@@ -57,23 +59,25 @@ def build_application(
         .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
     )
-    if tick_seconds is not None:
-        # Telegram allows about 30 messages a second: paced evenly (a bucket of one, refilled 29
-        # times a second), since a burst of 30 on top of a full second's worth is what earns a 429.
-        # (The builder's methods set and return the builder itself.)
-        builder.rate_limiter(AIORateLimiter(overall_max_rate=1, overall_time_period=1 / 29, max_retries=0))
+    clock = clock or SystemClock()
     metrics = Metrics()
+    # One pause after a 429 for every request (replies, edits, files, the outbox), on Kring's clock.
+    # Telegram allows about 30 messages a second: paced evenly (a bucket of one, refilled 29 times a
+    # second), since a burst of 30 on top of a full second's worth is what earns a 429.
+    pacing = AIORateLimiter(overall_max_rate=1, overall_time_period=1 / 29) if tick_seconds is not None else None
+    pause = TelegramPause(clock, pacing=pacing, on_429=metrics.telegram_429.inc)
+    builder.rate_limiter(pause)  # (the builder's methods set and return the builder itself)
     builder.concurrent_updates(update_processor or TimedUpdateProcessor(metrics))
     application: KringApplication = builder.build()
     engine = engine or create_engine(settings.database_url)
     sessions = create_sessionmaker(engine)
-    clock = clock or SystemClock()
     worker = workers.new_name()
     sender = Sender(
         application.bot,
         sessions,
         clock,
         RENDERERS,
+        pause=pause,
         default_language=settings.default_language,
         default_tz=settings.timezone,
         name=worker,

@@ -40,6 +40,11 @@ class Metrics:
         self.telegram_errors = Counter(
             "kring_telegram_errors", "Errors from the Bot API, by code.", ["code"], registry=self.registry
         )
+        self.telegram_429 = Counter(
+            "kring_telegram_429",
+            "Times Telegram asked Kring to wait (429): replies and the outbox alike.",
+            registry=self.registry,
+        )
         self.outbox_depth = Gauge(
             "kring_outbox_depth", "Outbox messages waiting (pending or being sent).", registry=self.registry
         )

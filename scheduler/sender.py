@@ -1,12 +1,18 @@
 """The sender: turns due outbox rows into Telegram messages, within Telegram's rules.
 
-- 429: wait ``retry_after`` — nothing at all is sent before it has passed (python-telegram-bot's
-  rate limiter re-opens too early, so the sender keeps this pause itself).
+- 429: wait ``retry_after`` — nothing at all is sent before it has passed. The pause is the bot's
+  one :class:`~scheduler.pause.TelegramPause`, shared with replies, edits and files: a 429 that a
+  reply met holds the outbox too, and the other way round.
 - 5xx and time-outs: try again later with a growing pause, up to ``max_attempts``.
 - 403 (blocked, never started, removed from the group): failed at once, the person marked
   unreachable; never retried.
 - A group upgraded to a supergroup: the circle follows the new chat id and the message is sent there.
 - 400: failed (the message itself is wrong; retrying cannot help).
+- A cut database connection or a time-out (:func:`bot.db.transient.is_transient`) is not the
+  message's fault: the row goes back in the queue, or, if even that cannot be written, stays under
+  its claim's lease. A message Telegram accepted but whose recording failed is kept in memory and
+  recorded at the next chance, never sent again by this process. Only a message that can never be
+  sent (a bug in its renderer, say) is given up, and the log names it by delivery id and kind.
 
 Each delivery is rendered at send time in its recipient's language, by the renderer for its kind
 (``bot/handlers/deliveries.py: RENDERERS``); a renderer that returns ``None`` skips a message that
@@ -32,17 +38,23 @@ from telegram.error import (
     RetryAfter,
     TelegramError,
 )
+from telegram.ext import ExtBot
 
 from bot.clock import Clock
 from bot.db import outbox
 from bot.db.delivery_kinds import DeliveryKind
 from bot.db.models import Circle, Delivery, DeliveryStatus, Member, MemberStatus, Person
 from bot.db.session import SessionMaker
+from bot.db.transient import is_transient
 from bot.i18n import use_language
 from bot.services import notifications, removal
 from bot.services.quiet_hours import quiet_until
+from scheduler.pause import NO_WAIT, TelegramPause
 
 log = logging.getLogger(__name__)
+
+#: A delivery the database failed on (a cut connection) is tried again after this.
+DATABASE_RETRY = timedelta(seconds=10)
 
 
 @dataclass(frozen=True)
@@ -77,6 +89,7 @@ class Sender:
         clock: Clock,
         renderers: Mapping[DeliveryKind, Renderer],
         *,
+        pause: TelegramPause | None = None,
         default_language: str,
         default_tz: ZoneInfo,
         batch_size: int = 30,
@@ -93,7 +106,12 @@ class Sender:
         self.batch_size = batch_size
         self.max_attempts = max_attempts
         self.first_backoff = first_backoff
-        self.paused_until: datetime | None = None
+        #: The bot's one pause after a 429: the bot's rate limiter, so replies wait for it too (a
+        #: sender on a bot without it keeps a pause of its own).
+        self.pause = pause or TelegramPause(clock)
+        #: Sent to Telegram, but the database failed as it was recorded: recorded at the next
+        #: chance, and never sent again by this process.
+        self.unrecorded: dict[int, tuple[Outcome, Rendered]] = {}
         #: This process's name on the rows it claims (several processes may share the outbox).
         self.name = name
 
@@ -102,31 +120,60 @@ class Sender:
         async with self.sessions.begin() as session:
             count = await outbox.recover_interrupted(session, now=self.clock.now())
         if count:
-            log.warning("deliveries interrupted by a crash are queued again", extra={"count": count})
+            log.warning(
+                "deliveries whose claim ran out (a crash or a lost connection) are queued again", extra={"count": count}
+            )
         return count
 
     async def send_due(self) -> SendReport:
         """Send everything that is due now, batch by batch, unless Telegram asked us to wait."""
         report = SendReport()
-        await self.recover()
-        while not self._paused():
-            async with self.sessions.begin() as session:
-                batch = [
-                    d.id
-                    for d in await outbox.claim_due(session, now=self.clock.now(), limit=self.batch_size, by=self.name)
-                ]
-            if not batch:
-                break
-            for delivery_id in batch:
-                try:
-                    if self._paused():  # a 429 during this batch: give the rest back untouched
-                        await self._release(delivery_id)
-                    else:
-                        await self._send_one(delivery_id, report)
-                except Exception:  # a bug in one message must not hold up all the others
-                    log.exception("delivery could not be handled", extra={"delivery_id": delivery_id})
-                    await self._give_up(delivery_id, report)
+        try:
+            for delivery_id in list(self.unrecorded):  # what Telegram has, first
+                await self._record_unrecorded(delivery_id, report)
+            await self.recover()
+            while not self._paused():
+                async with self.sessions.begin() as session:
+                    batch = [
+                        d.id
+                        for d in await outbox.claim_due(
+                            session, now=self.clock.now(), limit=self.batch_size, by=self.name
+                        )
+                    ]
+                if not batch:
+                    break
+                for delivery_id in batch:
+                    await self._handle(delivery_id, report)
+        except Exception as error:
+            if not is_transient(error):
+                raise
+            log.warning("the database cannot be reached: sending goes on at the next tick", extra=_error(error))
         return report
+
+    async def _handle(self, delivery_id: int, report: SendReport) -> None:
+        try:
+            if delivery_id in self.unrecorded:  # sent before, claimed again: record, do not send twice
+                await self._record_unrecorded(delivery_id, report)
+            elif self._paused():  # a 429 during this batch: give the rest back untouched
+                await self._release(delivery_id)
+            else:
+                await self._send_one(delivery_id, report)
+        except Exception as error:
+            if is_transient(error):  # a cut connection is not the message's fault
+                log.warning(
+                    "database error while sending: the delivery is tried again",
+                    extra={"delivery_id": delivery_id, **_error(error)},
+                )
+                await self._put_back(delivery_id)
+                return
+            # a bug in one message must not hold up all the others
+            log.exception("delivery could not be handled", extra={"delivery_id": delivery_id})
+            try:
+                await self._give_up(delivery_id, report)
+            except Exception as again:
+                if not is_transient(again):
+                    raise
+                # left under its lease: handled again (and given up) once the lease runs out
 
     async def _give_up(self, delivery_id: int, report: SendReport) -> None:
         async with self.sessions.begin() as session:
@@ -134,16 +181,40 @@ class Sender:
             if delivery is not None and delivery.status == DeliveryStatus.SENDING and delivery.claimed_by == self.name:
                 outbox.mark_failed(delivery, error="internal error")
                 report.failed += 1
+                log.error("delivery given up", extra={"delivery_id": delivery_id, "kind": delivery.kind})
+
+    async def _put_back(self, delivery_id: int) -> None:
+        """Back in the queue for a next try; if the database cannot even take that, the row stays
+        under its claim's lease and :meth:`recover` puts it back when the lease runs out."""
+        try:
+            async with self.sessions.begin() as session:
+                delivery = await session.get(Delivery, delivery_id)
+                if (
+                    delivery is not None
+                    and delivery.status == DeliveryStatus.SENDING
+                    and delivery.claimed_by == self.name
+                ):
+                    delivery.attempts -= 1  # not the message's fault
+                    outbox.mark_retry(delivery, at=self.clock.now() + DATABASE_RETRY, error="database error")
+        except Exception as error:
+            if not is_transient(error):
+                raise
+
+    async def _record_unrecorded(self, delivery_id: int, report: SendReport) -> None:
+        outcome, rendered = self.unrecorded[delivery_id]
+        await self._record_outcome(delivery_id, outcome, rendered, report)
+        del self.unrecorded[delivery_id]
+        log.info("delivery recorded after a database error", extra={"delivery_id": delivery_id})
 
     def _paused(self) -> bool:
-        return self.paused_until is not None and self.clock.now() < self.paused_until
+        return self.pause.paused()
 
     async def _release(self, delivery_id: int) -> None:
         async with self.sessions.begin() as session:
             delivery = await session.get(Delivery, delivery_id)
             if delivery is not None and delivery.status == DeliveryStatus.SENDING and delivery.claimed_by == self.name:
                 delivery.attempts -= 1
-                outbox.mark_retry(delivery, at=self.paused_until or self.clock.now(), error="paused after 429")
+                outbox.mark_retry(delivery, at=self.pause.until or self.clock.now(), error="paused after 429")
 
     async def _send_one(self, delivery_id: int, report: SendReport) -> None:
         async with self.sessions.begin() as session:
@@ -179,12 +250,29 @@ class Sender:
                 return
             chat_id = delivery.chat_id
         outcome = await self._deliver(delivery_id, chat_id, rendered)
+        try:
+            await self._record_outcome(delivery_id, outcome, rendered, report)
+        except Exception as error:
+            if not is_transient(error) or outcome.kind != "sent":
+                raise  # (an outcome other than "sent" is simply tried again)
+            self.unrecorded[delivery_id] = (outcome, rendered)
+            log.warning(
+                "sent, but the database failed as it was recorded: recorded at the next chance",
+                extra={"delivery_id": delivery_id, **_error(error)},
+            )
+
+    async def _record_outcome(self, delivery_id: int, outcome: Outcome, rendered: Rendered, report: SendReport) -> None:
         async with self.sessions.begin() as session:
             delivery = await session.get(Delivery, delivery_id)
-            if delivery is not None:
-                await self._record(session, delivery, outcome, report)
-                if outcome.kind == "sent" and rendered.after_sent is not None:
-                    await rendered.after_sent(session, delivery)
+            if delivery is None or delivery.status == DeliveryStatus.SENT:
+                return  # erased meanwhile, or recorded already (a commit that failed only on its reply)
+            if outcome.kind != "sent" and (
+                delivery.status != DeliveryStatus.SENDING or delivery.claimed_by != self.name
+            ):
+                return  # no longer ours: whoever holds it decides
+            await self._record(session, delivery, outcome, report)
+            if outcome.kind == "sent" and rendered.after_sent is not None:
+                await rendered.after_sent(session, delivery)
 
     async def _paused_until(self, session: AsyncSession, delivery: Delivery) -> datetime | None:
         """A member who paused this circle gets its private messages after the pause (whatever was
@@ -253,13 +341,18 @@ class Sender:
         """Send once, and say what happened."""
         extra = {"delivery_id": delivery_id}
         try:
-            message = await self.bot.send_message(chat_id, rendered.text, reply_markup=rendered.buttons)
-        except RetryAfter as error:
+            if isinstance(self.bot, ExtBot) and self.bot.rate_limiter is self.pause:
+                message = await self.bot.send_message(
+                    chat_id, rendered.text, reply_markup=rendered.buttons, rate_limit_args=NO_WAIT
+                )  # the outbox never waits in line: its rows go back until the pause has passed
+            else:
+                message = await self.bot.send_message(chat_id, rendered.text, reply_markup=rendered.buttons)
+        except RetryAfter as error:  # the pause logged and counted it; the rows wait for its end
             wait = (
                 error.retry_after if isinstance(error.retry_after, timedelta) else timedelta(seconds=error.retry_after)
             )
-            self.paused_until = self.clock.now() + wait
-            log.warning("Telegram asked to wait", extra={**extra, "seconds": wait.total_seconds()})
+            self.pause.begin(wait)
+            log.info("delivery waits for Telegram's pause", extra=extra)
             return Outcome("wait", "429")
         except ChatMigrated as error:
             log.info("group became a supergroup", extra={**extra, "new_chat_id": error.new_chat_id})
@@ -284,7 +377,7 @@ class Sender:
             report.sent += 1
         elif outcome.kind == "wait":  # waiting for Telegram is not this message's fault
             delivery.attempts -= 1
-            outbox.mark_retry(delivery, at=self.paused_until or now, error="429")
+            outbox.mark_retry(delivery, at=self.pause.until or now, error="429")
             report.retried += 1
         elif outcome.kind == "migrated":
             assert outcome.new_chat_id is not None
@@ -300,11 +393,21 @@ class Sender:
                 delivery, error=outcome.error if outcome.kind != "retry" else f"gave up: {outcome.error}"
             )
             report.failed += 1
+            if outcome.kind == "retry":
+                log.warning(
+                    "delivery given up after its last attempt",
+                    extra={"delivery_id": delivery.id, "kind": delivery.kind, "error": outcome.error},
+                )
             if outcome.kind == "unreachable" and delivery.person_id is not None:
                 person = await session.get(Person, delivery.person_id)
                 if person is not None and person.unreachable_since is None:
                     person.unreachable_since = now
                     await _tell_families(session, person, now)
+
+
+def _error(error: BaseException) -> dict[str, str]:
+    """The error's kind for a log line (its text may hold values from the database)."""
+    return {"error": type(getattr(error, "orig", None) or error).__name__}
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.clock import Clock
+from bot.db.transient import is_transient
 
 log = logging.getLogger(__name__)
 
@@ -61,5 +62,11 @@ class Ticker:
             for work in self.work:
                 try:
                     await work()
-                except Exception:  # one failing piece of work must not stop the others
-                    log.exception("scheduled work failed", extra={"work": getattr(work, "__qualname__", "?")})
+                except Exception as error:  # one failing piece of work must not stop the others
+                    name = {"work": getattr(work, "__qualname__", "?")}
+                    if is_transient(error):  # a cut connection: the next tick does it again
+                        log.warning(
+                            "scheduled work met a database error", extra={**name, "error": type(error).__name__}
+                        )
+                    else:
+                        log.exception("scheduled work failed", extra=name)

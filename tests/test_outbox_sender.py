@@ -134,7 +134,7 @@ async def test_server_errors_are_retried_with_growing_pauses(sandbox: Sandbox) -
     assert delivery.status == DeliveryStatus.SENT and delivery.attempts == 3
 
 
-async def test_it_gives_up_after_the_last_attempt(sandbox: Sandbox) -> None:
+async def test_it_gives_up_after_the_last_attempt(sandbox: Sandbox, caplog: pytest.LogCaptureFixture) -> None:
     await _person(sandbox, 42)
     await _enqueue(sandbox, "note:42", 42)
     sandbox.telegram.fail_next("sendMessage", 500, "Internal Server Error", chat_id=42, times=10)
@@ -144,6 +144,8 @@ async def test_it_gives_up_after_the_last_attempt(sandbox: Sandbox) -> None:
     delivery = await _delivery(sandbox, "note:42")
     assert delivery.status == DeliveryStatus.FAILED and delivery.attempts == 6
     assert delivery.last_error == "gave up: NetworkError"
+    (given_up,) = [r for r in caplog.records if r.getMessage() == "delivery given up after its last attempt"]
+    assert getattr(given_up, "delivery_id", None) == delivery.id and getattr(given_up, "kind", None) == KIND
 
 
 async def test_a_blocked_person_gets_one_attempt_and_is_marked_unreachable(sandbox: Sandbox) -> None:

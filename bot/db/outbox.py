@@ -8,7 +8,9 @@ renews the lease as it starts each send. A row whose lease ran out was interrupt
 between claiming and recording: any process puts it back to ``pending`` and it is sent again.
 That is the one double Kring accepts (Telegram may already have shown it), because the other
 choice would be a reminder or check-in that is silently lost. A graceful stop finishes the sends
-in flight first, so only a hard crash can cause it.
+in flight first, and a cut database connection costs no double either (the sender keeps what
+Telegram accepted and records it when the database answers again), so only a hard crash, or a
+database away for longer than the lease while another process takes the row, can cause it.
 """
 
 from __future__ import annotations

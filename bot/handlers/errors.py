@@ -6,7 +6,7 @@ import contextlib
 import logging
 
 from telegram import Update
-from telegram.error import BadRequest, TelegramError
+from telegram.error import BadRequest, RetryAfter, TelegramError
 
 from bot.i18n import _
 from bot.runtime import KringContext
@@ -24,6 +24,11 @@ async def on_error(update: object, context: KringContext) -> None:
         if update.callback_query is not None:
             with contextlib.suppress(TelegramError):
                 await update.callback_query.answer()
+        return
+    if isinstance(context.error, RetryAfter):
+        # Telegram's pause outlasts what a reply may wait (scheduler/pause.py logged and counted
+        # it): nothing can be sent now, not even "sorry"
+        log.warning("reply not sent: Telegram asked to wait", extra={"update_id": update.update_id})
         return
     log.error(
         "error while handling an update",
