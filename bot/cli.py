@@ -210,11 +210,20 @@ def _database_or_file_fault(error: DBAPIError | OSError, settings: Settings) -> 
             ).format(path=Path(url.database or "").resolve(), reason=_reason(error)),
             EXIT_CONFIG,
         )
+    host = f"{url.host}:{url.port or 5432}"
+    state = str(getattr(error.orig, "sqlstate", "") or "") if isinstance(error, DBAPIError) else ""
+    if state and not state.startswith(("08", "57P")):  # PostgreSQL answered: a login or name is wrong
+        return (
+            _(
+                "PostgreSQL op {host} weigert: {reason}. Kijk of gebruiker, wachtwoord en database kloppen (KRING_DATABASE_URL)."
+            ).format(host=host, reason=_reason(error)),
+            EXIT_CONFIG,
+        )
     return (
         _(
             "Kring kan de database op {host} niet bereiken: {reason}. "
             "Kijk of PostgreSQL draait en of KRING_DATABASE_URL klopt."
-        ).format(host=f"{url.host}:{url.port or 5432}", reason=_reason(error)),
+        ).format(host=host, reason=_reason(error)),
         EXIT_UNREACHABLE,
     )
 

@@ -25,6 +25,7 @@ from sqlalchemy.exc import DBAPIError
 from bot.db import crypto, migrate
 from bot.db.session import create_engine
 from sandbox.fake_telegram import FakeTelegram
+from tests.postgres import PostgresServer
 
 TOKEN = "987654:CliFaultsTestTokenCliFaultsTestToken0"
 SECRET = TOKEN.split(":")[1]
@@ -106,6 +107,13 @@ async def test_an_unreachable_postgresql(telegram: FakeTelegram, tmp_path: Path,
     _one_line(err, "Kring kan de database op 127.0.0.1:")
 
 
+@pytest.mark.postgres
+async def test_a_postgresql_that_refuses_the_database_name(tmp_path: Path, postgres_server: PostgresServer) -> None:
+    status, _, err = await _kring(tmp_path, "migrate", env={"KRING_DATABASE_URL": postgres_server.url("no_such_db")})
+    assert status == 2
+    _one_line(err, f'PostgreSQL op 127.0.0.1:{postgres_server.port} weigert: database "no_such_db" does not exist.')
+
+
 async def test_health_with_an_unreachable_postgresql_says_so_in_its_report(tmp_path: Path) -> None:
     url = f"postgresql+asyncpg://kring:{PASSWORD}@127.0.0.1:{_closed_port()}/kring"
     status, out, err = await _kring(tmp_path, "health", env={"KRING_DATABASE_URL": url})
@@ -141,6 +149,16 @@ async def test_an_unwritable_key_folder(tmp_path: Path) -> None:
     assert status == 2
     _one_line(err, f"Kring kan {folder / 'secret.key'} niet gebruiken: Permission denied.")
     assert not (folder / "secret.key").exists()
+
+
+async def test_demo_with_a_folder_it_may_not_write(tmp_path: Path) -> None:
+    folder = tmp_path / "locked"
+    folder.mkdir(mode=0o500)
+    status, _, err = await _kring(
+        tmp_path, "demo", "--keep", str(folder / "demo"), env={}, prefix=_obeying_permissions()
+    )
+    assert status == 2
+    _one_line(err, f"Kring kan {folder / 'demo'} niet gebruiken: Permission denied.")
 
 
 @pytest.mark.parametrize("variable", ["KRING_DATABASE_URL", "KRING_SECRET_KEY_FILE"])
