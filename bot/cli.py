@@ -1,7 +1,9 @@
 """The ``kring`` command: ``run``, ``demo`` and ``migrate``.
 
 Administrators read its output, so it is translated like everything else (into
-``KRING_DEFAULT_LANGUAGE``). A bad setting is one plain line and exit status 2, never a traceback.
+``KRING_DEFAULT_LANGUAGE``). A fault is one plain line that says what to do, never a traceback or
+a token: exit status 2 for what the administrator sets up (settings, files, folders, the token),
+1 when the database or Telegram cannot be reached.
 """
 
 from __future__ import annotations
@@ -11,18 +13,23 @@ import asyncio
 import json
 import logging
 import os
+import re
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from telegram import Bot, Update
 from telegram.error import InvalidToken, NetworkError
 
-from bot.config import ConfigError, Settings, load_settings
+from bot.config import DEFAULT_DATA_DIR, ConfigError, Settings, load_settings
 from bot.db import crypto
 from bot.i18n import _, available_languages, set_language
 from bot.logs import setup_logging
 
 EXIT_CONFIG = 2
+EXIT_UNREACHABLE = 1
 
 #: Where ``kring demo`` leaves the demo family's picture, printable plan and calendar file.
 DEMO_OUT = "kring-demo"
@@ -130,7 +137,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         max(settings.log_level, logging.WARNING) if quiet_demo else settings.log_level, json=settings.log_json
     )
     try:
+        if args.command in ("run", "migrate", "professional", "health"):
+            _check_folders(settings, writing=args.command != "health")
         return _command(args, settings)
+    except ConfigError as error:
+        return _fail(str(error))
     except crypto.WrongKey:
         return _fail(
             _(
@@ -138,6 +149,90 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "in KRING_SECRET_KEY of in {path}."
             ).format(path=settings.secret_key_file.resolve())
         )
+    except InvalidToken:  # (its message holds the token)
+        return _fail(_("Telegram kent dit token niet (KRING_BOT_TOKEN). Vraag een nieuw token aan bij @BotFather."))
+    except NetworkError:
+        return _fail(
+            _("Kring kan Telegram niet bereiken op {url}. Kijk of het adres klopt (KRING_TELEGRAM_API_URL).").format(
+                url=settings.telegram_api_url
+            ),
+            status=EXIT_UNREACHABLE,
+        )
+    except (DBAPIError, OSError) as error:
+        return _fail(*_database_or_file_fault(error, settings))
+
+
+def _check_folders(settings: Settings, *, writing: bool) -> None:
+    """A missing folder is made only for the default ``data/``: elsewhere it is more likely a
+    typo, and a new empty database (or a new key) in the wrong place would go unnoticed."""
+    url = make_url(settings.database_url)
+    if url.drivername.startswith("sqlite") and url.database and url.database != ":memory:":
+        path = Path(url.database).expanduser()
+        _folder_must_exist(path.parent, "KRING_DATABASE_URL")
+        # SQLite opens a file it may not write read-only, and fails only at the first write
+        for written in (path, path.parent) if writing else ():
+            if written.exists() and not os.access(written, os.W_OK):
+                raise ConfigError(
+                    "KRING_DATABASE_URL",
+                    _("Kring mag niet schrijven in {path}. Geef Kring schrijfrechten, of kies een andere plek.").format(
+                        path=written.resolve()
+                    ),
+                )
+    if writing and settings.secret_key is None:
+        _folder_must_exist(settings.secret_key_file.parent, "KRING_SECRET_KEY_FILE")
+
+
+def _folder_must_exist(folder: Path, variable: str) -> None:
+    if not folder.exists() and folder.resolve() != DEFAULT_DATA_DIR.resolve():
+        raise ConfigError(
+            variable,
+            _("De map {folder} bestaat niet. Maak de map eerst aan, of kies een andere plek.").format(
+                folder=folder.resolve()
+            ),
+        )
+
+
+def _database_or_file_fault(error: DBAPIError | OSError, settings: Settings) -> tuple[str, int]:
+    """One line for a database that cannot be reached or used, or a file Kring may not write."""
+    if isinstance(error, OSError) and error.filename is not None:
+        return (
+            _(
+                "Kring kan {path} niet gebruiken: {reason}. Kijk of de map bestaat en of Kring daar mag schrijven."
+            ).format(path=Path(error.filename).resolve(), reason=error.strerror),
+            EXIT_CONFIG,
+        )
+    url = make_url(settings.database_url)
+    if url.drivername.startswith("sqlite"):
+        return (
+            _(
+                "Kring kan de database {path} niet gebruiken: {reason}. "
+                "Kijk of Kring in dit bestand en in de map mag schrijven (KRING_DATABASE_URL)."
+            ).format(path=Path(url.database or "").resolve(), reason=_reason(error)),
+            EXIT_CONFIG,
+        )
+    host = f"{url.host}:{url.port or 5432}"
+    state = str(getattr(error.orig, "sqlstate", "") or "") if isinstance(error, DBAPIError) else ""
+    if state and not state.startswith(("08", "57P")):  # PostgreSQL answered: a login or name is wrong
+        return (
+            _(
+                "PostgreSQL op {host} weigert: {reason}. Kijk of gebruiker, wachtwoord en database kloppen (KRING_DATABASE_URL)."
+            ).format(host=host, reason=_reason(error)),
+            EXIT_CONFIG,
+        )
+    return (
+        _(
+            "Kring kan de database op {host} niet bereiken: {reason}. "
+            "Kijk of PostgreSQL draait en of KRING_DATABASE_URL klopt."
+        ).format(host=host, reason=_reason(error)),
+        EXIT_UNREACHABLE,
+    )
+
+
+def _reason(error: BaseException) -> str:
+    """The driver's own first line, without SQLAlchemy's statement and parameters."""
+    original = error.orig if isinstance(error, DBAPIError) and error.orig is not None else error
+    text = str(original).strip().splitlines()[0] if str(original).strip() else type(original).__name__
+    return re.sub(r"^<class '[\w.]+'>: ", "", text)[:200]
 
 
 def _command(args: argparse.Namespace, settings: Settings) -> int:
@@ -153,10 +248,7 @@ def _command(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "professional":
         from bot.admin import run_professional_command
 
-        try:
-            return asyncio.run(run_professional_command(settings, args))
-        except ConfigError as error:
-            return _fail(str(error))
+        return asyncio.run(run_professional_command(settings, args))
     from sandbox.demo import run_demo
 
     _warn_without_pictures()

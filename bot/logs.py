@@ -26,7 +26,8 @@ class KeyValueFormatter(logging.Formatter):
 
 #: Library loggers and the lowest level they may log at. httpx logs request URLs (with the bot
 #: token); python-telegram-bot logs request parameters (message texts) and whole updates (names)
-#: at DEBUG; Alembic lists its plugins at INFO on every start.
+#: at DEBUG; aiosqlite logs every statement with its parameters at DEBUG; Alembic lists its plugins
+#: at INFO on every start.
 _HELD_LOGGERS = {
     "httpx": logging.WARNING,
     "weasyprint": logging.WARNING,  # a progress line per step of each picture
@@ -34,6 +35,8 @@ _HELD_LOGGERS = {
     "httpcore": logging.WARNING,
     "telegram": logging.INFO,
     "alembic.runtime.plugins": logging.WARNING,
+    # every statement with its parameters (sealed text, ids, token hashes) at DEBUG
+    "aiosqlite": logging.INFO,
     # "skipped: maximum number of running instances reached" each time a long tick (a big send)
     # is still running when the next one is due: expected, and the ticker folds them into one.
     "apscheduler.scheduler": logging.ERROR,

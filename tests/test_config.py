@@ -113,3 +113,4 @@ def test_migrate_creates_the_default_database(tmp_path: Path) -> None:
     result = _kring("migrate", env={}, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "data" / "kring.sqlite3").is_file()
+    assert "Running upgrade" not in result.stderr  # Alembic's lines only on failure, or at DEBUG

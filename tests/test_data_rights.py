@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from bot.db.delivery_kinds import DeliveryKind
@@ -235,3 +236,26 @@ async def test_answers_and_records_are_kept_a_year_and_the_plan_as_long_as_the_c
         )
     assert after["agreements"] == before["agreements"] and after["members"] == before["members"]  # the plan stays
     assert after["consent"] == before["consent"]  # what people agreed to stays provable
+
+
+@pytest.mark.both_databases
+async def test_an_account_in_no_circle_that_did_nothing_for_a_year_is_purged(sandbox: Sandbox) -> None:
+    await set_up_circle(sandbox)
+    passer_by, returning = sandbox.user(77, "Voorbijganger"), sandbox.user(78, "Terugkomer")
+    await passer_by.send("/start")
+    await returning.send("/start")
+
+    async def accounts() -> set[int]:
+        async with sandbox.runtime.sessions() as session:
+            return set(await session.scalars(select(Person.telegram_user_id)))
+
+    everyone = await accounts()
+    assert {77, 78} <= everyone
+    sandbox.clock.advance(timedelta(days=300))
+    (question,) = await returning.send("/language")
+    await returning.press(question, "English *")  # something done within the year
+    sandbox.clock.advance(timedelta(days=70))
+    await sandbox.tick()
+    assert await accounts() == everyone - {77}  # the family, the network and the professional stay
+    (welcome,) = await passer_by.send("/start")  # a new start, as for anyone new
+    assert welcome.text.startswith("Hallo! Ik ben Kring.")

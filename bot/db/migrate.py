@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from logging.handlers import BufferingHandler
 from pathlib import Path
 from typing import Any
 
@@ -64,13 +68,52 @@ async def _migrate(engine: AsyncEngine, action: object, revision: str) -> None:
             await connection.run_sync(_pragma, "PRAGMA foreign_keys=OFF")
         try:
             async with connection.begin():
-                await connection.run_sync(_run, action, revision)
+                with _alembic_lines_only_on_failure():
+                    await connection.run_sync(_run, action, revision)
                 dangling = await connection.run_sync(_pragma, "PRAGMA foreign_key_check") if sqlite else []
                 if dangling:
                     raise RuntimeError("the migration left rows that point nowhere")
         finally:
             if sqlite:
                 await connection.run_sync(_pragma, "PRAGMA foreign_keys=ON")
+
+
+_ALEMBIC = logging.getLogger("alembic")
+_held: list[BufferingHandler] = []  # while a migration runs (one; or more, in tests)
+
+
+@contextmanager
+def _alembic_lines_only_on_failure() -> Iterator[None]:
+    """Alembic says "Running upgrade …" at INFO on every command; keep those lines back and let
+    them out only when the migration fails (they say which step) — or at once at DEBUG."""
+    if _ALEMBIC.isEnabledFor(logging.DEBUG):
+        yield
+        return
+    buffer = BufferingHandler(capacity=10_000)
+    if not _held:
+        _ALEMBIC.propagate = False
+    _held.append(buffer)
+    _ALEMBIC.addHandler(buffer)
+    try:
+        yield
+    except BaseException:
+        _release(buffer)
+        for record in buffer.buffer:
+            if logging.getLogger().isEnabledFor(record.levelno):
+                logging.getLogger().handle(record)
+        raise
+    else:
+        kept_back = [record for record in buffer.buffer if record.levelno >= logging.WARNING]
+        _release(buffer)
+        for record in kept_back:  # warnings go out as always
+            logging.getLogger().handle(record)
+
+
+def _release(buffer: BufferingHandler) -> None:
+    _ALEMBIC.removeHandler(buffer)
+    _held.remove(buffer)
+    if not _held:
+        _ALEMBIC.propagate = True
 
 
 def _pragma(connection: Connection, statement: str, /) -> list[Any]:

@@ -4,6 +4,8 @@ Once a day the ticker deletes what is older than the retention period (``KRING_R
 12 by default): check-in answers and rounds, network check-ins, how agreements went, help asks,
 answered contact requests, delivery records, used or expired invitation links, and audit events —
 except the consent events, which prove what someone agreed to for as long as their account exists.
+A person (a Telegram account) who is in no circle, is no professional, has no conversation open and
+did nothing for the retention period is deleted too: only an id and settings, but not kept forever.
 Conversations left half-way are deleted after 30 days; a notice that had to carry a name (someone
 erased, a circle dissolved) after a week, whether it could be sent or not. The plan itself (agreements, the "als het
 misgaat" steps, who takes part) stays as long as the circle does: it is the family's current plan.
@@ -13,7 +15,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, or_
+from sqlalchemy import delete, exists, or_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
@@ -30,7 +32,10 @@ from bot.db.models import (
     Draft,
     HelpAsk,
     Invitation,
+    Member,
     NetworkCheckin,
+    Person,
+    Professional,
 )
 from bot.db.session import SessionMaker
 from bot.services import audit
@@ -71,6 +76,15 @@ async def purge(session: AsyncSession, *, now: datetime, months: int = DEFAULT_M
             Delivery.kind.in_(NOTICES_WITH_NAMES), Delivery.created_at < now - NOTICES_KEPT
         ),
         "drafts": delete(Draft).where(Draft.updated_at < now - DRAFTS_KEPT),
+        # after the drafts: a conversation left open a month ago no longer keeps its person
+        "people": delete(Person).where(
+            Person.created_at < before,
+            ~exists().where(Member.person_id == Person.id),
+            ~exists().where(Professional.person_id == Person.id),
+            ~exists().where(Draft.person_id == Person.id),
+            ~exists().where(AuditEvent.actor_person_id == Person.id, AuditEvent.at >= before),
+            ~exists().where(Delivery.person_id == Person.id, Delivery.created_at >= before),
+        ),
     }
     counts = {}
     for name, statement in statements.items():
