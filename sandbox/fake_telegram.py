@@ -336,6 +336,7 @@ class FakeTelegram:
             except TimeoutError:
                 return []
         limit = _int(params.get("limit")) or 100
+        self._updates = [u for u in self._updates if self._wanted(u)]  # (also what came while waiting)
         return self._updates[:limit]
 
     async def _api_setmycommands(self, params: dict[str, Any]) -> bool:
