@@ -17,6 +17,7 @@ from bot.config import Settings
 from bot.db import crypto, migrate
 from bot.db.session import create_engine, create_sessionmaker
 from bot.handlers import register
+from bot.handlers.intake import SkippingUpdatesRequest
 from bot.handlers.menu import register_menus
 from bot.logs import hold_library_loggers
 from bot.messages.renderers import RENDERERS
@@ -67,6 +68,7 @@ def build_application(
     pacing = AIORateLimiter(overall_max_rate=1, overall_time_period=1 / 29) if tick_seconds is not None else None
     pause = TelegramPause(clock, pacing=pacing, on_429=metrics.telegram_429.inc)
     builder.rate_limiter(pause)  # (the builder's methods set and return the builder itself)
+    builder.get_updates_request(SkippingUpdatesRequest(metrics))  # an unreadable update is skipped, not looped on
     builder.concurrent_updates(update_processor or TimedUpdateProcessor(metrics))
     application: KringApplication = builder.build()
     engine = engine or create_engine(settings.database_url)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
-from telegram import Bot, Update
+from telegram import Bot
 from telegram.error import InvalidToken, NetworkError
 
 from bot.config import DEFAULT_DATA_DIR, ConfigError, Settings, load_settings
@@ -275,13 +275,15 @@ def _run(settings: Settings, *, webhook: bool = False) -> int:
     try:
         asyncio.run(_check_token(settings))
         _warn_without_pictures()
+        from bot.handlers.intake import ALLOWED_UPDATES
+
         application = build_application(settings)
         if webhook:
             from bot import web
 
             asyncio.run(web.run_webhook(application, settings))
         else:
-            application.run_polling(allowed_updates=Update.ALL_TYPES)
+            application.run_polling(allowed_updates=ALLOWED_UPDATES)
     except ConfigError as error:
         return _fail(str(error))
     except InvalidToken:

@@ -1,12 +1,15 @@
 """Logging: one line per event, with the ids passed in ``extra``. Never names or message texts.
 
 Some libraries log secrets or personal data at low levels; :func:`hold_library_loggers` keeps
-them above that, whatever ``KRING_LOG_LEVEL`` says.
+them above that, whatever ``KRING_LOG_LEVEL`` says, and keeps python-telegram-bot from quoting
+what Telegram sent at any level (:class:`HoldBackContents`).
 """
 
 from __future__ import annotations
 
 import logging
+
+from telegram.error import TelegramError
 
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime", "taskName"}
 
@@ -34,6 +37,7 @@ _HELD_LOGGERS = {
     "fontTools": logging.WARNING,
     "httpcore": logging.WARNING,
     "telegram": logging.INFO,
+    "aiohttp.access": logging.WARNING,  # one line per request (Kring's own server turns it off too)
     "alembic.runtime.plugins": logging.WARNING,
     # every statement with its parameters (sealed text, ids, token hashes) at DEBUG
     "aiosqlite": logging.INFO,
@@ -43,10 +47,45 @@ _HELD_LOGGERS = {
 }
 
 
+#: python-telegram-bot loggers that can quote what Telegram sent at any level: "Error while parsing
+#: updates! Received data was …" (``telegram.Bot``, CRITICAL: the whole batch, names, texts, invite
+#: tokens), "Can not load invalid JSON data" (the request's, ERROR), and exceptions whose message
+#: may quote a value (the Updater's "Something went wrong processing the data", CRITICAL).
+_QUOTING_LOGGERS = ("telegram.Bot", "telegram.ext.ExtBot", "telegram.request.BaseRequest", "telegram.ext.Updater")
+
+
+class HoldBackContents(logging.Filter):
+    """Keeps a library's line but not what it quotes: its arguments become ``…``, and an exception
+    is reduced to its type (a Telegram error keeps its message: Telegram's own description)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.args:
+            count = len(record.args) if isinstance(record.args, tuple) else 1
+            try:
+                record.msg = str(record.msg) % (("…",) * count)
+            except (TypeError, ValueError):
+                record.msg = str(record.msg)
+            record.args = None
+        if record.exc_info and record.exc_info[1] is not None:
+            error = record.exc_info[1]
+            if not isinstance(error, TelegramError):
+                record.msg = f"{record.msg} ({type(error).__name__})"
+                record.exc_info = None
+                record.exc_text = None
+        return True
+
+
+_HOLD_BACK = HoldBackContents()
+
+
 def hold_library_loggers() -> None:
     for name, lowest in _HELD_LOGGERS.items():
         logger = logging.getLogger(name)
         logger.setLevel(max(logger.getEffectiveLevel(), lowest))
+    for name in _QUOTING_LOGGERS:
+        logger = logging.getLogger(name)
+        if _HOLD_BACK not in logger.filters:
+            logger.addFilter(_HOLD_BACK)
 
 
 def json_formatter() -> logging.Formatter:

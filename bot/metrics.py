@@ -54,6 +54,15 @@ class Metrics:
         self.last_tick = Gauge(
             "kring_last_tick_timestamp_seconds", "When the scheduler last ticked (Unix time).", registry=self.registry
         )
+        self.updates_skipped = Counter(
+            "kring_updates_skipped",
+            "Updates not handled: unreadable, a duplicate update_id, or a kind Kring does not handle.",
+            ["reason"],
+            registry=self.registry,
+        )
+        self.webhook_refused = Counter(
+            "kring_webhook_refused", "Webhook calls refused: no or a wrong secret token.", registry=self.registry
+        )
         self.handler_latency = Histogram(
             "kring_handler_latency_seconds",
             "Time to handle one update.",

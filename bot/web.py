@@ -2,7 +2,10 @@
 
 - ``POST /telegram``: an update from Telegram, accepted only with the secret token Kring gave
   Telegram in ``setWebhook`` (the ``X-Telegram-Bot-Api-Secret-Token`` header, compared in
-  constant time). Anything else gets 403 and is never handled.
+  constant time). Anything else gets 403 and is never handled; refusals are counted
+  (``kring_webhook_refused_total``) and logged at most once a minute. A body that is not an
+  update Kring can read gets 400 (logged by its update id only); the same ``update_id`` twice is
+  handled once (:mod:`bot.handlers.intake`).
 - ``GET /healthz``: database reachable, the scheduler's last tick, outbox depth and lag, as JSON;
   503 when the database is unreachable or the scheduler has not ticked for too long.
 - ``GET /metrics``: Prometheus text format.
@@ -18,14 +21,15 @@ import json
 import logging
 import signal
 from http import HTTPStatus
+from time import monotonic
 
 from aiohttp import web
-from telegram import Update
 
 from bot import health
 from bot.config import ConfigError, Settings
+from bot.handlers.intake import ALLOWED_UPDATES, Unreadable, note_skipped, read_update
 from bot.i18n import _
-from bot.metrics import CONTENT_TYPE
+from bot.metrics import CONTENT_TYPE, Metrics
 from bot.runtime import KringApplication, runtime_of
 
 log = logging.getLogger(__name__)
@@ -33,22 +37,47 @@ WEBHOOK_PATH = "/telegram"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_UPDATE_BYTES = 1_000_000
 DEFAULT_PORT = 8080
+#: At most one log line per this many seconds about refused webhook calls.
+REFUSAL_LOG_SECONDS = 60.0
+
+
+class _Refusals:
+    """Webhook calls without the right secret: each is counted; the log gets at most one line a
+    minute (with how many were refused), so nobody can grow the log by knocking."""
+
+    def __init__(self, metrics: Metrics) -> None:
+        self.metrics = metrics
+        self.unlogged = 0
+        self.logged_at: float | None = None
+
+    def note(self) -> None:
+        self.metrics.webhook_refused.inc()
+        self.unlogged += 1
+        now = monotonic()
+        if self.logged_at is None or now - self.logged_at >= REFUSAL_LOG_SECONDS:
+            log.warning("webhook calls without the right secret token refused", extra={"count": self.unlogged})
+            self.logged_at, self.unlogged = now, 0
 
 
 def make_app(application: KringApplication, *, webhook_secret: str | None) -> web.Application:
     app = web.Application(client_max_size=MAX_UPDATE_BYTES)
 
+    refusals = _Refusals(runtime_of(application).metrics)
+
     async def telegram_update(request: web.Request) -> web.Response:
         given = request.headers.get(SECRET_HEADER, "")
         if webhook_secret is None or not hmac.compare_digest(given.encode(), webhook_secret.encode()):
-            log.warning("webhook call without the right secret token refused")
+            refusals.note()
             return web.Response(status=HTTPStatus.FORBIDDEN)
         try:
-            data = await request.json()
-            update = Update.de_json(data, application.bot)
-        except (ValueError, TypeError, KeyError):
+            update = read_update(await request.json(), application.bot)
+        except (ValueError, RecursionError):  # not JSON (too deeply nested counts as not JSON)
+            note_skipped(runtime_of(application).metrics, None, how="webhook")
             return web.Response(status=HTTPStatus.BAD_REQUEST)
-        await application.update_queue.put(update)
+        except Unreadable as unreadable:
+            note_skipped(runtime_of(application).metrics, unreadable.update_id, how="webhook")
+            return web.Response(status=HTTPStatus.BAD_REQUEST)
+        await application.update_queue.put(update)  # (a second update_id is let through once: see intake)
         return web.Response(status=HTTPStatus.OK)
 
     async def healthz(request: web.Request) -> web.Response:
@@ -97,7 +126,7 @@ async def run_webhook(application: KringApplication, settings: Settings) -> None
         if application.post_init is not None:
             await application.post_init(application)
         await application.bot.set_webhook(
-            url=settings.webhook_url, secret_token=settings.webhook_secret, allowed_updates=Update.ALL_TYPES
+            url=settings.webhook_url, secret_token=settings.webhook_secret, allowed_updates=ALLOWED_UPDATES
         )
         await application.start()
         runner = await start(

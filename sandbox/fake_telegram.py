@@ -30,6 +30,8 @@ from bot.clock import Clock, SystemClock
 BOT_ID = 7000001
 MAX_TEXT = 4096
 MAX_CALLBACK_DATA = 64
+#: Kinds of update Telegram sends only to a bot that asks for them by name.
+NOT_BY_DEFAULT = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
 #: Form fields that are strings even when they look like JSON ("123" stays text).
 _STRING_FIELDS = {
     "text",
@@ -201,6 +203,9 @@ class FakeTelegram:
         self.webhook: dict[str, Any] | None = None
         #: Telegram's flood limits, when set (the benchmarks); tests leave them off.
         self.limits: TelegramLimits | None = None
+        #: The kinds of update the bot asked for (``getUpdates``/``setWebhook``'s ``allowed_updates``,
+        #: kept until asked again, as Telegram does); ``None``: Telegram's default.
+        self.allowed_updates: list[str] | None = None
         self._faults: dict[str, list[Fault]] = {}
         self._updates: list[dict[str, Any]] = []
         #: The last update, message and callback query id handed out (plain numbers, so a test can copy them).
@@ -301,11 +306,28 @@ class FakeTelegram:
     async def _api_setwebhook(self, params: dict[str, Any]) -> bool:
         """Remember where updates should go, and the secret token they must carry."""
         self.webhook = {"url": params.get("url"), "secret_token": params.get("secret_token")}
+        self._note_allowed(params)
         return True
+
+    def _note_allowed(self, params: dict[str, Any]) -> None:
+        allowed = params.get("allowed_updates")
+        if isinstance(allowed, list):
+            self.allowed_updates = [str(kind) for kind in allowed]
+
+    def _wanted(self, update: dict[str, Any]) -> bool:
+        """Whether the bot asked for this kind of update (with an empty list or none: everything
+        but member changes and reactions, Telegram's default)."""
+        kinds = [key for key in update if key != "update_id"]
+        if not kinds:
+            return True  # (a malformed update a test pushes on purpose)
+        if not self.allowed_updates:
+            return kinds[0] not in NOT_BY_DEFAULT
+        return kinds[0] in self.allowed_updates
 
     async def _api_getupdates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         offset = _int(params.get("offset")) or 0
-        self._updates = [u for u in self._updates if u["update_id"] >= offset]
+        self._note_allowed(params)
+        self._updates = [u for u in self._updates if u["update_id"] >= offset and self._wanted(u)]
         if not self._updates:
             self._new_update.clear()
             timeout = float(params.get("timeout") or 0)
@@ -314,6 +336,7 @@ class FakeTelegram:
             except TimeoutError:
                 return []
         limit = _int(params.get("limit")) or 100
+        self._updates = [u for u in self._updates if self._wanted(u)]  # (also what came while waiting)
         return self._updates[:limit]
 
     async def _api_setmycommands(self, params: dict[str, Any]) -> bool:
@@ -550,6 +573,8 @@ class FakeUser:
         self.info = info
         self.id: int = info["id"]
         self.name: str = info["first_name"]
+        #: The last message this person typed in each chat (to edit it).
+        self.last_sent: dict[int, dict[str, Any]] = {}
 
     @property
     def private_chat(self) -> Chat:
@@ -567,12 +592,27 @@ class FakeUser:
             chat.started, chat.blocked = True, False
         before = max((m.message_id for m in self.telegram.messages_in(chat.id)), default=0)
         message = self._message_json(chat, text, reply_to)
+        self.last_sent[chat.id] = message
         await self.telegram._record(Event("user", chat.id, text, actor=self.name))
         if chat.type != "private" and not self._visible_in_privacy_mode(text, reply_to):
             return []  # Telegram does not deliver it to the bot at all
         update_id = await self.telegram.push_update({"message": message})
         await self.telegram.settle(update_id)
         return [m for m in self.telegram.messages_in(chat.id) if m.message_id > before]
+
+    async def edit_last(self, text: str, *, chat: Chat | None = None) -> int:
+        """Edit the last message typed in ``chat`` to ``text``. Telegram then sends an
+        ``edited_message`` update, if the bot asked for those; returns its id (it is not waited
+        for: a bot that did not ask never gets it)."""
+        chat = chat or self.private_chat
+        edited = dict(self.last_sent[chat.id])
+        edited["text"] = text
+        edited["edit_date"] = int(self.telegram.clock.now().timestamp())
+        edited.pop("entities", None)
+        if text.startswith("/"):
+            edited["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split(maxsplit=1)[0])}]
+        await self.telegram._record(Event("user", chat.id, f"(edited) {text}", actor=self.name))
+        return await self.telegram.push_update({"edited_message": edited})
 
     async def press(self, message: SentMessage, button: str, *, data: str | None = None) -> dict[str, Any]:
         """Press a button on a bot message (or send forged ``data``); returns Telegram's answer."""

@@ -13,13 +13,13 @@ from types import TracebackType
 
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session
-from telegram import Update
 
 from bot.app import build_application
 from bot.clock import SimulatedClock
 from bot.config import Settings
 from bot.db import outbox
 from bot.db.models import Circle, Delivery, Schedule
+from bot.handlers.intake import ALLOWED_UPDATES
 from bot.i18n import gettext, pgettext, use_language
 from bot.runtime import KringApplication, Runtime, runtime_of
 from bot.services import follow_up
@@ -114,7 +114,7 @@ class Sandbox:
         if app.post_init is not None:
             await app.post_init(app)
         assert app.updater is not None
-        await app.updater.start_polling(poll_interval=0, timeout=1, allowed_updates=Update.ALL_TYPES)
+        await app.updater.start_polling(poll_interval=0, timeout=1, allowed_updates=ALLOWED_UPDATES)
         await app.start()
         self.application = app
 

@@ -137,7 +137,7 @@ async def test_a_failing_reply_is_explained_and_the_bot_goes_on(
     sandbox.telegram.fail_next("sendMessage", 400, "Bad Request: something unexpected", chat_id=1)
     with caplog.at_level(logging.ERROR, logger="bot.handlers.errors"):
         (reply,) = await fatima.send("/help")
-    assert reply.text.startswith("Sorry, er ging bij mij iets mis. Er is niets kwijtgeraakt.")
+    assert reply.text.startswith("Sorry, er ging bij mij iets mis. Wat je net deed, is misschien niet gelukt.")
     assert any(getattr(r, "update_id", None) for r in caplog.records)
     (after,) = await fatima.send("/help")
     assert after.text.startswith("Dit kun je doen:")

@@ -1,5 +1,6 @@
-"""All handlers, registered in one place. Order matters: group -1 sees every update first (it
-finds the person and sets their language); in group 0 the first matching handler wins, so the
+"""All handlers, registered in one place. Order matters: group -3 lets each update through once
+and only the kinds Kring handles; group -2 slows down a flooding stranger; group -1 finds the
+person and sets their language; in group 0 the first matching handler wins, so the
 catch-alls in ``fallback`` come last."""
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from bot.handlers import (
     flows,
     follow_up,
     help_flow,
+    intake,
     language,
     links,
     members,
@@ -39,6 +41,7 @@ if TYPE_CHECKING:
 
 
 def register(application: KringApplication) -> None:
+    application.add_handlers(intake.handlers(), group=-3)
     application.add_handlers(flood.handlers(), group=-2)
     application.add_handlers(people.handlers(), group=-1)
     application.add_handlers(

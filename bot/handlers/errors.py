@@ -1,10 +1,16 @@
-"""The last safety net: log ids and the traceback, and tell the person plainly."""
+"""The last safety net: log ids and the traceback, and tell the person plainly what happened.
+
+The handler's transaction was rolled back, so what the person just did was (most likely) not
+saved: Kring says so. When the database could not be reached (a connection cut, a database that
+is down, locked or full), it says that it could not save and asks for a second try in a minute.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import logging
 
+from sqlalchemy import exc as sa
 from telegram import Update
 from telegram.error import BadRequest, RetryAfter, TelegramError
 
@@ -12,6 +18,26 @@ from bot.i18n import _
 from bot.runtime import KringContext
 
 log = logging.getLogger(__name__)
+
+#: Errors that mean "the database could not be reached or could not write now", not a bug.
+_DATABASE_DOWN: tuple[type[BaseException], ...] = (
+    sa.OperationalError,
+    sa.InterfaceError,
+    sa.DisconnectionError,
+    sa.TimeoutError,  # no connection free in the pool
+    ConnectionError,  # refused or reset while connecting (asyncpg raises these unwrapped)
+)
+
+
+def database_was_down(error: BaseException | None) -> bool:
+    """Whether ``error`` (or what caused it) is the database being unreachable or failing to write."""
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if isinstance(error, _DATABASE_DOWN) or (isinstance(error, sa.DBAPIError) and error.connection_invalidated):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
 
 
 async def on_error(update: object, context: KringContext) -> None:
@@ -37,6 +63,7 @@ async def on_error(update: object, context: KringContext) -> None:
             "update_id": update.update_id,
             "chat_id": chat.id if chat else None,
             "person_id": context.person_id,
+            "database_down": database_was_down(context.error),
         },
     )
     if chat is None:
@@ -44,9 +71,15 @@ async def on_error(update: object, context: KringContext) -> None:
     try:
         if update.callback_query is not None:
             await update.callback_query.answer()
-        await context.bot.send_message(
-            chat.id,
-            _("Sorry, er ging bij mij iets mis. Er is niets kwijtgeraakt. Probeer het over een paar minuten opnieuw."),
-        )
+        if database_was_down(context.error):
+            text = _(
+                "Sorry, dat kon ik nu niet opslaan, want er is een storing. Probeer het over een minuut nog een keer."
+            )
+        else:
+            text = _(
+                "Sorry, er ging bij mij iets mis. Wat je net deed, is misschien niet gelukt. "
+                "Probeer het over een paar minuten opnieuw."
+            )
+        await context.bot.send_message(chat.id, text)
     except TelegramError:
         log.warning("could not tell the person about the error", extra={"update_id": update.update_id})
