@@ -47,7 +47,7 @@ from bot.db.models import Circle, Delivery, DeliveryStatus, Member, MemberStatus
 from bot.db.session import SessionMaker
 from bot.db.transient import is_transient
 from bot.i18n import use_language
-from bot.services import notifications, removal
+from bot.services import notifications
 from bot.services.quiet_hours import quiet_until
 from scheduler.pause import NO_WAIT, TelegramPause
 
@@ -232,13 +232,13 @@ class Sender:
                     outbox.mark_skipped(delivery, reason="unreachable")
                     report.skipped += 1
                     return
-                if delivery.circle_id is not None and await removal.is_removed(
-                    session, circle_id=delivery.circle_id, person_id=delivery.person_id
-                ):  # taken out of the circle: nothing of it reaches them any more
-                    outbox.mark_skipped(delivery, reason="taken out of the circle")
-                    report.skipped += 1
-                    return
-            wait_until = await self._paused_until(session, delivery) or await self._quiet_until(session, delivery)
+            place = await self._place(session, delivery)
+            if place is not None and place.status == MemberStatus.REMOVED:
+                # taken out of the circle: nothing of it reaches them any more
+                outbox.mark_skipped(delivery, reason="taken out of the circle")
+                report.skipped += 1
+                return
+            wait_until = self._paused_until(place) or await self._quiet_until(session, delivery)
             if wait_until is not None:  # a pause or the night is not a failure: no attempt counted
                 delivery.attempts -= 1
                 outbox.mark_retry(delivery, at=wait_until, error="pause or quiet hours")
@@ -274,16 +274,19 @@ class Sender:
             if outcome.kind == "sent" and rendered.after_sent is not None:
                 await rendered.after_sent(session, delivery)
 
-    async def _paused_until(self, session: AsyncSession, delivery: Delivery) -> datetime | None:
-        """A member who paused this circle gets its private messages after the pause (whatever was
-        queued before they chose it; what is stale by then is dropped)."""
+    async def _place(self, session: AsyncSession, delivery: Delivery) -> Member | None:
+        """The recipient's place in the circle the message is about (``None`` for a group, or a
+        message that is not about a circle)."""
         if delivery.person_id is None or delivery.circle_id is None:
             return None
-        until = await session.scalar(
-            select(Member.paused_until).where(
-                Member.person_id == delivery.person_id, Member.circle_id == delivery.circle_id
-            )
+        return await session.scalar(
+            select(Member).where(Member.person_id == delivery.person_id, Member.circle_id == delivery.circle_id)
         )
+
+    def _paused_until(self, place: Member | None) -> datetime | None:
+        """A member who paused this circle gets its private messages after the pause (whatever was
+        queued before they chose it; what is stale by then is dropped)."""
+        until = place.paused_until if place is not None else None
         return until if until is not None and until > self.clock.now() else None
 
     async def _quiet_until(self, session: AsyncSession, delivery: Delivery) -> datetime | None:

@@ -188,14 +188,13 @@ async def member_list(session: AsyncSession, circle_id: int, *, person_id: int |
     """The circle's members as the family sees them; ``NotAllowed`` for anyone else."""
     access = await authz.authorize(session, person_id, circle_id, Action.LIST_MEMBERS)
     manage = access.role in authz.RULES[Action.REMOVE_MEMBER]
+    shown = [MemberStatus.ACTIVE, MemberStatus.PENDING, MemberStatus.INVITED]
+    if manage:  # whom the family took out, with their "do not invite again" mark
+        shown.append(MemberStatus.REMOVED)
     listed = list(
         await session.scalars(
             select(Member)
-            .where(
-                Member.circle_id == circle_id,
-                Member.status.in_([MemberStatus.ACTIVE, MemberStatus.PENDING, MemberStatus.INVITED])
-                | (Member.status == MemberStatus.REMOVED if manage else False),
-            )
+            .where(Member.circle_id == circle_id, Member.status.in_(shown))
             .order_by(Member.role, Member.id)
         )
     )

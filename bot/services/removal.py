@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import outbox
@@ -147,13 +147,15 @@ async def _revoke_links(
     session: AsyncSession, member: Member, person_id: int | None, *, by_person_id: int, now: datetime
 ) -> None:
     """Links for them, and links they sent that nobody has used yet."""
-    sent_by_them = Invitation.created_by_person_id == person_id if person_id is not None else False
+    theirs = [Invitation.member_id == member.id]
+    if person_id is not None:
+        theirs.append(Invitation.created_by_person_id == person_id)
     for invitation in await session.scalars(
         select(Invitation).where(
             Invitation.circle_id == member.circle_id,
             Invitation.used_at.is_(None),
             Invitation.revoked_at.is_(None),
-            (Invitation.member_id == member.id) | sent_by_them,
+            or_(*theirs),
         )
     ):
         invitations.revoke(session, invitation, by_person_id=by_person_id, now=now)
@@ -202,13 +204,3 @@ async def mark_do_not_invite(
         subject_id=member.id,
     )
     return member
-
-
-async def is_removed(session: AsyncSession, *, circle_id: int, person_id: int) -> bool:
-    """Whether this person was taken out of this circle (the sender sends them nothing of it)."""
-    found = await session.scalar(
-        select(Member.id).where(
-            Member.circle_id == circle_id, Member.person_id == person_id, Member.status == MemberStatus.REMOVED
-        )
-    )
-    return found is not None
