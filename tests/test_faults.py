@@ -163,7 +163,7 @@ async def test_connections_killed_while_sending_lose_nothing(
                     url.database,
                 )
             )
-            await asyncio.sleep(0.2)
+            await asyncio.sleep(0.02)  # often enough to cut a transaction in flight, not only idle ones
         await sending
     finally:
         await killer.close()
