@@ -15,8 +15,9 @@ import logging
 import os
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
@@ -35,13 +36,31 @@ EXIT_UNREACHABLE = 1
 DEMO_OUT = "kring-demo"
 
 
+class _HelpFormatter(argparse.HelpFormatter):
+    def add_usage(
+        self, usage: str | None, actions: Iterable[argparse.Action], groups: Iterable[object], prefix: str | None = None
+    ) -> None:  # type: ignore[override]
+        super().add_usage(usage, actions, groups, prefix if prefix is not None else _("Gebruik:") + " ")  # type: ignore[arg-type]
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its own words (usage, headings, -h) in the administrator's language too."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs, formatter_class=_HelpFormatter, add_help=False)
+        self._positionals.title = _("Wat je kunt kiezen")
+        self._optionals.title = _("Opties")
+        self.add_argument("-h", "--help", action="help", help=_("Laat deze hulp zien."))
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="kring",
-        description=_("Kring houdt de afspraken van een gezin en hun netwerk levend, na de jeugdhulp."),
+        description=_("Kring helpt een gezin en de mensen om hen heen met hun afspraken, na de hulp."),
         epilog=_("Instellingen komen uit omgevingsvariabelen (KRING_...). Zie de README."),
     )
     commands = parser.add_subparsers(
+        title=_("Opdrachten"),
         dest="command",
         metavar="COMMAND",
         description=_("Zonder COMMAND: 'run' als KRING_BOT_TOKEN is gezet, anders 'demo'."),
@@ -68,8 +87,8 @@ def build_parser() -> argparse.ArgumentParser:
         "demo",
         help=_("Laat zien hoe Kring werkt, zonder Telegram-account."),
         description=_(
-            "Speelt een kort verhaal af met de echte bot, een nep-Telegram op deze computer en een "
-            "versnelde klok. Er gaat niets over het internet."
+            "Speelt een kort verhaal af met de echte bot. Telegram en de klok zijn nep, op deze computer. "
+            "Er gaat niets over het internet."
         ),
     )
     demo.add_argument("--keep", metavar="FOLDER", help=_("Bewaar de database van de demo in deze map."))
@@ -82,15 +101,15 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--language",
         metavar="CODE",
-        choices=[c for c in available_languages() if c != "nl"],
-        help=_("Laat de groep ook in deze taal lezen, en Omar in deze taal schrijven (bijvoorbeeld ar)."),
+        choices=available_languages(),
+        help=_("De taal van Omar en zijn plaatjes, en ook van de groep (bijvoorbeeld ar)."),
     )
     professional = commands.add_parser(
         "professional",
         help=_("Beheer de hulpverleners: uitnodigen, bekijken, verwijderen."),
         description=_("Beheer de hulpverleners. Je ziet hier nooit wat gezinnen in Kring doen."),
     )
-    actions = professional.add_subparsers(dest="action", metavar="ACTION", required=True)
+    actions = professional.add_subparsers(title=_("Opdrachten"), dest="action", metavar="ACTION", required=True)
     invite = actions.add_parser(
         "invite",
         help=_("Maak een link waarmee een hulpverlener zich aanmeldt (7 dagen geldig, één keer)."),
@@ -262,7 +281,7 @@ def _warn_without_pictures() -> None:
     reason = render.problem()
     if reason is not None:
         print(
-            _("Let op: plaatjes en PDF's maken lukt hier niet ({reason}). Kring stuurt het plan dan als tekst.").format(
+            _("Let op: plaatjes en PDF's maken lukt hier niet ({reason}). Het plan komt dan als tekst.").format(
                 reason=reason
             ),
             file=sys.stderr,

@@ -12,6 +12,7 @@ import sys
 import tempfile
 import textwrap
 import time
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TextIO
@@ -43,19 +44,30 @@ class Transcript:
         self.names: dict[int, str] = {}
         self.skipped = 0  # messages not printed while time flies
         self.flying = False
+        self.pending: str | None = None
         telegram.on_event = self.show
 
     def note(self, text: str) -> None:
+        self._heading()
         self.out.write("\n" + "\n".join(f"  {line}" for line in text.splitlines()) + "\n")
 
     def chapter(self, title: str) -> None:
-        stamp = format_datetime(self.clock.now(), self.settings.timezone, format="EEEE d MMMM HH:mm")
-        self.out.write(f"\n== {title} ({stamp})\n")
+        """The heading is written with the first thing that happens in the chapter, stamped with
+        that moment: a check-in sent at 19:00 is headed 19:00, however the clock got there."""
+        self._heading()
+        self.pending = title
+
+    def _heading(self) -> None:
+        if self.pending is not None:
+            stamp = format_datetime(self.clock.now(), self.settings.timezone, format="EEEE d MMMM HH:mm")
+            self.out.write(f"\n== {self.pending} ({stamp})\n")
+            self.pending = None
 
     def show(self, event: Event) -> None:
         if self.flying:
             self.skipped += event.kind == "bot"
             return
+        self._heading()
         where = self.names.get(event.chat_id, str(event.chat_id))
         if event.kind == "user":
             self.out.write(f"\n  {event.actor} → Kring ({where}): {event.text}\n")
@@ -102,14 +114,16 @@ async def run_demo(
 
 
 async def play_story(sandbox: Sandbox, transcript: Transcript, language: str | None, out_folder: Path) -> None:
-    """The story. With ``language``, Omar's Telegram is in that language and the family's group
-    reads it next to Dutch; the grandmother always reads Turkish. The family's picture, printable
-    plan, picture of how it went and the grandmother's calendar file are written to ``out_folder``."""
+    """The story. With ``language``, Omar's Telegram is in that language, the family's group reads
+    it next to Dutch, and the pictures Omar asks for are in it; the grandmother always reads Turkish.
+    The family's picture, printable plan, picture of how it went and the grandmother's calendar file
+    are written to ``out_folder``."""
     clock = sandbox.clock
     telegram = sandbox.telegram
     anna = sandbox.user(900, "Anna", language_code="nl")
     fatima = sandbox.user(101, "Fatima", language_code="nl")
-    omar = sandbox.user(102, "Omar", language_code=language or "nl")
+    family = language or "nl"
+    omar = sandbox.user(102, "Omar", language_code=family)
     ayse = sandbox.user(103, "Ayşe", language_code="tr")
     daniel = sandbox.user(104, "Daniel", language_code="en-GB")
     rob = sandbox.user(105, "Rob", language_code="nl")
@@ -118,6 +132,20 @@ async def play_story(sandbox: Sandbox, transcript: Transcript, language: str | N
     for person in (anna, fatima, omar, ayse, daniel, rob, karel):
         transcript.names[person.id] = _("privé met {name}").format(name=person.name)
     transcript.names[group.id] = _("groep {name}").format(name=group.title)
+
+    looked_at: dict[int, int] = {}  # per chat: how many messages were seen already
+
+    async def life_goes_on() -> None:
+        """While weeks fly by: oma does what she promised, and Fatima answers the check-ins."""
+        if looked_at.get(0) == len(telegram.messages):
+            return  # nothing new was sent
+        looked_at[0] = len(telegram.messages)
+        for person, chat, label in ((ayse, ayse.id, label_in("tr", "Gedaan")), (fatima, group.id, "😊 Goed")):
+            messages = telegram.messages_in(chat)
+            fresh, looked_at[chat] = messages[looked_at.get(chat, len(messages)) :], len(messages)
+            for message in fresh:
+                if label in message.button_texts():
+                    await person.press(message, label)
 
     transcript.chapter(_("De beheerder meldt hulpverlener Anna aan"))
     async with sandbox.runtime.sessions.begin() as session:
@@ -135,19 +163,18 @@ async def play_story(sandbox: Sandbox, transcript: Transcript, language: str | N
     links = dict(LINK.findall(question.text))
 
     clock.advance(timedelta(minutes=10))
-    transcript.chapter(
-        _(
-            "Fatima voegt Kring toe aan de groep van het gezin. Zij regelt de kring en kiest of Anna een korte stand krijgt"
-        )
-    )
+    transcript.chapter(_("Fatima voegt Kring toe aan de groep van het gezin. Zij regelt de kring"))
     greeting, pulse_offer = await fatima.add_bot_to_group(group, links["startgroup"])
     clock.advance(timedelta(minutes=2))  # the family decides at set-up: a short update for Anna every other week
     await fatima.press(pulse_offer, "Elke 2 weken ✓")
     clock.advance(timedelta(minutes=3))
-    transcript.chapter(_("Omar woont ook in huis. Hij drukt op de knop, Fatima zegt ja"))
+    transcript.chapter(_("Omar woont ook in huis. Hij drukt op de knop. Fatima zegt ja, en laat hem meeregelen"))
     await omar.press(greeting, "🏠 Ik woon in dit huis")
     await fatima.press(telegram.messages_in(group.id)[-1], "✅ Ja, woont bij ons")
-    if language:
+    (members,) = await fatima.send("/members")
+    await fatima.press(members, "Omar")
+    await fatima.press(members, "Omar laten meeregelen")
+    if family != "nl":
         clock.advance(timedelta(minutes=5))
         transcript.chapter(
             _("Omar leest liever {language}. Fatima zet die taal erbij in de groep").format(
@@ -187,14 +214,14 @@ async def play_story(sandbox: Sandbox, transcript: Transcript, language: str | N
     await ayse.press(telegram.messages_in(ayse.id)[-1], label_in("tr", "Ja, dat doe ik"))
 
     clock.advance(timedelta(minutes=10))
-    transcript.chapter(_("Oma gaat vroeg slapen: zij kiest haar eigen rustige uren"))
+    transcript.chapter(_("Oma gaat vroeg slapen: zij kiest haar eigen tijd zonder berichten"))
     (question,) = await ayse.send("/quiet")
     await ayse.press(question, question.button_texts()[1])  # 21:00–07:00
 
     clock.advance(timedelta(minutes=30))
     transcript.chapter(_("Als het misgaat: het gezin schrijft op wat het dan doet"))
     (menu,) = await fatima.send("/safetyplan")
-    await fatima.press(menu, "Teken toevoegen")
+    await fatima.press(menu, "Waaraan merk je het?")
     (menu,) = await fatima.send("Sam gaat niet meer naar school")
     await fatima.press(menu, "Wie we vragen")
     await fatima.press(menu, "Oma Ayşe")
@@ -219,14 +246,14 @@ async def play_story(sandbox: Sandbox, transcript: Transcript, language: str | N
 
     clock.advance(timedelta(days=1))
     transcript.chapter(_("Het plan: het gezin ziet alles, oma ziet haar deel"))
-    plan = (await fatima.send("/plan"))[-1]
+    plan = (await omar.send("/plan"))[-1]  # in Omar's language: the pictures below are too
     own_plan = (await ayse.send("/plan"))[-1]
 
     clock.advance(timedelta(minutes=5))
     transcript.chapter(_("Om naar te kijken: het plan als plaatje, op één A4 voor de koelkast, en in oma's agenda"))
     saved = [
-        await _press_and_keep(fatima, plan, "🖼 Als plaatje", out_folder / "plan.png"),
-        await _press_and_keep(fatima, plan, "🖨 Om te printen", out_folder / "koelkastplan.pdf"),
+        await _press_and_keep(omar, plan, label_in(family, "🖼 Als plaatje"), out_folder / "plan.png"),
+        await _press_and_keep(omar, plan, label_in(family, "🖨 Om te printen"), out_folder / "koelkastplan.pdf"),
         await _press_and_keep(ayse, own_plan, label_in("tr", "📅 In mijn agenda"), out_folder / "oma-ayse.ics"),
     ]
     _tell_where(transcript, saved)
@@ -313,7 +340,7 @@ async def play_story(sandbox: Sandbox, transcript: Transcript, language: str | N
     await fly(sandbox, transcript, datetime.fromisoformat("2026-12-27T18:30:00+01:00"))
     transcript.chapter(_("Vier weken na de eerste check-in: past het plan nog?"))
     await pass_time(sandbox, datetime.fromisoformat("2026-12-27T19:05:00+01:00"))
-    saved = [await _press_and_keep(fatima, plan, "📈 Hoe ging het?", out_folder / "hoe-ging-het.png")]
+    saved = [await _press_and_keep(omar, plan, label_in(family, "📈 Hoe ging het?"), out_folder / "hoe-ging-het.png")]
     _tell_where(transcript, saved)
 
     await pass_time(sandbox, datetime.fromisoformat("2026-12-29T16:00:00+01:00"))
@@ -342,15 +369,6 @@ async def play_story(sandbox: Sandbox, transcript: Transcript, language: str | N
     await fatima.press(members, "🚫 Niet opnieuw uitnodigen")
     await karel.send("/plan")
 
-    await fly(sandbox, transcript, datetime.fromisoformat("2027-02-19T09:30:00+01:00"))
-    transcript.chapter(_("Een week voor het einde van de begeleiding"))
-    await pass_time(sandbox, datetime.fromisoformat("2027-02-19T10:05:00+01:00"))
-    await fatima.press(telegram.messages_in(group.id)[-1], "Nee, het is goed zo")
-
-    await fly(sandbox, transcript, datetime.fromisoformat("2027-02-27T09:30:00+01:00"))
-    transcript.chapter(_("De begeleiding is voorbij. De kring gaat door"))
-    await pass_time(sandbox, datetime.fromisoformat("2027-02-27T10:05:00+01:00"))
-
     clock.advance(timedelta(hours=2))
     transcript.chapter(_("Wat bewaart Kring over mij? Oma krijgt het als bestand"))
     _intro, readable, _machine = await ayse.send("/mydata")
@@ -367,6 +385,23 @@ async def play_story(sandbox: Sandbox, transcript: Transcript, language: str | N
     (question,) = await daniel.send("/forget")
     await daniel.press(question, "🗑 Alles over mij wissen")
     await daniel.press(question, "Ja, wis alles over mij")
+
+    await fly(sandbox, transcript, datetime.fromisoformat("2027-02-19T09:30:00+01:00"), life_goes_on)
+    transcript.chapter(_("Een week voor het einde: kijkt Anna langer mee?"))
+    await pass_time(sandbox, datetime.fromisoformat("2027-02-19T10:05:00+01:00"))
+    await fatima.press(telegram.messages_in(group.id)[-1], "Nee, het is goed zo")
+
+    await pass_time(sandbox, datetime.fromisoformat("2027-02-21T18:30:00+01:00"))
+    transcript.chapter(_("Het gaat beter. Het gezin zegt het in de check-in"))
+    await pass_time(sandbox, datetime.fromisoformat("2027-02-21T19:05:00+01:00"))
+    checkin = next(m for m in reversed(telegram.messages_in(group.id)) if "😊 Goed" in m.button_texts())
+    await fatima.press(checkin, "😊 Goed")
+    clock.advance(timedelta(minutes=10))
+    await omar.press(checkin, "😊 Goed")
+
+    await fly(sandbox, transcript, datetime.fromisoformat("2027-02-27T09:30:00+01:00"), life_goes_on)
+    transcript.chapter(_("Anna kijkt niet meer mee. De kring gaat door"))
+    await pass_time(sandbox, datetime.fromisoformat("2027-02-27T10:05:00+01:00"))
 
 
 async def _press_and_keep(user: FakeUser, message: SentMessage, button: str, path: Path) -> Path | None:
@@ -394,17 +429,27 @@ def _tell_where(transcript: Transcript, saved: list[Path | None]) -> None:
         transcript.note(_("Plaatjes en PDF's maken lukt op deze computer niet; zie de README (lettertypen)."))
 
 
-async def pass_time(sandbox: Sandbox, until: datetime) -> None:
-    """Let the hours pass as the scheduler sees them: move the clock, tick when something is due."""
-    while sandbox.clock.now() < until:
-        sandbox.clock.advance(min(timedelta(hours=1), until - sandbox.clock.now()))
+async def pass_time(sandbox: Sandbox, until: datetime, meanwhile: Callable[[], Awaitable[None]] | None = None) -> None:
+    """Let the hours pass as the scheduler sees them: move the clock to each moment something is
+    due (so messages are sent, and stamped, on time), and tick there; ``meanwhile`` is what people
+    do after each step."""
+    clock = sandbox.clock
+    await sandbox.tick_if_due()
+    while clock.now() < until:
+        wake = sandbox.next_wake
+        step = min(until, clock.now() + timedelta(hours=1), wake if wake > clock.now() else until)
+        clock.advance(step - clock.now())
         await sandbox.tick_if_due()
+        if meanwhile is not None:
+            await meanwhile()
 
 
-async def fly(sandbox: Sandbox, transcript: Transcript, until: datetime) -> None:
+async def fly(
+    sandbox: Sandbox, transcript: Transcript, until: datetime, meanwhile: Callable[[], Awaitable[None]] | None = None
+) -> None:
     """Let days pass without printing each message; say how many there were."""
     transcript.flying, transcript.skipped = True, 0
-    await pass_time(sandbox, until)
+    await pass_time(sandbox, until, meanwhile)
     transcript.flying = False
     transcript.note(
         ngettext(

@@ -78,6 +78,11 @@ class Sandbox:
             ]
         self._next_wake = min((w for w in waits if w is not None), default=NOTHING_WAITS)
 
+    @property
+    def next_wake(self) -> datetime:
+        """When something is next due, as of the last tick (now, if a write may have made work)."""
+        return self.clock.now() if self._next_wake is None else self._next_wake
+
     async def tick_if_due(self) -> None:
         """Tick only if something has come due since the last tick, or a write queued, planned or
         changed something the scheduler looks at: a tick with nothing due does nothing, so

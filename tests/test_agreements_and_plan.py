@@ -131,7 +131,7 @@ async def test_coordinators_pause_resume_and_end_and_doers_step_back(sandbox: Sa
 async def test_the_als_het_misgaat_plan(sandbox: Sandbox) -> None:
     c = await set_up_circle(sandbox)
     (menu,) = await c.fatima.send("/safetyplan")
-    await c.fatima.press(menu, "Teken toevoegen")
+    await c.fatima.press(menu, "Waaraan merk je het?")
     (menu,) = await c.fatima.send("Mama slaapt niet meer")
     await c.fatima.press(menu, "Wat we zelf doen")
     (menu,) = await c.fatima.send("We bellen elkaar en gaan wandelen")

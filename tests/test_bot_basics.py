@@ -53,7 +53,7 @@ async def test_help_and_privacy(sandbox: Sandbox) -> None:
         assert command in help_reply.text
     assert "/members" not in help_reply.text and "/overview" not in help_reply.text
     (privacy_reply,) = await fatima.send("/privacy")
-    assert privacy_reply.text.startswith("Wat bewaart Kring?")
+    assert privacy_reply.text.startswith("Wat bewaar ik?")
 
 
 async def test_language_is_chosen_with_a_button_and_remembered(sandbox: Sandbox) -> None:

@@ -32,9 +32,9 @@ async def new_circle(sandbox: Sandbox, professional: FakeUser, name: str = "Gezi
     await professional.send("/new")
     (question,) = await professional.send(name)
     await professional.press(question, "Nederlands")
-    assert question.text.startswith("Hoe lang houd je")
+    assert question.text.startswith("Hoe lang kijk je na het einde van de hulp nog mee?")
     await professional.press(question, "3 maanden ✓")
-    assert "Naam: Gezin Jansen" in question.text and "Vinger aan de pols tot: 23 februari 2027" in question.text
+    assert "Naam: Gezin Jansen" in question.text and "Je kijkt mee tot: 23 februari 2027" in question.text
     await professional.press(question, "Maak de kring")
     assert question.text.startswith(f"De kring {name} is klaar.")
     return links_in(question)
@@ -45,8 +45,8 @@ async def family_group(sandbox: Sandbox, links: dict[str, str]) -> tuple[FakeUse
     fatima = sandbox.user(1, "Fatima")
     group = sandbox.telegram.group(-100, "Familie Jansen")
     greeting, pulse = await fatima.add_bot_to_group(group, links["startgroup"])
-    assert greeting.text.startswith("Hallo allemaal! Ik ben Kring, de helper van Gezin Jansen.")
-    assert "Anna de Vries leest niet mee in deze groep." in greeting.text and "112" in greeting.text
+    assert greeting.text.startswith("Hallo allemaal! Ik ben Kring. Ik help Gezin Jansen met de afspraken")
+    assert "Anna de Vries leest hier niet mee." in greeting.text and "112" in greeting.text
     assert "Fatima regelt de kring." in greeting.text and "Wie als eerste drukt" not in greeting.text
     assert "Familie, vrienden of buren? Vraag Fatima om een uitnodiging." in greeting.text
     assert greeting.button_texts() == [HOUSEHOLD]
@@ -274,7 +274,7 @@ async def test_a_restart_halfway_through_a_conversation_loses_nothing(sandbox: S
     (question,) = await anna.send("Gezin Jansen")
     await sandbox.restart()
     await anna.press(question, "Nederlands")
-    assert question.text.startswith("Hoe lang houd je")
+    assert question.text.startswith("Hoe lang kijk je na het einde van de hulp nog mee?")
     await sandbox.restart()
     await anna.press(question, "3 maanden ✓")
     await anna.press(question, "Maak de kring")

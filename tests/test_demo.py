@@ -41,7 +41,7 @@ async def test_the_demo_story_shows_the_journey_so_far(tmp_path: Path, monkeypat
     for step in (
         "Welkom, Anna de Vries. Je bent nu aangemeld als hulpverlener.",  # the professional is registered
         "De kring Gezin Jansen is klaar.",  # /new
-        "Hallo allemaal! Ik ben Kring, de helper van Gezin Jansen.",  # the family's group
+        "Hallo allemaal! Ik ben Kring.",  # the family's group
         "Fatima regelt de kring.",  # the parent who got the links leads the circle
         "Omar wil meedoen als gezin. Woont Omar bij jullie in huis?",  # a newcomer is confirmed ...
         "Welkom, Omar! Je doet nu mee als gezin.",
@@ -95,7 +95,7 @@ async def test_the_demo_story_shows_the_journey_so_far(tmp_path: Path, monkeypat
         "📞 Vraag om contact: Gezin Jansen",  # ... then, on request, the former professional
         "📞 Anna de Vries antwoordt Fatima: Ik bel je vandaag.",
         "Op 26 februari 2027 stopt de begeleiding door Anna de Vries.",  # the end of the follow-up
-        "🌱 De begeleiding door Anna de Vries is voorbij.",
+        "🌱 Anna de Vries kijkt niet meer mee.",
         "Contact met de organisatie: Jeugdteam Noord",
         turkish("Dit is alles wat Kring over jou bewaart. Eén bestand om te lezen, en één voor een computer (JSON).")[
             :40

@@ -143,7 +143,7 @@ async def test_thousands_of_hostile_inputs_change_nothing_they_should_not(
     c = await set_up_circle(sandbox)
     await make_agreement(c.fatima, "Buurman Kees", "Boodschappen doen")
     (menu,) = await c.fatima.send("/safetyplan")
-    await c.fatima.press(menu, "Teken toevoegen")
+    await c.fatima.press(menu, "Waaraan merk je het?")
     (menu,) = await c.fatima.send("Sam gaat niet meer naar school")
     await c.fatima.press(menu, "Klaar")
     links_b = await new_circle(c.anna, "Gezin Bakker")

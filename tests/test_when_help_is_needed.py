@@ -123,7 +123,7 @@ async def test_an_unanswered_request_is_never_lost(sandbox: Sandbox) -> None:
     assert at.astimezone(AMS).strftime("%a %d %b %H:%M") == "Wed 25 Nov 10:00"  # two working days later
     assert ORGANISATION in told.text and "Bel 112" in told.text
     (listing,) = await c.anna.send("/overview")
-    assert "Gezin Jansen: begeleiding tot en met 23 februari 2027; stand uit; open vragen: 0" in listing.text
+    assert "Gezin Jansen: je kijkt mee tot en met 23 februari 2027; cijfers uit; open vragen: 0" in listing.text
 
 
 def test_working_hours_skip_evenings_and_weekends() -> None:
@@ -210,24 +210,24 @@ async def test_the_end_of_follow_up_detaches_the_professional_and_the_circle_goe
     assert (await c.omar.press(ask, "Nee, het is goed zo"))["text"] == STALE  # the coordinators choose
     extend = ask.callback_data("Ja, een maand langer")
     await c.fatima.press(ask, "Ja, een maand langer")
-    assert ask.text == "Goed. De begeleiding loopt nu tot en met 23 maart 2027. De hulpverlener weet het."
+    assert ask.text == "Goed. De hulpverlener kijkt nu mee tot en met 23 maart 2027, en weet het."
     assert last(sandbox, ANNA).text == "Gezin Jansen wil de begeleiding een maand langer, tot en met 23 maart 2027."
     assert (await c.fatima.press(ask, "", data=extend))["text"] == STALE  # once
 
     sandbox.clock.set(datetime(2027, 3, 16, 8, 0, tzinfo=AMS))
     (ask,) = [m for _, m in await run_hours(sandbox, 24, GROUP_ID) if m.text.startswith("Op 23 maart 2027")]
     await c.fatima.press(ask, "Nee, het is goed zo")
-    assert last(sandbox, ANNA).text == "Gezin Jansen vindt het goed zo. De begeleiding stopt op 23 maart 2027."
+    assert last(sandbox, ANNA).text == "Gezin Jansen vindt het goed zo. Je kijkt mee tot 23 maart 2027."
     to_anna = [m.text for _, m in await run_hours(sandbox, 24 * 10, ANNA)]
     assert any(t.startswith("🫶 Korte stand van Gezin Jansen") for t in to_anna)  # the last pulse, as agreed
-    assert to_anna[-1].startswith("De begeleiding van Gezin Jansen is voorbij.")
+    assert to_anna[-1].startswith("Je kijkt niet meer mee met Gezin Jansen.")
     handover = [m.text for m in sandbox.telegram.messages_in(GROUP_ID) if m.text.startswith("🌱")]
     assert len(handover) == 1 and "Vanaf nu doen jullie het samen" in handover[0] and ORGANISATION in handover[0]
 
     (listing,) = await c.anna.send("/overview")
     assert listing.text == "Dit overzicht is voor hulpverleners met een kring."
     (ended,) = await c.omar.send("/contact")
-    assert ended.text.startswith("De begeleiding door de hulpverlener is voorbij.") and ORGANISATION in ended.text
+    assert ended.text.startswith("De hulpverlener kijkt niet meer mee.") and ORGANISATION in ended.text
     (question,) = await c.fatima.send("/checkin", chat=c.group)  # the circle goes on
     await c.fatima.press(question, "Nu een check-in")
     assert "Hoe gaat het met jullie?" in last(sandbox, GROUP_ID).text

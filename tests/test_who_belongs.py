@@ -150,7 +150,7 @@ async def test_a_removed_network_member_gets_nothing_more_sees_nothing_and_canno
     before = len(sandbox.telegram.messages_in(4))
     await c.fatima.press(members, "Ja, haal Buurman Kees uit de kring")
     assert "Deze afspraken zijn gestopt:\n• Boodschappen doen" in members.text
-    assert "Hier was Buurman Kees reserve. Dat is gestopt:\n• Koken" in members.text
+    assert "Hier zou Buurman Kees inspringen. Dat is gestopt:\n• Koken" in members.text
     assert "Jullie plan voor als het misgaat noemt Buurman Kees." in members.text
     told = sandbox.telegram.messages_in(GROUP_ID)[-1].text  # the family sees what stopped
     assert told.startswith("Buurman Kees doet niet meer mee in de kring.") and "• Boodschappen doen" in told

@@ -165,7 +165,7 @@ async def _answer_text(turn: Turn[AnswerDraft], text: str) -> Reply | None:
 ANSWER = Flow(
     "contact_answer",
     AnswerDraft,
-    gone=lambda: _("Dit kan ik niet meer doorsturen. De begeleiding is voorbij."),
+    gone=lambda: _("Dit kan ik niet meer doorsturen. De hulpverlener kijkt niet meer mee."),
     waits=timedelta(hours=1),
     steps={"text": Step(typed=_answer_text)},
 )

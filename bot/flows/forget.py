@@ -71,7 +71,7 @@ async def _what_erasing_does(turn: Forget) -> Reply:
         turn.finish()
         return say(
             _(
-                "Je bent nog hulpverlener van een kring. Vraag je organisatie om je af te melden. Dan wist Kring je gegevens."
+                "Je bent nog hulpverlener van een kring. Vraag je organisatie om je af te melden. Dan wis ik je gegevens."
             )
         )
     if will.must_hand_over:
@@ -108,11 +108,7 @@ async def _erase_self(turn: Forget, name: str, value: str) -> Reply | None:
         raise callbacks.BadCallbackData(name)
     turn.finish()
     await erasure.forget(turn.session, turn.person_id, now=turn.now)
-    return say(
-        _(
-            "Klaar. Alles over jou is gewist. Dank je wel voor wat je deed. Wil je ooit weer meedoen? Dan heb je een nieuwe link nodig."
-        )
-    )
+    return say(_("Klaar. Alles over jou is gewist. Wil je ooit weer meedoen? Dan heb je een nieuwe link nodig."))
 
 
 async def _dissolve(turn: Forget, name: str, value: str) -> Reply | None:

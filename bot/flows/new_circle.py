@@ -53,9 +53,7 @@ async def _ask(turn: NewCircle) -> Reply:
             )
         case "follow_up":
             buttons = [turn.button(_months_label(m), "months", m) for m in circles.FOLLOW_UP_MONTHS]
-            return _("Hoe lang houd je na het einde van de hulp nog een vinger aan de pols?"), InlineKeyboardMarkup(
-                [buttons]
-            )
+            return _("Hoe lang kijk je na het einde van de hulp nog mee?"), InlineKeyboardMarkup([buttons])
     return _summary(turn), InlineKeyboardMarkup(
         [
             [
@@ -74,9 +72,7 @@ def _summary(turn: NewCircle) -> str:
             _("Klopt dit?"),
             _("Naam: {name}").format(name=data.name),
             _("Taal: {language}").format(language=language_name(data.language)),
-            _("Vinger aan de pols tot: {date}").format(
-                date=format_date(circles.follow_up_end(turn.today, data.months))
-            ),
+            _("Je kijkt mee tot: {date}").format(date=format_date(circles.follow_up_end(turn.today, data.months))),
         ]
     )
 
@@ -128,11 +124,11 @@ def _links_text(new: circles.NewCircle, bot_username: str) -> str:
             _("1. Voeg mij toe aan de groep van het gezin met deze link:")
             + "\n"
             + deep_link(bot_username, new.group_token, group=True),
-            _("2. Heeft het gezin geen groep? Of wil een ouder ook apart met mij praten? Geef dan deze link:")
+            _("2. Geen groep? Of wil een ouder ook apart met mij praten? Geef dan deze link:")
             + "\n"
             + deep_link(bot_username, new.family_token),
-            _("Elke link werkt één keer, en 30 dagen lang."),
-            _("Daarna beslist het gezin wie er meedoet. Jij kunt zelf niemand uitnodigen."),
+            _("Elke link werkt één keer, 30 dagen lang."),
+            _("Daarna beslist het gezin wie meedoet. Jij nodigt niemand uit."),
         ]
     )
 

@@ -61,9 +61,9 @@ async def _menu(turn: Plan) -> Reply:
     lines += [f"• {sign.text}" for sign in plan.signs] or ["• " + _("(nog niets)")]
     lines.append(_("Dit doen we dan:"))
     lines += [step_line(i, step) for i, step in enumerate(plan.steps, 1)] or ["• " + _("(nog niets)")]
-    lines.append(_("De noodnummers (112 en de hulplijnen) staan er altijd bij."))
+    lines.append(_("112 en de hulplijnen staan er altijd bij."))
     buttons = [
-        [turn.button(pgettext("button", "Teken toevoegen"), "sign")],
+        [turn.button(pgettext("button", "Waaraan merk je het?"), "sign")],
         [turn.button(pgettext("button", "Wat we zelf doen"), "ourselves")],
         [turn.button(pgettext("button", "Wie we vragen"), "ask")],
         [turn.button(pgettext("button", "Wanneer we de hulpverlener vragen"), "professional")],

@@ -18,19 +18,9 @@ from bot.texts import not_an_emergency_service
 def welcome_text() -> str:
     return "\n\n".join(
         [
-            _("Hallo! Ik ben Kring."),
-            _(
-                "Als de jeugdhulp stopt, maken jullie samen afspraken: wie doet wat? "
-                "Ik help jullie om die afspraken vast te houden."
-            ),
-            _(
-                "Ik vraag af en toe hoe het gaat. Ik herinner mensen aan wat ze beloofd hebben. "
-                "En als jullie dat willen, kunnen jullie de hulpverlener nog bereiken."
-            ),
-            _(
-                "Het gezin beslist. Het gezin kiest wie meedoet en wie wat ziet. "
-                "Ik stuur niemand een bericht zonder dat het gezin dat goed vindt."
-            ),
+            _("Hallo! Ik ben Kring. Na de hulp help ik een gezin met de afspraken: wie doet wat?"),
+            _("Ik vraag af en toe hoe het gaat. En ik herinner mensen aan wat ze beloofden."),
+            _("Het gezin beslist wie meedoet en wie wat ziet. Zonder hun ja stuur ik niemand een bericht."),
             not_an_emergency_service(),
             _("Kies /help om te zien wat je kunt doen. Kies /language voor een andere taal."),
         ]
@@ -77,8 +67,8 @@ def help_text(roles: set[Role] | None = None) -> str:
 def privacy_text(retention_months: int) -> str:
     return "\n\n".join(
         [
-            _("Wat bewaart Kring?"),
-            _("Je Telegram-nummer en je taal. Zo kan ik je berichten sturen, in jouw taal."),
+            _("Wat bewaar ik?"),
+            _("Je Telegram-account en je taal. Zo kan ik je berichten sturen, in jouw taal."),
             _(
                 "Doe je mee in een kring? Dan bewaar ik ook je naam, je rol en de afspraken. "
                 "En je antwoorden op de vraag hoe het gaat."
@@ -88,7 +78,7 @@ def privacy_text(retention_months: int) -> str:
                 "Andere berichten lees ik niet en bewaar ik niet."
             ),
             _("Het gezin beslist wie wat ziet. De hulpverlener leest niet mee met jullie berichten."),
-            _("Wat jullie schrijven, bewaar ik versleuteld.")
+            _("Wat jullie schrijven, bewaar ik op slot.")
             + " "
             + ngettext(
                 "Antwoorden en berichten wis ik na {count} maand.",

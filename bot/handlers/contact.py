@@ -36,7 +36,7 @@ def _network_refusal() -> str:
 def _ended() -> str:
     return "\n".join(
         [
-            _("De begeleiding door de hulpverlener is voorbij. Jullie kunnen de organisatie nog wel bellen."),
+            _("De hulpverlener kijkt niet meer mee. Is er toch hulp nodig? Bel dan:"),
             organisation_contact(),
             "",
             not_an_emergency_service(),

@@ -85,7 +85,7 @@ def readable(data: dict[str, Any], tz: ZoneInfo) -> str:
     feelings = {kind.value: label for kind, label in network_checkins.feeling_labels().items()}
     consents = {
         Consent.JOINED: _("Meedoen in de kring"),
-        Consent.PULSE: _("Een korte stand voor de hulpverlener"),
+        Consent.PULSE: _("De cijfers voor de hulpverlener"),
         Consent.VISIBILITY: _("Wie een afspraak mag zien"),
         Consent.NETWORK_ANSWERS: _("Het gezin ziet je check-in"),
         Consent.NETWORK_NOTE: _("Het gezin leest je notitie"),
@@ -93,7 +93,7 @@ def readable(data: dict[str, Any], tz: ZoneInfo) -> str:
     lines = [
         _("Wat Kring over jou bewaart"),
         "",
-        _("Je Telegram-nummer: {id}. Je taal: {language}. Je tijdzone: {zone}.").format(
+        _("Je Telegram-account (id {id}). Je taal: {language}. Je tijdzone: {zone}.").format(
             id=person["telegram_user_id"], language=language_name(person["language"]), zone=str(tz)
         ),
     ]

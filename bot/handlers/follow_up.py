@@ -44,13 +44,11 @@ async def extend_pressed(update: Update, context: KringContext) -> None:
     await query.answer()
     if extended:
         await query.edit_message_text(
-            _("Goed. De begeleiding loopt nu tot en met {date}. De hulpverlener weet het.").format(
-                date=format_date(ends_on)
-            )
+            _("Goed. De hulpverlener kijkt nu mee tot en met {date}, en weet het.").format(date=format_date(ends_on))
         )
     else:
         await query.edit_message_text(
-            _("Goed. De begeleiding stopt op {date}. De hulpverlener weet het. Jullie kring gaat door.").format(
+            _("Goed. De hulpverlener kijkt mee tot {date}, en weet het. Jullie kring gaat door.").format(
                 date=format_date(ends_on)
             )
         )
@@ -71,7 +69,7 @@ async def overview(update: Update, context: KringContext) -> None:
     lines = ["📋 " + _("Jouw kringen:")]
     for circle in followed:
         lines.append(
-            _("• {circle}: begeleiding tot en met {date}; stand {pulse}; open vragen: {count}").format(
+            _("• {circle}: je kijkt mee tot en met {date}; cijfers {pulse}; open vragen: {count}").format(
                 circle=circle.name,
                 date=format_date(circle.ends_on) if circle.ends_on else "–",
                 pulse=_("aan") if circle.pulse_on else _("uit"),

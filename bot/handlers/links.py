@@ -125,31 +125,27 @@ def _group_greeting(attached: links.GroupAttached) -> tuple[str, InlineKeyboardM
         who = (
             [
                 _("{coordinators} regelt de kring.").format(coordinators=names),
-                _(
-                    "Woon je in dit huis, bij dit gezin? Druk dan op de knop. {coordinators} kiest of je meedoet."
-                ).format(coordinators=names),
+                _("Woon je in dit huis? Druk dan op de knop."),
                 _("Familie, vrienden of buren? Vraag {coordinators} om een uitnodiging.").format(coordinators=names),
             ]
             if names
             else [  # the professional added Kring: the parent with the family link will lead
-                _("Woon je in dit huis, bij dit gezin? Druk dan op de knop. Wie de kring regelt, kiest of je meedoet."),
+                _("Woon je in dit huis? Druk dan op de knop."),
                 _("Familie, vrienden of buren? Vraag wie de kring regelt om een uitnodiging."),
             ]
         )
         text = "\n\n".join(
             [
-                _("Hallo allemaal! Ik ben Kring, de helper van {circle}.").format(circle=attached.circle_name),
-                _("Ik help jullie om de afspraken vast te houden: wie doet wat?"),
-                _(
-                    "Het gezin beslist: wie meedoet, wat jullie afspreken en wie wat ziet. "
-                    "Ik stuur niemand een bericht zonder dat jullie dat goed vinden."
+                _("Hallo allemaal! Ik ben Kring. Ik help {circle} met de afspraken: wie doet wat?").format(
+                    circle=attached.circle_name
                 ),
+                _("Het gezin beslist wie meedoet en wie wat ziet. Zonder jullie ja stuur ik niemand een bericht."),
                 (
-                    _("{name} leest niet mee in deze groep.").format(name=attached.professional_name)
+                    _("{name} leest hier niet mee.").format(name=attached.professional_name)
                     if attached.professional_name
-                    else _("De hulpverlener leest niet mee in deze groep.")
+                    else _("De hulpverlener leest hier niet mee.")
                 ),
-                *who,
+                "\n".join(who),
                 not_an_emergency_service(),
             ]
         )
@@ -168,10 +164,8 @@ def _invitation_question(invited: Invited) -> tuple[str, InlineKeyboardMarkup]:
     if invited.helps_with:
         lines.append(_("De vraag is of je wilt helpen met: {what}").format(what=invited.helps_with))
     lines += [
-        _(
-            "Kring is een hulpmiddel in Telegram. Het helpt een gezin en de mensen om hen heen om afspraken vast te houden."
-        ),
-        _("Je ziet alleen de afspraken die over jou gaan, en wat het gezin met je deelt."),
+        _("Ik ben Kring, een hulpmiddel in Telegram. Ik help een gezin en de mensen om hen heen met hun afspraken."),
+        _("Je ziet alleen wat over jou gaat, en wat het gezin met je deelt."),
         _("Je kunt altijd stoppen."),
     ]
     buttons = InlineKeyboardMarkup(

@@ -38,7 +38,7 @@ async def _pause_choices(context: KringContext, message: Message, circle_id: int
         InlineKeyboardButton(pgettext("button", "Geen pauze"), callback_data=callbacks.encode(PAUSE, circle_id, 0))
     )
     await message.reply_text(
-        _("Even rust? Zo lang stuur ik je geen vragen en herinneringen. Je blijft gewoon in de kring."),
+        _("Pauze? Zo lang stuur ik je geen vragen en herinneringen. Je blijft gewoon in de kring."),
         reply_markup=InlineKeyboardMarkup([buttons[:3], buttons[3:]]),
     )
 

@@ -29,7 +29,7 @@ async def member_forgotten(session: AsyncSession, delivery: Delivery) -> Rendere
         )
     if payload.get("backup_for"):
         lines.append(
-            _("{name} was reserve bij: {what}. Die afspraken hebben nu geen reserve.").format(
+            _("{name} zou inspringen bij: {what}. Nu springt daar niemand meer in.").format(
                 name=payload["name"], what=", ".join(payload["backup_for"])
             )
         )

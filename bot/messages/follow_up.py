@@ -42,10 +42,10 @@ async def ask_message(session: AsyncSession, delivery: Delivery) -> Rendered | N
     return Rendered(
         "\n".join(
             [
-                _(
-                    "Op {date} stopt de begeleiding door {name}. Daarna gaat de kring gewoon door, met jullie en jullie netwerk."
-                ).format(date=format_date(asked.ends_on), name=asked.professional),
-                _("Willen jullie de begeleiding een maand langer? Wie de kring regelt, kiest."),
+                _("{name} kijkt nog mee tot {date}. Daarna gaat de kring gewoon door.").format(
+                    date=format_date(asked.ends_on), name=asked.professional
+                ),
+                _("Zal {name} een maand langer meekijken? Wie de kring regelt, kiest.").format(name=asked.professional),
             ]
         ),
         extend_buttons(asked.circle_id, asked.ends_on),
@@ -59,11 +59,9 @@ async def answer_message(session: AsyncSession, delivery: Delivery) -> Rendered 
     ends_on = format_date(date.fromisoformat(delivery.payload["ends_on"]))
     if delivery.payload.get("extend"):
         return Rendered(
-            _("{circle} wil de begeleiding een maand langer, tot en met {date}.").format(circle=circle, date=ends_on)
+            _("{circle} wil dat je een maand langer meekijkt, tot en met {date}.").format(circle=circle, date=ends_on)
         )
-    return Rendered(
-        _("{circle} vindt het goed zo. De begeleiding stopt op {date}.").format(circle=circle, date=ends_on)
-    )
+    return Rendered(_("{circle} vindt het goed zo. Je kijkt mee tot {date}.").format(circle=circle, date=ends_on))
 
 
 async def goodbye(session: AsyncSession, delivery: Delivery) -> Rendered | None:
@@ -72,7 +70,7 @@ async def goodbye(session: AsyncSession, delivery: Delivery) -> Rendered | None:
         return None
     return Rendered(
         _(
-            "De begeleiding van {circle} is voorbij. Je bent niet meer aan deze kring verbonden. "
+            "Je kijkt niet meer mee met {circle}. Je krijgt van deze kring geen berichten meer. "
             "Dank je wel voor je werk met dit gezin."
         ).format(circle=circle)
     )
@@ -84,11 +82,10 @@ async def handover(session: AsyncSession, delivery: Delivery) -> Rendered | None
         "\n".join(
             [
                 "🌱 "
-                + _(
-                    "De begeleiding door {name} is voorbij. Vanaf nu doen jullie het samen, met de mensen om jullie heen."
-                ).format(name=_("de hulpverlener") if name is None else name),
-                _("Kring blijft: de afspraken, de check-ins en jullie plan voor als het misgaat gaan gewoon door."),
-                _("Is er later toch hulp nodig? Bel dan de organisatie."),
+                + _("{name} kijkt niet meer mee. Vanaf nu doen jullie het samen, met de mensen om jullie heen.").format(
+                    name=_("de hulpverlener") if name is None else name
+                ),
+                _("Ik blijf. De afspraken, de check-ins en jullie plan gaan gewoon door."),
                 organisation_contact(),
                 "",
                 not_an_emergency_service(),

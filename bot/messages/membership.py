@@ -113,7 +113,7 @@ def removed_text(name: str, ended: list[str], without_backup: list[str]) -> str:
         parts.append(_("Deze afspraken zijn gestopt:") + "\n" + "\n".join(f"• {what}" for what in ended))
     if without_backup:
         parts.append(
-            _("Hier was {name} reserve. Dat is gestopt:").format(name=name)
+            _("Hier zou {name} inspringen. Dat is gestopt:").format(name=name)
             + "\n"
             + "\n".join(f"• {what}" for what in without_backup)
         )

@@ -183,8 +183,8 @@ async def chosen(session: AsyncSession, delivery: Delivery) -> Rendered | None:
         [
             "🌱 "
             + ngettext(
-                "{name} wil graag weten hoe het met jou gaat. Daarom vraag ik je elke week even hoe het gaat, in de kring van {circle}.",
-                "{name} wil graag weten hoe het met jou gaat. Daarom vraag ik je elke {count} weken even hoe het gaat, in de kring van {circle}.",
+                "{name} wil graag weten hoe het met jou gaat. Daarom vraag ik het je elke week, in de kring van {circle}.",
+                "{name} wil graag weten hoe het met jou gaat. Daarom vraag ik het je elke {count} weken, in de kring van {circle}.",
                 weeks,
             ).format(name=by_name, count=weeks, circle=circle.name),
             _(
