@@ -113,9 +113,16 @@ class Text(str):
 
     def format(self, *args: object, **kwargs: object) -> str:
         if is_right_to_left(_current.get()):
-            args = tuple(f"{FSI}{value}{PDI}" for value in args)
-            kwargs = {key: f"{FSI}{value}{PDI}" for key, value in kwargs.items()}
+            args = tuple(_isolated(value) for value in args)
+            kwargs = {key: _isolated(value) for key, value in kwargs.items()}
         return str.format(self, *args, **kwargs)
+
+
+def _isolated(value: object) -> str:
+    """A value in isolation marks, unless it holds some already: it is then a piece of translated
+    text with its own isolated values (nesting them would confuse some readers' apps)."""
+    text = str(value)
+    return text if FSI in text else f"{FSI}{text}{PDI}"
 
 
 def gettext(message: str) -> Text:

@@ -144,7 +144,7 @@ async def play_story(sandbox: Sandbox, transcript: Transcript, language: str | N
             messages = telegram.messages_in(chat)
             fresh, looked_at[chat] = messages[looked_at.get(chat, len(messages)) :], len(messages)
             for message in fresh:
-                if label in message.button_texts():
+                if _has_button(message, label):
                     await person.press(message, label)
 
     transcript.chapter(_("De beheerder meldt hulpverlener Anna aan"))
@@ -394,7 +394,7 @@ async def play_story(sandbox: Sandbox, transcript: Transcript, language: str | N
     await pass_time(sandbox, datetime.fromisoformat("2027-02-21T18:30:00+01:00"))
     transcript.chapter(_("Het gaat beter. Het gezin zegt het in de check-in"))
     await pass_time(sandbox, datetime.fromisoformat("2027-02-21T19:05:00+01:00"))
-    checkin = next(m for m in reversed(telegram.messages_in(group.id)) if "😊 Goed" in m.button_texts())
+    checkin = next(m for m in reversed(telegram.messages_in(group.id)) if _has_button(m, "😊 Goed"))
     await fatima.press(checkin, "😊 Goed")
     clock.advance(timedelta(minutes=10))
     await omar.press(checkin, "😊 Goed")
@@ -402,6 +402,11 @@ async def play_story(sandbox: Sandbox, transcript: Transcript, language: str | N
     await fly(sandbox, transcript, datetime.fromisoformat("2027-02-27T09:30:00+01:00"), life_goes_on)
     transcript.chapter(_("Anna kijkt niet meer mee. De kring gaat door"))
     await pass_time(sandbox, datetime.fromisoformat("2027-02-27T10:05:00+01:00"))
+
+
+def _has_button(message: SentMessage, label: str) -> bool:
+    """(In a group that reads two languages, "Goed" is the start of "Goed · جيد".)"""
+    return any(text.split(" · ")[0] == label for text in message.button_texts())
 
 
 async def _press_and_keep(user: FakeUser, message: SentMessage, button: str, path: Path) -> Path | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import os
 import re
@@ -13,6 +14,8 @@ from pathlib import Path
 import aiohttp
 import pytest
 
+from bot.cli import build_parser
+from bot.i18n import gettext, use_language
 from sandbox.fake_telegram import FakeTelegram
 
 TOKEN = "987654:RunCommandTestTokenRunCommandTestToken"
@@ -170,3 +173,20 @@ async def test_kring_run_with_a_webhook_takes_updates_only_with_the_secret(
         process.send_signal(signal.SIGTERM)
         _, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
     assert process.returncode == 0, stderr.decode()
+
+
+@pytest.mark.parametrize("code", ["nl", "en", "ar"])
+def test_help_speaks_the_administrators_language_throughout(code: str) -> None:
+    """``kring --help`` and every command's ``--help``: argparse's own words too ("usage:",
+    "options:", "show this help message") are in ``KRING_DEFAULT_LANGUAGE``."""
+    with use_language(code):
+        parser = build_parser()
+        commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+        pages = [parser.format_help(), *(p.format_help() for p in commands.choices.values())]
+        expected = gettext("Gebruik:")
+    for page in pages:
+        assert page.startswith(expected)
+        for english in ("usage:", "options:", "positional arguments", "show this help message", "subcommands"):
+            assert english not in page.lower()
+    if code != "nl":
+        assert expected != "Gebruik:"  # translated, not the Dutch source
