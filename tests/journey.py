@@ -133,32 +133,40 @@ async def make_agreement(
     what: str,
     *,
     for_whom: str | None = None,
-    kind: str = "🛠 praktische hulp",
+    kind: str | None = None,
     when: tuple[str, ...] = ("Elke week", "woensdag", "15:00"),
-    backup: str = "Niemand",
-    visibility: str = "Iedereen in de kring",
+    backup: str | None = None,
+    visibility: str | None = None,
     circle: str = "Gezin Jansen",
 ) -> SentMessage:
-    """Walk /agreement; returns the last message (which says what happens next)."""
+    """Walk /agreement: who, what, when, then the summary, where only what is given changes a
+    default (``visibility="family"``: only the family and the doer); returns the last message
+    (which says what happens next)."""
     (current,) = await maker.send("/agreement")
     if current.text == "Voor welke kring?":
         await maker.press(current, circle)
         current = maker.telegram.messages_in(maker.id)[-1]
     await maker.press(current, doer)
     (current,) = await maker.send(what)
-    if for_whom is None:
-        await maker.press(current, "Overslaan")
-    else:
-        (current,) = await maker.send(for_whom)
-    await maker.press(current, kind)
     await maker.press(current, when[0])
     for answer in when[1:]:
         if current.buttons and answer in current.button_texts():
             await maker.press(current, answer)
         else:
             (current,) = await maker.send(answer)
-    await maker.press(current, backup)
-    await maker.press(current, visibility if visibility != "family" else f"Alleen het gezin en {doer}")
     assert current.text.startswith("Klopt dit?"), current.text
-    await maker.press(current, "Opslaan")
+    if for_whom is not None:
+        await maker.press(current, "Voor wie?")
+        (current,) = await maker.send(for_whom)
+    if kind is not None:
+        await maker.press(current, "Soort hulp")
+        await maker.press(current, kind)
+    if backup is not None:
+        await maker.press(current, "Wie springt in?")
+        await maker.press(current, backup)
+    if visibility is not None:
+        await maker.press(current, "Wie ziet het?")
+        await maker.press(current, visibility if visibility != "family" else f"Alleen het gezin en {doer}")
+    assert current.text.startswith("Klopt dit?"), current.text
+    await maker.press(current, "✅ Opslaan")
     return current
