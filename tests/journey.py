@@ -32,7 +32,7 @@ async def new_circle(professional: FakeUser, name: str = "Gezin Jansen") -> dict
     await professional.send("/new")
     (question,) = await professional.send(name)
     await professional.press(question, "Nederlands")
-    await professional.press(question, "3 maanden ✓")
+    await professional.press(question, "3 maanden (tip)")
     await professional.press(question, "Maak de kring")
     assert question.text.startswith(f"De kring {name} is klaar.")
     return links_in(question)
@@ -85,10 +85,10 @@ async def join_network(
     return person
 
 
-async def choose_network_checkin(coordinator: FakeUser, name: str, every: str = "Elke 3 weken ✓") -> SentMessage:
+async def choose_network_checkin(coordinator: FakeUser, name: str, every: str = "Elke 3 weken (tip)") -> SentMessage:
     """A coordinator switches on check-ins for one network member, under /checkin."""
     (question,) = await coordinator.send("/checkin")
-    await coordinator.press(question, "🌱 Check-ins voor het netwerk")
+    await coordinator.press(question, "🌱 Check-ins voor de mensen om jullie heen")
     await coordinator.press(question, next(b for b in question.button_texts() if b.startswith(name)))
     await coordinator.press(question, every)
     return question

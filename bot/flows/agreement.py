@@ -20,7 +20,7 @@ from bot.services.agreements import When
 DEFAULT_KIND = SupportKind.PRACTICAL
 DEFAULT_VISIBILITY = Visibility.CIRCLE
 #: Times offered as buttons; any other time can be typed.
-TIMES = ("09:00", "12:00", "15:00", "17:00", "19:00", "20:00")
+TIMES = ("09:00", "12:00", "15:00", "18:00", "19:00", "20:00")
 #: The defaults the summary can change: button name → step.
 CHANGES = ("for_whom", "kind", "backup", "visibility")
 
