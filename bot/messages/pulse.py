@@ -58,8 +58,9 @@ def offer(offered: pulse.Offer, circle_id: int) -> tuple[str, InlineKeyboardMark
     now = schedule.interval if schedule is not None else 0
     text = "\n".join(
         [
-            _("Mag {name} om de paar weken de cijfers zien? Zo kijkt {name} nog mee.").format(name=professional.name),
-            _("Nooit wat jullie schrijven, en jullie zien ze ook. Bijvoorbeeld:"),
+            _("Mag {name} om de paar weken de cijfers zien?").format(name=professional.name),
+            _("Zo kijkt {name} nog mee.").format(name=professional.name),  # the family's copy: after choosing
+            _("Nooit wat jullie schrijven, alleen dit:"),
             *("  " + line for line in stats_lines(EXAMPLE)),
         ]
     )
