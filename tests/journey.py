@@ -32,7 +32,7 @@ async def new_circle(professional: FakeUser, name: str = "Gezin Jansen") -> dict
     await professional.send("/new")
     (question,) = await professional.send(name)
     await professional.press(question, "Nederlands")
-    await professional.press(question, "3 maanden ✓")
+    await professional.press(question, "3 maanden (tip)")
     await professional.press(question, "Maak de kring")
     assert question.text.startswith(f"De kring {name} is klaar.")
     return links_in(question)
@@ -85,10 +85,10 @@ async def join_network(
     return person
 
 
-async def choose_network_checkin(coordinator: FakeUser, name: str, every: str = "Elke 3 weken ✓") -> SentMessage:
+async def choose_network_checkin(coordinator: FakeUser, name: str, every: str = "Elke 3 weken (tip)") -> SentMessage:
     """A coordinator switches on check-ins for one network member, under /checkin."""
     (question,) = await coordinator.send("/checkin")
-    await coordinator.press(question, "🌱 Check-ins voor het netwerk")
+    await coordinator.press(question, "🌱 Check-ins voor de mensen om jullie heen")
     await coordinator.press(question, next(b for b in question.button_texts() if b.startswith(name)))
     await coordinator.press(question, every)
     return question
@@ -133,32 +133,40 @@ async def make_agreement(
     what: str,
     *,
     for_whom: str | None = None,
-    kind: str = "🛠 praktische hulp",
+    kind: str | None = None,
     when: tuple[str, ...] = ("Elke week", "woensdag", "15:00"),
-    backup: str = "Niemand",
-    visibility: str = "Iedereen in de kring",
+    backup: str | None = None,
+    visibility: str | None = None,
     circle: str = "Gezin Jansen",
 ) -> SentMessage:
-    """Walk /agreement; returns the last message (which says what happens next)."""
+    """Walk /agreement: who, what, when, then the summary, where only what is given changes a
+    default (``visibility="family"``: only the family and the doer); returns the last message
+    (which says what happens next)."""
     (current,) = await maker.send("/agreement")
     if current.text == "Voor welke kring?":
         await maker.press(current, circle)
         current = maker.telegram.messages_in(maker.id)[-1]
     await maker.press(current, doer)
     (current,) = await maker.send(what)
-    if for_whom is None:
-        await maker.press(current, "Overslaan")
-    else:
-        (current,) = await maker.send(for_whom)
-    await maker.press(current, kind)
     await maker.press(current, when[0])
     for answer in when[1:]:
         if current.buttons and answer in current.button_texts():
             await maker.press(current, answer)
         else:
             (current,) = await maker.send(answer)
-    await maker.press(current, backup)
-    await maker.press(current, visibility if visibility != "family" else f"Alleen het gezin en {doer}")
     assert current.text.startswith("Klopt dit?"), current.text
-    await maker.press(current, "Opslaan")
+    if for_whom is not None:
+        await maker.press(current, "Voor wie?")
+        (current,) = await maker.send(for_whom)
+    if kind is not None:
+        await maker.press(current, "Soort hulp")
+        await maker.press(current, kind)
+    if backup is not None:
+        await maker.press(current, "Wie springt in?")
+        await maker.press(current, backup)
+    if visibility is not None:
+        await maker.press(current, "Wie ziet het?")
+        await maker.press(current, visibility if visibility != "family" else f"Alleen het gezin en {doer}")
+    assert current.text.startswith("Klopt dit?"), current.text
+    await maker.press(current, "✅ Opslaan")
     return current

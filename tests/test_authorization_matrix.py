@@ -138,7 +138,7 @@ async def _play_world(sandbox: Sandbox) -> tuple[dict[str, FakeUser], dict[str, 
         "ask_help": help_view.callback_data("🙋 Vraag Oma Ayşe"),
         "answer_help": help_ask.callback_data("📞 Ik bel"),
         "contact_from_help": help_view.callback_data("📞 Contact met Anna de Vries"),
-        "choose_pulse": pulse.callback_data("Elke 2 weken ✓"),
+        "choose_pulse": pulse.callback_data("Elke 2 weken (tip)"),
         "answer_contact": contact_request.callback_data("Ik bel vandaag"),
         "extend_follow_up": f"fu:1:{ends_on.toordinal()}:1",
         "group_language": "glang:1:2:en",
@@ -260,7 +260,7 @@ COMMANDS: dict[str, tuple[set[str], str]] = {
     "/new": ({"professional"}, "Alleen een hulpverlener kan een kring starten."),
     "/askhelp": ({"coordinator", "family"}, "Hulp vragen via Kring kan alleen het gezin."),
     "/contact": ({"coordinator", "family"}, "Contact met de hulpverlener via Kring kan alleen het gezin."),
-    "/pulse": ({"coordinator"}, "Alleen wie de kring regelt, kiest of de hulpverlener een korte stand krijgt."),
+    "/pulse": ({"coordinator"}, "Alleen wie de kring regelt, kiest of de hulpverlener de cijfers krijgt."),
     "/overview": ({"professional"}, "Dit overzicht is voor hulpverleners met een kring."),
 }
 

@@ -25,11 +25,14 @@ async def test_every_other_sunday_at_seven_with_a_look_back(sandbox: Sandbox) ->
     await make_agreement(c.fatima, "Buurman Kees", "Boodschappen doen")
     await c.kees.press(sandbox.telegram.messages_in(4)[-1], "Ja, dat doe ik")
     (question,) = await c.fatima.send("/checkin", chat=c.group)
-    assert question.text.startswith("Hoe vaak vraag ik hoe het gaat?")
-    await c.fatima.press(question, "Om de week ✓")
+    assert question.text == "Wat wil je kiezen?"
+    await c.fatima.press(question, "Hoe vaak vraag ik hoe het gaat?")
+    await c.fatima.press(question, "Om de week (tip)")
     await c.fatima.press(question, "zondag")
     await c.fatima.press(question, "19:00")
-    assert question.text == "Goed. De check-in komt om de week op zondag om 19:00."
+    done, _blank, offer = question.text.split("\n")[:3]
+    assert done == "Goed. De check-in komt om de week op zondag om 19:00."
+    assert offer.startswith("Mag Anna de Vries om de paar weken de cijfers zien?")  # asked now, once
 
     arrived = checkins_in(await run_hours(sandbox, 24 * 7, GROUP_ID))
     assert [at.astimezone(AMS).strftime("%a %d %b %H:%M") for at, _ in arrived] == ["Sun 29 Nov 19:00"]
@@ -94,11 +97,13 @@ async def test_only_coordinators_choose_the_rhythm(sandbox: Sandbox) -> None:
 async def test_a_changed_or_stopped_rhythm_cancels_what_was_queued(sandbox: Sandbox) -> None:
     c = await set_up_circle(sandbox)
     (question,) = await c.fatima.send("/checkin", chat=c.group)
+    await c.fatima.press(question, "Hoe vaak vraag ik hoe het gaat?")
     await c.fatima.press(question, "Elke week")
     await c.fatima.press(question, "dinsdag")
     await c.fatima.press(question, "19:00")
     await run_hours(sandbox, 2, GROUP_ID)  # Tuesday's check-in is queued now
     (question,) = await c.fatima.send("/checkin", chat=c.group)
+    await c.fatima.press(question, "Hoe vaak vraag ik hoe het gaat?")
     await c.fatima.press(question, "Geen check-ins")
     assert checkins_in(await run_hours(sandbox, 24 * 8, GROUP_ID)) == []
 
@@ -106,6 +111,7 @@ async def test_a_changed_or_stopped_rhythm_cancels_what_was_queued(sandbox: Sand
 async def test_every_six_weeks_the_plan_is_looked_at_and_the_family_can_change_that(sandbox: Sandbox) -> None:
     c = await set_up_circle(sandbox)
     (question,) = await c.fatima.send("/checkin", chat=c.group)
+    await c.fatima.press(question, "Hoe vaak vraag ik hoe het gaat?")
     await c.fatima.press(question, "Elke week")
     await c.fatima.press(question, "zondag")
     await c.fatima.press(question, "19:00")
@@ -115,7 +121,7 @@ async def test_every_six_weeks_the_plan_is_looked_at_and_the_family_can_change_t
     assert len(checkins_in(arrived)) == 7
 
     (question,) = await c.fatima.send("/checkin", chat=c.group)
-    await c.fatima.press(question, "🔄 Plan nakijken: elke 6 weken")
+    await c.fatima.press(question, "🔄 Samen naar het plan kijken")
     await c.fatima.press(question, "4 weken")
     assert question.text == "Goed. Elke 4 weken kijken we samen of het plan nog past."
     arrived = await run_hours(sandbox, 24 * 28, GROUP_ID)

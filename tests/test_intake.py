@@ -212,7 +212,7 @@ async def test_an_edited_message_changes_nothing(sandbox: Sandbox, unused_tcp_po
     before = len(telegram.messages_in(2))
     await anna.edit_last("Gezin Pietersen")
     await anna.press(question, "Nederlands")
-    await anna.press(question, "3 maanden ✓")
+    await anna.press(question, "3 maanden (tip)")
     await anna.press(question, "Maak de kring")
     assert question.text.startswith("De kring Gezin Jansen is klaar.")
     assert len(telegram.messages_in(2)) == before

@@ -23,7 +23,7 @@ FIRST = datetime(2026, 11, 30, 19, 0, tzinfo=AMS)  # a week after the choice (Mo
 
 async def weekly_family_checkin(c: Circle) -> None:
     (question,) = await c.fatima.send("/checkin", chat=c.group)
-    for button in ("Elke week", "zondag", "19:00"):
+    for button in ("Hoe vaak vraag ik hoe het gaat?", "Elke week", "zondag", "19:00"):
         await c.fatima.press(question, button)
 
 
@@ -174,7 +174,7 @@ async def test_the_member_can_pause_and_stop_and_the_family_hears_only_the_stop(
 
     # The coordinator sees that Kees stopped, and cannot overrule him; Kees can change his mind.
     (question,) = await c.fatima.send("/checkin")
-    await c.fatima.press(question, "🌱 Check-ins voor het netwerk")
+    await c.fatima.press(question, "🌱 Check-ins voor de mensen om jullie heen")
     assert question.button_texts() == ["Oma Ayşe · uit", "Buurman Kees · zelf gestopt"]
     await c.fatima.press(question, "Buurman Kees · zelf gestopt")
     assert question.text == "Buurman Kees heeft deze vragen zelf gestopt. Alleen Buurman Kees kan ze weer aanzetten."

@@ -64,7 +64,7 @@ async def set_up_three_circles(sandbox: Sandbox) -> dict[str, FakeUser]:
     # A: Gezin Jansen, in a group; Kees has two weekly jobs, grandmother Ayşe lives in New York.
     a = await set_up_circle(sandbox)
     (question,) = await a.fatima.send("/checkin", chat=a.group)
-    for button in ("Elke week", "zondag", "19:00"):
+    for button in ("Hoe vaak vraag ik hoe het gaat?", "Elke week", "zondag", "19:00"):
         await a.fatima.press(question, button)
     await make_agreement(a.fatima, "Buurman Kees", "Boodschappen doen")  # Wednesday 15:00
     await a.kees.press(sandbox.telegram.messages_in(4)[-1], "Ja, dat doe ik")
@@ -95,14 +95,14 @@ async def set_up_three_circles(sandbox: Sandbox) -> dict[str, FakeUser]:
     await make_agreement(lotte, "Piet", "Vuilnis buiten zetten", when=("Elke week", "donderdag", "19:00"))
     await piet.press(sandbox.telegram.messages_in(13)[-1], "Ja, dat doe ik")
     (question,) = await lotte.send("/checkin")
-    for button in ("Om de week ✓", "dinsdag", "18:00"):
+    for button in ("Hoe vaak vraag ik hoe het gaat?", "Om de week (tip)", "dinsdag", "18:00"):
         await lotte.press(question, button)
 
     # C: Gezin Yilmaz, in a group, checks in once a month.
     links = await new_circle(a.anna, "Gezin Yilmaz")
     selin, _ = await family_group(sandbox, links, user_id=21, name="Selin", group_id=GROUP_C)
     (question,) = await selin.send("/checkin", chat=sandbox.telegram.chats[GROUP_C])
-    for button in ("Elke maand", "20:00"):
+    for button in ("Hoe vaak vraag ik hoe het gaat?", "Elke maand", "20:00"):
         await selin.press(question, button)
     return {"daan": daan, "piet": piet, "fatima": a.fatima}
 

@@ -139,7 +139,7 @@ async def test_kring_never_contacts_the_professional_on_its_own(sandbox: Sandbox
     await make_agreement(c.fatima, "Buurman Kees", "Boodschappen doen")
     await c.kees.press(last(sandbox, 4), "Ja, dat doe ik")
     (question,) = await c.fatima.send("/checkin", chat=c.group)
-    for button in ("Elke week", "zondag", "19:00"):
+    for button in ("Hoe vaak vraag ik hoe het gaat?", "Elke week", "zondag", "19:00"):
         await c.fatima.press(question, button)
     before = len(sandbox.telegram.messages_in(ANNA))
     for _week in range(4):  # "not good" every week, agreements missed, silence
@@ -163,11 +163,14 @@ async def test_network_members_are_pointed_to_the_family_and_veilig_thuis(sandbo
 async def test_the_pulse_is_exactly_what_the_family_sees_and_can_be_switched_off(sandbox: Sandbox) -> None:
     c = await set_up_circle(sandbox)
     (choice,) = await c.omar.send("/pulse")
-    assert choice.text == "Alleen wie de kring regelt, kiest of de hulpverlener een korte stand krijgt."
+    assert choice.text == "Alleen wie de kring regelt, kiest of de hulpverlener de cijfers krijgt."
     (choice,) = await c.fatima.send("/pulse")
-    assert "Anna de Vries ziet alleen tellingen, nooit wat jullie schrijven." in choice.text
-    await c.fatima.press(choice, "Elke 2 weken ✓")
-    assert last(sandbox, ANNA).text == "Gezin Jansen geeft je om de paar weken een korte stand: alleen tellingen."
+    assert "Nooit wat jullie schrijven, alleen dit:" in choice.text
+    assert choice.button_texts() == ["Elke 2 weken (tip)", "Elke 4 weken", "✓ Uit"]
+    await c.fatima.press(choice, "Elke 2 weken (tip)")
+    assert last(sandbox, ANNA).text == "Gezin Jansen laat je om de paar weken de cijfers zien. Nooit wat ze schrijven."
+    (choice,) = await c.fatima.send("/pulse")
+    assert choice.button_texts() == ["✓ Elke 2 weken", "Elke 4 weken", "Uit"]
     await make_agreement(c.fatima, "Buurman Kees", "Boodschappen doen")
     await c.kees.press(last(sandbox, 4), "Ja, dat doe ik")
     (question,) = await c.fatima.send("/checkin", chat=c.group)
@@ -188,14 +191,14 @@ async def test_the_pulse_is_exactly_what_the_family_sees_and_can_be_switched_off
     counts = [
         "Check-ins: 1 gevraagd, 1 beantwoord.",
         "Antwoorden: goed 0, zo-zo 1, niet goed 1, wil erover praten 0.",
-        "Afspraken: 1 gelukt, 1 niet gelukt of geen antwoord.",
+        "Afspraken: 1 gelukt, 0 niet gelukt, 1 zonder antwoord.",  # silence is not failure
     ]
     assert sent.text.splitlines()[1:4] == counts == shown[0].text.splitlines()[1:4]
     assert "Sam" not in sent.text and "Omar" not in sent.text and "Boodschappen" not in sent.text
 
     (choice,) = await c.fatima.send("/pulse")
     await c.fatima.press(choice, "Uit")
-    assert last(sandbox, ANNA).text == "Gezin Jansen heeft de korte stand uitgezet. Je krijgt geen stand meer."
+    assert last(sandbox, ANNA).text == "Gezin Jansen heeft de cijfers uitgezet. Je krijgt ze niet meer."
     assert not [m for _, m in await run_hours(sandbox, 24 * 28, ANNA) if m.text.startswith("🫶")]
 
 
@@ -219,7 +222,7 @@ async def test_the_end_of_follow_up_detaches_the_professional_and_the_circle_goe
     await c.fatima.press(ask, "Nee, het is goed zo")
     assert last(sandbox, ANNA).text == "Gezin Jansen vindt het goed zo. Je kijkt mee tot 23 maart 2027."
     to_anna = [m.text for _, m in await run_hours(sandbox, 24 * 10, ANNA)]
-    assert any(t.startswith("🫶 Korte stand van Gezin Jansen") for t in to_anna)  # the last pulse, as agreed
+    assert any(t.startswith("🫶 De cijfers van Gezin Jansen") for t in to_anna)  # the last pulse, as agreed
     assert to_anna[-1].startswith("Je kijkt niet meer mee met Gezin Jansen.")
     handover = [m.text for m in sandbox.telegram.messages_in(GROUP_ID) if m.text.startswith("🌱")]
     assert len(handover) == 1 and "Vanaf nu doen jullie het samen" in handover[0] and ORGANISATION in handover[0]
@@ -236,7 +239,7 @@ async def test_the_end_of_follow_up_detaches_the_professional_and_the_circle_goe
 async def test_a_pulse_queued_before_it_was_switched_off_is_not_sent(sandbox: Sandbox) -> None:
     c = await set_up_circle(sandbox)
     (choice,) = await c.fatima.send("/pulse")
-    await c.fatima.press(choice, "Elke 2 weken ✓")
+    await c.fatima.press(choice, "Elke 2 weken (tip)")
     await run_hours(sandbox, 24 * 13, ANNA)  # the pulse of 7 December is queued by now
     (choice,) = await c.fatima.send("/pulse")
     await c.fatima.press(choice, "Uit")

@@ -238,7 +238,7 @@ async def test_the_parent_with_the_link_leads_and_a_second_parent_is_confirmed(s
     assert "Vraag wie de kring regelt om een uitnodiging." in greeting.text
     assert await _member(sandbox, 900) is None  # she is not family, and leads nothing
     mira = sandbox.user(5, "Mira")
-    (welcome, _pulse) = await mira.send(f"/start {links['start']}")  # the parent's own link
+    (welcome,) = await mira.send(f"/start {links['start']}")  # the parent's own link
     assert "Jij regelt de kring." in welcome.text
     sam = sandbox.user(6, "Sam")
     await sam.press(greeting, HOUSEHOLD)  # the second parent asks, in the group

@@ -1,5 +1,6 @@
-"""Making (or changing) an agreement step by step: who, what, for whom, what kind of help, when,
-who steps in, who may see it. And the doer's optional reason for "Liever anders"."""
+"""Making (or changing) an agreement: who, what, when, then one summary with sensible defaults
+(for nobody in particular, practical help, nobody steps in, the whole circle sees it) that can
+each be changed before saving. And the doer's optional reason for "Liever anders"."""
 
 from __future__ import annotations
 
@@ -15,6 +16,14 @@ from bot.plan_text import agreement_block, describe_when, support_label, weekday
 from bot.services import agreements, authz, circles
 from bot.services.agreements import When
 
+#: What the summary shows until someone changes it. Practical help is the most common kind.
+DEFAULT_KIND = SupportKind.PRACTICAL
+DEFAULT_VISIBILITY = Visibility.CIRCLE
+#: Times offered as buttons; any other time can be typed.
+TIMES = ("09:00", "12:00", "15:00", "18:00", "19:00", "20:00")
+#: The defaults the summary can change: button name → step.
+CHANGES = ("for_whom", "kind", "backup", "visibility")
+
 
 @dataclass(frozen=True)
 class AgreementDraft:
@@ -24,6 +33,7 @@ class AgreementDraft:
     doer: int | None = None
     what: str = ""
     for_whom: str | None = None
+    #: ``None`` (also in drafts from before the summary existed): :data:`DEFAULT_KIND`.
     kind: str | None = None
     #: A :class:`Frequency` value, or "needed" (no schedule: "als het nodig is").
     frequency: str | None = None
@@ -33,11 +43,24 @@ class AgreementDraft:
     on_date: str | None = None
     at_time: str | None = None
     backup: int | None = None
+    #: ``None``: :data:`DEFAULT_VISIBILITY`.
     visibility: str | None = None
 
     @property
     def when(self) -> When | None:
         return When.from_data(asdict(self))
+
+    @property
+    def support_kind(self) -> SupportKind:
+        return SupportKind(self.kind) if self.kind else DEFAULT_KIND
+
+    @property
+    def seen_by(self) -> Visibility:
+        return Visibility(self.visibility) if self.visibility else DEFAULT_VISIBILITY
+
+    @property
+    def has_when(self) -> bool:
+        return self.frequency == "needed" or (self.frequency is not None and self.at_time is not None)
 
 
 Agreement = Turn[AgreementDraft]
@@ -47,7 +70,7 @@ WHEN: dict[str, tuple[str, dict[str, object]]] = {
     "biweekly": ("weekday", {"frequency": Frequency.WEEKLY.value, "interval": 2}),
     "monthly": ("day_of_month", {"frequency": Frequency.MONTHLY.value, "interval": 1}),
     "once": ("date", {"frequency": Frequency.ONCE.value, "interval": 1}),
-    "needed": ("backup", {"frequency": "needed"}),
+    "needed": ("confirm", {"frequency": "needed", "at_time": None}),
 }
 
 
@@ -104,7 +127,9 @@ async def _ask(turn: Agreement) -> Reply:
         case "date":
             return say(_("Op welke dag? Schrijf bijvoorbeeld 12-12."))
         case "time":
-            return say(_("Hoe laat? Schrijf bijvoorbeeld 15:00."))
+            return _("Hoe laat? Kies een tijd, of schrijf er een, zoals 15:30."), rows(
+                [turn.button(t, "time", i) for i, t in enumerate(TIMES)], 3
+            )
         case "backup":
             others = [turn.button(m.display_name, "backup", m.id) for m in members.values() if m.id != turn.data.doer]
             others.append(turn.button(pgettext("button", "Niemand"), "backup", 0))
@@ -122,29 +147,52 @@ async def _ask(turn: Agreement) -> Reply:
                 1,
             )
     return _summary(turn.data, members), InlineKeyboardMarkup(
-        [[turn.button(pgettext("button", "Opslaan"), "save", 1), turn.button(pgettext("button", "Stop"), "stop", 1)]]
+        [
+            [turn.button("✅ " + pgettext("button", "Opslaan"), "save", 1)],
+            [
+                turn.button(pgettext("button", "Voor wie?"), "change", "for_whom"),
+                turn.button(pgettext("button", "Soort hulp"), "change", "kind"),
+            ],
+            [
+                turn.button(pgettext("button", "Wie springt in?"), "change", "backup"),
+                turn.button(pgettext("button", "Wie ziet het?"), "change", "visibility"),
+            ],
+            [turn.button(pgettext("button", "Stop"), "stop", 1)],
+        ]
     )
 
 
 def _summary(data: AgreementDraft, members: dict[int, Member]) -> str:
-    assert data.doer is not None and data.kind is not None
+    """Every choice in words, the defaults too, so nothing is decided unseen."""
+    assert data.doer is not None
     doer = members[data.doer].display_name
-    lines = [_("Klopt dit?"), f"{doer}: {data.what}"]
+    head = f"{doer}: {data.what}"
     if data.for_whom:
-        lines.append(_("(voor {name})").format(name=data.for_whom))
-    lines.append(f"{support_label(SupportKind(data.kind))} · {describe_when(data.when)}")
+        head += " " + _("(voor {name})").format(name=data.for_whom)
     backup = members.get(data.backup or 0)
-    if backup is not None:
-        lines.append(_("Als het niet lukt: {name}").format(name=backup.display_name))
-    lines.append(
+    lines = [
+        _("Klopt dit?"),
+        head,
+        describe_when(data.when),
+        support_label(data.support_kind),
+        _("Als het niet lukt: {name}").format(name=backup.display_name)
+        if backup is not None
+        else _("Niemand springt in als het niet lukt."),
         _("Iedereen in de kring ziet dit.")
-        if data.visibility == Visibility.CIRCLE.value
-        else _("Alleen het gezin en {name} zien dit.").format(name=doer)
-    )
+        if data.seen_by == Visibility.CIRCLE
+        else _("Alleen het gezin en {name} zien dit.").format(name=doer),
+    ]
     return "\n".join(lines)
 
 
 # -- what each step accepts --------------------------------------------------------------------
+
+
+def _then(turn: Agreement, **changes: object) -> None:
+    """After a change from the summary: back to it (a draft from before the summary, which asked
+    these before "Wanneer?", goes on to "Wanneer?")."""
+    turn.go(turn.step, **changes)
+    turn.go("confirm" if turn.data.has_when else "when")
 
 
 async def _doer(turn: Agreement, name: str, value: str) -> Reply | None:
@@ -159,7 +207,7 @@ async def _what(turn: Agreement, text: str) -> Reply | None:
     what = circles.clean_name(text, agreements.MAX_WHAT)
     if what is None:
         return too_long(agreements.MAX_WHAT)
-    turn.go("for_whom", what=what)
+    turn.go("when", what=what)
     return None
 
 
@@ -167,21 +215,21 @@ async def _for_whom(turn: Agreement, text: str) -> Reply | None:
     for_whom = circles.clean_name(text, agreements.MAX_FOR_WHOM)
     if for_whom is None:
         return too_long(agreements.MAX_FOR_WHOM)
-    turn.go("kind", for_whom=for_whom)
+    _then(turn, for_whom=for_whom)
     return None
 
 
 async def _no_for_whom(turn: Agreement, name: str, value: str) -> Reply | None:
     if name != "skip":
         raise callbacks.BadCallbackData(name)
-    turn.go("kind", for_whom=None)
+    _then(turn, for_whom=None)
     return None
 
 
 async def _kind(turn: Agreement, name: str, value: str) -> Reply | None:
     if name != "kind":
         raise callbacks.BadCallbackData(name)
-    turn.go("when", kind=callbacks.as_enum(SupportKind, value).value)
+    _then(turn, kind=callbacks.as_enum(SupportKind, value).value)
     return None
 
 
@@ -221,7 +269,14 @@ async def _time(turn: Agreement, text: str) -> Reply | None:
     at = agreements.parse_time(text)
     if at is None:
         return say(_("Dat is geen tijd die ik ken. Schrijf bijvoorbeeld 15:00."))
-    turn.go("backup", at_time=at)
+    turn.go("confirm", at_time=at)
+    return None
+
+
+async def _time_pressed(turn: Agreement, name: str, value: str) -> Reply | None:
+    if name != "time":
+        raise callbacks.BadCallbackData(name)
+    turn.go("confirm", at_time=callbacks.as_choice(TIMES, value))
     return None
 
 
@@ -229,22 +284,25 @@ async def _backup(turn: Agreement, name: str, value: str) -> Reply | None:
     backup = callbacks.as_int(value)
     if name != "backup" or (backup and backup not in set(await _members(turn)) - {turn.data.doer}):
         raise callbacks.BadCallbackData(value)
-    turn.go("visibility", backup=backup or None)
+    _then(turn, backup=backup or None)
     return None
 
 
 async def _visibility(turn: Agreement, name: str, value: str) -> Reply | None:
     if name != "visibility":
         raise callbacks.BadCallbackData(name)
-    turn.go("confirm", visibility=callbacks.as_enum(Visibility, value).value)
+    _then(turn, visibility=callbacks.as_enum(Visibility, value).value)
     return None
 
 
-async def _save(turn: Agreement, name: str, value: str) -> Reply | None:
-    if name != "save":
+async def _confirm(turn: Agreement, name: str, value: str) -> Reply | None:
+    if name == "change" and value in CHANGES:
+        turn.go(value)
+        return None
+    if name != "save" or not turn.data.has_when:
         raise callbacks.BadCallbackData(name)
     data = turn.data
-    assert data.kind is not None and data.visibility is not None and data.doer is not None
+    assert data.doer is not None
     turn.finish()
     if data.agreement_id:
         changed = await agreements.update(
@@ -253,10 +311,10 @@ async def _save(turn: Agreement, name: str, value: str) -> Reply | None:
             person_id=turn.person_id,
             what=data.what,
             for_whom=data.for_whom,
-            support_kind=SupportKind(data.kind),
+            support_kind=data.support_kind,
             when=data.when,
             backup_member_id=data.backup,
-            visibility=Visibility(data.visibility),
+            visibility=data.seen_by,
             now=turn.now,
         )
         view = await agreements.view(turn.session, changed)
@@ -268,10 +326,10 @@ async def _save(turn: Agreement, name: str, value: str) -> Reply | None:
         doer_member_id=data.doer,
         what=data.what,
         for_whom=data.for_whom,
-        support_kind=SupportKind(data.kind),
+        support_kind=data.support_kind,
         when=data.when,
         backup_member_id=data.backup,
-        visibility=Visibility(data.visibility),
+        visibility=data.seen_by,
         now=turn.now,
     )
     if agreement.status == AgreementStatus.SUGGESTED:
@@ -295,22 +353,37 @@ MAKE = Flow(
     steps={
         "doer": Step(_ask, pressed=_doer),
         "what": Step(_ask, typed=_what),
-        "for_whom": Step(_ask, typed=_for_whom, pressed=_no_for_whom),
-        "kind": Step(_ask, pressed=_kind),
         "when": Step(_ask, pressed=_when),
         "weekday": Step(_ask, pressed=_weekday),
         "day_of_month": Step(_ask, typed=_day_of_month),
         "date": Step(_ask, typed=_date),
-        "time": Step(_ask, typed=_time),
+        "time": Step(_ask, typed=_time, pressed=_time_pressed),
+        "confirm": Step(_ask, pressed=_confirm),
+        # changed from the summary (a draft from before it may also wait at one of these)
+        "for_whom": Step(_ask, typed=_for_whom, pressed=_no_for_whom),
+        "kind": Step(_ask, pressed=_kind),
         "backup": Step(_ask, pressed=_backup),
         "visibility": Step(_ask, pressed=_visibility),
-        "confirm": Step(_ask, pressed=_save),
     },
 )
 
 
 def intro() -> str:
     return _("We maken een afspraak: wie doet wat?") + " " + _("Stoppen? Stuur /cancel.")
+
+
+def change_draft(view: agreements.AgreementView) -> AgreementDraft:
+    """A change starts from what is agreed now: only what and when are asked again."""
+    agreement = view.agreement
+    return AgreementDraft(
+        agreement.circle_id,
+        agreement.id,
+        doer=view.doer.id,
+        for_whom=agreement.for_whom,
+        kind=agreement.support_kind.value,
+        backup=view.backup.id if view.backup is not None else None,
+        visibility=agreement.visibility.value,
+    )
 
 
 def change_intro(view: agreements.AgreementView) -> str:

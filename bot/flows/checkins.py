@@ -1,6 +1,7 @@
-"""/checkin step by step: how often the family's check-in comes (or one now, or none), how often
-the plan is looked at, and which network members get a check-in of their own. And the few words
-a family member may add to their answer."""
+"""/checkin, one question per screen: first what to choose (how often the family's check-in comes,
+how often the plan is looked at, the check-ins of the people around the family, or one now), then
+that one thing. After the family's first choice of rhythm it is asked, once, whether the former
+professional may see the figures. And the few words a family member may add to their answer."""
 
 from __future__ import annotations
 
@@ -8,16 +9,19 @@ from dataclasses import dataclass
 from datetime import time, timedelta
 from typing import TypeVar
 
-from telegram import InlineKeyboardMarkup
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks
 from bot.flows.flow import Flow, Pressed, Reply, Step, Turn, rows, say, too_long
 from bot.i18n import _, ngettext, pgettext
+from bot.messages import pulse as pulse_messages
+from bot.messages.buttons import marked
 from bot.plan_text import describe_when, weekday_name
-from bot.services import checkins, network_checkins
+from bot.services import authz, checkins, network_checkins, pulse
 from bot.services.agreements import When
 
 TIMES = (time(18, 0), time(19, 0), time(20, 0))
+REVIEW_TIP = 6  # weeks between looks at the plan: the circles' default
 D = TypeVar("D")
 
 
@@ -40,14 +44,23 @@ def refusal() -> str:
 
 async def _ask(turn: Setup) -> Reply:
     match turn.step:
+        case "rhythm":
+            return await _ask_rhythm(turn)
         case "review":
+            setting = await checkins.setting(turn.session, turn.data.circle_id)
             weeks = [
                 turn.button(
-                    ngettext("{count} week", "{count} weken", w).format(count=w) + (" ✓" if w == 6 else ""), "weeks", w
+                    marked(
+                        ngettext("{count} week", "{count} weken", w).format(count=w),
+                        chosen=w == setting.review_weeks,
+                        tip=w == REVIEW_TIP,
+                    ),
+                    "weeks",
+                    w,
                 )
                 for w in checkins.REVIEW_CHOICES
             ]
-            return _("Om de paar weken kijken we samen of het plan nog past. Hoe vaak?"), InlineKeyboardMarkup([weeks])
+            return _("Om de paar weken kijken we samen of het plan nog past. Hoe vaak?"), rows(weeks)
         case "weekday":
             return _("Op welke dag?"), rows([turn.button(weekday_name(d), "day", d) for d in range(7)], 4)
         case "time":
@@ -58,29 +71,45 @@ async def _ask(turn: Setup) -> Reply:
             return await _ask_member(turn)
         case "every":
             return await _ask_every(turn)
-    setting = await checkins.setting(turn.session, turn.data.circle_id)
+    return _("Wat wil je kiezen?"), rows(
+        [
+            turn.button(pgettext("button", "Hoe vaak vraag ik hoe het gaat?"), "topic", "rhythm"),
+            turn.button("🔄 " + pgettext("button", "Samen naar het plan kijken"), "review"),
+            turn.button("🌱 " + pgettext("button", "Check-ins voor de mensen om jullie heen"), "network"),
+            turn.button(pgettext("button", "Nu een check-in"), "now"),
+        ],
+        1,
+    )
+
+
+async def _ask_rhythm(turn: Setup) -> Reply:
+    """One question: how often. ✓ marks the rhythm now, "(tip)" what suits most families."""
+    schedule = await checkins.current_rhythm(turn.session, turn.data.circle_id)
+    now = next(
+        (
+            key
+            for key, rhythm in checkins.RHYTHMS.items()
+            if schedule and rhythm == (schedule.frequency, schedule.interval)
+        ),
+        None,
+    )
     now_text = (
-        _("Nu: {when}.").format(when=describe_when(When.from_schedule(setting.rhythm)))
-        if setting.rhythm
+        _("Nu: {when}.").format(when=describe_when(When.from_schedule(schedule)))
+        if schedule
         else _("Nu zijn er geen vaste check-ins.")
     )
-    review = ngettext("Plan nakijken: elke week", "Plan nakijken: elke {count} weken", setting.review_weeks)
-    buttons = InlineKeyboardMarkup(
+
+    def choice(label: str, rhythm: str) -> InlineKeyboardButton:
+        return turn.button(marked(label, chosen=rhythm == now, tip=rhythm == checkins.DEFAULT_RHYTHM), "rhythm", rhythm)
+
+    return _("Hoe vaak vraag ik hoe het gaat?") + "\n" + now_text, rows(
         [
-            [
-                turn.button(pgettext("button", "Elke week"), "rhythm", "weekly"),
-                turn.button(pgettext("button", "Om de week") + " ✓", "rhythm", "biweekly"),
-            ],
-            [turn.button(pgettext("button", "Elke maand"), "rhythm", "monthly")],
-            [
-                turn.button(pgettext("button", "Nu een check-in"), "now"),
-                turn.button(pgettext("button", "Geen check-ins"), "off"),
-            ],
-            [turn.button("🔄 " + review.format(count=setting.review_weeks), "review")],
-            [turn.button("🌱 " + pgettext("button", "Check-ins voor het netwerk"), "network")],
+            choice(pgettext("button", "Elke week"), "weekly"),
+            choice(pgettext("button", "Om de week"), "biweekly"),
+            choice(pgettext("button", "Elke maand"), "monthly"),
+            turn.button(marked(pgettext("button", "Geen check-ins"), chosen=schedule is None), "off"),
         ]
     )
-    return _("Hoe vaak vraag ik hoe het gaat? Om de week past bij de meeste gezinnen.") + "\n" + now_text, buttons
 
 
 # -- what each step accepts --------------------------------------------------------------------
@@ -108,7 +137,12 @@ def _or_now_or_off(pressed: Pressed[CheckinDraft]) -> Pressed[CheckinDraft]:
     return step
 
 
-async def _rhythm(turn: Setup, name: str, value: str) -> Reply | None:
+async def _topic(turn: Setup, name: str, value: str) -> Reply | None:
+    """The first screen: what to choose. (A draft from before it, at "rhythm", showed the
+    rhythms, "review" and "network" on one screen; those presses still work there.)"""
+    if name == "topic" and value == "rhythm":
+        turn.go("rhythm")
+        return None
     if name == "review":
         turn.go("review")
         return None
@@ -118,6 +152,12 @@ async def _rhythm(turn: Setup, name: str, value: str) -> Reply | None:
             return say(_("Er doet nog niemand om het gezin heen mee. Nodig iemand uit met /invite."))
         turn.go("network")
         return None
+    raise callbacks.BadCallbackData(value)
+
+
+async def _rhythm(turn: Setup, name: str, value: str) -> Reply | None:
+    if name in ("review", "network"):
+        return await _topic(turn, name, value)
     if name != "rhythm" or value not in checkins.RHYTHMS:
         raise callbacks.BadCallbackData(value)
     turn.go("weekday" if value != "monthly" else "time", rhythm=value)
@@ -163,7 +203,15 @@ async def _time(turn: Setup, name: str, value: str) -> Reply | None:
         now=turn.now,
     )
     turn.finish()
-    return say(_("Goed. De check-in komt {when}.").format(when=describe_when(When.from_schedule(schedule))))
+    done = _("Goed. De check-in komt {when}.").format(when=describe_when(When.from_schedule(schedule)))
+    try:  # now the family knows what a check-in is: may the professional see the figures?
+        offered = await pulse.first_offer(turn.session, turn.data.circle_id, person_id=turn.person_id, now=turn.now)
+    except authz.NotAllowed:
+        offered = None
+    if offered is None:
+        return say(done)
+    question, buttons = pulse_messages.offer(offered, turn.data.circle_id)
+    return done + "\n\n" + question, buttons
 
 
 # -- the network part: which members get a check-in of their own, and how often -----------------
@@ -200,10 +248,15 @@ async def _member(turn: Setup, name: str, value: str) -> Reply | None:
 
 async def _ask_every(turn: Setup) -> Reply:
     member = await network_checkins.network_member(turn.session, turn.data.member_id or 0, turn.data.circle_id)
+    schedule = await network_checkins.current(turn.session, member.id)
+    now = schedule.interval if schedule is not None else None
     choices = [
         turn.button(
-            ngettext("Elke week", "Elke {count} weken", w).format(count=w)
-            + (" ✓" if w == network_checkins.SUGGESTED else ""),
+            marked(
+                ngettext("Elke week", "Elke {count} weken", w).format(count=w),
+                chosen=w == now,
+                tip=w == network_checkins.SUGGESTED,
+            ),
             "every",
             w,
         )
@@ -213,7 +266,9 @@ async def _ask_every(turn: Setup) -> Reply:
         _(
             "Hoe vaak vraag ik {name} hoe het gaat? {name} hoort dat jij dit koos, en kan het zelf pauzeren of stoppen."
         ).format(name=member.display_name),
-        InlineKeyboardMarkup([choices, [turn.button(pgettext("button", "Uit"), "every", 0)]]),
+        InlineKeyboardMarkup(
+            [choices, [turn.button(marked(pgettext("button", "Uit"), chosen=now is None), "every", 0)]]
+        ),
     )
 
 
@@ -249,6 +304,7 @@ CHECKIN = Flow(
     check=_may_choose,
     gone=refusal,
     steps={
+        "topic": Step(_ask, pressed=_or_now_or_off(_topic)),
         "rhythm": Step(_ask, pressed=_or_now_or_off(_rhythm)),
         "review": Step(_ask, pressed=_or_now_or_off(_review)),
         "weekday": Step(_ask, pressed=_or_now_or_off(_weekday)),

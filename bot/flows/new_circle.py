@@ -10,6 +10,7 @@ from telegram import InlineKeyboardMarkup
 from bot import callbacks
 from bot.flows.flow import Flow, Reply, Step, Turn, rows, say
 from bot.i18n import _, available_languages, format_date, is_reviewed, language_name, ngettext, pgettext
+from bot.messages.buttons import marked
 from bot.services import circles
 
 
@@ -34,7 +35,7 @@ def _language_label(code: str) -> str:
 
 def _months_label(months: int) -> str:
     text = ngettext("{count} maand", "{count} maanden", months).format(count=months)
-    return text + (" ✓" if months == circles.DEFAULT_FOLLOW_UP_MONTHS else "")
+    return marked(text, tip=months == circles.DEFAULT_FOLLOW_UP_MONTHS)
 
 
 async def _ask(turn: NewCircle) -> Reply:

@@ -183,7 +183,7 @@ async def manage_pressed(update: Update, context: KringContext) -> None:
         if not isinstance(message, Message) or message.chat.type != ChatType.PRIVATE:
             raise callbacks.BadCallbackData(values[1])
         view = await agreements.check_can_change(session, callbacks.as_int(values[0]), person_id=person_id)
-        draft = agreement.AgreementDraft(view.agreement.circle_id, view.agreement.id, doer=view.doer.id)
+        draft = agreement.change_draft(view)
         turn = await flows.begin(context, session, message.chat.id, agreement.MAKE, draft, step="what")
         text, buttons = await turn.question()
         await agreement.MAKE.save(turn)

@@ -33,7 +33,7 @@ async def start(update: Update, context: KringContext) -> None:
 
 
 async def _begin(context: KringContext, message: Message, circle_id: int) -> None:
-    await flows.start(context, message, flow.CHECKIN, flow.CheckinDraft(circle_id), step="rhythm")
+    await flows.start(context, message, flow.CHECKIN, flow.CheckinDraft(circle_id), step="topic")
 
 
 async def answer_pressed(update: Update, context: KringContext) -> None:

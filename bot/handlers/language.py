@@ -29,6 +29,7 @@ from bot.i18n import (
     pgettext,
     set_language,
 )
+from bot.messages.buttons import marked
 from bot.runtime import KringContext
 from bot.services import circles, people, roles
 
@@ -50,7 +51,7 @@ def language_keyboard(current: str) -> InlineKeyboardMarkup:
     return _rows(
         [
             InlineKeyboardButton(
-                ("✓ " if code == current else "") + label(code), callback_data=callbacks.encode(ACTION, code)
+                marked(label(code), chosen=code == current), callback_data=callbacks.encode(ACTION, code)
             )
             for code in available_languages()
         ]
@@ -87,7 +88,7 @@ async def _ask_group_language(context: KringContext, message: Message) -> None:
         return
     buttons = [
         InlineKeyboardButton(
-            ("✓ " if code == circle.language else "") + label(code),
+            marked(label(code), chosen=code == circle.language),
             callback_data=callbacks.encode(GROUP, circle.id, 1, code),
         )
         for code in available_languages()

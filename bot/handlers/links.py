@@ -9,7 +9,6 @@ from telegram.constants import ChatType
 from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
 from bot import callbacks
-from bot.handlers import pulse
 from bot.handlers.flows import button_action
 from bot.i18n import _, pgettext, use_language
 from bot.runtime import KringContext
@@ -64,17 +63,12 @@ async def _reply(context: KringContext, message: Message, opened: links.Opened |
     elif isinstance(opened, links.GroupAttached):
         text, buttons = _group_greeting(opened)
         await message.reply_text(text, reply_markup=buttons)
-        adder = opened.adder
-        if adder is not None and adder.is_new and adder.is_coordinator and opened.followed:
-            await pulse.offer(context, message, opened.circle_id)  # the family decides this at set-up
     elif isinstance(opened, links.FamilyJoined):
         joined = opened.joined
         if joined.pending:
             await message.reply_text(_asked())
         else:
             await message.reply_text(_family_welcome(opened.circle_name, joined.is_coordinator))
-        if joined.is_new and joined.is_coordinator and opened.followed:
-            await pulse.offer(context, message, opened.circle_id)  # the family decides this at set-up
     elif isinstance(opened, Invited):
         if opened.already_member:
             await message.reply_text(_("Je doet al mee in de kring van {circle}.").format(circle=opened.circle_name))

@@ -12,6 +12,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from bot import callbacks
 from bot.handlers.fallback import own_setting_pressed
 from bot.i18n import _
+from bot.messages.buttons import marked
 from bot.runtime import KringContext
 from bot.services import people
 from bot.services.quiet_hours import DEFAULT_FROM, DEFAULT_UNTIL
@@ -42,7 +43,7 @@ async def ask(update: Update, context: KringContext) -> None:
         current = people.quiet_hours(person)
     buttons = [
         InlineKeyboardButton(
-            ("✓ " if choice == current else "") + _span(*choice), callback_data=callbacks.encode(ACTION, index)
+            marked(_span(*choice), chosen=choice == current), callback_data=callbacks.encode(ACTION, index)
         )
         for index, choice in enumerate(CHOICES)
     ]

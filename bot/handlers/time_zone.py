@@ -13,6 +13,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from bot import callbacks
 from bot.handlers.fallback import own_setting_pressed
 from bot.i18n import _, format_time
+from bot.messages.buttons import marked
 from bot.runtime import KringContext
 from bot.services import people
 
@@ -49,7 +50,7 @@ async def ask(update: Update, context: KringContext) -> None:
         current = people.clock_of(person, context.runtime.settings.timezone).key
     buttons = [
         InlineKeyboardButton(
-            ("✓ " if zone == current else "") + _label(zone, context), callback_data=callbacks.encode(ACTION, index)
+            marked(_label(zone, context), chosen=zone == current), callback_data=callbacks.encode(ACTION, index)
         )
         for index, zone in enumerate(ZONES)
     ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks
+from bot.i18n import pgettext
 
 
 def choices(action: str, subject_id: int, *labelled: tuple[str, str]) -> InlineKeyboardMarkup:
@@ -17,3 +18,12 @@ def choices(action: str, subject_id: int, *labelled: tuple[str, str]) -> InlineK
             ]
         ]
     )
+
+
+def marked(label: str, *, chosen: bool = False, tip: bool = False) -> str:
+    """A choice's label: ✓ only for what is chosen now; a suggestion says so in words."""
+    if chosen:
+        return "✓ " + label
+    if tip:
+        return pgettext("button", "{choice} (tip)").format(choice=label)
+    return label

@@ -1,5 +1,6 @@
-"""The pulse to the former professional, the family's copy of it ("Dit ziet Anna"), and the
-professional hearing that the family switched it on or off."""
+"""The pulse ("de cijfers") to the former professional, the family's copy of it ("Dit ziet
+Anna"), the professional hearing that the family switched it on or off, and the question to the
+family (after /pulse, or once after the first check-in choice)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,31 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot import callbacks
 from bot.db.delivery_kinds import DeliveryKind
 from bot.db.models import Delivery
-from bot.i18n import _, format_date
+from bot.i18n import _, format_date, ngettext, pgettext
+from bot.messages.buttons import marked
 from bot.services import notifications, pulse
 from scheduler.sender import Rendered
+
+CHOOSE = "pl"  # pl:circle_id:weeks (0: off)
+#: An example of the figures, shown when the family is asked.
+EXAMPLE = pulse.Stats(
+    checkins=2, answers=2, good=2, so_so=1, not_good=0, want_to_talk=0, kept=3, not_done=0, no_answer=1
+)
+
+
+def _agreements_line(stats: pulse.Stats) -> str:
+    if stats.not_kept is not None:  # queued before the two were counted apart
+        return _("Afspraken: {kept} gelukt, {not_kept} niet gelukt of geen antwoord.").format(
+            kept=stats.kept, not_kept=stats.not_kept
+        )
+    return _("Afspraken: {kept} gelukt, {not_done} niet gelukt, {no_answer} zonder antwoord.").format(
+        kept=stats.kept, not_done=stats.not_done, no_answer=stats.no_answer
+    )
 
 
 def stats_lines(stats: pulse.Stats) -> list[str]:
@@ -22,14 +42,41 @@ def stats_lines(stats: pulse.Stats) -> list[str]:
         _("Antwoorden: goed {good}, zo-zo {so_so}, niet goed {not_good}, wil erover praten {talk}.").format(
             good=stats.good, so_so=stats.so_so, not_good=stats.not_good, talk=stats.want_to_talk
         ),
-        _("Afspraken: {kept} gelukt, {not_kept} niet gelukt of geen antwoord.").format(
-            kept=stats.kept, not_kept=stats.not_kept
-        ),
+        _agreements_line(stats),
     ] + (
         [_("Check-ins van het netwerk: {count} beantwoord.").format(count=stats.network_answers)]
         if stats.network_answers
         else []
     )
+
+
+def offer(offered: pulse.Offer, circle_id: int) -> tuple[str, InlineKeyboardMarkup | None]:
+    """May the professional see the figures? ✓ marks what is chosen now (off by default)."""
+    professional, schedule = offered.professional, offered.schedule
+    if professional is None:
+        return _("Er is geen hulpverlener meer bij deze kring. De cijfers gaan naar niemand."), None
+    now = schedule.interval if schedule is not None else 0
+    text = "\n".join(
+        [
+            _("Mag {name} om de paar weken de cijfers zien?").format(name=professional.name),
+            _("Zo kijkt {name} nog mee.").format(name=professional.name),  # the family's copy: after choosing
+            _("Nooit wat jullie schrijven, alleen dit:"),
+            *("  " + line for line in stats_lines(EXAMPLE)),
+        ]
+    )
+    buttons = [
+        InlineKeyboardButton(
+            marked(ngettext("Elke week", "Elke {count} weken", w).format(count=w), chosen=w == now, tip=w == 2),
+            callback_data=callbacks.encode(CHOOSE, circle_id, w),
+        )
+        for w in pulse.CHOICES
+    ]
+    buttons.append(
+        InlineKeyboardButton(
+            marked(pgettext("button", "Uit"), chosen=not now), callback_data=callbacks.encode(CHOOSE, circle_id, 0)
+        )
+    )
+    return text, InlineKeyboardMarkup([buttons])
 
 
 async def _stats_of(session: AsyncSession, delivery: Delivery) -> pulse.Stats:
@@ -42,7 +89,7 @@ async def _stats_of(session: AsyncSession, delivery: Delivery) -> pulse.Stats:
             datetime.fromisoformat(delivery.payload["until"]),
         )
         delivery.payload = {**delivery.payload, "stats": stats.as_payload()}
-    return pulse.Stats(**delivery.payload["stats"])
+    return pulse.Stats.from_payload(delivery.payload["stats"])
 
 
 async def pulse_message(session: AsyncSession, delivery: Delivery) -> Rendered | None:
@@ -71,9 +118,9 @@ async def pulse_message(session: AsyncSession, delivery: Delivery) -> Rendered |
     return Rendered(
         "\n".join(
             [
-                "🫶 " + _("Korte stand van {circle}, sinds {date}:").format(circle=circle.name, date=since),
+                "🫶 " + _("De cijfers van {circle}, sinds {date}:").format(circle=circle.name, date=since),
                 *stats_lines(stats),
-                _("Meer vertelt Kring niet. Wil het gezin contact, dan vragen ze dat zelf."),
+                _("Meer vertel ik niet. Wil het gezin contact, dan vragen ze dat zelf."),
             ]
         ),
         after_sent=show_the_family,
@@ -84,12 +131,12 @@ async def pulse_shown(session: AsyncSession, delivery: Delivery) -> Rendered | N
     professional = await pulse.find_professional(session, delivery.payload.get("professional_id"))
     if professional is None:
         return None
-    stats = pulse.Stats(**delivery.payload["stats"])
+    stats = pulse.Stats.from_payload(delivery.payload["stats"])
     if delivery.payload.get("last"):
         return Rendered(
             "\n".join(
                 [
-                    "🫶 " + _("Dit is de laatste stand die {name} krijgt:").format(name=professional.name),
+                    "🫶 " + _("Dit zijn de laatste cijfers die {name} krijgt:").format(name=professional.name),
                     *stats_lines(stats),
                 ]
             )
@@ -111,6 +158,6 @@ async def pulse_switched(session: AsyncSession, delivery: Delivery) -> Rendered 
         return None
     if delivery.payload.get("on"):
         return Rendered(
-            _("{circle} geeft je om de paar weken een korte stand: alleen tellingen.").format(circle=circle.name)
+            _("{circle} laat je om de paar weken de cijfers zien. Nooit wat ze schrijven.").format(circle=circle.name)
         )
-    return Rendered(_("{circle} heeft de korte stand uitgezet. Je krijgt geen stand meer.").format(circle=circle.name))
+    return Rendered(_("{circle} heeft de cijfers uitgezet. Je krijgt ze niet meer.").format(circle=circle.name))

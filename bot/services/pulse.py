@@ -1,8 +1,11 @@
-"""The pulse: "vinger aan de pols" for the former professional, transparent to the family.
+"""The pulse ("de cijfers"): how the former professional still keeps in touch, transparent to
+the family.
 
 Only if the family chose it, only during the follow-up period, and only activity: how many
-check-ins were answered, how the answers went (counts), how many agreements were kept. Never free
-text, never names. The family sees each pulse exactly as it is sent (domain rules 6 and 12)."""
+check-ins were answered, how the answers went (counts), how many agreements were done, not done or
+not answered (apart, so silence never reads as failure). Never free text, never names. The family
+sees each pulse exactly as it is sent (domain rules 6 and 12). The family is asked once, after
+it first chose its check-ins: not in the first minute, when it knows nothing of Kring yet."""
 
 from __future__ import annotations
 
@@ -20,6 +23,7 @@ from bot.db.delivery_kinds import DeliveryKind
 from bot.db.models import (
     Agreement,
     AgreementOccurrence,
+    AuditEvent,
     CheckinAnswer,
     CheckinRound,
     Circle,
@@ -31,7 +35,7 @@ from bot.db.models import (
     Schedule,
     SchedulePurpose,
 )
-from bot.services import authz, consent, network_checkins, notifications
+from bot.services import audit, authz, consent, network_checkins, notifications
 from bot.services.authz import Action
 from bot.services.consent import Consent
 
@@ -51,11 +55,18 @@ class Stats:
     not_good: int
     want_to_talk: int
     kept: int
-    not_kept: int
+    not_done: int = 0
+    no_answer: int = 0  # agreements nobody said anything about: not the same as not done
     network_answers: int = 0  # check-ins answered by network members: a count, never the answers
+    #: Queued before "not done" and "no answer" were counted apart: the two together.
+    not_kept: int | None = None
 
-    def as_payload(self) -> dict[str, int]:
+    def as_payload(self) -> dict[str, int | None]:
         return asdict(self)
+
+    @classmethod
+    def from_payload(cls, payload: dict[str, Any]) -> Stats:
+        return cls(**payload)
 
 
 async def current(session: AsyncSession, circle_id: int) -> Schedule | None:
@@ -80,6 +91,32 @@ async def offer(session: AsyncSession, circle_id: int, *, person_id: int | None)
     professional_id = access.circle.professional_id
     professional = await session.get(Professional, professional_id) if professional_id else None
     return Offer(professional, await current(session, circle_id))
+
+
+#: Recorded when the family was asked, so it is asked once (and never after it chose).
+OFFERED = "pulse.offered"
+
+
+async def first_offer(session: AsyncSession, circle_id: int, *, person_id: int, now: datetime) -> Offer | None:
+    """The question about the figures, the first time a coordinator has chosen the check-ins;
+    ``None`` when it was asked or chosen before, or there is no professional (any more)."""
+    asked = await session.scalar(
+        select(AuditEvent.id)
+        .where(
+            AuditEvent.circle_id == circle_id,
+            AuditEvent.action.in_(
+                (OFFERED, f"consent.{Consent.PULSE.value}.given", f"consent.{Consent.PULSE.value}.withdrawn")
+            ),
+        )
+        .limit(1)
+    )
+    if asked is not None:
+        return None
+    offered = await offer(session, circle_id, person_id=person_id)
+    if offered.professional is None:
+        return None
+    audit.record(session, at=now, action=OFFERED, actor_person_id=person_id, circle_id=circle_id)
+    return offered
 
 
 async def find_circle(session: AsyncSession, circle_id: int | None) -> Circle | None:
@@ -246,6 +283,7 @@ async def stats(session: AsyncSession, circle_id: int, since: datetime, until: d
         )
     )
     kept = outcomes[Outcome.DONE] + outcomes[Outcome.BACKUP_DONE]
+    no_answer = outcomes[Outcome.PENDING]
     return Stats(
         checkins=len(rounds),
         answers=answered_rounds,
@@ -254,6 +292,7 @@ async def stats(session: AsyncSession, circle_id: int, since: datetime, until: d
         not_good=answers["not_good"],
         want_to_talk=answers["want_to_talk"],
         kept=kept,
-        not_kept=sum(outcomes.values()) - kept,
+        not_done=sum(outcomes.values()) - kept - no_answer,
+        no_answer=no_answer,
         network_answers=await network_checkins.answered_count(session, circle_id, since, until),
     )
