@@ -173,7 +173,7 @@ async def play_story(sandbox: Sandbox, transcript: Transcript, language: str | N
 
     clock.advance(timedelta(hours=1))
     transcript.chapter(_("Wie doet wat? Fatima maakt een afspraak, oma zegt ja"))
-    (current,) = await fatima.send("/agreement")
+    (current,) = await fatima.send("/newagreement")
     await fatima.press(current, "Oma Ayşe")
     (current,) = await fatima.send("Oppassen")
     (current,) = await fatima.send("Sam")

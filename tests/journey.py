@@ -139,8 +139,8 @@ async def make_agreement(
     visibility: str = "Iedereen in de kring",
     circle: str = "Gezin Jansen",
 ) -> SentMessage:
-    """Walk /agreement; returns the last message (which says what happens next)."""
-    (current,) = await maker.send("/agreement")
+    """Walk /newagreement; returns the last message (which says what happens next)."""
+    (current,) = await maker.send("/newagreement")
     if current.text == "Voor welke kring?":
         await maker.press(current, circle)
         current = maker.telegram.messages_in(maker.id)[-1]

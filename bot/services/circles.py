@@ -28,7 +28,18 @@ from bot.db.models import (
     ProfessionalStatus,
 )
 from bot.i18n import available_languages
-from bot.services import agreements, audit, authz, consent, invitations, joining, notifications, professionals, removal
+from bot.services import (
+    agreements,
+    audit,
+    authz,
+    consent,
+    invitations,
+    joining,
+    menus,
+    notifications,
+    professionals,
+    removal,
+)
 from bot.services.authz import Action
 from bot.services.consent import Consent
 
@@ -98,6 +109,7 @@ async def create(
         subject_type="circle",
         subject_id=circle.id,
     )
+    await menus.refresh(session, by, now=now)  # a first circle adds the professional's circle commands
     return NewCircle(circle, group_token, family_token)
 
 
@@ -129,6 +141,7 @@ async def attach_group(
         subject_type="circle",
         subject_id=circle.id,
     )
+    await menus.refresh_group(session, circle, now=now)
     return circle
 
 
@@ -159,6 +172,7 @@ async def make_coordinator(session: AsyncSession, *, person_id: int, member_id: 
             subject_type="member",
             subject_id=member.id,
         )
+        await menus.refresh(session, member.person_id, now=now)
     return member
 
 
@@ -377,6 +391,7 @@ async def leave(session: AsyncSession, circle_id: int, *, person_id: int, now: d
         subject_id=member.id,
     )
     consent.record(session, at=now, person_id=person_id, circle_id=circle_id, what=Consent.JOINED, given=False)
+    await menus.refresh(session, person_id, now=now)
     await notifications.tell_family(
         session,
         access.circle,
@@ -418,4 +433,5 @@ async def set_group_language(
         circle_id=circle_id,
         detail={"language": circle.language, "second": circle.second_language or ""},
     )
+    await menus.refresh_group(session, circle, now=now)
     return circle

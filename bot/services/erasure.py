@@ -32,7 +32,7 @@ from bot.db.models import (
     Professional,
     ProfessionalStatus,
 )
-from bot.services import agreements, audit, authz, circles, notifications, removal
+from bot.services import agreements, audit, authz, circles, menus, notifications, removal
 from bot.services.authz import Action
 
 
@@ -151,7 +151,10 @@ async def forget_person(session: AsyncSession, person: Person, *, now: datetime)
         await session.delete(professional)
     audit.record(session, at=now, action="person.erased", subject_type="person", subject_id=person.id)
     await session.flush()
+    chat_id = person.telegram_user_id
     await session.delete(person)  # with it: messages waiting for them and their open conversations
+    await session.flush()
+    await menus.forget(session, chat_id, now=now)  # back to the "nobody yet" menu
 
 
 async def forget(session: AsyncSession, person_id: int, *, now: datetime) -> None:
@@ -189,6 +192,10 @@ async def _dissolve(session: AsyncSession, circle: Circle, *, actor: Person, now
         professional = await session.get(Professional, circle.professional_id)
         if professional is not None and professional.person_id is not None:
             recipients[professional.person_id] = await session.get_one(Person, professional.person_id)
+    for person_id in recipients:  # (also the one who chose it) their menus shrink
+        await menus.refresh(session, person_id, now=now)
+    if circle.group_chat_id is not None:
+        await menus.forget(session, circle.group_chat_id, now=now)
     recipients.pop(actor.id, None)
     for person in recipients.values():
         await notifications.tell_person(
