@@ -149,9 +149,14 @@ async def circle_for_group(session: AsyncSession, chat_id: int) -> Circle | None
     return await session.scalar(select(Circle).where(Circle.group_chat_id == chat_id))
 
 
-async def follow_group_migration(session: AsyncSession, old_chat_id: int, new_chat_id: int) -> None:
-    """A group became a supergroup: the circle keeps its group under the new id."""
+async def follow_group_migration(session: AsyncSession, old_chat_id: int, new_chat_id: int, *, now: datetime) -> None:
+    """A group became a supergroup: the circle keeps its group under the new id (and its menu)."""
     await session.execute(update(Circle).where(Circle.group_chat_id == old_chat_id).values(group_chat_id=new_chat_id))
+    circle = await session.scalar(
+        select(Circle).where(Circle.group_chat_id == new_chat_id).execution_options(populate_existing=True)
+    )
+    if circle is not None:
+        await menus.refresh_group(session, circle, now=now)
 
 
 async def make_coordinator(session: AsyncSession, *, person_id: int, member_id: int, now: datetime) -> Member:

@@ -151,10 +151,8 @@ async def forget_person(session: AsyncSession, person: Person, *, now: datetime)
         await session.delete(professional)
     audit.record(session, at=now, action="person.erased", subject_type="person", subject_id=person.id)
     await session.flush()
-    chat_id = person.telegram_user_id
+    await menus.forget(session, person.telegram_user_id, now=now)  # back to the "nobody yet" menu
     await session.delete(person)  # with it: messages waiting for them and their open conversations
-    await session.flush()
-    await menus.forget(session, chat_id, now=now)  # back to the "nobody yet" menu
 
 
 async def forget(session: AsyncSession, person_id: int, *, now: datetime) -> None:
