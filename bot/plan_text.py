@@ -106,7 +106,7 @@ def plan_messages(
     if agreements:
         parts += [agreement_block(view) for view in agreements]
     else:
-        parts.append(_("Nog geen afspraken.") + (" " + _("Maak er een met /agreement.") if can_edit else ""))
+        parts.append(_("Nog geen afspraken.") + (" " + _("Maak er een met /newagreement.") if can_edit else ""))
     parts.append("🆘 " + _("Als het misgaat"))
     if safety is not None:
         if show_signs and safety.signs:

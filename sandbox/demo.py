@@ -198,18 +198,26 @@ async def play_story(sandbox: Sandbox, transcript: Transcript, language: str | N
 
     clock.advance(timedelta(hours=1))
     transcript.chapter(_("Wie doet wat? Fatima maakt een afspraak, oma zegt ja"))
-    (current,) = await fatima.send("/agreement")
+    (current,) = await fatima.send("/newagreement")
     await fatima.press(current, "Oma Ayşe")
     (current,) = await fatima.send("Oppassen")
     await fatima.press(current, "Elke week")
     await fatima.press(current, "woensdag")
     await fatima.press(current, "15:00")
-    await fatima.press(current, "Voor wie?")  # two defaults changed in the summary
-    (current,) = await fatima.send("Sam")
-    await fatima.press(current, "Wie springt in?")
+    await fatima.press(current, "Wie springt in?")  # one default changed in the summary
     await fatima.press(current, "Omar")
     await fatima.press(current, "✅ Opslaan")
     await ayse.press(telegram.messages_in(ayse.id)[-1], label_in("tr", "Ja, dat doe ik"))
+
+    clock.advance(timedelta(minutes=5))
+    transcript.chapter(_("Nog een afspraak, in vijf keer drukken"))
+    (current,) = await fatima.send("/newagreement")
+    await fatima.press(current, "Omar")
+    (current,) = await fatima.send("Sam naar voetbal brengen")
+    await fatima.press(current, "Elke week")
+    await fatima.press(current, "zaterdag")
+    await fatima.press(current, "09:00")
+    await fatima.press(current, "✅ Opslaan")
 
     clock.advance(timedelta(minutes=10))
     transcript.chapter(_("Oma gaat vroeg slapen: zij kiest haar eigen tijd zonder berichten"))

@@ -15,6 +15,7 @@ import collections
 import io
 import json
 import math
+import re
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -339,20 +340,44 @@ class FakeTelegram:
         self._updates = [u for u in self._updates if self._wanted(u)]  # (also what came while waiting)
         return self._updates[:limit]
 
+    def _menu_key(self, params: dict[str, Any]) -> tuple[str, str]:
+        """Where a menu is kept: its scope and language. A chat's scope needs a chat Telegram
+        knows: a private chat the person started, or a group the bot is in."""
+        scope = params.get("scope") or {"type": "default"}
+        if scope.get("type") == "chat":
+            chat = self.chats.get(_int(scope.get("chat_id")) or 0)
+            known = chat is not None and (chat.started if chat.type == "private" else chat.bot_member)
+            if not known:
+                raise TelegramError(400, "Bad Request: chat not found")
+        return json.dumps(scope, sort_keys=True), params.get("language_code") or ""
+
     async def _api_setmycommands(self, params: dict[str, Any]) -> bool:
-        key = (
-            json.dumps(params.get("scope") or {"type": "default"}, sort_keys=True),
-            params.get("language_code") or "",
-        )
-        self.commands[key] = list(params.get("commands") or [])
+        commands = list(params.get("commands") or [])
+        if len(commands) > 100 or any(not re.fullmatch(r"[a-z0-9_]{1,32}", c.get("command", "")) for c in commands):
+            raise TelegramError(400, "Bad Request: BOT_COMMAND_INVALID")
+        self.commands[self._menu_key(params)] = commands
+        return True
+
+    async def _api_deletemycommands(self, params: dict[str, Any]) -> bool:
+        self.commands.pop(self._menu_key(params), None)
         return True
 
     async def _api_getmycommands(self, params: dict[str, Any]) -> list[dict[str, str]]:
-        key = (
-            json.dumps(params.get("scope") or {"type": "default"}, sort_keys=True),
-            params.get("language_code") or "",
-        )
-        return self.commands.get(key, [])
+        return self.commands.get(self._menu_key(params), [])
+
+    def menu_seen(self, chat_id: int, language_code: str | None) -> list[str]:
+        """The commands the app shows in this chat, chosen as Telegram does: the chat's own menu,
+        then the one for all private (or all group) chats, then the default; each first in the
+        app's language, then without one."""
+        chat = self.chats[chat_id]
+        every = "all_private_chats" if chat.type == "private" else "all_group_chats"
+        scopes = [{"type": "chat", "chat_id": chat_id}, {"type": every}, {"type": "default"}]
+        for scope in scopes:
+            for language in (language_code or "", ""):
+                menu = self.commands.get((json.dumps(scope, sort_keys=True), language))
+                if menu is not None:
+                    return [f"/{c['command']} {c['description']}" for c in menu]
+        return []
 
     async def _api_sendmessage(self, params: dict[str, Any]) -> dict[str, Any]:
         chat = self._writable_chat(params.get("chat_id"))

@@ -14,6 +14,10 @@
   recorded at the next chance, never sent again by this process. Only a message that can never be
   sent (a bug in its renderer, say) is given up, and the log names it by delivery id and kind.
 
+A menu (``DeliveryKind.MENU``) is no message: its renderer gives the commands, sent with
+``setMyCommands`` for that chat (or ``deleteMyCommands``), ignoring quiet hours and pauses (nobody
+is disturbed by it), and a refusal marks nobody unreachable.
+
 Each delivery is rendered at send time in its recipient's language, by the renderer for its kind
 (``bot/handlers/deliveries.py: RENDERERS``); a renderer that returns ``None`` skips a message that
 is no longer relevant.
@@ -30,7 +34,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import Bot, BotCommand, BotCommandScopeChat, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -64,6 +68,14 @@ class Rendered:
     #: Runs in the transaction that records a successful send (e.g. the family's copy of a pulse,
     #: which must only exist if the pulse itself was sent).
     after_sent: Callable[[AsyncSession, Delivery], Awaitable[None]] | None = None
+    #: A menu instead of a message: these commands for the chat (``()`` with ``delete``: its own
+    #: menu goes, Telegram's defaults apply again).
+    commands: tuple[BotCommand, ...] | None = None
+    delete: bool = False
+
+    @property
+    def is_menu(self) -> bool:
+        return self.commands is not None
 
 
 Renderer = Callable[[AsyncSession, Delivery], Awaitable[Rendered | None]]
@@ -238,7 +250,8 @@ class Sender:
                 outbox.mark_skipped(delivery, reason="taken out of the circle")
                 report.skipped += 1
                 return
-            wait_until = self._paused_until(place) or await self._quiet_until(session, delivery)
+            is_menu = delivery.kind == DeliveryKind.MENU
+            wait_until = None if is_menu else self._paused_until(place) or await self._quiet_until(session, delivery)
             if wait_until is not None:  # a pause or the night is not a failure: no attempt counted
                 delivery.attempts -= 1
                 outbox.mark_retry(delivery, at=wait_until, error="pause or quiet hours")
@@ -309,7 +322,7 @@ class Sender:
         with use_language(await self._language(session, delivery)):
             rendered = await renderer(session, delivery)
         second = await self._second_language(session, delivery)
-        if rendered is None or second is None:
+        if rendered is None or second is None or rendered.is_menu:
             return rendered
         with use_language(second):  # a group that reads two languages: both, the first one first
             also = await renderer(session, delivery)
@@ -343,6 +356,8 @@ class Sender:
     async def _deliver(self, delivery_id: int, chat_id: int, rendered: Rendered) -> Outcome:
         """Send once, and say what happened."""
         extra = {"delivery_id": delivery_id}
+        if rendered.is_menu:
+            return await self._set_menu(delivery_id, chat_id, rendered)
         try:
             if isinstance(self.bot, ExtBot) and self.bot.rate_limiter is self.pause:
                 message = await self.bot.send_message(
@@ -370,6 +385,38 @@ class Sender:
             log.warning("sending failed for now", extra={**extra, "error": type(error).__name__})
             return Outcome("retry", type(error).__name__)
         return Outcome("sent", message_id=message.message_id)
+
+    async def _set_menu(self, delivery_id: int, chat_id: int, rendered: Rendered) -> Outcome:
+        """Set (or delete) one chat's command menu, with the same answers to Telegram's refusals
+        as a message, except that a refused chat (never started, blocked) is simply not retried."""
+        extra = {"delivery_id": delivery_id}
+        scope = BotCommandScopeChat(chat_id)
+        commands = rendered.commands or ()
+        try:
+            if isinstance(self.bot, ExtBot) and self.bot.rate_limiter is self.pause:  # never waits in line
+                if rendered.delete:
+                    await self.bot.delete_my_commands(scope=scope, rate_limit_args=NO_WAIT)
+                else:
+                    await self.bot.set_my_commands(commands, scope=scope, rate_limit_args=NO_WAIT)
+            elif rendered.delete:
+                await self.bot.delete_my_commands(scope=scope)
+            else:
+                await self.bot.set_my_commands(commands, scope=scope)
+        except RetryAfter as error:
+            wait = (
+                error.retry_after if isinstance(error.retry_after, timedelta) else timedelta(seconds=error.retry_after)
+            )
+            self.pause.begin(wait)
+            return Outcome("wait", "429")
+        except ChatMigrated as error:
+            return Outcome("migrated", "migrated", new_chat_id=error.new_chat_id)
+        except (Forbidden, BadRequest):  # never started the bot, or blocked it: their menu waits
+            log.info("a chat's menu was refused", extra=extra)
+            return Outcome("failed", "menu refused")
+        except TelegramError as error:
+            log.warning("setting a menu failed for now", extra={**extra, "error": type(error).__name__})
+            return Outcome("retry", type(error).__name__)
+        return Outcome("sent", message_id=0)
 
     async def _record(self, session: AsyncSession, delivery: Delivery, outcome: Outcome, report: SendReport) -> None:
         now = self.clock.now()

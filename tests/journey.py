@@ -139,10 +139,10 @@ async def make_agreement(
     visibility: str | None = None,
     circle: str = "Gezin Jansen",
 ) -> SentMessage:
-    """Walk /agreement: who, what, when, then the summary, where only what is given changes a
+    """Walk /newagreement: who, what, when, then the summary, where only what is given changes a
     default (``visibility="family"``: only the family and the doer); returns the last message
     (which says what happens next)."""
-    (current,) = await maker.send("/agreement")
+    (current,) = await maker.send("/newagreement")
     if current.text == "Voor welke kring?":
         await maker.press(current, circle)
         current = maker.telegram.messages_in(maker.id)[-1]

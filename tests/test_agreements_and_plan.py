@@ -207,7 +207,7 @@ async def test_the_last_coordinator_hands_over_before_leaving(sandbox: Sandbox) 
 
 async def test_bad_answers_in_the_agreement_flow_get_a_kind_message_and_lose_nothing(sandbox: Sandbox) -> None:
     c = await set_up_circle(sandbox)
-    (current,) = await c.fatima.send("/agreement")
+    (current,) = await c.fatima.send("/newagreement")
     await c.fatima.press(current, "Omar")
     (too_long,) = await c.fatima.send("x" * 300)
     assert too_long.text == "Dat is te lang. Gebruik hoogstens 200 tekens."

@@ -250,7 +250,7 @@ async def test_every_button_for_every_role(sandbox: Sandbox, button: str) -> Non
 #: What each role may start with each command, in a private chat.
 COMMANDS: dict[str, tuple[set[str], str]] = {
     "/invite": ({"coordinator"}, "Alleen wie de kring regelt, kan mensen uitnodigen."),
-    "/agreement": ({"coordinator", "professional"}, "Alleen wie de kring regelt, kan afspraken maken."),
+    "/newagreement": ({"coordinator", "professional"}, "Alleen wie de kring regelt, kan afspraken maken."),
     "/safetyplan": ({"coordinator"}, "Alleen wie de kring regelt, kan dit plan aanpassen."),
     "/members": ({"coordinator", "family"}, "Dit kan alleen iemand van het gezin in een kring."),
     "/plan": ({"coordinator", "family", "network"}, "Je doet nog niet mee in een kring."),
@@ -277,7 +277,7 @@ async def test_every_command_for_every_role(sandbox: Sandbox, command: str) -> N
             "/leave",
             "/members",
             "/invite",
-            "/agreement",
+            "/newagreement",
             "/safetyplan",
             "/askhelp",
             "/contact",

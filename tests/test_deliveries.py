@@ -94,6 +94,11 @@ class Renders:
         for code, result in results.items():
             where = f"{delivery.kind} in {code}"
             assert isinstance(result, Rendered), f"{where}: rendered in one language, not in another"
+            if result.is_menu:  # commands, each described in at most 256 characters (Telegram's limit)
+                assert result.delete or result.commands, where
+                for command in result.commands or ():
+                    assert 0 < len(command.description) <= 256 and not PLACEHOLDER.search(command.description), where
+                continue
             assert result.text.strip() and len(result.text) <= MAX_TEXT, where
             assert not PLACEHOLDER.search(result.text), f"{where}: {result.text!r}"
             for row in result.buttons.inline_keyboard if result.buttons else ():

@@ -96,13 +96,13 @@ async def test_a_removed_professional_can_register_again(sandbox: Sandbox) -> No
 
 async def test_the_professional_suggests_nothing_after_the_follow_up_period(sandbox: Sandbox) -> None:
     c = await set_up_circle(sandbox)
-    (question,) = await c.anna.send("/agreement")  # begun during the follow-up period ...
+    (question,) = await c.anna.send("/newagreement")  # begun during the follow-up period ...
     await c.anna.press(question, "Oma Ayşe")
     sandbox.clock.advance(timedelta(days=100))  # ... which ends before it is saved
     await sandbox.tick()
     (reply,) = await c.anna.send("Te laat")  # a question from 100 days ago is not answered any more
     assert reply.text.startswith("Ik ben een computer en lees geen gewone berichten.")
-    (question,) = await c.anna.send("/agreement")  # and the professional has left the circle
+    (question,) = await c.anna.send("/newagreement")  # and the professional has left the circle
     assert question.text == "Alleen wie de kring regelt, kan afspraken maken."
     async with sandbox.runtime.sessions() as session:
         assert await session.scalar(select(Agreement).where(Agreement.what == "Te laat")) is None

@@ -39,7 +39,7 @@ async def test_an_agreement_with_the_defaults_takes_five_presses(sandbox: Sandbo
 
 async def test_the_summary_shows_the_defaults_in_words_and_each_can_be_changed(sandbox: Sandbox) -> None:
     c = await set_up_circle(sandbox)
-    (current,) = await c.fatima.send("/agreement")
+    (current,) = await c.fatima.send("/newagreement")
     await c.fatima.press(current, "Oma Ayşe")
     (current,) = await c.fatima.send("Voorlezen")
     await c.fatima.press(current, "Om de week")
@@ -89,7 +89,7 @@ async def test_a_draft_from_before_the_summary_goes_on(sandbox: Sandbox) -> None
     """Drafts stored by the old ten-step flow (which asked "for whom" and the kind before "when",
     and kept ``kind``/``visibility`` as null until asked) resume in the new one."""
     c = await set_up_circle(sandbox)
-    (current,) = await c.fatima.send("/agreement")
+    (current,) = await c.fatima.send("/newagreement")
     await c.fatima.press(current, "Omar")
     async with sandbox.runtime.sessions.begin() as session:
         draft = await session.scalar(select(Draft))

@@ -34,10 +34,10 @@ def test_every_flow_is_declared_once_with_a_typed_draft() -> None:
 
 
 async def test_a_conversation_halfway_goes_on_in_another_process(sandbox: Sandbox, tmp_path: Path) -> None:
-    """Halfway through /agreement Kring restarts as a new process; the typed answer and the next
+    """Halfway through /newagreement Kring restarts as a new process; the typed answer and the next
     press are taken there, from the stored draft alone; back in the first, it is saved."""
     c = await set_up_circle(sandbox)
-    (current,) = await c.fatima.send("/agreement")
+    (current,) = await c.fatima.send("/newagreement")
     await c.fatima.press(current, "Omar")
     (current,) = await c.fatima.send("Koken")
     assert current.text == "Wanneer?"
@@ -76,7 +76,7 @@ async def test_a_draft_stored_before_an_update_resumes_or_ends_kindly(sandbox: S
     """A stored draft with a key this version no longer knows goes on; one that misses what the
     flow needs ends with a short message, not an error."""
     c = await set_up_circle(sandbox)
-    (current,) = await c.fatima.send("/agreement")
+    (current,) = await c.fatima.send("/newagreement")
     await c.fatima.press(current, "Omar")
     async with sandbox.runtime.sessions.begin() as session:
         draft = await session.scalar(select(Draft))

@@ -66,7 +66,7 @@ COMMANDS = (
     "/start",
     "/help",
     "/plan",
-    "/agreement",
+    "/newagreement",
     "/agreements",
     "/safetyplan",
     "/checkin",

@@ -73,7 +73,7 @@ async def test_the_raw_database_holds_no_free_text(sandbox: Sandbox) -> None:
     await c.ayse.press(own, "Ja")
     await c.ayse.press(own, "🙂 Goed")
     await c.ayse.send("Geheime notitie van oma.")
-    await c.fatima.send("/agreement")  # a conversation left half-way: its draft is sealed too
+    await c.fatima.send("/newagreement")  # a conversation left half-way: its draft is sealed too
     await sandbox.tick()
 
     values = await _raw_values(sandbox.runtime.engine)

@@ -64,3 +64,5 @@ class DeliveryKind(enum.StrEnum):
     FOLLOWUP_ANSWER = "followup.answer"
     FOLLOWUP_GOODBYE = "followup.goodbye"
     FOLLOWUP_HANDOVER = "followup.handover"
+    # not a message: a chat's command menu (set, or deleted), rendered when it is sent
+    MENU = "menu"

@@ -1,4 +1,4 @@
-"""/agreement (make one, step by step), the doer's answer, and /agreements (pause, resume, end,
+"""/newagreement (make one, step by step), the doer's answer, and /agreements (pause, resume, end,
 or step back from your own)."""
 
 from __future__ import annotations
@@ -201,7 +201,7 @@ async def manage_pressed(update: Update, context: KringContext) -> None:
 
 
 AGREEMENT_COMMAND = CircleCommand(
-    "agreement", MAKERS, lambda: _("Alleen wie de kring regelt, kan afspraken maken."), _begin
+    "newagreement", MAKERS, lambda: _("Alleen wie de kring regelt, kan afspraken maken."), _begin
 )
 AGREEMENTS_COMMAND = CircleCommand(
     "agreements", authz.RULES[Action.VIEW_PLAN], lambda: _("Je doet nog niet mee in een kring."), _show_agreements
@@ -210,7 +210,7 @@ AGREEMENTS_COMMAND = CircleCommand(
 
 def handlers() -> list[BaseHandler[Update, KringContext, None]]:
     return [
-        CommandHandler("agreement", start_agreement),
+        CommandHandler("newagreement", start_agreement),
         AGREEMENT_COMMAND.handler(),
         CommandHandler("agreements", list_agreements),
         AGREEMENTS_COMMAND.handler(),

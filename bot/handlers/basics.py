@@ -7,11 +7,12 @@ from telegram.constants import ChatType
 from telegram.ext import BaseHandler, CommandHandler
 
 from bot.handlers import links
-from bot.handlers.menu import menu_commands
 from bot.i18n import _, ngettext
+from bot.messages.menus import bot_commands
 from bot.runtime import KringContext
-from bot.services.authz import FAMILY_ROLES, MEMBERS, Role
-from bot.services.roles import roles_of
+from bot.services import menus
+from bot.services.authz import FAMILY_ROLES, Role
+from bot.services.roles import menu_of, menu_once_started, roles_of
 from bot.texts import not_an_emergency_service
 
 
@@ -27,32 +28,10 @@ def welcome_text() -> str:
     )
 
 
-#: Commands that are only for some roles; the rest are for everyone.
-FOR_ROLES: dict[str, frozenset[Role]] = {
-    "askhelp": FAMILY_ROLES,
-    "contact": FAMILY_ROLES,
-    "pulse": FAMILY_ROLES,
-    "checkin": FAMILY_ROLES,
-    "members": FAMILY_ROLES,
-    "invite": FAMILY_ROLES,
-    "safetyplan": FAMILY_ROLES,
-    "agreement": FAMILY_ROLES | {Role.PROFESSIONAL},
-    "plan": MEMBERS,
-    "agreements": MEMBERS,
-    "pause": MEMBERS,
-    "leave": MEMBERS,
-    "overview": frozenset({Role.PROFESSIONAL}),
-}
-
-
-def help_text(roles: set[Role] | None = None) -> str:
-    """The menu's commands this person can use (all of them when ``roles`` is ``None``)."""
+def help_text(commands: tuple[menus.Command, ...], roles: set[Role]) -> str:
+    """The commands of this person's menu (:func:`bot.services.roles.menu_of`)."""
     lines: list[str] = [_("Dit kun je doen:")]
-    lines += [
-        f"/{c.command} - {c.description}"
-        for c in menu_commands()
-        if roles is None or c.command not in FOR_ROLES or roles & FOR_ROLES[c.command]
-    ]
+    lines += [f"/{c.command} - {c.description}" for c in bot_commands(commands)]
     if roles is not None and Role.NETWORK in roles and not roles & FAMILY_ROLES:
         lines += [
             "",
@@ -100,13 +79,17 @@ async def start(update: Update, context: KringContext) -> None:
     if message.chat.type != ChatType.PRIVATE and await links.group_without_circle(message, context):
         return
     await message.reply_text(welcome_text())
+    if message.chat.type == ChatType.PRIVATE:
+        async with context.runtime.sessions.begin() as session:
+            await menu_once_started(session, context.person_id, now=context.runtime.clock.now())
 
 
 async def show_help(update: Update, context: KringContext) -> None:
     assert update.effective_message is not None
     async with context.runtime.sessions() as session:
         found = await roles_of(session, context.person_id)
-    await update.effective_message.reply_text(help_text(found))
+        commands = await menu_of(session, context.person_id)
+    await update.effective_message.reply_text(help_text(commands, found))
 
 
 async def privacy(update: Update, context: KringContext) -> None:

@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-import logging
-
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import (
-    BotCommandScopeChat,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     Message,
     Update,
 )
 from telegram.constants import ChatType
-from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
 from bot.handlers.flows import button_action
-from bot.handlers.menu import menu_commands
 from bot.i18n import (
     _,
     available_languages,
@@ -33,7 +28,6 @@ from bot.messages.buttons import marked
 from bot.runtime import KringContext
 from bot.services import circles, people, roles
 
-log = logging.getLogger(__name__)
 ACTION = "lang"
 GROUP = "glang"  # glang:circle_id:slot (1: the group's language, 2: a second one):code ("-": none)
 
@@ -165,12 +159,6 @@ async def choose_language(update: Update, context: KringContext) -> None:
     await query.edit_message_text(
         _("Klaar. Ik schrijf je vanaf nu in het {language}.").format(language=language_name(code))
     )
-    try:  # the menu in this person's own language, whatever their app's language is
-        await context.bot.set_my_commands(menu_commands(), scope=BotCommandScopeChat(query.from_user.id))
-    except TelegramError as error:
-        log.warning(
-            "could not set the chat menu", extra={"person_id": context.person_id, "error": type(error).__name__}
-        )
 
 
 def handlers() -> list[BaseHandler[Update, KringContext, None]]:

@@ -263,7 +263,9 @@ async def group_migrated(update: Update, context: KringContext) -> None:
     if message.migrate_to_chat_id is None:
         return
     async with context.runtime.sessions.begin() as session:
-        await circles.follow_group_migration(session, message.chat.id, message.migrate_to_chat_id)
+        await circles.follow_group_migration(
+            session, message.chat.id, message.migrate_to_chat_id, now=context.runtime.clock.now()
+        )
 
 
 def handlers() -> list[BaseHandler[Update, KringContext, None]]:

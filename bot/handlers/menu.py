@@ -1,50 +1,30 @@
-"""The command menu: registered per language, and shown again by ``/help`` and ``/language``."""
+"""The default command menus, registered per language at start: the "nobody yet" menu in private
+chats, the group menu in groups. A person with a role, and a circle's group, get a menu of their
+own in their own language through the outbox (:mod:`bot.services.menus`)."""
 
 from __future__ import annotations
 
-from telegram import BotCommand
+from telegram import BotCommandScope, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats
 
-from bot.i18n import N_, available_languages, gettext, use_language
+from bot.i18n import available_languages, use_language
+from bot.messages.menus import bot_commands
 from bot.runtime import KringApplication, runtime_of
+from bot.services import menus
 
-#: The command menu, in the order people see it. Descriptions are translated per language.
-MENU: tuple[tuple[str, str], ...] = (
-    ("askhelp", N_("Het gaat niet goed: hulp vragen")),
-    ("plan", N_("Wie doet wat, en wat doen we als het misgaat?")),
-    ("agreements", N_("Afspraken bekijken en aanpassen")),
-    ("agreement", N_("Een nieuwe afspraak maken")),
-    ("safetyplan", N_("Het plan voor als het misgaat")),
-    ("checkin", N_("Wanneer vraag ik hoe het gaat?")),
-    ("contact", N_("Contact met de hulpverlener vragen")),
-    ("pulse", N_("Een korte stand voor de hulpverlener")),
-    ("members", N_("Wie doet mee?")),
-    ("invite", N_("Nodig iemand uit")),
-    ("pause", N_("Even rust van berichten")),
-    ("leave", N_("Stoppen met een kring")),
-    ("overview", N_("Overzicht voor hulpverleners")),
-    ("language", N_("Kies je taal")),
-    ("quiet", N_("Wanneer wil je geen berichten?")),
-    ("timezone", N_("Woon je in een andere tijdzone?")),
-    ("privacy", N_("Wat bewaart Kring?")),
-    ("mydata", N_("Alles wat Kring over jou bewaart, als bestand")),
-    ("forget", N_("Wis je gegevens, of hef een kring op")),
-    ("help", N_("Wat kan ik hier doen?")),
-    ("start", N_("Wat is Kring?")),
-    ("cancel", N_("Stop waar je mee bezig bent")),
+DEFAULT_MENUS: tuple[tuple[BotCommandScope | None, tuple[menus.Command, ...]], ...] = (
+    (None, menus.commands_for(())),  # Telegram's last resort
+    (BotCommandScopeAllPrivateChats(), menus.commands_for(())),
+    (BotCommandScopeAllGroupChats(), menus.group_commands()),
 )
 
 
-def menu_commands() -> list[BotCommand]:
-    """The command menu in the current language."""
-    return [BotCommand(command, gettext(description)) for command, description in MENU]
-
-
 async def register_menus(application: KringApplication) -> None:
-    """One menu per language (Telegram shows the one matching the app's language), and the
-    default language's menu for everyone else."""
+    """Each default menu in every language (Telegram shows the one matching the app's language),
+    and in the default language for every other app language."""
     default = runtime_of(application).settings.default_language
-    with use_language(default):
-        await application.bot.set_my_commands(menu_commands())
-    for code in available_languages():
-        with use_language(code):
-            await application.bot.set_my_commands(menu_commands(), language_code=code)
+    for scope, commands in DEFAULT_MENUS:
+        with use_language(default):
+            await application.bot.set_my_commands(bot_commands(commands), scope=scope)
+        for code in available_languages():
+            with use_language(code):
+                await application.bot.set_my_commands(bot_commands(commands), scope=scope, language_code=code)

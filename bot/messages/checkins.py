@@ -116,7 +116,7 @@ async def review(session: AsyncSession, delivery: Delivery) -> Rendered | None:
                 "🔄 " + _("Past het plan nog? Elke paar weken kijken we dat samen na."),
                 _("Met /plan zie je wie wat doet."),
                 _("Met /agreements pas je een afspraak aan, of stop je ermee."),
-                _("Met /invite nodig je iemand nieuw uit. Met /agreement maak je een nieuwe afspraak."),
+                _("Met /invite nodig je iemand nieuw uit. Met /newagreement maak je een nieuwe afspraak."),
             ]
         )
     )

@@ -98,7 +98,7 @@ async def agreement_declined(session: AsyncSession, delivery: Delivery) -> Rende
     text = _("{name} doet dit liever anders: {what}.").format(name=view.doer.display_name, what=_what(delivery, view))
     if view.agreement.decline_reason and _what(delivery, view) == view.agreement.what:
         text += "\n" + _("Waarom: {reason}").format(reason=view.agreement.decline_reason)
-    return Rendered(text + "\n" + _("Kijk samen wat wel past. Een nieuwe afspraak maak je met /agreement."))
+    return Rendered(text + "\n" + _("Kijk samen wat wel past. Een nieuwe afspraak maak je met /newagreement."))
 
 
 async def agreement_stepped_back(session: AsyncSession, delivery: Delivery) -> Rendered | None:

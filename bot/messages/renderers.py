@@ -12,7 +12,18 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from bot.db.delivery_kinds import DeliveryKind
-from bot.messages import checkins, contact, data_rights, follow_up, help, membership, network_checkins, notices, pulse
+from bot.messages import (
+    checkins,
+    contact,
+    data_rights,
+    follow_up,
+    help,
+    membership,
+    menus,
+    network_checkins,
+    notices,
+    pulse,
+)
 from scheduler.sender import Renderer
 
 RENDERERS: Mapping[DeliveryKind, Renderer] = MappingProxyType(
@@ -64,6 +75,7 @@ RENDERERS: Mapping[DeliveryKind, Renderer] = MappingProxyType(
         DeliveryKind.FOLLOWUP_ANSWER: follow_up.answer_message,
         DeliveryKind.FOLLOWUP_GOODBYE: follow_up.goodbye,
         DeliveryKind.FOLLOWUP_HANDOVER: follow_up.handover,
+        DeliveryKind.MENU: menus.menu,
     }
 )
 

@@ -28,7 +28,18 @@ from bot.db.models import (
     ProfessionalStatus,
 )
 from bot.i18n import available_languages
-from bot.services import agreements, audit, authz, consent, invitations, joining, notifications, professionals, removal
+from bot.services import (
+    agreements,
+    audit,
+    authz,
+    consent,
+    invitations,
+    joining,
+    menus,
+    notifications,
+    professionals,
+    removal,
+)
 from bot.services.authz import Action
 from bot.services.consent import Consent
 
@@ -98,6 +109,7 @@ async def create(
         subject_type="circle",
         subject_id=circle.id,
     )
+    await menus.refresh(session, by, now=now)  # a first circle adds the professional's circle commands
     return NewCircle(circle, group_token, family_token)
 
 
@@ -129,6 +141,7 @@ async def attach_group(
         subject_type="circle",
         subject_id=circle.id,
     )
+    await menus.refresh_group(session, circle, now=now)
     return circle
 
 
@@ -136,9 +149,14 @@ async def circle_for_group(session: AsyncSession, chat_id: int) -> Circle | None
     return await session.scalar(select(Circle).where(Circle.group_chat_id == chat_id))
 
 
-async def follow_group_migration(session: AsyncSession, old_chat_id: int, new_chat_id: int) -> None:
-    """A group became a supergroup: the circle keeps its group under the new id."""
+async def follow_group_migration(session: AsyncSession, old_chat_id: int, new_chat_id: int, *, now: datetime) -> None:
+    """A group became a supergroup: the circle keeps its group under the new id (and its menu)."""
     await session.execute(update(Circle).where(Circle.group_chat_id == old_chat_id).values(group_chat_id=new_chat_id))
+    circle = await session.scalar(
+        select(Circle).where(Circle.group_chat_id == new_chat_id).execution_options(populate_existing=True)
+    )
+    if circle is not None:
+        await menus.refresh_group(session, circle, now=now)
 
 
 async def make_coordinator(session: AsyncSession, *, person_id: int, member_id: int, now: datetime) -> Member:
@@ -159,6 +177,7 @@ async def make_coordinator(session: AsyncSession, *, person_id: int, member_id: 
             subject_type="member",
             subject_id=member.id,
         )
+        await menus.refresh(session, member.person_id, now=now)
     return member
 
 
@@ -377,6 +396,7 @@ async def leave(session: AsyncSession, circle_id: int, *, person_id: int, now: d
         subject_id=member.id,
     )
     consent.record(session, at=now, person_id=person_id, circle_id=circle_id, what=Consent.JOINED, given=False)
+    await menus.refresh(session, person_id, now=now)
     await notifications.tell_family(
         session,
         access.circle,
@@ -418,4 +438,5 @@ async def set_group_language(
         circle_id=circle_id,
         detail={"language": circle.language, "second": circle.second_language or ""},
     )
+    await menus.refresh_group(session, circle, now=now)
     return circle

@@ -32,7 +32,7 @@ from bot.db.models import (
     Professional,
     ProfessionalStatus,
 )
-from bot.services import agreements, audit, authz, circles, notifications, removal
+from bot.services import agreements, audit, authz, circles, menus, notifications, removal
 from bot.services.authz import Action
 
 
@@ -151,6 +151,7 @@ async def forget_person(session: AsyncSession, person: Person, *, now: datetime)
         await session.delete(professional)
     audit.record(session, at=now, action="person.erased", subject_type="person", subject_id=person.id)
     await session.flush()
+    await menus.forget(session, person.telegram_user_id, now=now)  # back to the "nobody yet" menu
     await session.delete(person)  # with it: messages waiting for them and their open conversations
 
 
@@ -189,6 +190,10 @@ async def _dissolve(session: AsyncSession, circle: Circle, *, actor: Person, now
         professional = await session.get(Professional, circle.professional_id)
         if professional is not None and professional.person_id is not None:
             recipients[professional.person_id] = await session.get_one(Person, professional.person_id)
+    for person_id in recipients:  # (also the one who chose it) their menus shrink
+        await menus.refresh(session, person_id, now=now)
+    if circle.group_chat_id is not None:
+        await menus.forget(session, circle.group_chat_id, now=now)
     recipients.pop(actor.id, None)
     for person in recipients.values():
         await notifications.tell_person(

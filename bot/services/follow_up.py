@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.delivery_kinds import DeliveryKind
 from bot.db.models import Circle, Person, Professional, ProfessionalStatus
-from bot.services import audit, authz, circles, contact, notifications, pulse
+from bot.services import audit, authz, circles, contact, menus, notifications, pulse
 from bot.services.authz import Action
 from bot.services.circles import follow_up_end
 from bot.services.occurrences import occurrences_between, rhythm_of
@@ -112,6 +112,8 @@ async def _end(session: AsyncSession, circle: Circle, now: datetime) -> None:
         now=now,
     )
     circle.professional_id = None
+    if person is not None:
+        await menus.refresh(session, person.id, now=now)
     audit.record(session, at=now, action="followup.ended", circle_id=circle.id)
 
 

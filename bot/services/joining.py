@@ -32,7 +32,7 @@ from bot.db.models import (
     MemberStatus,
     Person,
 )
-from bot.services import audit, authz, consent, invitations, notifications
+from bot.services import audit, authz, consent, invitations, menus, notifications
 from bot.services.authz import Action
 from bot.services.consent import Consent
 
@@ -131,6 +131,7 @@ async def join_as_family(
             detail={"role": "family", "coordinator": True},
         )
         consent.record(session, at=now, person_id=person_id, circle_id=circle.id, what=Consent.JOINED, given=True)
+        await menus.refresh(session, person_id, now=now)
     else:
         await _ask_family(session, circle, member, person_id=person_id, earlier=None, now=now)
     return Joined(member, is_new=True)
@@ -278,6 +279,7 @@ async def decide(session: AsyncSession, member_id: int, *, person_id: int, accep
         member.status = MemberStatus.ACTIVE
         member.joined_at = now
         consent.record(session, at=now, person_id=asker, circle_id=member.circle_id, what=Consent.JOINED, given=True)
+        await menus.refresh(session, asker, now=now)
         await notifications.tell_member(
             session,
             access.circle,

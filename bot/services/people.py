@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Person
 from bot.i18n import available_languages, resolve_language
-from bot.services import audit, authz
+from bot.services import audit, authz, menus
 from bot.services.quiet_hours import DEFAULT_FROM, DEFAULT_UNTIL
 
 
@@ -94,6 +94,7 @@ def choose_language(session: AsyncSession, person: Person, code: str, *, now: da
 
 async def choose_own_language(session: AsyncSession, person_id: int, code: str, *, now: datetime) -> None:
     choose_language(session, await session.get_one(Person, person_id), code, now=now)
+    await menus.refresh(session, person_id, now=now)  # the menu in their own language, whatever the app's
 
 
 def quiet_hours(person: Person | None) -> tuple[time, time]:

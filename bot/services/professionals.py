@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callbacks import MAX_NUMBER
 from bot.db.models import Invitation, InvitationKind, Professional, ProfessionalStatus
-from bot.services import audit, invitations
+from bot.services import audit, invitations, menus
 
 MAX_NAME = 100
 
@@ -44,6 +44,7 @@ async def remove(session: AsyncSession, professional_id: int, *, now: datetime) 
     if professional is None or professional.status == ProfessionalStatus.REMOVED:
         raise NotFound(professional_id)
     professional.status = ProfessionalStatus.REMOVED
+    await menus.refresh(session, professional.person_id, now=now)
     professional.person_id = None  # the account may be registered again with a new link
     for invitation in await session.scalars(
         select(Invitation).where(Invitation.professional_id == professional_id, Invitation.used_at.is_(None))
@@ -75,6 +76,7 @@ async def register(session: AsyncSession, invitation: Invitation, *, person_id: 
         subject_type="professional",
         subject_id=professional.id,
     )
+    await menus.refresh(session, person_id, now=now)
     return professional
 
 

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db import outbox
 from bot.db.delivery_kinds import DeliveryKind
 from bot.db.models import Agreement, Circle, Invitation, Member, MemberRole, MemberStatus, Person, PlanStep, Schedule
-from bot.services import agreements, audit, authz, invitations, notifications
+from bot.services import agreements, audit, authz, invitations, menus, notifications
 from bot.services.authz import Action
 
 
@@ -92,6 +92,7 @@ async def remove(session: AsyncSession, member_id: int, *, person_id: int, now: 
         .execution_options(synchronize_session=False)
     )
     await _revoke_links(session, member, removed_person, by_person_id=person_id, now=now)
+    await menus.refresh(session, removed_person, now=now)
     audit.record(
         session,
         at=now,
@@ -180,6 +181,7 @@ async def take_back_coordinator(session: AsyncSession, member_id: int, *, person
         subject_type="member",
         subject_id=member.id,
     )
+    await menus.refresh(session, member.person_id, now=now)
     return member
 
 

@@ -3,11 +3,13 @@ for, and whether an account belongs anywhere at all (the flood guard spares thos
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Circle, Professional
-from bot.services import authz, circles, people
+from bot.db.models import Circle, Person, Professional
+from bot.services import authz, circles, menus, people, professionals
 from bot.services.authz import Role
 
 
@@ -50,3 +52,17 @@ async def belongs_somewhere(session: AsyncSession, telegram_user_id: int) -> boo
     if await circles.circles_of(session, person.id):
         return True
     return await session.scalar(select(Professional.id).where(Professional.person_id == person.id)) is not None
+
+
+async def menu_of(session: AsyncSession, person_id: int | None) -> tuple[menus.Command, ...]:
+    """The commands in this person's private menu, from their roles now."""
+    registered = await professionals.active_for_person(session, person_id) is not None
+    return menus.commands_for(await roles_of(session, person_id), registered_professional=registered)
+
+
+async def menu_once_started(session: AsyncSession, person_id: int | None, *, now: datetime) -> None:
+    """Someone opens their private chat: Telegram refuses a chat's menu before that, so one sent
+    earlier (a family member who joined in the group) may have failed. Only a menu of their own."""
+    person = await session.get(Person, person_id) if person_id is not None else None
+    if person is not None and (person.language_chosen or await menu_of(session, person.id) != menus.commands_for(())):
+        await menus.refresh(session, person.id, now=now)
