@@ -122,14 +122,14 @@ def assert_contains(text: str, *names: str) -> None:
 def rendered(monkeypatch: pytest.MonkeyPatch) -> list[render.Pdf]:
     """Every PDF Kring renders, also the one each picture is drawn from (to read its text)."""
     made: list[render.Pdf] = []
-    real = render.pdf
+    real = render.write
 
-    def keep(html: str) -> render.Pdf:
-        result = real(html)
+    def keep(laid: render.Laid, *, scale: float = 1.0) -> render.Pdf:
+        result = real(laid, scale=scale)
         made.append(result)
         return result
 
-    monkeypatch.setattr(render, "pdf", keep)
+    monkeypatch.setattr(render, "write", keep)
     return made
 
 
@@ -354,7 +354,7 @@ async def test_every_language_renders_with_every_glyph_and_a_matching_calendar(
 
     for code in available_languages():
         with use_language(code):
-            made = render.pdf(layout.printable_plan(view, now.date()))
+            made = layout.printable_plan(view, now.date())
             text, pages, glyphs = read_pdf(made.content)
             assert pages == 1, code
             assert_contains(
@@ -369,7 +369,7 @@ async def test_every_language_renders_with_every_glyph_and_a_matching_calendar(
             assert "&#" not in text and "&amp;" not in text  # escaped once, not twice (Turkish: "112'yi ara")
             assert_every_glyph_covered(glyphs)
 
-            picture = render.png(layout.circle_picture(view, now.date(), height=render.PICTURE_MAX_HEIGHT))
+            picture = layout.circle_picture(view, now.date())
             assert picture.complete and picture.fits_a_photo
             with Image.open(io.BytesIO(picture.content)) as image:
                 assert image.format == "PNG" and image.size == (1080, picture.height)
@@ -377,7 +377,7 @@ async def test_every_language_renders_with_every_glyph_and_a_matching_calendar(
             assert_contains(text, *NAMES)
             assert_every_glyph_covered(glyphs)
 
-            render.png(layout.how_it_went_picture(went, AMSTERDAM, height=render.PICTURE_MAX_HEIGHT))
+            layout.how_it_went_picture(went, AMSTERDAM)
             text, _pages, glyphs = read_pdf(rendered[-1].content)
             assert_contains(text, _("Hoe ging het? {circle}").format(circle="Gezin Jansen"))
             assert_every_glyph_covered(glyphs)
