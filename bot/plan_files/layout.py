@@ -78,6 +78,7 @@ h2 { font-size: %(h2)spx; margin: 0.8em 0 0.35em 0; }
 .extra { font-size: %(card)spx; margin: 6px 0; }
 .steps p, .signs p { margin: 0.2em 0; font-size: %(text)spx; }
 .help { margin-top: 0.9em; border-top: 3px solid #c0392b; padding-top: 6px; font-size: %(small)spx; }
+.help, .steps, .signs { break-inside: avoid; }
 .help p { margin: 2px 0; }
 .help p:first-child { font-weight: bold; }
 """
@@ -85,11 +86,11 @@ h2 { font-size: %(h2)spx; margin: 0.8em 0 0.35em 0; }
 #: Text sizes in CSS pixels. A picture is drawn at twice its size for a phone; on paper 16 pixels
 #: are 12 points, the smallest size on the printed plan.
 PHONE_TEXT = {"h1": 22, "h2": 17, "name": 14, "card": 12.5, "text": 13, "small": 12}
-PAPER_TEXT = {"h1": 30, "h2": 23, "name": 19, "card": 16, "text": 17, "small": 16}
+PAPER_TEXT = {"h1": 28, "h2": 21, "name": 18, "card": 16, "text": 16, "small": 16}
 #: The printed plan's text is set as large as one page allows, up to this many times its smallest.
-PRINT_SCALES = (1.0, 1.1, 1.2, 1.3, 1.45, 1.6, 1.8)
+PRINT_SCALES = (1.0, 1.05, 1.1, 1.15, 1.2, 1.25, 1.3, 1.4, 1.5, 1.6, 1.7, 1.8)
 _MM = 96 / 25.4
-PAPER_MARGIN = 12  # mm
+PAPER_MARGIN = 10  # mm
 #: Height on an A4 page that content may take, in CSS pixels from the top of the page.
 PAPER_ROOM = (297 - PAPER_MARGIN) * _MM
 
@@ -129,7 +130,8 @@ PHONE = Look(516, 160, PHONE_TEXT)
 
 def paper(scale: float) -> Look:
     text = {name: round(size * scale, 1) for name, size in PAPER_TEXT.items()}
-    return Look(702, min(702 // 3 - 2 * PAD, round(170 * scale)), text, "paper")
+    width = int((210 - 2 * PAPER_MARGIN) * _MM) - 1  # the page's width inside its margins
+    return Look(width, min(width // 3 - 2 * PAD, round(170 * scale)), text, "paper")
 
 
 def _page(body: str, style: str, look: Look) -> str:

@@ -106,8 +106,7 @@ def fitted(make: Callable[[float], str], scales: Sequence[float], *, room: float
         return write(best, scale=best_scale)
     ceiling = max(scales)
     while True:
-        # text that wraps grows faster than its size: aim a little lower than the room suggests
-        aim = best_scale * (room / max(best.boxes[END][3], 1.0)) ** 0.8
+        aim = best_scale * room / max(best.boxes[END][3], 1.0)  # (wrapping text grows faster: then one step down)
         above = [scale for scale in scales if best_scale < scale <= min(aim, ceiling)]
         if not above:
             return write(best, scale=best_scale)
