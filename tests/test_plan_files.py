@@ -6,9 +6,14 @@ the pictures, recurring-ical-events for the calendar's recurrence."""
 from __future__ import annotations
 
 import io
+import re
+import shutil
+import subprocess
 import unicodedata
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -24,10 +29,15 @@ from bot.db.models import (
     AgreementOccurrence,
     AgreementStatus,
     CheckinAnswerKind,
+    Circle,
     Frequency,
     Member,
+    MemberRole,
+    PlanStep,
     Schedule,
+    StepKind,
     SupportKind,
+    WarningSign,
 )
 from bot.handlers import plan_pictures
 from bot.handlers.flood import FloodGuard
@@ -35,9 +45,10 @@ from bot.i18n import _, available_languages, locales_dir, use_language
 from bot.plan_files import calendar, fonts, layout, render
 from bot.services import authz, how_it_went, people
 from bot.services.agreements import AgreementView
-from bot.services.authz import Action
+from bot.services.authz import Action, Role
 from bot.services.occurrences import occurrences_between, rhythm_of
-from bot.services.plan_view import plan_for
+from bot.services.plan_view import PlanView, plan_for
+from bot.services.safety_plan import SafetyPlan, StepView
 from bot.texts import not_an_emergency_service
 from sandbox.demo import pass_time
 from sandbox.fake_telegram import FakeUser, SentMessage
@@ -122,14 +133,14 @@ def assert_contains(text: str, *names: str) -> None:
 def rendered(monkeypatch: pytest.MonkeyPatch) -> list[render.Pdf]:
     """Every PDF Kring renders, also the one each picture is drawn from (to read its text)."""
     made: list[render.Pdf] = []
-    real = render.pdf
+    real = render.write
 
-    def keep(html: str) -> render.Pdf:
-        result = real(html)
+    def keep(laid: render.Laid, *, scale: float = 1.0) -> render.Pdf:
+        result = real(laid, scale=scale)
         made.append(result)
         return result
 
-    monkeypatch.setattr(render, "pdf", keep)
+    monkeypatch.setattr(render, "write", keep)
     return made
 
 
@@ -354,7 +365,7 @@ async def test_every_language_renders_with_every_glyph_and_a_matching_calendar(
 
     for code in available_languages():
         with use_language(code):
-            made = render.pdf(layout.printable_plan(view, now.date()))
+            made = layout.printable_plan(view, now.date())
             text, pages, glyphs = read_pdf(made.content)
             assert pages == 1, code
             assert_contains(
@@ -369,7 +380,7 @@ async def test_every_language_renders_with_every_glyph_and_a_matching_calendar(
             assert "&#" not in text and "&amp;" not in text  # escaped once, not twice (Turkish: "112'yi ara")
             assert_every_glyph_covered(glyphs)
 
-            picture = render.png(layout.circle_picture(view, now.date(), height=render.PICTURE_MAX_HEIGHT))
+            picture = layout.circle_picture(view, now.date())
             assert picture.complete and picture.fits_a_photo
             with Image.open(io.BytesIO(picture.content)) as image:
                 assert image.format == "PNG" and image.size == (1080, picture.height)
@@ -377,7 +388,7 @@ async def test_every_language_renders_with_every_glyph_and_a_matching_calendar(
             assert_contains(text, *NAMES)
             assert_every_glyph_covered(glyphs)
 
-            render.png(layout.how_it_went_picture(went, AMSTERDAM, height=render.PICTURE_MAX_HEIGHT))
+            layout.how_it_went_picture(went, AMSTERDAM)
             text, _pages, glyphs = read_pdf(rendered[-1].content)
             assert_contains(text, _("Hoe ging het? {circle}").format(circle="Gezin Jansen"))
             assert_every_glyph_covered(glyphs)
@@ -499,3 +510,268 @@ async def test_asking_for_files_again_and_again_is_slowed_down(sandbox: Sandbox)
     moment[0] += 60
     await c.omar.press(plan, PRINT)
     assert sandbox.telegram.messages_in(c.omar.id)[-1].document is not None
+
+
+# -- what a reader sees -------------------------------------------------------------------------
+
+#: Where the tests leave the printed plan and the picture in every language, to look at.
+OUTPUT = Path(__file__).parent / "output" / "plan-pictures"
+TODAY = date(2026, 11, 27)
+
+
+def _member(number: int, name: str, role: MemberRole = MemberRole.NETWORK) -> Member:
+    return Member(id=number, display_name=name, role=role)
+
+
+def _schedule(
+    frequency: Frequency, at: time, *, weekday: int | None = None, interval: int = 1, day: int | None = None
+) -> Schedule:
+    return Schedule(
+        frequency=frequency,
+        interval=interval,
+        weekday=weekday,
+        day_of_month=day,
+        at_time=at,
+        starts_on=date(2026, 11, 2),
+        time_zone="Europe/Amsterdam",
+        remind_hours_before=None,
+    )
+
+
+def a_family_plan(extra_people: int = 0) -> PlanView:
+    """A realistic circle, without a database: five people around the family, names in several
+    scripts, agreements for someone, with someone to step in, and when needed."""
+    circle = Circle(id=1, name="Gezin Jansen", language="nl", time_zone="Europe/Amsterdam")
+    fatima, omar = _member(1, "Fatima", MemberRole.FAMILY), _member(2, "Omar", MemberRole.FAMILY)
+    ayse, kees, zahra, olena = (
+        _member(3, "Oma Ayşe"),
+        _member(4, "Buurman Kees"),
+        _member(5, "زهره"),
+        _member(6, "Тітка Олена"),
+    )
+    numbers = iter(range(1, 1000))
+
+    def agreement(
+        doer: Member,
+        what: str,
+        kind: SupportKind,
+        schedule: Schedule | None,
+        for_whom: str | None = None,
+        backup: Member | None = None,
+    ) -> AgreementView:
+        made = Agreement(
+            id=next(numbers), what=what, for_whom=for_whom, support_kind=kind, status=AgreementStatus.ACTIVE
+        )
+        return AgreementView(made, doer, backup, schedule)
+
+    views = [
+        agreement(
+            ayse, "Oppassen", SupportKind.PRACTICAL, _schedule(Frequency.WEEKLY, time(15), weekday=2), "Sam", omar
+        ),
+        agreement(ayse, "Meegaan naar de dokter", SupportKind.EMOTIONAL, None, "Fatima"),
+        agreement(
+            kees, "Fietsen maken", SupportKind.ADVICE, _schedule(Frequency.MONTHLY, time(10), day=1), "Sam en Lina"
+        ),
+        agreement(
+            zahra,
+            "Boodschappen doen",
+            SupportKind.PRACTICAL,
+            _schedule(Frequency.WEEKLY, time(10, 30), weekday=5, interval=2),
+        ),
+        agreement(
+            olena, "Huiswerk samen maken", SupportKind.COMPANY, _schedule(Frequency.WEEKLY, time(16), weekday=1), "Lina"
+        ),
+        agreement(omar, "Koken op vrijdag", SupportKind.PRACTICAL, _schedule(Frequency.WEEKLY, time(18), weekday=4)),
+    ]
+    for number in range(extra_people):
+        helper = _member(10 + number, f"Buur {number + 1}")
+        views += [
+            agreement(
+                helper,
+                "Even langskomen",
+                SupportKind.COMPANY,
+                _schedule(Frequency.WEEKLY, time(19), weekday=number % 7),
+            )
+        ]
+    signs = [WarningSign(text="Sam gaat niet meer naar school"), WarningSign(text="Fatima slaapt slecht")]
+    steps = [
+        StepView(PlanStep(kind=StepKind.ASK, phone="06 12345678"), ayse),
+        StepView(PlanStep(kind=StepKind.ASK, contact_name="Meester Bram", phone="06 98765432"), None),
+        StepView(PlanStep(kind=StepKind.PROFESSIONAL, text="als het na twee weken niet beter gaat"), None),
+    ]
+    return PlanView(circle, Role.COORDINATOR, fatima, False, views, SafetyPlan(signs, steps), [], [fatima, omar])
+
+
+def legend_of(page: str) -> str:
+    (legend,) = re.findall(r'<p class="legend">(.*?)</p>', page)
+    return legend
+
+
+def test_the_legend_lists_only_the_kinds_of_support_on_the_page() -> None:
+    view = a_family_plan()
+    legend = legend_of(layout.picture_page(view, TODAY))
+    used = ("praktische hulp", "een luisterend oor", "advies", "samen iets leuks doen")
+    assert all(label in legend for label in used) and "een oogje in het zeil" not in legend
+    only_kees = PlanView(
+        **{**view.__dict__, "agreements": [v for v in view.agreements if v.doer.display_name == "Buurman Kees"]}
+    )
+    assert re.sub(r"<[^>]+>", "", legend_of(layout.printable_page(only_kees, TODAY))) == "💡\u00a0advies"
+
+
+async def test_a_card_says_for_whom_and_keeps_the_time_with_its_word(rendered: list[render.Pdf]) -> None:
+    view = a_family_plan()
+    page = layout.picture_page(view, TODAY)
+    assert "(voor <bdi>Sam</bdi>)" in page and "(voor <bdi>Sam en Lina</bdi>)" in page
+    assert "om\u00a015:00" in page and "om\u00a010:30" in page  # "om" and the time never part
+    layout.circle_picture(view, TODAY)
+    text, _pages, _glyphs = read_pdf(rendered[-1].content)
+    assert_contains(text, "(voor Sam)", "(voor Fatima)", "(voor Lina)")
+
+
+def test_cards_are_as_tall_as_their_content() -> None:
+    """Each card is as tall as its lines (plus its padding and border): a card with one agreement is
+    short, one with two is taller; no card is stretched to the height of its row or cell."""
+    view = a_family_plan()
+    laid = render.lay_out(layout.picture_page(view, TODAY))
+    people = layout.people_around(view)
+    heights = {
+        person.name: laid.boxes[f"card-{number}"][3] - laid.boxes[f"card-{number}"][1]
+        for number, person in enumerate(people)
+    }
+    line = layout.PHONE_TEXT["card"] * 1.3
+    # Omar: his name, what, when (3 lines); Oma Ayşe: name and two agreements with backup (7 to 9)
+    assert heights["Omar"] < 4 * line + 16, heights
+    assert heights["Oma Ayşe"] > heights["Omar"] + 3 * line, heights
+    assert heights["Oma Ayşe"] < 10 * line + 16, heights
+
+
+def font_sizes(content: bytes) -> list[tuple[str, float]]:
+    return [(char.get_text(), char.size) for page in extract_pages(io.BytesIO(content)) for char in _chars(page)]
+
+
+def lowest_text(content: bytes) -> float:
+    """How far down the first page the text goes, as a share of its height."""
+    page = next(iter(extract_pages(io.BytesIO(content))))
+    return 1 - min(char.y0 for char in _chars(page)) / page.height
+
+
+@pytest.mark.parametrize("extra_people", [0, 12])
+def test_the_printed_plan_is_never_under_12_points_and_fills_its_page(extra_people: int) -> None:
+    made = layout.printable_plan(a_family_plan(extra_people), TODAY)
+    sizes = font_sizes(made.content)
+    small = {(text, round(size, 1)) for text, size in sizes if size < 12 - 0.01 and not text.isspace()}
+    assert sizes and not small, small
+    if extra_people:  # a long plan goes on to a second page, in the same size
+        assert made.pages == 2 and made.scale == 1.0
+    else:
+        assert made.pages == 1 and lowest_text(made.content) > 0.8, lowest_text(made.content)
+
+
+def test_a_short_printed_plan_is_set_larger() -> None:
+    view = a_family_plan()
+    short = replace(view, agreements=view.agreements[:1])
+    made = layout.printable_plan(short, TODAY)
+    assert made.pages == 1 and made.scale > 1.2 and lowest_text(made.content) > 0.7
+    assert min(size for text, size in font_sizes(made.content) if not text.isspace()) >= 12 * made.scale - 0.01
+
+
+async def test_how_it_went_starts_when_the_circle_did(sandbox: Sandbox) -> None:
+    c = await set_up_circle(sandbox)
+    async with sandbox.runtime.sessions() as session:
+        fatima = await people.find(session, c.fatima.id)
+        assert fatima is not None
+        access = await authz.authorize(session, fatima.id, 1, Action.VIEW_HOW_IT_WENT)
+        started = access.circle.created_at
+        now = sandbox.clock.now()
+        assert (await how_it_went.collect(session, access, now)).since == started  # not three months before
+        later = now + timedelta(weeks=20)
+        assert (await how_it_went.collect(session, access, later)).since == later - how_it_went.PERIOD
+    went = how_it_went.HowItWent("Gezin Jansen", started, now + timedelta(weeks=3), [], [])
+    with use_language("nl"):
+        page = layout.how_it_went_page(went, AMSTERDAM)
+    start = started.astimezone(AMSTERDAM)
+    assert f"{start.day} november tot " in page
+
+
+def _luminance(colour: str) -> float:
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(one: str, other: str) -> float:
+    """WCAG 2 contrast ratio of two colours (#rrggbb)."""
+    light, dark = sorted((_luminance(one), _luminance(other)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def test_contrast_is_computed_as_wcag_says() -> None:
+    assert round(contrast("#ffffff", "#000000"), 1) == 21.0
+    assert round(contrast("#777777", "#ffffff"), 2) == 4.48  # the well-known grey just under AA
+
+
+def test_every_mark_is_readable() -> None:
+    """Every text colour on the pages against every background it stands on, and the counts in
+    white on each bar (and each bar's colour as a key on the white page): at least 4.5:1."""
+    went = how_it_went.HowItWent(
+        "Gezin Jansen", datetime(2026, 11, 2, tzinfo=UTC), datetime(2026, 12, 27, tzinfo=UTC), [], []
+    )
+    pages = layout.picture_page(a_family_plan(), TODAY) + layout.how_it_went_page(went, AMSTERDAM)
+    text_colours = set(re.findall(r"(?<![-\w])color:\s*(#[0-9a-fA-F]{6})", pages))
+    assert {layout.INK, layout.MUTED} <= text_colours
+    for colour in text_colours - {layout.ON_BAR}:
+        for background in (layout.PAGE, layout.FAMILY_CARD, layout.MIDDLE):
+            assert contrast(colour, background) >= 4.5, (colour, background)
+    for bar in {*layout.ANSWER_COLOURS.values(), layout.NO_ANSWER, *layout.OUTCOME_COLOURS}:
+        assert contrast(layout.ON_BAR, bar) >= 4.5, bar
+        assert contrast(bar, layout.PAGE) >= 4.5, bar
+    assert "❔" not in layout.how_it_went_page(
+        how_it_went.HowItWent(
+            "G", went.since, went.until, [], [how_it_went.AgreementResult("Oma", "Oppassen", 1, 1, 1, 1)]
+        ),
+        AMSTERDAM,
+    )
+
+
+def _as_png(pdf: Path) -> list[Path]:
+    """The pages of a PDF as pictures: with pdftoppm where the machine has it, else with PDFium."""
+    if shutil.which("pdftoppm"):
+        subprocess.run(["pdftoppm", "-png", "-r", "60", str(pdf), str(pdf.with_suffix(""))], check=True)
+        return sorted(pdf.parent.glob(pdf.stem + "-*.png"))
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(pdf.read_bytes())
+    try:
+        made = []
+        for number, page in enumerate(document, 1):
+            path = pdf.parent / f"{pdf.stem}-{number}.png"
+            page.render(scale=60 / 72).to_pil().save(path)
+            page.close()
+            made.append(path)
+        return made
+    finally:
+        document.close()
+
+
+@pytest.mark.parametrize("code", available_languages())
+def test_the_plan_in_every_language_for_the_output_folder(code: str) -> None:
+    """The A4 plan (as PDF and as a picture of each page) and the phone picture of a realistic
+    circle, in each language, left in tests/output/plan-pictures/ to look at."""
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    view = a_family_plan()
+    with use_language(code):
+        printable = layout.printable_plan(view, TODAY)
+        picture = layout.circle_picture(view, TODAY)
+    assert printable.pages == 1 and picture.complete and picture.fits_a_photo
+    small = {
+        (text, round(size, 1))
+        for text, size in font_sizes(printable.content)
+        if size < 12 - 0.01 and not text.isspace()
+    }
+    assert not small, (code, small)
+    pdf = OUTPUT / f"a4-{code}.pdf"
+    pdf.write_bytes(printable.content)
+    (OUTPUT / f"plan-{code}.png").write_bytes(picture.content)
+    pages = _as_png(pdf)
+    assert pages and all(path.stat().st_size > 0 for path in pages)
+    print(f"{code}: {pdf}, {', '.join(map(str, pages))}, {OUTPUT / f'plan-{code}.png'}")

@@ -34,7 +34,6 @@ PICTURE = "pp"  # pp:circle_id — the picture of the circle
 PRINT = "pd"  # pd:circle_id — the printable A4 plan (PDF)
 CALENDAR = "pc"  # pc:circle_id — one's own agreements as calendar entries (.ics)
 HOW_IT_WENT = "pw"  # pw:circle_id — the last three months, for coordinators
-PRINT_LEVELS = (1, 2, 3)  # ever smaller text, until the plan fits one page
 #: Each file takes up to a second of work: four at once, then one a minute per person.
 FILES_AT_ONCE = 4
 FILES_PER_SECOND = 1 / 60
@@ -114,8 +113,7 @@ async def _pressed(
 
 
 async def _picture(context: KringContext, message: Message, access: Access, view: PlanView) -> None:
-    html = layout.circle_picture(view.only_own(), context.runtime.clock.now().date(), height=render.PICTURE_MAX_HEIGHT)
-    picture = await asyncio.to_thread(render.png, html)
+    picture = await asyncio.to_thread(layout.circle_picture, view.only_own(), context.runtime.clock.now().date())
     await _send_picture(message, picture, "kring-plan.png", _("Het plan als plaatje. Bewaar het op je telefoon."))
     log.info(
         "plan_files.picture circle=%s role=%s height=%s complete=%s",
@@ -136,17 +134,20 @@ async def _send_picture(message: Message, picture: render.Picture, filename: str
 
 async def _printable(context: KringContext, message: Message, access: Access, view: PlanView) -> None:
     today = context.runtime.clock.now().date()
-    for level in PRINT_LEVELS:
-        made = await asyncio.to_thread(render.pdf, layout.printable_plan(view.only_own(), today, level=level))
-        if made.pages == 1:
-            break
+    made = await asyncio.to_thread(layout.printable_plan, view.only_own(), today)
     caption = (
         _("Het plan op één A4. Print het en hang het op, bijvoorbeeld op de koelkast.")
         if made.pages == 1
         else _("Het plan om te printen. Het is te lang voor één A4; /plan heeft alles als tekst.")
     )
     await message.reply_document(made.content, filename=f"kring-plan-{today.isoformat()}.pdf", caption=caption)
-    log.info("plan_files.printable circle=%s role=%s pages=%s", access.circle.id, access.role, made.pages)
+    log.info(
+        "plan_files.printable circle=%s role=%s pages=%s scale=%s",
+        access.circle.id,
+        access.role,
+        made.pages,
+        made.scale,
+    )
 
 
 async def _calendar(context: KringContext, message: Message, access: Access, view: PlanView) -> None:
@@ -172,8 +173,7 @@ async def _calendar(context: KringContext, message: Message, access: Access, vie
 async def _how_it_went(context: KringContext, message: Message, access: Access, view: PlanView) -> None:
     async with context.runtime.sessions() as session:
         went = await how_it_went.collect(session, access, context.runtime.clock.now())
-    html = layout.how_it_went_picture(went, ZoneInfo(access.circle.time_zone), height=render.PICTURE_MAX_HEIGHT)
-    picture = await asyncio.to_thread(render.png, html)
+    picture = await asyncio.to_thread(layout.how_it_went_picture, went, ZoneInfo(access.circle.time_zone))
     await _send_picture(
         message,
         picture,

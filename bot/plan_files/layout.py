@@ -1,10 +1,12 @@
-"""The plan as a page to look at: HTML and CSS for the picture of the circle, the printable A4
-plan and the picture of how it went. Every text goes through gettext and is escaped here.
+"""The plan as a page to look at: the picture of the circle, the printable A4 plan and the picture
+of how it went, as HTML and CSS rendered by :mod:`bot.plan_files.render`. Every text goes through
+gettext and is escaped here.
 
 The map: the family in the middle, up to eight people around it in a three-by-three grid (the
 first four above, right, below and left), a line from the family to each. Each person's card says
-what they do (the kind of support as an icon, a few words) and when. More people are listed under
-the map. Right-to-left languages turn the whole page around (``dir="rtl"``).
+what they do (the kind of support as an icon, a few words, for whom) and when, and is as tall as
+that. More people are listed under the map.
+Right-to-left languages turn the whole page around (``dir="rtl"``).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from html import escape
 
 from bot.db.models import CheckinAnswerKind, MemberRole
 from bot.i18n import _, current_language, format_date, is_right_to_left, ngettext
+from bot.plan_files import render
 from bot.plan_files.fonts import ICON_FAMILY, TEXT_FAMILIES
 from bot.plan_files.render import PICTURE_WIDTH
 from bot.plan_text import (
@@ -36,48 +39,62 @@ SLOTS = [(0, 1), (1, 2), (2, 1), (1, 0), (0, 2), (2, 2), (2, 0), (0, 0)]
 MAX_ON_CARD = 3  # agreements written on one card; the rest are counted
 MAX_WORDS = 60  # characters of an agreement's "what" on a card
 MAX_LISTED = 12  # agreements of the people under the map (beyond the eight around it)
+PAD = 5  # CSS pixels around a card in its cell
+
+#: Colours of text and marks, and the backgrounds they stand on (tests check their contrast).
+INK = "#1d2733"
+MUTED = "#4a5868"
+PAGE = "#ffffff"
+FAMILY_CARD = "#fff8ec"
+MIDDLE = "#fde7c2"
 
 _STYLE = """
 * { box-sizing: border-box; }
-html { font-family: %(fonts)s; color: #1d2733; }
+html { font-family: %(fonts)s; color: %(ink)s; background: %(page)s; }
 body { margin: 0; }
 .icon { font-family: '%(icons)s'; }
-h1 { font-size: 22px; margin: 0 0 2px 0; }
-h2 { font-size: 17px; margin: 14px 0 6px 0; }
-.made { color: #5b6776; font-size: 11px; margin-bottom: 10px; }
-.map { position: relative; width: %(map_width)dpx; margin: 0 auto; }
-.map svg { position: absolute; left: 0; top: 0; }
-.cell { position: absolute; width: %(cell_width)dpx; height: %(cell_height)dpx; padding: 5px; }
+h1 { font-size: %(h1)spx; margin: 0 0 2px 0; }
+h2 { font-size: %(h2)spx; margin: 0.8em 0 0.35em 0; }
+.made { color: %(muted)s; font-size: %(small)spx; margin-bottom: 10px; }
+.map { display: grid; width: %(map_width)dpx; margin: 0 auto; }
+.cell { padding: 5px; }
+.cell.top { align-self: end; padding-bottom: 0; } .cell.below { align-self: start; padding-top: 0; }
+.cell.beside { align-self: center; } .cell.column-0 { padding-right: 0; } .cell.column-2 { padding-left: 0; }
+.cell.beside.column-1 { position: relative; align-self: stretch; padding: 0; }
+.cell svg { position: absolute; left: 0; top: 0; width: 100%%; height: 100%%; overflow: visible; }
 .card, .middle { direction: %(direction)s; }
-.card { height: 100%%; overflow: hidden; background: #ffffff; border: 2px solid #7fa7d9;
-        border-radius: 12px; padding: 6px 8px; font-size: 11.5px; line-height: 1.3; }
-.card.family { border-color: #e0a040; background: #fff8ec; }
-.card .name { font-weight: bold; font-size: 14px; margin-bottom: 3px; }
-.card .what { margin-top: 3px; }
-.card .when, .card .backup, .card .note, .card .more { color: #4a5868; font-size: 10.5px; }
-.middle { position: absolute; border-radius: 50%%; background: #fde7c2; border: 3px solid #e0a040;
-          text-align: center; display: flex; flex-direction: column; justify-content: center; padding: 14px; }
-.middle .circle { font-weight: bold; font-size: 15px; }
-.middle .people { font-size: 11.5px; margin-top: 4px; }
-.legend { color: #4a5868; font-size: 10.5px; text-align: center; margin: 4px 0; }
-.extra { font-size: 12px; margin: 6px 0; }
-.steps p, .signs p { margin: 3px 0; font-size: 13px; }
-.help { margin-top: 14px; border-top: 3px solid #c0392b; padding-top: 6px; font-size: 12.5px; }
+.card { position: relative; z-index: 1; background: %(page)s; border: 2px solid #7fa7d9; border-radius: 12px; padding: 0.4em 0.6em;
+        font-size: %(card)spx; line-height: 1.3; }
+.card.family { border-color: #e0a040; background: %(family_card)s; }
+.card .name { font-weight: bold; font-size: %(name)spx; margin-bottom: 0.15em; }
+.card .what { margin-top: 0.25em; }
+.for { display: inline-block; }  /* "(voor Sam)" moves to the next line as a whole */
+.card .when, .card .backup, .card .note, .card .more { color: %(muted)s; font-size: %(small)spx; }
+.middle { position: absolute; top: 50%%; z-index: 1; border-radius: 50%%; background: %(middle)s; border: 3px solid #e0a040;
+          text-align: center; display: flex; flex-direction: column; justify-content: center; padding: 10px; }
+.middle .circle { font-weight: bold; font-size: %(name)spx; }
+.middle .people { font-size: %(small)spx; margin-top: 4px; }
+.legend { color: %(muted)s; font-size: %(small)spx; text-align: center; margin: 6px 0; }
+.extra { font-size: %(card)spx; margin: 6px 0; }
+.steps p, .signs p { margin: 0.2em 0; font-size: %(text)spx; }
+.help { margin-top: 0.9em; border-top: 3px solid #c0392b; padding-top: 6px; font-size: %(small)spx; }
+.help, .steps, .signs { break-inside: avoid; }
 .help p { margin: 2px 0; }
 .help p:first-child { font-weight: bold; }
 """
 
-_PRINT_STYLE = """
-@page { size: A4; margin: 12mm; }
-h1 { font-size: 28px; } h2 { font-size: 21px; }
-.card { font-size: 13px; } .card .name { font-size: 16px; } .card .when, .card .backup, .card .note { font-size: 12px; }
-.steps p, .signs p { font-size: 14px; } .help { font-size: 13px; } .extra { font-size: 13px; }
-body.level-2 .card { font-size: 11px; } body.level-2 .card .name { font-size: 13px; }
-body.level-2 .steps p, body.level-2 .signs p, body.level-2 .extra, body.level-2 .help { font-size: 12px; }
-body.level-3 .card, body.level-3 .card .when { font-size: 9px; } body.level-3 .card .name { font-size: 11px; }
-body.level-3 .steps p, body.level-3 .signs p, body.level-3 .extra, body.level-3 .help { font-size: 9px; }
-body.level-3 h2 { margin: 6px 0 3px 0; font-size: 13px; }
-"""
+#: Text sizes in CSS pixels. A picture is drawn at twice its size for a phone; on paper 16 pixels
+#: are 12 points, the smallest size on the printed plan.
+PHONE_TEXT = {"h1": 22, "h2": 17, "name": 14, "card": 12.5, "text": 13, "small": 12}
+PAPER_TEXT = {"h1": 28, "h2": 21, "name": 18, "card": 16, "text": 16, "small": 16}
+#: The printed plan's text is set as large as one page allows, up to this many times its smallest.
+PRINT_SCALES = (1.0, 1.05, 1.1, 1.15, 1.2, 1.25, 1.3, 1.4, 1.5, 1.6, 1.7, 1.8)
+_MM = 96 / 25.4
+PAPER_MARGIN = 10  # mm
+#: Height on an A4 page that content may take, in CSS pixels from the top of the page.
+PAPER_ROOM = (297 - PAPER_MARGIN) * _MM
+
+_PRINT_STYLE = f"@page {{ size: A4; margin: {PAPER_MARGIN}mm; }}"
 
 _PICTURE_STYLE = """
 @page { size: %(width)dpx %(height)dpx; margin: 0; }
@@ -95,16 +112,29 @@ class Person:
 
 
 @dataclass(frozen=True)
-class MapSize:
+class Look:
+    """How large things are on a page: the map's width, the family's circle, the text."""
+
     width: int
-    cell_height: int
+    diameter: int
+    text: dict[str, float]
+    css_class: str = ""
+
+    @property
+    def cell_width(self) -> int:
+        return self.width // 3
 
 
-PHONE = MapSize(516, 196)
-PAPER = MapSize(690, 190)
+PHONE = Look(516, 160, PHONE_TEXT)
 
 
-def _page(body: str, style: str, size: MapSize, *, css_class: str = "") -> str:
+def paper(scale: float) -> Look:
+    text = {name: round(size * scale, 1) for name, size in PAPER_TEXT.items()}
+    width = int((210 - 2 * PAPER_MARGIN) * _MM) - 1  # the page's width inside its margins
+    return Look(width, min(width // 3 - 2 * PAD, round(170 * scale)), text, "paper")
+
+
+def _page(body: str, style: str, look: Look) -> str:
     code = current_language()
     direction = "rtl" if is_right_to_left(code) else "ltr"
     fonts = ", ".join(f"'{family}'" for family in TEXT_FAMILIES) + ", sans-serif"
@@ -114,15 +144,19 @@ def _page(body: str, style: str, size: MapSize, *, css_class: str = "") -> str:
             "fonts": fonts,
             "icons": ICON_FAMILY,
             "direction": direction,
-            "map_width": size.width,
-            "cell_width": size.width // 3,
-            "cell_height": size.cell_height,
+            "map_width": look.width,
+            "ink": INK,
+            "muted": MUTED,
+            "page": PAGE,
+            "family_card": FAMILY_CARD,
+            "middle": MIDDLE,
+            **look.text,
         }
         + style
     )
     return (
         f'<!DOCTYPE html><html lang="{escape(code)}" dir="{direction}"><head><meta charset="utf-8">'
-        f'<style>{css}</style></head><body class="{css_class}">{body}</body></html>'
+        f'<style>{css}</style></head><body class="{look.css_class}">{body}<div id="{render.END}"></div></body></html>'
     )
 
 
@@ -160,22 +194,40 @@ def _short(text: str, limit: int = MAX_WORDS) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+def _isolated(template: str, **names: str) -> str:
+    """``template`` escaped, with each name set apart (``<bdi>``): a Latin name in an Arabic sentence,
+    or an Arabic one in a Dutch sentence, keeps its own direction and leaves the sentence's alone."""
+    return escape(template).format(**{key: f"<bdi>{escape(name)}</bdi>" for key, name in names.items()})
+
+
+def _when(view: AgreementView) -> str:
+    """When, with the time kept to the word before it ("om 15:00" never breaks apart)."""
+    text = describe_when(When.from_schedule(view.schedule))
+    if view.schedule is not None:
+        at = view.schedule.at_time.strftime("%H:%M")
+        text = text.replace(" " + at, "\u00a0" + at)
+    return text
+
+
 def _agreement_lines(view: AgreementView, *, short: bool) -> str:
     agreement = view.agreement
     what = _short(agreement.what) if short else agreement.what
+    for_whom = (
+        f' <span class="for">{_isolated(_("(voor {name})"), name=agreement.for_whom)}</span>'
+        if agreement.for_whom
+        else ""
+    )
     lines = [
-        f'<div class="what">{_icon(SUPPORT_ICONS[agreement.support_kind])} {escape(what)}</div>',
-        f'<div class="when">{escape(describe_when(When.from_schedule(view.schedule)))}</div>',
+        f'<div class="what">{_icon(SUPPORT_ICONS[agreement.support_kind])} {escape(what)}{for_whom}</div>',
+        _tag("div", _when(view), css="when"),
     ]
     if view.backup is not None:
         lines.append(
-            '<div class="backup">'
-            + escape(_("Als het niet lukt: {name}").format(name=view.backup.display_name))
-            + "</div>"
+            f'<div class="backup">{_isolated(_("Als het niet lukt: {name}"), name=view.backup.display_name)}</div>'
         )
     note = status_note(view)
     if note:
-        lines.append(f'<div class="note">({escape(note)})</div>')
+        lines.append(_tag("div", f"({note})", css="note"))
     return "".join(lines)
 
 
@@ -190,46 +242,57 @@ def _more(count: int, *, css: str) -> str:
     )
 
 
-def _card(person: Person) -> str:
+def _card(person: Person, number: int) -> str:
     shown = person.agreements[:MAX_ON_CARD]
     more = len(person.agreements) - len(shown)
     body = "".join(_agreement_lines(view, short=True) for view in shown)
     if more:
         body += _more(more, css="more")
     css = "card family" if person.is_family else "card"
-    return f'<div class="{css}"><div class="name">{escape(person.name)}</div>{body}</div>'
+    return f'<div class="{css}" id="card-{number}"><div class="name">{escape(person.name)}</div>{body}</div>'
 
 
-def _map(view: PlanView, people: list[Person], size: MapSize) -> str:
-    cell_width, cell_height = size.width // 3, size.cell_height
-    centre = (size.width / 2, 1.5 * cell_height)
-    lines, cells = [], []
+#: Where a line from the family's middle ends, per row or column: a little into the card, which
+#: covers it (as a share of the middle cell, which the lines are drawn in).
+_LINE_END = ("-3%", "50%", "103%")
+
+
+def _map(view: PlanView, people: list[Person], look: Look) -> str:
+    """The family in the middle, the people around it, on a three-by-three grid whose rows are as
+    tall as their tallest card: cards above the family stand on their row, those below hang from
+    it, those beside it are centred. Each card touches the middle cell, so the lines from the
+    family (drawn in that cell) reach every card, whatever its height."""
     right_to_left = is_right_to_left(current_language())
-    for person, (row, column) in zip(people, SLOTS, strict=False):
+    cells: dict[tuple[int, int], str] = {}
+    lines = []
+    for number, (person, (row, column)) in enumerate(zip(people, SLOTS, strict=False)):
         if right_to_left:
             column = 2 - column  # the first person stands on the reader's side
-        x, y = column * cell_width, row * cell_height
+        cells[row, column] = _card(person, number)
         lines.append(
-            f'<line x1="{centre[0]}" y1="{centre[1]}" x2="{x + cell_width / 2}" y2="{y + cell_height / 2}" '
+            f'<line x1="50%" y1="50%" x2="{_LINE_END[column]}" y2="{_LINE_END[row]}" '
             'stroke="#9bb4d3" stroke-width="4" stroke-linecap="round"/>'
         )
-        cells.append(f'<div class="cell" style="left:{x}px; top:{y}px">{_card(person)}</div>')
-    diameter = min(cell_width, cell_height) - 8
     names = ", ".join(member.display_name for member in view.family)
     middle = (
-        f'<div class="middle" style="left:{centre[0] - diameter / 2}px; top:{centre[1] - diameter / 2}px; '
-        f'width:{diameter}px; height:{diameter}px"><div class="circle">{escape(view.circle.name)}</div>'
+        f'<svg xmlns="http://www.w3.org/2000/svg">{"".join(lines)}</svg>'
+        f'<div class="middle" style="width:{look.diameter}px; height:{look.diameter}px; '
+        f'margin-top:{-look.diameter / 2}px; left:{(look.cell_width - look.diameter) / 2}px">'
+        f'<div class="circle">{escape(view.circle.name)}</div>'
         + (f'<div class="people">{escape(names)}</div>' if names else "")
         + "</div>"
     )
-    rows = 3 if len(people) > 2 else 2  # with one or two people the row under the family stays empty
-    svg = (
-        f'<svg width="{size.width}" height="{rows * cell_height}" xmlns="http://www.w3.org/2000/svg">'
-        + "".join(lines)
-        + "</svg>"
+    cells[1, 1] = middle
+    rows = sorted({1} | {row for row, _column in cells})
+    grid = "".join(
+        f'<div class="cell {("top", "beside", "below")[row]} column-{column}"'
+        + (f' style="min-height:{look.diameter}px"' if (row, column) == (1, 1) else "")
+        + f">{cells.get((row, column), '')}</div>"
+        for row in rows
+        for column in range(3)
     )
     # the map's geometry is the same both ways; the text on it follows the language
-    return f'<div class="map" dir="ltr" style="height:{rows * cell_height}px">{svg}{"".join(cells)}{middle}</div>'
+    return f'<div class="map" dir="ltr" style="grid-template-columns: repeat(3, {look.cell_width}px)">{grid}</div>'
 
 
 def _extra(people: list[Person]) -> str:
@@ -296,12 +359,30 @@ def _no_agreements(people: list[Person]) -> str:
     return "" if people else _tag("p", _("Nog geen afspraken."), css="extra")
 
 
-def _plan_body(view: PlanView, today: date, size: MapSize) -> str:
+def _shown(people: list[Person]) -> list[AgreementView]:
+    """The agreements the page writes out (on the cards and in the list under the map)."""
+    on_cards = [view for person in people[: len(SLOTS)] for view in person.agreements[:MAX_ON_CARD]]
+    listed = [view for person in people[len(SLOTS) :] for view in person.agreements][:MAX_LISTED]
+    return on_cards + listed
+
+
+def _legend(people: list[Person]) -> str:
+    """Which icon means which kind of support: only the kinds on this page."""
+    used = {view.agreement.support_kind for view in _shown(people)}
+    labels = [
+        f"{_icon(icon)}\u00a0{escape(support_label(kind, with_icon=False))}"
+        for kind, icon in SUPPORT_ICONS.items()
+        if kind in used
+    ]
+    return f'<p class="legend">{" · ".join(labels)}</p>' if labels else ""
+
+
+def _plan_body(view: PlanView, today: date, look: Look) -> str:
     """The map, the people who did not fit on it, what to do when it goes wrong, the helplines."""
     people = people_around(view)
     return (
         _heading(view, today)
-        + _map(view, people, size)
+        + _map(view, people, look)
         + _legend(people)
         + _no_agreements(people)
         + _extra(people)
@@ -310,44 +391,52 @@ def _plan_body(view: PlanView, today: date, size: MapSize) -> str:
     )
 
 
-def circle_picture(view: PlanView, today: date, *, height: int) -> str:
+def picture_page(view: PlanView, today: date) -> str:
+    """The page the picture for a phone is drawn from."""
+    style = _PICTURE_STYLE % {"width": PICTURE_WIDTH, "height": render.PICTURE_MAX_HEIGHT}
+    return _page(_plan_body(view, today, PHONE), style, PHONE)
+
+
+def circle_picture(view: PlanView, today: date) -> render.Picture:
     """The picture for a phone."""
-    return _page(_plan_body(view, today, PHONE), _PICTURE_STYLE % {"width": PICTURE_WIDTH, "height": height}, PHONE)
+    return render.png(picture_page(view, today))
 
 
-def printable_plan(view: PlanView, today: date, *, level: int = 1) -> str:
-    """The "koelkastplan": one A4 page. ``level`` 2 and 3 set the text smaller, to fit one page."""
-    return _page(_plan_body(view, today, PAPER), _PRINT_STYLE, PAPER, css_class=f"level-{level}")
+def printable_page(view: PlanView, today: date, scale: float = 1.0) -> str:
+    """The A4 plan with its text ``scale`` times its smallest size (12 points)."""
+    look = paper(scale)
+    return _page(_plan_body(view, today, look), _PRINT_STYLE, look)
 
 
-def _legend(people: list[Person]) -> str:
-    """Which icon means which kind of support."""
-    if not people:
-        return ""
-    labels = (f"{_icon(icon)} {escape(support_label(kind, with_icon=False))}" for kind, icon in SUPPORT_ICONS.items())
-    return f'<p class="legend">{" · ".join(labels)}</p>'
+def printable_plan(view: PlanView, today: date) -> render.Pdf:
+    """The "koelkastplan": on A4, its text as large as one page allows and never under 12 points; a
+    long plan goes on to a second page rather than getting smaller."""
+    return render.fitted(lambda scale: printable_page(view, today, scale), PRINT_SCALES, room=PAPER_ROOM)
 
 
 # -- how it went --------------------------------------------------------------------------------
 
 _CHART_STYLE = """
-.row { display: flex; align-items: center; margin: 5px 0; font-size: 12px; }
+.row { display: flex; align-items: center; margin: 5px 0; font-size: 12.5px; }
 .row .label { width: 150px; flex: none; padding: 0 6px; }
-.bar { display: flex; flex: 1; height: 24px; border-radius: 6px; overflow: hidden; background: #eef1f4; }
-.bar div { color: #ffffff; font-weight: bold; font-size: 12px; text-align: center; line-height: 24px; }
-.keys { font-size: 11.5px; margin: 4px 0 8px 0; }
-.keys span.key { display: inline-block; margin: 2px 8px 2px 0; }
-.swatch { display: inline-block; width: 11px; height: 11px; border-radius: 3px; margin: 0 3px; }
-.empty { color: #5b6776; font-size: 12.5px; }
+.bar { display: flex; flex: 1; height: 26px; border-radius: 6px; overflow: hidden; background: #eef1f4; }
+.bar div { color: %(on_bar)s; font-weight: bold; font-size: 13px; text-align: center; line-height: 26px; }
+.keys { font-size: 12px; margin: 4px 0 8px 0; }
+.keys span.key { display: inline-block; margin: 2px 10px 2px 0; }
+.swatch { display: inline-block; width: 12px; height: 12px; border-radius: 3px; margin: 0 4px; }
+.empty { color: %(muted)s; font-size: 12.5px; }
 """
-_ANSWER_COLOURS = {
-    CheckinAnswerKind.GOOD: "#3f9a4a",
-    CheckinAnswerKind.SO_SO: "#d9a514",
-    CheckinAnswerKind.NOT_GOOD: "#e07b2e",
-    CheckinAnswerKind.WANT_TO_TALK: "#8e5bbf",
+#: The colours of the bars: each carries its count in white, and each stands out on the white
+#: page as a key (both at least 4.5:1, WCAG AA).
+ON_BAR = "#ffffff"
+ANSWER_COLOURS = {
+    CheckinAnswerKind.GOOD: "#2e7d32",
+    CheckinAnswerKind.SO_SO: "#8a6300",
+    CheckinAnswerKind.NOT_GOOD: "#c2410c",
+    CheckinAnswerKind.WANT_TO_TALK: "#7b3fb0",
 }
-_NO_ANSWER = "#9aa5b1"
-_OUTCOME_COLOURS = ("#3f9a4a", "#3f7fcf", "#e07b2e", _NO_ANSWER)
+NO_ANSWER = "#5f6b78"
+OUTCOME_COLOURS = ("#2e7d32", "#1f63b5", "#c2410c", NO_ANSWER)
 
 
 def _bar(counts: list[tuple[int, str]]) -> str:
@@ -380,7 +469,7 @@ def _with_icon(label: str) -> str:
     return f"{_icon(icon)} {escape(words)}" if words and not icon[:1].isalnum() else escape(label)
 
 
-def how_it_went_picture(went: HowItWent, tz: tzinfo, *, height: int) -> str:
+def how_it_went_page(went: HowItWent, tz: tzinfo) -> str:
     period = _("{start} tot {end}").format(
         start=format_date(went.since.astimezone(tz).date(), "d MMMM"),
         end=format_date(went.until.astimezone(tz).date(), "d MMMM yyyy"),
@@ -394,34 +483,37 @@ def how_it_went_picture(went: HowItWent, tz: tzinfo, *, height: int) -> str:
     if went.rounds:
         parts.append(
             _keys(
-                [(labels[kind], colour) for kind, colour in _ANSWER_COLOURS.items()]
-                + [(_("geen antwoord"), _NO_ANSWER)]
+                [(labels[kind], colour) for kind, colour in ANSWER_COLOURS.items()] + [(_("geen antwoord"), NO_ANSWER)]
             )
         )
         for checkin in went.rounds:
-            counts = [(checkin.answers[kind], colour) for kind, colour in _ANSWER_COLOURS.items()]
+            counts = [(checkin.answers[kind], colour) for kind, colour in ANSWER_COLOURS.items()]
             parts.append(
                 f'<div class="row"><div class="label">{escape(format_date(checkin.occurs_at.astimezone(tz).date(), "d MMM"))}</div>'
-                f"{_bar([*counts, (checkin.no_answer, _NO_ANSWER)])}</div>"
+                f"{_bar([*counts, (checkin.no_answer, NO_ANSWER)])}</div>"
             )
     else:
         parts.append(_tag("p", _("Geen check-ins in deze drie maanden."), css="empty"))
     parts.append(_tag("h2", _("De afspraken")))
     if went.agreements:
-        names = [
-            "✅ " + _("gedaan"),
-            "🤝 " + _("door de reserve"),
-            "❌ " + _("niet gelukt"),
-            "❔ " + _("geen antwoord"),
-        ]
-        parts.append(_keys(list(zip(names, _OUTCOME_COLOURS, strict=True))))
+        # words only: the colour is the mark (a grey emoji on grey could not be seen)
+        names = [_("gedaan"), _("iemand anders sprong in"), _("niet gelukt"), _("geen antwoord")]
+        parts.append(_keys(list(zip(names, OUTCOME_COLOURS, strict=True))))
         for result in went.agreements:
             label = f"<b>{escape(result.doer)}</b><br>{escape(_short(result.what, 40))}"
             outcomes = [result.done, result.by_backup, result.not_done, result.unknown]
             parts.append(
                 f'<div class="row"><div class="label">{label}</div>'
-                f"{_bar(list(zip(outcomes, _OUTCOME_COLOURS, strict=True)))}</div>"
+                f"{_bar(list(zip(outcomes, OUTCOME_COLOURS, strict=True)))}</div>"
             )
     else:
         parts.append(_tag("p", _("Geen afspraken met een vast moment in deze drie maanden."), css="empty"))
-    return _page("".join(parts), _PICTURE_STYLE % {"width": PICTURE_WIDTH, "height": height} + _CHART_STYLE, PHONE)
+    style = _PICTURE_STYLE % {"width": PICTURE_WIDTH, "height": render.PICTURE_MAX_HEIGHT} + _CHART_STYLE % {
+        "on_bar": ON_BAR,
+        "muted": MUTED,
+    }
+    return _page("".join(parts), style, PHONE)
+
+
+def how_it_went_picture(went: HowItWent, tz: tzinfo) -> render.Picture:
+    return render.png(how_it_went_page(went, tz))

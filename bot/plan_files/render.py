@@ -1,6 +1,10 @@
 """HTML to PDF (WeasyPrint: Pango and HarfBuzz shape Arabic, Persian and Ge'ez, and lay out right
 to left), and PDF to PNG (PDFium). One layout engine for the printed plan and the pictures.
 
+A page is laid out first (:func:`lay_out`), which says where each element with an ``id`` ended up;
+the layout uses that to size cards to their content, to draw a picture only as tall as its
+content, and to set the printed plan as large as the page allows.
+
 Rendering is CPU work: callers run it in a thread (:func:`asyncio.to_thread`); a lock keeps it to
 one document at a time, since fontconfig and Pango are not made for many threads at once.
 """
@@ -10,8 +14,10 @@ from __future__ import annotations
 import io
 import logging
 import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 from bot.plan_files import fonts
 
@@ -20,8 +26,14 @@ _LOCK = threading.Lock()
 #: Pictures are laid out this wide (CSS pixels) and drawn at twice that: 1080 pixels, sharp on a phone.
 PICTURE_WIDTH = 540
 PICTURE_SCALE = 2
-#: A picture's page is this tall; the empty part under the content is cut off.
+#: A picture's page is this tall (CSS pixels); only the part down to its content is drawn.
 PICTURE_MAX_HEIGHT = 9000
+#: The element at the very end of a picture's content: the picture ends just under it.
+END = "end"
+_BELOW_END = 24  # CSS pixels of white under the content
+_POINTS_PER_PIXEL = 72 / 96
+
+Box = tuple[float, float, float, float]  # left, top, right, bottom in CSS pixels on the page
 
 
 class Unavailable(RuntimeError):
@@ -49,18 +61,60 @@ def _check() -> None:
 
 
 @dataclass(frozen=True)
-class Pdf:
-    content: bytes
+class Laid:
+    """A laid-out document, not yet written."""
+
     pages: int
+    boxes: dict[str, Box]  # where each element with an id is, on its page
+    document: Any
 
 
-def pdf(html: str) -> Pdf:
+def lay_out(html: str) -> Laid:
     _check()
     from weasyprint import HTML
 
     with _LOCK:
         document = HTML(string=html).render()
-        return Pdf(document.write_pdf(), len(document.pages))
+    boxes: dict[str, Box] = {}
+    for page in document.pages:
+        boxes.update(page.anchors)
+    return Laid(len(document.pages), boxes, document)
+
+
+@dataclass(frozen=True)
+class Pdf:
+    content: bytes
+    pages: int
+    scale: float = 1.0  # how much larger than its smallest the text was set (the printed plan)
+
+
+def write(laid: Laid, *, scale: float = 1.0) -> Pdf:
+    with _LOCK:
+        return Pdf(laid.document.write_pdf(), laid.pages, scale)
+
+
+def pdf(html: str) -> Pdf:
+    return write(lay_out(html))
+
+
+def fitted(make: Callable[[float], str], scales: Sequence[float], *, room: float) -> Pdf:
+    """The document ``make(scale)`` at the largest of ``scales`` (ascending) that fits one page of
+    ``room`` CSS pixels; at the smallest when none does (then on more pages). Each fitting try's
+    height says how far up to try next, so it takes a few layouts, not one per scale."""
+    best, best_scale = lay_out(make(scales[0])), scales[0]
+    if best.pages > 1 or END not in best.boxes:
+        return write(best, scale=best_scale)
+    ceiling = max(scales)
+    while True:
+        aim = best_scale * room / max(best.boxes[END][3], 1.0)  # (wrapping text grows faster: then one step down)
+        above = [scale for scale in scales if best_scale < scale <= min(aim, ceiling)]
+        if not above:
+            return write(best, scale=best_scale)
+        laid = lay_out(make(above[-1]))
+        if laid.pages == 1 and END in laid.boxes:
+            best, best_scale = laid, above[-1]
+        else:
+            ceiling = max(scale for scale in scales if scale < above[-1])
 
 
 @dataclass(frozen=True)
@@ -77,20 +131,24 @@ class Picture:
 
 
 def png(html: str) -> Picture:
-    """A picture of the first page of ``html``, cut off under its content."""
+    """A picture of the first page of ``html``, down to the element with id :data:`END`. Only that
+    part is drawn: the bitmap is as tall as the content, not as the page."""
     import pypdfium2
-    from PIL import Image, ImageChops
 
-    rendered = pdf(html)
+    laid = lay_out(html)
+    rendered = write(laid)
     with _LOCK:
         document = pypdfium2.PdfDocument(rendered.content)
         try:
-            image = document[0].render(scale=PICTURE_SCALE * 96 / 72).to_pil().convert("RGB")  # points to pixels
+            page = document[0]
+            page_height = page.get_height()  # points
+            cut = 0.0  # content beyond one page (or no end mark): the whole page
+            if laid.pages == 1 and END in laid.boxes:
+                cut = max(0.0, page_height - (laid.boxes[END][3] + _BELOW_END) * _POINTS_PER_PIXEL)
+            image = page.render(scale=PICTURE_SCALE / _POINTS_PER_PIXEL, crop=(0, cut, 0, 0)).to_pil().convert("RGB")
+            page.close()
         finally:
             document.close()
-    background = Image.new("RGB", image.size, image.getpixel((0, image.height - 1)))
-    box = ImageChops.difference(image, background).getbbox()
-    bottom = min(image.height, (box[3] if box else image.height) + 24 * PICTURE_SCALE)
     out = io.BytesIO()
-    image.crop((0, 0, image.width, bottom)).save(out, format="PNG")  # (optimize=True: 2% smaller, 3× slower)
-    return Picture(out.getvalue(), image.width, bottom, complete=rendered.pages == 1)
+    image.save(out, format="PNG")  # (optimize=True: 2% smaller, 3× slower)
+    return Picture(out.getvalue(), image.width, image.height, complete=rendered.pages == 1)

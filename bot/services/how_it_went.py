@@ -54,12 +54,13 @@ class HowItWent:
 
 
 async def collect(session: AsyncSession, access: Access, now: datetime) -> HowItWent:
-    """For a coordinator (authorised by the caller): the circle's last three months."""
-    circle_id, since = access.circle.id, now - PERIOD
+    """For a coordinator (authorised by the caller): the circle's last three months, or since the
+    circle began when that is later (a period before it would look like months of silence)."""
+    circle_id, since = access.circle.id, max(now - PERIOD, access.circle.created_at)
     rounds = []
     for checkin in await session.scalars(
         select(CheckinRound)
-        .where(CheckinRound.circle_id == circle_id, CheckinRound.occurs_at > since, CheckinRound.occurs_at <= now)
+        .where(CheckinRound.circle_id == circle_id, CheckinRound.occurs_at >= since, CheckinRound.occurs_at <= now)
         .order_by(CheckinRound.occurs_at)
     ):
         answers = Counter(
@@ -82,7 +83,7 @@ async def collect(session: AsyncSession, access: Access, now: datetime) -> HowIt
         .join(Member, Member.id == Agreement.doer_member_id)
         .where(
             Agreement.circle_id == circle_id,
-            AgreementOccurrence.occurs_at > since,
+            AgreementOccurrence.occurs_at >= since,
             AgreementOccurrence.occurs_at <= now,
         )
         .order_by(Agreement.id)

@@ -102,18 +102,16 @@ def _row(language: str, people: int) -> dict[str, object]:
     with use_language(language):
 
         def picture() -> render.Picture:
-            return render.png(layout.circle_picture(view, NOW.date(), height=render.PICTURE_MAX_HEIGHT))
+            return layout.circle_picture(view, NOW.date())
 
         return {
             "language": language,
             "people": people,
             "agreements": len(view.agreements),
             "picture s": round(_median(picture), 2),
-            "A4 PDF s": round(_median(lambda: render.pdf(layout.printable_plan(view, NOW.date()))), 2),
+            "A4 PDF s": round(_median(lambda: layout.printable_plan(view, NOW.date())), 2),
             "how it went s": round(
-                _median(
-                    lambda: render.png(layout.how_it_went_picture(went, AMSTERDAM, height=render.PICTURE_MAX_HEIGHT))
-                ),
+                _median(lambda: layout.how_it_went_picture(went, AMSTERDAM)),
                 2,
             ),
             "calendar ms": round(
