@@ -218,6 +218,7 @@ async def play_story(sandbox: Sandbox, transcript: Transcript, language: str | N
     await fatima.press(current, "zaterdag")
     await fatima.press(current, "09:00")
     await fatima.press(current, "✅ Opslaan")
+    await omar.press(telegram.messages_in(group.id)[-1], "Ja, dat doe ik")
 
     clock.advance(timedelta(minutes=10))
     transcript.chapter(_("Oma gaat vroeg slapen: zij kiest haar eigen tijd zonder berichten"))
