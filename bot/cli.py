@@ -56,7 +56,7 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="kring",
-        description=_("Kring helpt een gezin en de mensen om hen heen met hun afspraken, na de hulp."),
+        description=_("Kring helpt een gezin en de mensen om hen heen met afspraken, na de hulp."),
         epilog=_("Instellingen komen uit omgevingsvariabelen (KRING_...). Zie de README."),
     )
     commands = parser.add_subparsers(

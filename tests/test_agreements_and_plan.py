@@ -112,7 +112,7 @@ async def test_coordinators_pause_resume_and_end_and_doers_step_back(sandbox: Sa
 
     listed = await c.fatima.send("/agreements")
     bike = next(m for m in listed if "Fietsen maken" in m.text)
-    await c.fatima.press(bike, "Even stilzetten")
+    await c.fatima.press(bike, "⏸ Pauzeren")
     assert await _status(sandbox, "Fietsen maken") == AgreementStatus.PAUSED and "(staat even stil)" in bike.text
     assert _texts(sandbox, 4)[-1] == "Deze afspraak staat even stil: Fietsen maken"
     await c.fatima.press(bike, "Weer starten")

@@ -165,7 +165,7 @@ async def test_a_few_words_with_an_answer_come_back_in_the_next_look_back(sandbo
 async def test_each_person_chooses_their_own_quiet_hours(sandbox: Sandbox) -> None:
     c = await set_up_circle(sandbox)
     (in_group,) = await c.fatima.send("/quiet", chat=c.group)
-    assert in_group.text.startswith("Je rustige uren kies je in een privégesprek met mij.")
+    assert in_group.text.startswith("Je tijd zonder berichten kies je in een privégesprek met mij.")
     await make_agreement(c.fatima, "Buurman Kees", "Krant brengen", when=("Elke week", "woensdag", "15:00"))
     await c.kees.press(sandbox.telegram.messages_in(4)[-1], "Ja, dat doe ik")
     (question,) = await c.kees.send("/quiet")

@@ -129,7 +129,7 @@ async def test_a_paused_or_not_yet_accepted_agreement_reminds_no_one(sandbox: Sa
     assert reminders(await run_hours(sandbox, 24 * 7, 4)) == []
     await c.kees.press(sandbox.telegram.messages_in(4)[-1], "Ja, dat doe ik")
     (listed,) = [m for m in await c.fatima.send("/agreements") if "Ramen lappen" in m.text]
-    await c.fatima.press(listed, "Even stilzetten")
+    await c.fatima.press(listed, "⏸ Pauzeren")
     assert reminders(await run_hours(sandbox, 24 * 7, 4)) == []
     await c.fatima.press(listed, "Weer starten")
     assert len(reminders(await run_hours(sandbox, 24 * 7, 4))) == 1
@@ -162,7 +162,7 @@ async def test_changing_the_rhythm_or_a_short_pause_replans_what_has_not_happene
     await c.kees.press(sandbox.telegram.messages_in(4)[-1], "Ja, dat doe ik")
     await run_hours(sandbox, 2, 4)  # the Wednesday reminder is planned now
     (listed,) = [m for m in await c.fatima.send("/agreements") if "Bloemen" in m.text]
-    await c.fatima.press(listed, "Even stilzetten")
+    await c.fatima.press(listed, "⏸ Pauzeren")
     await c.fatima.press(listed, "Weer starten")
     await c.fatima.press(listed, "Aanpassen")
     (current,) = await c.fatima.send("Bloemen water geven")

@@ -150,7 +150,7 @@ def _manage_buttons(view: agreements.AgreementView, access: Access) -> InlineKey
         if status in (AgreementStatus.ACTIVE, AgreementStatus.PAUSED, AgreementStatus.PROPOSED):
             buttons.append(button(pgettext("button", "Aanpassen"), "edit"))
         if status == AgreementStatus.ACTIVE:
-            buttons.append(button(pgettext("button", "Even stilzetten"), "pause"))
+            buttons.append(button(pgettext("button", "⏸ Pauzeren"), "pause"))
         if status == AgreementStatus.PAUSED:
             buttons.append(button(pgettext("button", "Weer starten"), "resume"))
         buttons.append(button(pgettext("button", "Stoppen"), "end"))
