@@ -136,14 +136,20 @@ async def play_story(sandbox: Sandbox, transcript: Transcript, language: str | N
     looked_at: dict[int, int] = {}  # per chat: how many messages were seen already
 
     async def life_goes_on() -> None:
-        """While weeks fly by: oma does what she promised, and Fatima answers the check-ins."""
+        """While weeks fly by: oma and Omar do what they promised, and Fatima answers the check-ins."""
         if looked_at.get(0) == len(telegram.messages):
             return  # nothing new was sent
         looked_at[0] = len(telegram.messages)
-        for person, chat, label in ((ayse, ayse.id, label_in("tr", "Gedaan")), (fatima, group.id, "😊 Goed")):
+        fresh: dict[int, list[SentMessage]] = {}
+        for chat in (ayse.id, group.id):
             messages = telegram.messages_in(chat)
-            fresh, looked_at[chat] = messages[looked_at.get(chat, len(messages)) :], len(messages)
-            for message in fresh:
+            fresh[chat], looked_at[chat] = messages[looked_at.get(chat, len(messages)) :], len(messages)
+        for person, chat, label in (
+            (ayse, ayse.id, label_in("tr", "Gedaan")),
+            (omar, group.id, "Gedaan"),
+            (fatima, group.id, "😊 Goed"),
+        ):
+            for message in fresh[chat]:
                 if _has_button(message, label):
                     await person.press(message, label)
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import subprocess
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -120,6 +122,58 @@ async def test_the_demo_story_shows_the_journey_so_far(tmp_path: Path, monkeypat
     assert set(Path(tempfile.gettempdir()).glob("kring-demo-*")) == before  # nothing left behind ...
     assert_demo_files(tmp_path / "out")  # ... but the files it said it wrote
     assert not (tmp_path / "unused.db").exists()  # the demo never touches the configured database
+    assert_little_to_read(story)
+
+
+@dataclass
+class Said:
+    """One message from Kring in the transcript: where, after what, on which day, and its text."""
+
+    where: str
+    after: str
+    day: str
+    text: str
+    buttons: str
+
+
+def messages(story: str) -> list[Said]:
+    said: list[Said] = []
+    day = after = ""
+    current: Said | None = None
+    for line in story.splitlines():
+        if line.startswith("== "):
+            day = " ".join(line.rsplit("(", 1)[1].split()[:3])  # "(zondag 29 november 19:00)"
+        elif line.startswith("  ") and " → Kring (" in line:
+            after, current = line.split(": ", 1)[1], None
+        elif line.startswith("  Kring") and line.endswith(":") and " → " in line:
+            current = Said(line.split(" → ", 1)[1][:-1], after, day, "", "")
+            said.append(current)
+        elif current is not None and line.startswith("    ["):
+            current.buttons = line.strip()
+        elif current is not None and line.startswith("    "):
+            current.text += " " + line.strip()
+        else:
+            current = None
+    return said
+
+
+def assert_little_to_read(story: str) -> None:
+    """Issue 20's measures, on what people see: at most 60 words in a message (except /help, /privacy
+    and the plan itself), the helplines block at most once a day in the group, five taps for an
+    agreement whose defaults fit."""
+    said = messages(story)
+    assert len(said) > 150
+    long = [
+        (n, m.text[:50])
+        for m in said
+        if (n := len(re.findall(r"[^\W\d_]+", re.sub(r"https?://\S+|/\w+", "", m.text)))) > 60
+        and not m.after.startswith(("/help", "/privacy", "/plan"))
+    ]
+    assert long == []
+    blocks = [m.day for m in said if m.where.startswith("groep") and "Bel 112" in m.text]
+    assert len(blocks) == len(set(blocks)), blocks
+    five = story.split("== Nog een afspraak, in vijf keer drukken")[1].split("==")[0]
+    assert five.count("Fatima drukt op") == 5 and "Fatima → Kring (privé met Fatima): /newagreement" in five
 
 
 def assert_demo_files(folder: Path) -> None:
@@ -149,6 +203,8 @@ async def test_the_demo_in_two_languages(tmp_path: Path) -> None:
         assert gettext("Dit is de eerste check-in. Welkom!") in story  # the group reads Arabic too
     with use_language("tr"):
         assert gettext("Herinnering: {what}").format(what="Oppassen") in story  # the grandmother reads Turkish
+    text, _pages, _glyphs = read_pdf((tmp_path / "out" / "koelkastplan.pdf").read_bytes())
+    assert re.search("[\u0600-\u06ff]", text)  # Omar's plan to print is in Arabic
 
 
 @pytest.mark.parametrize("args", [["demo"], []], ids=["kring demo", "kring without a token"])
