@@ -131,3 +131,13 @@ async def test_a_note_by_button_in_a_private_chat(sandbox: Sandbox) -> None:
     async with sandbox.runtime.sessions() as session:
         notes = [a.note for a in await session.scalars(select(CheckinAnswer))]
     assert notes == ["Rustige week."]
+
+
+async def test_the_plan_in_the_group_carries_the_button_once_the_block_was_shown_today(sandbox: Sandbox) -> None:
+    c = await set_up_circle(sandbox)
+    (first,) = await c.fatima.send("/plan", chat=c.group)
+    assert BLOCK in first.text and HELPLINES not in first.button_texts()
+    (again,) = await c.fatima.send("/plan", chat=c.group)
+    assert BLOCK not in again.text and HELPLINES in again.button_texts()
+    (privately,) = await c.fatima.send("/plan")  # a private chat is not the group
+    assert BLOCK in privately.text

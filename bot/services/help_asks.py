@@ -77,6 +77,10 @@ async def full_helplines(session: AsyncSession, circle: Circle, now: datetime) -
     return True
 
 
+async def full_helplines_in_group(session: AsyncSession, circle_id: int, now: datetime) -> bool:
+    return await full_helplines(session, await session.get_one(Circle, circle_id), now)
+
+
 async def circles_to_ask_from(
     session: AsyncSession, person_id: int | None, *, chat_id: int, private: bool
 ) -> list[Circle]:
