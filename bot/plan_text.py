@@ -100,8 +100,10 @@ def plan_messages(
     show_signs: bool,
     named_steps: list[StepView] | None = None,
     can_edit: bool = False,
+    helplines: bool = True,
 ) -> list[str]:
-    """The plan, as a list of messages that each fit Telegram."""
+    """The plan, as a list of messages that each fit Telegram (without the helplines block when
+    the group saw it today: then the plan carries the button)."""
     parts = ["📋 " + _("Het plan van {circle}").format(circle=circle_name), _("Wie doet wat?")]
     if agreements:
         parts += [agreement_block(view) for view in agreements]
@@ -119,11 +121,12 @@ def plan_messages(
             parts.append(_("Nog niets afgesproken. Dat doe je met /safetyplan."))
     elif named_steps:
         parts.append(_("Als het misgaat, kan het gezin jou om hulp vragen."))
-    parts.append(not_an_emergency_service())
+    if helplines:
+        parts.append(not_an_emergency_service())
     return split_messages(parts)
 
 
-def plan_messages_of(view: PlanView) -> list[str]:
+def plan_messages_of(view: PlanView, *, helplines: bool = True) -> list[str]:
     """The plan as this person may see it here (see :mod:`bot.services.plan_view`)."""
     return plan_messages(
         view.circle.name,
@@ -132,6 +135,7 @@ def plan_messages_of(view: PlanView) -> list[str]:
         show_signs=view.show_signs,
         named_steps=view.named_steps,
         can_edit=view.can_edit,
+        helplines=helplines,
     )
 
 

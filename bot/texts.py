@@ -3,8 +3,15 @@ same wherever help is discussed (domain rule 12)."""
 
 from __future__ import annotations
 
+from telegram import InlineKeyboardButton
+
+from bot import callbacks
 from bot.db.models import CheckinAnswerKind
 from bot.i18n import _, pgettext
+
+HELPLINES = "hl"  # hl — show 112 and the helplines to the presser only
+#: Telegram's limit for the text of a callback alert.
+ALERT_LIMIT = 200
 
 _organisation_contact: str | None = None
 
@@ -30,6 +37,16 @@ def not_an_emergency_service() -> str:
         "113 Zelfmoordpreventie: 0800-0113\n"
         "Kindertelefoon: 0800-0432"
     )
+
+
+def helplines_button() -> InlineKeyboardButton:
+    """Under every message where help is discussed: the helplines, one tap away, for the presser only."""
+    return InlineKeyboardButton("☎️ " + pgettext("button", "Hulplijnen"), callback_data=callbacks.encode(HELPLINES))
+
+
+def helplines_short() -> str:
+    """The numbers alone, for an alert when the whole block is too long for one."""
+    return "\n".join([_("Gevaar? Bel 112."), "Veilig Thuis: 0800-2000", "113: 0800-0113", "Kindertelefoon: 0800-0432"])
 
 
 def answer_labels() -> dict[CheckinAnswerKind, str]:

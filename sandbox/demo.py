@@ -310,7 +310,6 @@ async def play_story(sandbox: Sandbox, transcript: Transcript, language: str | N
     await pass_time(sandbox, datetime.fromisoformat("2026-11-29T19:05:00+01:00"))
     checkin = telegram.messages_in(group.id)[-1]
     await fatima.press(checkin, "😊 Goed")
-    await fatima.press(telegram.messages_in(group.id)[-1], "Minder")
     clock.advance(timedelta(minutes=10))
     await omar.press(checkin, "😟 Niet goed")
     await omar.send("Sam slaapt slecht en ik maak me zorgen.", chat=group, reply_to=telegram.messages_in(group.id)[-1])

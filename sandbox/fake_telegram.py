@@ -65,6 +65,8 @@ class SentMessage:
     reply_to: int | None = None
     document: tuple[str, bytes] | None = None  # (file name, content) of a sent file
     photo: bytes | None = None  # a sent picture (PNG or JPEG), as uploaded
+    force_reply: bool = False  # the app opens a reply to it (for those it mentions, when selective)
+    mentions: list[int] = field(default_factory=list)  # user ids named by a text_mention entity
 
     def button_texts(self) -> list[str]:
         return [button["text"] for row in self.buttons for button in row]
@@ -388,6 +390,13 @@ class FakeTelegram:
             (params.get("reply_parameters") or {}).get("message_id")
         )
         message = SentMessage(self.next_message_id(), chat.id, text, buttons, reply_to)
+        markup = params.get("reply_markup")
+        message.force_reply = isinstance(markup, dict) and bool(markup.get("force_reply"))
+        message.mentions = [
+            int(entity["user"]["id"])
+            for entity in params.get("entities") or []
+            if entity.get("type") == "text_mention" and entity.get("user")
+        ]
         self.messages[(chat.id, message.message_id)] = message
         await self._record(Event("bot", chat.id, text, buttons=message.button_texts()))
         return self._message_json(message, chat)

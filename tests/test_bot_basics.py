@@ -115,10 +115,12 @@ async def test_unknown_command_in_a_group_only_when_addressed_to_kring(sandbox: 
     assert "/help" in reply.text
 
 
-async def test_free_text_gets_a_kind_pointer_with_the_emergency_numbers(sandbox: Sandbox) -> None:
+async def test_free_text_gets_a_kind_pointer_with_the_helplines_one_tap_away(sandbox: Sandbox) -> None:
     fatima = sandbox.user(1, "Fatima")
     (reply,) = await fatima.send("Het gaat vandaag niet goed")
-    assert "/help" in reply.text and "112" in reply.text
+    assert "/help" in reply.text and reply.button_texts() == ["☎️ Hulplijnen"]
+    await fatima.press(reply, "☎️ Hulplijnen")
+    assert "Is er gevaar? Bel 112." in sandbox.telegram.messages_in(1)[-1].text
 
 
 async def test_group_chatter_is_not_seen_in_privacy_mode(sandbox: Sandbox) -> None:

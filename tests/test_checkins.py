@@ -37,22 +37,32 @@ async def test_every_other_sunday_at_seven_with_a_look_back(sandbox: Sandbox) ->
     arrived = checkins_in(await run_hours(sandbox, 24 * 7, GROUP_ID))
     assert [at.astimezone(AMS).strftime("%a %d %b %H:%M") for at, _ in arrived] == ["Sun 29 Nov 19:00"]
     first = arrived[0][1]
-    assert "Dit is de eerste check-in." in first.text
+    assert first.text.startswith("💬 Hoe gaat het met jullie?")  # nothing to look back on yet
+    assert "terugkijken" not in first.text and "Vorige keer" not in first.text
     await c.fatima.press(first, "😊 Goed")
-    worry = sandbox.telegram.messages_in(GROUP_ID)[-1]
-    assert worry.text.startswith("Dank je wel, Fatima.")
-    assert (await c.omar.press(worry, "Meer"))["text"] == STALE  # Fatima's own question
-    await c.fatima.press(worry, "Minder")
+    thanks = sandbox.telegram.messages_in(GROUP_ID)[-1]
+    assert thanks.text == "Dank je wel, Fatima."  # no "than last time" the first time
+    assert thanks.button_texts() == ["✍️ Iets erbij schrijven"]
     assert (await c.kees.press(first, "😊 Goed"))["text"] == STALE  # the family answers the family's check-in
 
     later = checkins_in(await run_hours(sandbox, 24 * 14, GROUP_ID))
     assert [at.astimezone(AMS).strftime("%a %d %b %H:%M") for at, _ in later] == ["Sun 13 Dec 19:00"]
     second = later[0][1]
+    assert second.text.startswith("👀 Eerst even terugkijken.")
     assert "Vorige keer: 😊 Goed: 1" in second.text
     assert "Afspraken sinds de vorige keer: 0 gedaan, 0 door de reserve, 2 niet gelukt of geen antwoord." in second.text
+    await c.fatima.press(second, "😊 Goed")
+    worry = sandbox.telegram.messages_in(GROUP_ID)[-1]
+    assert worry.text == "Dank je wel, Fatima.\nMaak je je minder of meer zorgen dan vorige keer?"
+    assert (await c.omar.press(worry, "Meer"))["text"] == STALE  # Fatima's own question
+    await c.fatima.press(worry, "Minder")
+    assert worry.button_texts() == ["✍️ Iets erbij schrijven"]
     async with sandbox.runtime.sessions() as session:
-        (answer,) = await session.scalars(select(CheckinAnswer))
-    assert answer.answer == CheckinAnswerKind.GOOD and answer.worry_trend == WorryTrend.LESS
+        answers = list(await session.scalars(select(CheckinAnswer).order_by(CheckinAnswer.id)))
+    assert [(a.answer, a.worry_trend) for a in answers] == [
+        (CheckinAnswerKind.GOOD, None),
+        (CheckinAnswerKind.GOOD, WorryTrend.LESS),
+    ]
 
 
 async def test_not_good_shows_the_familys_own_plan_and_contacts_nobody(sandbox: Sandbox) -> None:
@@ -66,8 +76,11 @@ async def test_not_good_shows_the_familys_own_plan_and_contacts_nobody(sandbox: 
     checkin = sandbox.telegram.messages_in(GROUP_ID)[-1]
     outside = {chat: len(sandbox.telegram.messages_in(chat)) for chat in (3, 4, 900)}
     await c.omar.press(checkin, "😟 Niet goed")
-    reply = sandbox.telegram.messages_in(GROUP_ID)[-1].text
-    assert "Ik stuur niemand zomaar een bericht." in reply and "1. Vraag Oma Ayşe" in reply and "112" in reply
+    reply = sandbox.telegram.messages_in(GROUP_ID)[-1]  # the group: one short line, no plan, no numbers
+    assert reply.text == "Dank je wel, Omar. Ik stuur je privé wat je nu kunt doen."
+    privately = sandbox.telegram.messages_in(2)[-1]  # the help: to Omar only
+    assert "Ik stuur niemand zomaar een bericht." in privately.text and "1. Vraag Oma Ayşe" in privately.text
+    assert privately.button_texts() == ["🆘 Hulp vragen", "☎️ Hulplijnen"]
     await run_hours(sandbox, 48, GROUP_ID)
     assert {chat: len(sandbox.telegram.messages_in(chat)) for chat in (3, 4, 900)} == outside  # nobody contacted
 
@@ -138,7 +151,7 @@ async def test_a_few_words_with_an_answer_come_back_in_the_next_look_back(sandbo
     checkin = sandbox.telegram.messages_in(GROUP_ID)[-1]
     await c.omar.press(checkin, "😐 Zo-zo")
     thanks = sandbox.telegram.messages_in(GROUP_ID)[-1]
-    assert "Antwoord dan op dit bericht." in thanks.text
+    assert thanks.button_texts() == ["✍️ Iets erbij schrijven"]  # and a plain reply works too:
     (too_long,) = await c.omar.send("x" * 501, chat=c.group, reply_to=thanks)
     assert too_long.text == "Dat is te lang. Gebruik hoogstens 500 tekens."
     (saved,) = await c.omar.send("School was zwaar deze week.", chat=c.group, reply_to=thanks)

@@ -78,8 +78,9 @@ async def test_the_demo_story_shows_the_journey_so_far(tmp_path: Path, monkeypat
         ],
         "🌱 Oma Ayşe wil graag met jullie praten over hoe het gaat.",  # ... she asked Kring to tell the family
         "🌱 Oma Ayşe: contact met het gezin: ja, wil graag met jullie praten",  # ... the shared part, looked back at
-        "Dit is de eerste check-in. Welkom!",  # check-ins in the group ...
-        "Fijn dat je het zegt. Ik stuur niemand zomaar een bericht.",  # ... a hard moment: the own plan
+        "Dank je wel, Fatima.",  # check-ins in the group (the first one looks not back) ...
+        "Dank je wel, Omar. Fijn dat je het zegt.",  # ... a hard moment: short, with the help buttons
+        "[✍️ Iets erbij schrijven] [🆘 Hulp vragen] [☎️ Hulplijnen]",
         "Vorige keer: 😊 Goed: 1, 😟 Niet goed: 1",  # ... and the next one looks back
         "Afspraken sinds de vorige keer: 1 gedaan, 1 door de reserve",
         "✍️ Omar: “Sam slaapt slecht en ik maak me zorgen.”",  # a few words with an answer, read back
@@ -200,7 +201,9 @@ async def test_the_demo_in_two_languages(tmp_path: Path) -> None:
     story = " ".join(out.getvalue().split())  # (the transcript wraps long lines)
     assert "Goed. In deze groep schrijf ik in het Nederlands en in het Arabisch." in story
     with use_language("ar"):
-        assert gettext("Dit is de eerste check-in. Welkom!") in story  # the group reads Arabic too
+        assert (
+            gettext("Hoe gaat het met jullie? Iedereen van het gezin kan zelf antwoorden.") in story
+        )  # the group reads Arabic too
     with use_language("tr"):
         assert gettext("Herinnering: {what}").format(what="Oppassen") in story  # the grandmother reads Turkish
     text, _pages, _glyphs = read_pdf((tmp_path / "out" / "koelkastplan.pdf").read_bytes())

@@ -101,7 +101,7 @@ async def test_the_professional_suggests_nothing_after_the_follow_up_period(sand
     sandbox.clock.advance(timedelta(days=100))  # ... which ends before it is saved
     await sandbox.tick()
     (reply,) = await c.anna.send("Te laat")  # a question from 100 days ago is not answered any more
-    assert reply.text.startswith("Ik ben een computer en lees geen gewone berichten.")
+    assert reply.text.startswith("Dank je voor je bericht.") and reply.button_texts() == ["☎️ Hulplijnen"]
     (question,) = await c.anna.send("/newagreement")  # and the professional has left the circle
     assert question.text == "Alleen wie de kring regelt, kan afspraken maken."
     async with sandbox.runtime.sessions() as session:

@@ -47,23 +47,25 @@ async def test_not_good_leads_to_the_familys_steps_and_a_named_person_answers(sa
     await c.fatima.press(question, "Nu een check-in")
     outside = {chat: len(sandbox.telegram.messages_in(chat)) for chat in (3, 4, ANNA)}
     await c.omar.press(last(sandbox, GROUP_ID), "😟 Niet goed")
-    thanks = last(sandbox, GROUP_ID)
-    await c.omar.press(thanks, "Minder")  # the worry buttons go, the help button stays
-    assert thanks.button_texts() == ["🆘 Hulp vragen"]
-    await c.omar.press(thanks, "🆘 Hulp vragen")
-    view = last(sandbox, GROUP_ID)
+    assert last(sandbox, GROUP_ID).text == "Dank je wel, Omar. Ik stuur je privé wat je nu kunt doen."
+    help_ = last(sandbox, 2)  # the help goes to Omar only
+    assert help_.button_texts() == ["🆘 Hulp vragen", "☎️ Hulplijnen"]
+    await c.omar.press(help_, "🆘 Hulp vragen")
+    view = last(sandbox, 2)
     assert "Ik stuur niemand een bericht, tenzij jij op een knop drukt." in view.text and "Bel 112" in view.text
     assert view.button_texts() == ["🙋 Vraag Oma Ayşe", "📞 Contact met Anna de Vries"]
     assert {chat: len(sandbox.telegram.messages_in(chat)) for chat in (3, 4, ANNA)} == outside  # nobody asked yet
 
+    group_before = len(sandbox.telegram.messages_in(GROUP_ID))
     await c.omar.press(view, "🙋 Vraag Oma Ayşe")
-    assert last(sandbox, GROUP_ID).text == "Ik heb Oma Ayşe gevraagd. Je ziet hier wat Oma Ayşe antwoordt."
+    assert last(sandbox, 2).text == "Ik heb Oma Ayşe gevraagd. Je ziet hier wat Oma Ayşe antwoordt."
     ask = last(sandbox, 3)
     assert ask.text == "🙋 Omar van Gezin Jansen vraagt je om hulp. Het gaat nu niet goed. Kun je bellen of langskomen?"
     assert (await c.kees.press(ask, "", data=ask.callback_data("📞 Ik bel")))["text"] == STALE  # only the one asked
     await c.ayse.press(ask, "📞 Ik bel")
     assert ask.text == "Dank je wel. Het gezin weet het nu."
-    assert last(sandbox, GROUP_ID).text == "📞 Oma Ayşe belt Omar zo."
+    assert last(sandbox, 2).text == "📞 Oma Ayşe belt Omar zo."  # asked privately: it stays private
+    assert len(sandbox.telegram.messages_in(GROUP_ID)) == group_before
     assert {chat: len(sandbox.telegram.messages_in(chat)) for chat in (4, ANNA)} == {4: outside[4], ANNA: outside[ANNA]}
 
 
@@ -272,6 +274,10 @@ async def test_asking_privately_stays_private_and_a_second_tap_asks_nobody_twice
     )
 
 
-async def test_a_reply_to_kring_in_the_group_is_not_answered_with_boilerplate(sandbox: Sandbox) -> None:
+async def test_a_reply_to_kring_in_the_group_gets_the_help_buttons_and_goes_nowhere_else(sandbox: Sandbox) -> None:
     c = await set_up_circle(sandbox)
-    assert await c.omar.send("👍", chat=c.group, reply_to=last(sandbox, GROUP_ID)) == []
+    outside = {chat: len(sandbox.telegram.messages_in(chat)) for chat in (1, 2, 3, 4, 900)}
+    (reply,) = await c.omar.send("👍", chat=c.group, reply_to=last(sandbox, GROUP_ID))
+    assert "112" not in reply.text and len(reply.text.split()) < 40
+    assert reply.button_texts() == ["🆘 Hulp vragen", "☎️ Hulplijnen"]
+    assert {chat: len(sandbox.telegram.messages_in(chat)) for chat in (1, 2, 3, 4, 900)} == outside

@@ -225,6 +225,8 @@ class Circle(Base):
     review_weeks: Mapped[int] = mapped_column(Integer, default=6, server_default="6")
     #: The end date the family was last asked about ("extend the follow-up?"), so it is asked once.
     follow_up_asked_for: Mapped[date | None] = mapped_column(Date)
+    #: The local date the group last saw the full helplines block (at most once a day there).
+    helplines_shown_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime]
 
     members: Mapped[list[Member]] = relationship(back_populates="circle", passive_deletes=True)

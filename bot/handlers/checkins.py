@@ -5,7 +5,9 @@ its reminder are rendered by :mod:`bot.messages.checkins`."""
 from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import InlineKeyboardMarkup, Message, Update
+from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Message, MessageEntity, Update
+from telegram.constants import ChatType
+from telegram.error import BadRequest, Forbidden
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
@@ -16,12 +18,11 @@ from bot.handlers.circle_choice import CircleCommand, with_circle
 from bot.i18n import _, pgettext
 from bot.messages import help as help_flow
 from bot.messages.buttons import choices
-from bot.messages.checkins import ANSWER
-from bot.plan_text import step_line
+from bot.messages.checkins import ANSWER, NOTE, note_button
 from bot.runtime import KringContext
-from bot.services import authz, checkins, safety_plan
+from bot.services import authz, checkins
 from bot.services.authz import Action
-from bot.texts import not_an_emergency_service
+from bot.texts import helplines_button
 
 WORRY = "cw"
 
@@ -37,7 +38,9 @@ async def _begin(context: KringContext, message: Message, circle_id: int) -> Non
 
 
 async def answer_pressed(update: Update, context: KringContext) -> None:
-    """A family member answers; a typed reply after it becomes their note (the note flow)."""
+    """A family member answers; a note follows by the "✍️" button or a typed reply (the note flow).
+    After "not good" in the group, the help goes privately to the one who answered (children read
+    the group); only someone Kring cannot write to privately gets it in the group, short."""
     query = update.callback_query
     assert query is not None
     message = query.message
@@ -62,39 +65,84 @@ async def answer_pressed(update: Update, context: KringContext) -> None:
         return
     await query.answer(_("Dank je wel!"))
     given = answered.answer
-    rows = [
-        *choices(
-            WORRY,
-            given.id,
-            (pgettext("button", "Minder"), "less"),
-            (pgettext("button", "Even veel"), "same"),
-            (pgettext("button", "Meer"), "more"),
-        ).inline_keyboard
-    ]
-    text = "\n".join(
-        [
-            _("Dank je wel, {name}. Maak je je minder of meer zorgen dan vorige keer?").format(name=answered.name),
-            _(
-                "Wil je er iets bij vertellen? Antwoord dan op dit bericht. Het gezin leest het bij de volgende check-in."
-            ),
-        ]
-    )
+    rows: list[list[InlineKeyboardButton]] = []
+    if not answered.first:  # the first time there is no "last time" to compare with
+        rows += [list(row) for row in _worry_buttons(given.id).inline_keyboard]
+    rows.append([note_button(given.id)])
+    thanks = _("Dank je wel, {name}.").format(name=answered.name)
+    help_reply = None
     if given.answer in (CheckinAnswerKind.NOT_GOOD, CheckinAnswerKind.WANT_TO_TALK):
-        text += "\n\n" + _help_text(answered.steps)
-        rows.append((help_flow.show_button(given.circle_id),))  # ask someone from the plan, or the professional
-    await message.reply_text(text, reply_markup=InlineKeyboardMarkup(rows))
+        help_reply = help_flow.hard_moment(answered.steps, given.circle_id)
+        if message.chat.type != ChatType.PRIVATE:
+            if await _tell_privately(context, query.from_user.id, help_reply):
+                thanks = _("Dank je wel, {name}. Ik stuur je privé wat je nu kunt doen.").format(name=answered.name)
+            else:  # never pressed Start with me: short, with the buttons, in the group
+                thanks = _("Dank je wel, {name}. Fijn dat je het zegt.").format(name=answered.name)
+                rows += [[help_flow.show_button(given.circle_id)], [helplines_button()]]
+            help_reply = None
+    lines = [thanks]
+    if not answered.first:
+        lines.append(_("Maak je je minder of meer zorgen dan vorige keer?"))
+    await message.reply_text("\n".join(lines), reply_markup=InlineKeyboardMarkup(rows))
+    if help_reply is not None:  # privately: the help as its own message
+        await message.reply_text(help_reply[0], reply_markup=help_reply[1])
 
 
-def _help_text(steps: list[safety_plan.StepView]) -> str:
-    """A hard moment: the family's own plan first. Kring contacts nobody by itself."""
-    lines: list[str] = [_("Fijn dat je het zegt. Ik stuur niemand zomaar een bericht.")]
-    if steps:
-        lines.append(_("Dit hebben jullie afgesproken voor als het misgaat:"))
-        lines += [step_line(i, step) for i, step in enumerate(steps, 1)]
-    else:
-        lines.append(_("Wie kun je vandaag bellen of appen? Iemand die je vertrouwt, helpt vaak al."))
-    lines.append(not_an_emergency_service())
-    return "\n".join(lines)
+def _worry_buttons(answer_id: int) -> InlineKeyboardMarkup:
+    return choices(
+        WORRY,
+        answer_id,
+        (pgettext("button", "Minder"), "less"),
+        (pgettext("button", "Even veel"), "same"),
+        (pgettext("button", "Meer"), "more"),
+    )
+
+
+async def _tell_privately(context: KringContext, user_id: int, reply: tuple[str, InlineKeyboardMarkup]) -> bool:
+    """Write to someone in their private chat (the same id as their account); ``False`` when they
+    never pressed Start or blocked me."""
+    try:
+        await context.bot.send_message(user_id, reply[0], reply_markup=reply[1])
+    except (Forbidden, BadRequest):
+        return False
+    return True
+
+
+async def note_pressed(update: Update, context: KringContext) -> None:
+    """ "✍️ Iets erbij schrijven": the next text in this chat becomes the note. In a group, a
+    prompt that mentions the presser makes their Telegram open a reply (which I may read there)."""
+    query = update.callback_query
+    assert query is not None
+    message = query.message
+
+    async def apply(session: AsyncSession, person_id: int, values: list[str]) -> str:
+        if not isinstance(message, Message):
+            raise callbacks.BadCallbackData(values[0])
+        answer_id = callbacks.as_int(values[0])
+        name = await checkins.own_answer_name(session, answer_id, person_id=person_id)
+        await flows.begin(context, session, message.chat.id, flow.NOTE, flow.NoteDraft(answer_id), step="note")
+        return name
+
+    name = await flows.button_action(update, context, NOTE, 1, apply)
+    if name is None or not isinstance(message, Message):
+        return
+    await query.answer()
+    if message.chat.type == ChatType.PRIVATE:
+        await message.reply_text(_("Schrijf het hieronder. Het gezin leest het bij de volgende check-in."))
+        return
+    text = _("{name}, schrijf het hieronder. Het gezin leest het bij de volgende check-in.").format(name=name)
+    at = text.find(name)
+    entities = (
+        [MessageEntity(MessageEntity.TEXT_MENTION, _utf16(text[:at]), _utf16(name), user=query.from_user)]
+        if at >= 0
+        else None
+    )
+    await context.bot.send_message(message.chat.id, text, entities=entities, reply_markup=ForceReply(selective=True))
+
+
+def _utf16(text: str) -> int:
+    """Telegram counts entity offsets in UTF-16 code units."""
+    return len(text.encode("utf-16-le")) // 2
 
 
 async def worry_pressed(update: Update, context: KringContext) -> None:
@@ -131,4 +179,5 @@ def handlers() -> list[BaseHandler[Update, KringContext, None]]:
         CHECKIN_COMMAND.handler(),
         CallbackQueryHandler(answer_pressed, pattern=callbacks.pattern(ANSWER)),
         CallbackQueryHandler(worry_pressed, pattern=callbacks.pattern(WORRY)),
+        CallbackQueryHandler(note_pressed, pattern=callbacks.pattern(NOTE)),
     ]

@@ -11,8 +11,9 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filt
 
 from bot import callbacks
 from bot.i18n import _
+from bot.messages.help import own_words_reply
 from bot.runtime import KringContext
-from bot.texts import not_an_emergency_service
+from bot.services import help_asks
 
 
 async def unknown_command(update: Update, context: KringContext) -> None:
@@ -26,16 +27,17 @@ async def unknown_command(update: Update, context: KringContext) -> None:
 async def unexpected_message(update: Update, context: KringContext) -> None:
     message = update.effective_message
     assert message is not None
-    if message.chat.type != ChatType.PRIVATE and not _spoken_to(message, context.bot.username, context.bot.id):
+    """Someone writes in their own words: maybe it is not going well. No keyword list: everyone
+    gets the help buttons, and nothing goes to anyone else."""
+    private = message.chat.type == ChatType.PRIVATE
+    if not private and not _spoken_to(message, context.bot.username, context.bot.id):
         return  # the family talking among themselves (Kring sees it all when it is a group admin)
-    await message.reply_text(
-        "\n\n".join(
-            [
-                _("Ik ben een computer en lees geen gewone berichten. Kies /help om te zien wat ik kan."),
-                not_an_emergency_service(),
-            ]
+    async with context.runtime.sessions() as session:
+        circles = await help_asks.circles_to_ask_from(
+            session, context.person_id, chat_id=message.chat.id, private=private
         )
-    )
+    text, buttons = own_words_reply([(c.id, c.name) for c in circles])
+    await message.reply_text(text, reply_markup=buttons)
 
 
 async def stale_button(update: Update, context: KringContext) -> None:

@@ -9,7 +9,6 @@ from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Message, Update
-from telegram.constants import ChatType
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot import callbacks
@@ -131,8 +130,7 @@ async def route_text(update: Update, context: KringContext) -> None:
         if draft is not None:
             async with runtime.sessions.begin() as session:
                 await drafts.finish(session, await session.merge(draft))  # asked too long ago
-        if message.chat.type == ChatType.PRIVATE:  # in a group, a reply to Kring needs no answer
-            await unexpected_message(update, context)
+        await unexpected_message(update, context)  # own words (in a group: a reply to me): help buttons
         return
     async with runtime.sessions.begin() as session:
         turn = flow.resume(

@@ -7,6 +7,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
+from telegram.error import BadRequest, Forbidden
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
@@ -19,11 +20,11 @@ from bot.messages.help import ANSWER, ASK, SHOW, help_view
 from bot.runtime import KringContext
 from bot.services import authz, help_asks
 from bot.services.authz import Action
-from bot.texts import not_an_emergency_service
+from bot.texts import ALERT_LIMIT, HELPLINES, helplines_short, not_an_emergency_service
 
 
 async def _view(context: KringContext, circle_id: int, message: Message) -> tuple[str, InlineKeyboardMarkup]:
-    async with context.runtime.sessions() as session:
+    async with context.runtime.sessions.begin() as session:  # (marks the group's helplines shown)
         view = await help_asks.view(
             session,
             circle_id,
@@ -63,6 +64,28 @@ async def show_pressed(update: Update, context: KringContext) -> None:
         return
     await query.answer()
     await query.message.reply_text(text, reply_markup=buttons)
+
+
+async def helplines_pressed(update: Update, context: KringContext) -> None:
+    """ "☎️ Hulplijnen": the numbers for the presser only — a message in a private chat, an alert in
+    a group (or, when this language's block is too long for an alert, privately if we can)."""
+    query = update.callback_query
+    assert query is not None
+    text = not_an_emergency_service()
+    message = query.message
+    if isinstance(message, Message) and message.chat.type == ChatType.PRIVATE:
+        await query.answer()
+        await message.reply_text(text)
+        return
+    if len(text) <= ALERT_LIMIT:
+        await query.answer(text, show_alert=True)
+        return
+    try:
+        await context.bot.send_message(query.from_user.id, text)
+    except (Forbidden, BadRequest):  # never pressed Start: the numbers alone fit an alert
+        await query.answer(helplines_short(), show_alert=True)
+        return
+    await query.answer(_("Ik heb je de hulplijnen privé gestuurd."))
 
 
 async def ask_pressed(update: Update, context: KringContext) -> None:
@@ -136,6 +159,7 @@ def handlers() -> list[BaseHandler[Update, KringContext, None]]:
         CommandHandler("askhelp", start),
         ASKHELP_COMMAND.handler(),
         CallbackQueryHandler(show_pressed, pattern=callbacks.pattern(SHOW)),
+        CallbackQueryHandler(helplines_pressed, pattern=f"^{HELPLINES}$"),
         CallbackQueryHandler(ask_pressed, pattern=callbacks.pattern(ASK)),
         CallbackQueryHandler(answer_pressed, pattern=callbacks.pattern(ANSWER)),
     ]

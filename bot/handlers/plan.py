@@ -12,9 +12,10 @@ from bot.i18n import N_, _
 from bot.messages import help as help_flow
 from bot.plan_text import plan_messages_of
 from bot.runtime import KringContext
-from bot.services import authz
+from bot.services import authz, help_asks
 from bot.services.authz import Action
 from bot.services.plan_view import plan_here
+from bot.texts import helplines_button
 
 NOT_IN_A_CIRCLE = N_(
     "Je doet nog niet mee in een kring. Heb je een link gekregen? Open die dan. "
@@ -43,12 +44,18 @@ async def _show(context: KringContext, message: Message, circle_id: int) -> None
         await message.reply_text(_(NOT_IN_A_CIRCLE))
         return
     access, view = here.access, here.view
-    texts = plan_messages_of(view)
+    helplines = True
+    if in_group:  # the whole block once a day in the group; else the button
+        async with context.runtime.sessions.begin() as session:
+            helplines = await help_asks.full_helplines_in_group(session, circle_id, context.runtime.clock.now())
+    texts = plan_messages_of(view, helplines=helplines)
     if in_group and access.is_family:
         texts[-1] += "\n\n" + _("Afspraken die alleen voor het gezin zijn, zie je privé met /plan.")
     rows = plan_pictures.buttons(circle_id, access, in_group=in_group, has_own_agreements=bool(view.own_agreements))
     if access.is_family:
         rows.append([help_flow.show_button(circle_id)])  # "not going well?" is one tap away
+    if not helplines:
+        rows.append([helplines_button()])
     for number, text in enumerate(texts, 1):
         last = number == len(texts)
         await message.reply_text(text, reply_markup=InlineKeyboardMarkup(rows) if last else None)

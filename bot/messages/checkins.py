@@ -10,13 +10,14 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks
 from bot.db.models import CheckinRound, Delivery, Outcome
-from bot.i18n import _
+from bot.i18n import _, pgettext
 from bot.messages.network_checkins import contact_words
 from bot.services import checkins, network_checkins
 from bot.texts import answer_labels
 from scheduler.sender import Rendered
 
 ANSWER = "ci"  # ci:round_id:answer
+NOTE = "cn"  # cn:answer_id — write a few words with one's own answer
 
 
 def answer_buttons(round_id: int) -> InlineKeyboardMarkup:
@@ -27,13 +28,21 @@ def answer_buttons(round_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([buttons[:2], buttons[2:]])
 
 
-async def _look_back_text(session: AsyncSession, checkin: CheckinRound) -> str:
+def note_button(answer_id: int) -> InlineKeyboardButton:
+    """A note without knowing Telegram's "reply to this message"."""
+    return InlineKeyboardButton(
+        "✍️ " + pgettext("button", "Iets erbij schrijven"), callback_data=callbacks.encode(NOTE, answer_id)
+    )
+
+
+async def _look_back_text(session: AsyncSession, checkin: CheckinRound) -> str | None:
+    """What the check-in opens with; ``None`` the first time (there is nothing to look back on)."""
     back = await checkins.look_back(session, checkin)
+    if back.first:
+        return None
     labels = answer_labels()
     lines = ["👀 " + _("Eerst even terugkijken.")]
-    if back.first:
-        lines.append(_("Dit is de eerste check-in. Welkom!"))
-    elif back.answers:
+    if back.answers:
         counted = [f"{labels[kind]}: {count}" for kind, count in back.answers.most_common()]
         if back.no_answer:
             counted.append(_("geen antwoord: {count}").format(count=back.no_answer))
@@ -79,13 +88,9 @@ async def checkin_message(session: AsyncSession, delivery: Delivery) -> Rendered
     checkin = await checkins.current_round(session, delivery.payload.get("round_id"))
     if checkin is None:
         return None
-    text = (
-        await _look_back_text(session, checkin)
-        + "\n\n"
-        + "💬 "
-        + _("Hoe gaat het met jullie? Iedereen van het gezin kan zelf antwoorden.")
-    )
-    return Rendered(text, answer_buttons(checkin.id))
+    question = "💬 " + _("Hoe gaat het met jullie? Iedereen van het gezin kan zelf antwoorden.")
+    look_back = await _look_back_text(session, checkin)
+    return Rendered(f"{look_back}\n\n{question}" if look_back else question, answer_buttons(checkin.id))
 
 
 async def nudge(session: AsyncSession, delivery: Delivery) -> Rendered | None:

@@ -10,8 +10,8 @@ from bot import callbacks
 from bot.db.models import Delivery, HelpAnswer
 from bot.i18n import _, pgettext
 from bot.plan_text import step_line
-from bot.services import help_asks
-from bot.texts import not_an_emergency_service
+from bot.services import help_asks, safety_plan
+from bot.texts import helplines_button, not_an_emergency_service
 from scheduler.sender import Rendered
 
 SHOW = "hs"  # hs:circle_id — show the help view (from a check-in answer, from /plan)
@@ -61,8 +61,45 @@ def help_view(view: help_asks.HelpView) -> tuple[str, InlineKeyboardMarkup]:
                 )
             ]
         )
-    lines.append(not_an_emergency_service())
+    if view.full_helplines:
+        lines.append(not_an_emergency_service())
+    else:
+        buttons.append([helplines_button()])
     return "\n".join(lines), InlineKeyboardMarkup(buttons)
+
+
+def own_words_reply(circles: list[tuple[int, str]]) -> tuple[str, InlineKeyboardMarkup]:
+    """To someone who wrote in their own words: I cannot read it, but help is one tap away
+    (their family's own plan, per circle they may ask from, and the helplines)."""
+    text = "\n".join(
+        [
+            _("Dank je voor je bericht. Ik kan er zelf niet op antwoorden."),
+            _("Gaat het niet goed? Druk dan op een knop hieronder."),
+            _("Kies /help om te zien wat ik kan."),
+        ]
+    )
+    many = len(circles) > 1
+    rows = [
+        [
+            InlineKeyboardButton(
+                "🆘 " + (name if many else pgettext("button", "Hulp vragen")), callback_data=callbacks.encode(SHOW, id_)
+            )
+        ]
+        for id_, name in circles
+    ]
+    return text, InlineKeyboardMarkup([*rows, [helplines_button()]])
+
+
+def hard_moment(steps: list[safety_plan.StepView], circle_id: int) -> tuple[str, InlineKeyboardMarkup]:
+    """After "not good" in a check-in, to the one who answered: their own plan first, a button to
+    ask someone from it, and the helplines. Kring contacts nobody by itself."""
+    lines: list[str] = [_("Fijn dat je het zegt. Ik stuur niemand zomaar een bericht.")]
+    if steps:
+        lines.append(_("Dit hebben jullie afgesproken voor als het misgaat:"))
+        lines += [step_line(i, step) for i, step in enumerate(steps, 1)]
+    else:
+        lines.append(_("Wie kun je vandaag bellen of appen? Iemand die je vertrouwt, helpt vaak al."))
+    return "\n".join(lines), InlineKeyboardMarkup([[show_button(circle_id)], [helplines_button()]])
 
 
 def answer_buttons(ask_id: int) -> InlineKeyboardMarkup:
@@ -103,10 +140,6 @@ async def answer_message(session: AsyncSession, delivery: Delivery) -> Rendered 
     if found.request.answer == HelpAnswer.COME:
         return Rendered("🚶 " + _("{helper} komt langs bij {asker}.").format(helper=helper, asker=asker))
     return Rendered(
-        "\n".join(
-            [
-                _("{helper} kan nu niet. Vraag iemand anders uit jullie plan, met /askhelp.").format(helper=helper),
-                not_an_emergency_service(),
-            ]
-        )
+        _("{helper} kan nu niet. Vraag iemand anders uit jullie plan, met /askhelp.").format(helper=helper),
+        InlineKeyboardMarkup([[show_button(found.circle.id)], [helplines_button()]]),
     )

@@ -249,6 +249,7 @@ class Answered:
     answer: CheckinAnswer
     name: str
     steps: list[safety_plan.StepView]
+    first: bool  # the circle's first check-in: there is no "last time" to compare with
 
 
 async def answer_for(
@@ -258,7 +259,9 @@ async def answer_for(
     access = await authz.authorize(session, person_id, given.circle_id, Action.ANSWER_CHECKIN)
     assert access.member is not None
     steps = (await safety_plan.load(session, given.circle_id)).steps
-    return Answered(given, access.member.display_name, steps)
+    checkin = await session.get_one(CheckinRound, round_id)
+    first = await previous_round(session, checkin) is None
+    return Answered(given, access.member.display_name, steps, first)
 
 
 async def current_round(session: AsyncSession, round_id: int | None) -> CheckinRound | None:
@@ -360,6 +363,13 @@ async def add_note(session: AsyncSession, answer_id: int, *, person_id: int, tex
         subject_id=given.id,
     )
     return given
+
+
+async def own_answer_name(session: AsyncSession, answer_id: int, *, person_id: int) -> str:
+    """The name the family gave the one who gave this answer; raises ``NotAllowed`` unless it is
+    the person's own answer (before asking them for a note)."""
+    given = await _own_answer(session, answer_id, person_id)
+    return (await session.get_one(Member, given.member_id)).display_name
 
 
 async def _own_answer(session: AsyncSession, answer_id: int, person_id: int) -> CheckinAnswer:

@@ -24,7 +24,7 @@ from bot.db.models import (
     PlanStep,
     StepKind,
 )
-from bot.services import audit, authz, contact, notifications, people, safety_plan
+from bot.services import audit, authz, circles, contact, notifications, people, safety_plan
 from bot.services.authz import Action
 from bot.services.quiet_hours import quiet_until
 
@@ -49,6 +49,7 @@ class HelpView:
     steps: list[safety_plan.StepView]
     askable: list[safety_plan.StepView]
     professional: str | None  # their name, while the follow-up lasts
+    full_helplines: bool  # the whole block (privately, or the group's first today); else the button
 
 
 async def view(
@@ -62,7 +63,39 @@ async def view(
     steps = (await safety_plan.load(session, circle_id)).steps
     askable = [s for s in steps if s.step.kind == StepKind.ASK and s.member is not None and can_be_asked(s.member, now)]
     professional = await contact.professional_of(session, access.circle, now)
-    return HelpView(circle_id, steps, askable, professional.name if professional else None)
+    full = private or await full_helplines(session, access.circle, now)
+    return HelpView(circle_id, steps, askable, professional.name if professional else None, full)
+
+
+async def full_helplines(session: AsyncSession, circle: Circle, now: datetime) -> bool:
+    """Whether a message to the circle's group shows the whole helplines block: only the first one
+    of the circle's local day (children read along); the others carry the button. Marks it shown."""
+    today = now.astimezone(ZoneInfo(circle.time_zone)).date()
+    if circle.helplines_shown_on == today:
+        return False
+    circle.helplines_shown_on = today
+    return True
+
+
+async def full_helplines_in_group(session: AsyncSession, circle_id: int, now: datetime) -> bool:
+    return await full_helplines(session, await session.get_one(Circle, circle_id), now)
+
+
+async def circles_to_ask_from(
+    session: AsyncSession, person_id: int | None, *, chat_id: int, private: bool
+) -> list[Circle]:
+    """Where this person may ask for help from this chat: privately, each circle they are family
+    in; in a group, only that group's own circle."""
+    found = []
+    for circle in await circles.circles_of(session, person_id):
+        if not private and circle.group_chat_id != chat_id:
+            continue
+        try:
+            await authz.authorize(session, person_id, circle.id, Action.ASK_HELP)
+        except authz.NotAllowed:
+            continue
+        found.append(circle)
+    return found
 
 
 @dataclass(frozen=True)
