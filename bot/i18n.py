@@ -118,6 +118,12 @@ class Text(str):
         return str.format(self, *args, **kwargs)
 
 
+def bidi(value: object) -> str:
+    """A value for an f-string line in the current language: isolated in a right-to-left language
+    (as :meth:`Text.format` does), so a Dutch name at the start does not turn the line around."""
+    return _isolated(value) if is_right_to_left(_current.get()) else str(value)
+
+
 def _isolated(value: object) -> str:
     """A value in isolation marks, unless it holds some already: it is then a piece of translated
     text with its own isolated values (nesting them would confuse some readers' apps)."""

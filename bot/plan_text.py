@@ -6,7 +6,7 @@ from __future__ import annotations
 from babel.dates import get_day_names
 
 from bot.db.models import AgreementStatus, Frequency, StepKind, SupportKind
-from bot.i18n import _, babel_locale, format_date, pgettext
+from bot.i18n import _, babel_locale, bidi, format_date, pgettext
 from bot.services.agreements import AgreementView, When
 from bot.services.plan_view import PlanView
 from bot.services.safety_plan import SafetyPlan, StepView
@@ -66,7 +66,7 @@ def status_note(view: AgreementView) -> str | None:
 
 def agreement_block(view: AgreementView) -> str:
     agreement = view.agreement
-    head = f"• {view.doer.display_name}: {agreement.what}"
+    head = f"• {bidi(view.doer.display_name)}: {bidi(agreement.what)}"
     if agreement.for_whom:
         head += " " + _("(voor {name})").format(name=agreement.for_whom)
     lines = [head, f"   {support_label(agreement.support_kind)} · {describe_when(When.from_schedule(view.schedule))}"]

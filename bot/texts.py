@@ -31,7 +31,7 @@ def organisation_contact() -> str:
 
 def not_an_emergency_service() -> str:
     return _(
-        "Kring is geen noodhulp. Ik lees niet de hele tijd mee.\n"
+        "Ik ben geen noodhulp. Ik lees niet altijd mee.\n"
         "Is er gevaar? Bel 112.\n"
         "Veilig Thuis: 0800-2000\n"
         "113 Zelfmoordpreventie: 0800-0113\n"

@@ -82,7 +82,7 @@ async def test_the_demo_story_shows_the_journey_so_far(tmp_path: Path, monkeypat
         "Dank je wel, Omar. Fijn dat je het zegt.",  # ... a hard moment: short, with the help buttons
         "[✍️ Iets erbij schrijven] [🆘 Hulp vragen] [☎️ Hulplijnen]",
         "Vorige keer: 😊 Goed: 1, 😟 Niet goed: 1",  # ... and the next one looks back
-        "Afspraken sinds de vorige keer: 1 gedaan, 1 door de reserve",
+        "Afspraken sinds de vorige keer: 1 gedaan, 1 door iemand die",
         "✍️ Omar: “Sam slaapt slecht en ik maak me zorgen.”",  # a few words with an answer, read back
         turkish("Goed. Van {span} stuur ik je niets.", span=turkish("{start} tot {end}", start="21:00", end="07:00")),
         "… de tijd gaat door:",  # days pass quietly ...

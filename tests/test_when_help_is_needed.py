@@ -269,7 +269,7 @@ async def test_asking_privately_stays_private_and_a_second_tap_asks_nobody_twice
     sandbox.clock.set(datetime(2026, 11, 23, 23, 0, tzinfo=AMS))  # late in the evening
     await c.fatima.press(view, "🙋 Vraag Omar")
     assert (
-        "Omar heeft nu rustige uren. Mijn bericht komt om 08:00 aan. Is het nu nodig? Bel dan zelf."
+        "Omar wil nu geen berichten. Mijn bericht komt om 08:00 aan. Is het nu nodig? Bel dan zelf."
         in last(sandbox, 1).text
     )
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
 from telegram.ext import BaseHandler, CommandHandler
 
@@ -13,7 +13,12 @@ from bot.runtime import KringContext
 from bot.services import menus
 from bot.services.authz import FAMILY_ROLES, Role
 from bot.services.roles import menu_of, menu_once_started, roles_of
-from bot.texts import not_an_emergency_service
+from bot.texts import helplines_button
+
+
+def helplines() -> InlineKeyboardMarkup:
+    """112 and the helplines, one tap away, under /start and /help."""
+    return InlineKeyboardMarkup([[helplines_button()]])
 
 
 def welcome_text() -> str:
@@ -22,7 +27,7 @@ def welcome_text() -> str:
             _("Hallo! Ik ben Kring. Na de hulp help ik een gezin met de afspraken: wie doet wat?"),
             _("Ik vraag af en toe hoe het gaat. En ik herinner mensen aan wat ze beloofden."),
             _("Het gezin beslist wie meedoet en wie wat ziet. Zonder hun ja stuur ik niemand een bericht."),
-            not_an_emergency_service(),
+            _("Ik ben geen noodhulp. Is er gevaar? Bel 112."),
             _("Kies /help om te zien wat je kunt doen. Kies /language voor een andere taal."),
         ]
     )
@@ -78,7 +83,7 @@ async def start(update: Update, context: KringContext) -> None:
         return
     if message.chat.type != ChatType.PRIVATE and await links.group_without_circle(message, context):
         return
-    await message.reply_text(welcome_text())
+    await message.reply_text(welcome_text(), reply_markup=helplines())
     if message.chat.type == ChatType.PRIVATE:
         async with context.runtime.sessions.begin() as session:
             await menu_once_started(session, context.person_id, now=context.runtime.clock.now())
@@ -89,7 +94,7 @@ async def show_help(update: Update, context: KringContext) -> None:
     async with context.runtime.sessions() as session:
         found = await roles_of(session, context.person_id)
         commands = await menu_of(session, context.person_id)
-    await update.effective_message.reply_text(help_text(commands, found))
+    await update.effective_message.reply_text(help_text(commands, found), reply_markup=helplines())
 
 
 async def privacy(update: Update, context: KringContext) -> None:

@@ -117,7 +117,7 @@ async def ask_pressed(update: Update, context: KringContext) -> None:
     text = _("Ik heb {name} gevraagd. Je ziet hier wat {name} antwoordt.").format(name=name)
     if asked.held_until is not None:
         text += "\n" + _(
-            "{name} heeft nu rustige uren. Mijn bericht komt om {time} aan. Is het nu nodig? Bel dan zelf."
+            "{name} wil nu geen berichten. Mijn bericht komt om {time} aan. Is het nu nodig? Bel dan zelf."
         ).format(name=name, time=format_time(asked.held_until, asked.zone, format="HH:mm"))
     await message.reply_text(text)
 

@@ -36,7 +36,9 @@ async def ask(update: Update, context: KringContext) -> None:
     message = update.effective_message
     assert message is not None
     if message.chat.type != ChatType.PRIVATE:
-        await message.reply_text(_("Je tijd zonder berichten kies je in een privégesprek met mij. Stuur mij daar /quiet."))
+        await message.reply_text(
+            _("Je tijd zonder berichten kies je in een privégesprek met mij. Stuur mij daar /quiet.")
+        )
         return
     async with context.runtime.sessions() as session:
         person = await people.find(session, message.from_user.id) if message.from_user else None

@@ -10,7 +10,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks
 from bot.db.models import CheckinRound, Delivery, Outcome
-from bot.i18n import _, pgettext
+from bot.i18n import _, bidi, pgettext
 from bot.messages.network_checkins import contact_words
 from bot.services import checkins, network_checkins
 from bot.texts import answer_labels
@@ -47,18 +47,20 @@ async def _look_back_text(session: AsyncSession, checkin: CheckinRound) -> str |
         if back.no_answer:
             counted.append(_("geen antwoord: {count}").format(count=back.no_answer))
         lines.append(_("Vorige keer: {answers}").format(answers=", ".join(counted)))
-        lines += [f"✍️ {name}: “{note}”" for name, note in back.notes]
+        lines += [f"✍️ {bidi(name)}: “{bidi(note)}”" for name, note in back.notes]
     else:
         lines.append(_("Vorige keer heeft niemand geantwoord. Dat geeft niets."))
     lines += await _network_lines(session, checkin)
     done = back.outcomes[Outcome.DONE]
     backup = back.outcomes[Outcome.BACKUP_DONE]
-    missed = back.outcomes[Outcome.NOT_DONE] + back.outcomes[Outcome.BACKUP_CANT] + back.outcomes[Outcome.PENDING]
-    if done or backup or missed:
+    missed = back.outcomes[Outcome.NOT_DONE] + back.outcomes[Outcome.BACKUP_CANT]
+    silent = back.outcomes[Outcome.PENDING]  # nobody said: silence is not failure
+    if done or backup or missed or silent:
         lines.append(
             _(
-                "Afspraken sinds de vorige keer: {done} gedaan, {backup} door de reserve, {missed} niet gelukt of geen antwoord."
-            ).format(done=done, backup=backup, missed=missed)
+                "Afspraken sinds de vorige keer: {done} gedaan, {backup} door iemand die insprong, "
+                "{missed} niet gelukt, {silent} zonder antwoord."
+            ).format(done=done, backup=backup, missed=missed, silent=silent)
         )
     return "\n".join(lines)
 
@@ -78,9 +80,9 @@ async def _network_lines(session: AsyncSession, checkin: CheckinRound) -> list[s
         if shared.wants_to_talk:
             said.append(_("wil graag met jullie praten"))
         if said:
-            lines.append(f"🌱 {shared.name}: " + ", ".join(said))
+            lines.append(f"🌱 {bidi(shared.name)}: " + ", ".join(said))
         if shared.note:
-            lines.append(f"✍️ {shared.name}: “{shared.note}”")
+            lines.append(f"✍️ {bidi(shared.name)}: “{bidi(shared.note)}”")
     return lines
 
 

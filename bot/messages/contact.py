@@ -13,7 +13,7 @@ from bot import callbacks
 from bot.db.models import Delivery, Urgency
 from bot.i18n import _, format_datetime, pgettext
 from bot.services import contact
-from bot.texts import not_an_emergency_service, organisation_contact
+from bot.texts import helplines_button, organisation_contact
 from scheduler.sender import Rendered
 
 ANSWER = "ca"  # ca:request_id:answer — the professional answers
@@ -95,8 +95,7 @@ async def timeout_message(session: AsyncSession, delivery: Delivery) -> Rendered
                     "{asker}, {name} heeft nog niet gereageerd op je vraag om contact. Dat is vervelend. Bel zelf even:"
                 ).format(asker=found.asker.display_name, name=found.professional.name),
                 organisation_contact(),
-                "",
-                not_an_emergency_service(),
             ]
-        )
+        ),
+        InlineKeyboardMarkup([[helplines_button()]]),
     )

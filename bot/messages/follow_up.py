@@ -12,7 +12,7 @@ from bot import callbacks
 from bot.db.models import Delivery
 from bot.i18n import _, format_date, pgettext
 from bot.services import follow_up
-from bot.texts import not_an_emergency_service, organisation_contact
+from bot.texts import helplines_button, organisation_contact
 from scheduler.sender import Rendered
 
 EXTEND = "fu"  # fu:circle_id:ends_on (ordinal):1|0
@@ -87,8 +87,7 @@ async def handover(session: AsyncSession, delivery: Delivery) -> Rendered | None
                 ),
                 _("Ik blijf. De afspraken, de check-ins en jullie plan gaan gewoon door."),
                 organisation_contact(),
-                "",
-                not_an_emergency_service(),
             ]
-        )
+        ),
+        InlineKeyboardMarkup([[helplines_button()]]),
     )
