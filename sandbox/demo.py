@@ -283,7 +283,7 @@ async def play_story(sandbox: Sandbox, transcript: Transcript, language: str | N
     clock.advance(timedelta(minutes=30))
     transcript.chapter(_("Wat Kring doet als het iets niet begrijpt"))
     await daniel.send("/wiedoetwat")
-    await daniel.send("Het gaat vandaag niet goed")
+    await omar.send("Het gaat vandaag niet goed")  # in his own words, privately
 
     await pass_time(sandbox, datetime.fromisoformat("2026-11-28T10:00:00+01:00"))
     transcript.chapter(_("Fatima nodigt oom Karel uit. Iemand anders opent de link eerst. Fatima zegt nee"))
@@ -312,7 +312,9 @@ async def play_story(sandbox: Sandbox, transcript: Transcript, language: str | N
     await fatima.press(checkin, "😊 Goed")
     clock.advance(timedelta(minutes=10))
     await omar.press(checkin, "😟 Niet goed")
-    await omar.send("Sam slaapt slecht en ik maak me zorgen.", chat=group, reply_to=telegram.messages_in(group.id)[-1])
+    await omar.press(telegram.messages_in(group.id)[-1], "✍️ Iets erbij schrijven")
+    prompt = telegram.messages_in(group.id)[-1]  # Telegram opens a reply to this for Omar
+    await omar.send("Sam slaapt slecht en ik maak me zorgen.", chat=group, reply_to=prompt)
 
     await pass_time(sandbox, datetime.fromisoformat("2026-12-02T07:30:00+01:00"))
     transcript.chapter(_("Een week later: oma krijgt 's ochtends een herinnering"))
