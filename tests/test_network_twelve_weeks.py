@@ -62,19 +62,19 @@ async def test_a_grandmother_abroad_over_twelve_weeks(sandbox: Sandbox) -> None:
     async def keeps_a_heavy_one_to_herself() -> None:
         checkin = telegram.messages_in(AYSE)[-1]
         await c.ayse.press(checkin, "No")
-        await c.ayse.press(checkin, "😓 Heavy")
+        await c.ayse.press(checkin, "😓 Hard")
         assert "Shall I send the family a message now that you would like to talk?" in checkin.text
         (saved,) = await c.ayse.send("My back hurts and I am tired.")
         await c.ayse.press(saved, "No, only for me")
 
     async def takes_a_pause() -> None:
         chosen = next(m for m in telegram.messages_in(AYSE) if m.text.startswith("🌱 Fatima would like to know"))
-        await c.ayse.press(chosen, "⏸ Pause for 4 weeks")
+        await c.ayse.press(chosen, "⏸ Break for 4 weeks")
         assert chosen.text.startswith("Fine. Until 13 April I will not ask you anything.")
 
     async def asks_to_talk_and_stops() -> None:
         checkin = telegram.messages_in(AYSE)[-1]
-        assert "👀 Last time: contact: no, 😓 Heavy." in checkin.text
+        assert "👀 Last time: contact: no, 😓 Hard." in checkin.text
         assert "You wrote: “My back hurts and I am tired.”" in checkin.text
         await c.ayse.press(checkin, "Tried")
         await c.ayse.press(checkin, "💬 I'd like to talk with the family")
@@ -103,7 +103,7 @@ async def test_a_grandmother_abroad_over_twelve_weeks(sandbox: Sandbox) -> None:
     (chosen,) = [
         (at, event.text) for at, event in arrived if event.chat_id == AYSE and "would like to know" in event.text
     ]
-    assert chosen[0] == at_ny(2, 15, 8) and "So every 3 weeks I'll ask you briefly" in chosen[1]
+    assert chosen[0] == at_ny(2, 15, 8) and "That is why I ask you every 3 weeks" in chosen[1]
     asked = [at for at, event in arrived if event.chat_id == AYSE and ASKED in event.text]
     assert asked == [at_ny(2, 22, 19), at_ny(3, 15, 19), at_ny(4, 26, 19)]
     for at, event in arrived:
@@ -123,7 +123,7 @@ async def test_a_grandmother_abroad_over_twelve_weeks(sandbox: Sandbox) -> None:
     assert "🌱 Oma Ayşe: contact met het gezin: nee" in look_backs["2027-03-21"]
     assert "🌱 Oma Ayşe: contact met het gezin: geprobeerd, wil graag met jullie praten" in look_backs["2027-05-02"]
     everything = "\n".join(text for _, text in group)
-    assert "My back" not in everything and "Zwaar" not in everything and "Heavy" not in everything
+    assert "My back" not in everything and "Zwaar" not in everything and "Hard" not in everything
     assert sum("Oma Ayşe" in text for text in look_backs.values()) == 3
     told = [(at, text) for at, text in group if text.startswith("🌱 Oma Ayşe")]
     morning = datetime(2027, 4, 27, 8, 0, tzinfo=AMS)  # 19:30 in New York is the middle of the family's night

@@ -186,7 +186,7 @@ def test_help_speaks_the_administrators_language_throughout(code: str) -> None:
         expected = gettext("Gebruik:")
     for page in pages:
         assert page.startswith(expected)
-        for english in ("usage:", "options:", "positional arguments", "show this help message", "subcommands"):
-            assert english not in page.lower()
+        for english in ("usage:", "options:", "positional arguments", "show this help message", "subcommands:"):
+            assert english not in page  # argparse's own words (a translation may say "Usage:")
     if code != "nl":
         assert expected != "Gebruik:"  # translated, not the Dutch source

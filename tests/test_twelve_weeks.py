@@ -47,7 +47,7 @@ def kind_of(text: str) -> str:
     for prefix, kind in (("Nog even over gisteren", "nudge"), ("🔄", "review"), ("⏰", "reminder")):
         if text.startswith(prefix):
             return kind
-    if "stopt de begeleiding door" in text:
+    if "een maand langer meekijken?" in text:
         return "follow-up"
     return "unreachable" if "krijgt mijn berichten niet meer" in text else "other"
 
