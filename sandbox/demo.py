@@ -312,7 +312,7 @@ async def play_story(sandbox: Sandbox, transcript: Transcript, language: str | N
     await fatima.press(checkin, "😊 Goed")
     clock.advance(timedelta(minutes=10))
     await omar.press(checkin, "😟 Niet goed")
-    await omar.press(telegram.messages_in(group.id)[-1], "✍️ Iets erbij schrijven")
+    await omar.press(telegram.messages_in(group.id)[-1], label_in(family, "✍️ Iets erbij schrijven"))
     prompt = telegram.messages_in(group.id)[-1]  # Telegram opens a reply to this for Omar
     await omar.send("Sam slaapt slecht en ik maak me zorgen.", chat=group, reply_to=prompt)
 

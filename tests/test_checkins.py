@@ -50,7 +50,10 @@ async def test_every_other_sunday_at_seven_with_a_look_back(sandbox: Sandbox) ->
     second = later[0][1]
     assert second.text.startswith("👀 Eerst even terugkijken.")
     assert "Vorige keer: 😊 Goed: 1" in second.text
-    assert "Afspraken sinds de vorige keer: 0 gedaan, 0 door iemand die insprong, 0 niet gelukt, 2 zonder antwoord." in second.text
+    assert (
+        "Afspraken sinds de vorige keer: 0 gedaan, 0 door iemand die insprong, 0 niet gelukt, 2 zonder antwoord."
+        in second.text
+    )
     await c.fatima.press(second, "😊 Goed")
     worry = sandbox.telegram.messages_in(GROUP_ID)[-1]
     assert worry.text == "Dank je wel, Fatima.\nMaak je je minder of meer zorgen dan vorige keer?"

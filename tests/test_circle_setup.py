@@ -45,11 +45,11 @@ async def family_group(sandbox: Sandbox, links: dict[str, str]) -> tuple[FakeUse
     fatima = sandbox.user(1, "Fatima")
     group = sandbox.telegram.group(-100, "Familie Jansen")
     (greeting,) = await fatima.add_bot_to_group(group, links["startgroup"])  # nothing about the figures yet
-    assert greeting.text.startswith("Hallo allemaal! Ik ben Kring. Ik help Gezin Jansen met de afspraken")
+    assert greeting.text.startswith("Hallo allemaal! Ik ben Kring. Ik help Gezin Jansen met afspraken")
     assert "Anna de Vries leest hier niet mee." in greeting.text and "112" in greeting.text
     assert "Fatima regelt de kring." in greeting.text and "Wie als eerste drukt" not in greeting.text
     assert "Familie, vrienden of buren? Vraag Fatima om een uitnodiging." in greeting.text
-    assert greeting.button_texts() == [HOUSEHOLD]
+    assert greeting.button_texts() == [HOUSEHOLD, "☎️ Hulplijnen"]
     return fatima, greeting
 
 

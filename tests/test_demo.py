@@ -40,7 +40,7 @@ async def test_the_demo_story_shows_the_journey_so_far(tmp_path: Path, monkeypat
     )
     story = out.getvalue()
     assert status == 0
-    for step in (
+    steps = (
         "Welkom, Anna de Vries. Je bent nu aangemeld als hulpverlener.",  # the professional is registered
         "De kring Gezin Jansen is klaar.",  # /new
         "Hallo allemaal! Ik ben Kring.",  # the family's group
@@ -79,8 +79,8 @@ async def test_the_demo_story_shows_the_journey_so_far(tmp_path: Path, monkeypat
         "🌱 Oma Ayşe wil graag met jullie praten over hoe het gaat.",  # ... she asked Kring to tell the family
         "🌱 Oma Ayşe: contact met het gezin: ja, wil graag met jullie praten",  # ... the shared part, looked back at
         "Dank je wel, Fatima.",  # check-ins in the group (the first one looks not back) ...
-        "Dank je wel, Omar. Fijn dat je het zegt.",  # ... a hard moment: short, with the help buttons
-        "[✍️ Iets erbij schrijven] [🆘 Hulp vragen] [☎️ Hulplijnen]",
+        "Dank je wel, Omar. Ik stuur je privé wat je nu kunt doen.",  # ... a hard moment: help privately
+        "[🆘 Hulp vragen] [☎️ Hulplijnen]",  # privately, to Omar
         "Vorige keer: 😊 Goed: 1, 😟 Niet goed: 1",  # ... and the next one looks back
         "Afspraken sinds de vorige keer: 1 gedaan, 1 door iemand die",
         "✍️ Omar: “Sam slaapt slecht en ik maak me zorgen.”",  # a few words with an answer, read back
@@ -97,14 +97,14 @@ async def test_the_demo_story_shows_the_journey_so_far(tmp_path: Path, monkeypat
         "🚶 Oma Ayşe komt langs bij Omar.",
         "📞 Vraag om contact: Gezin Jansen",  # ... then, on request, the former professional
         "📞 Anna de Vries antwoordt Fatima: Ik bel je vandaag.",
-        "Op 26 februari 2027 stopt de begeleiding door Anna de Vries.",  # the end of the follow-up
+        "Anna de Vries kijkt nog mee tot 26 februari 2027.",  # the end of the follow-up
         "🌱 Anna de Vries kijkt niet meer mee.",
         "Contact met de organisatie: Jeugdteam Noord",
         turkish("Dit is alles wat Kring over jou bewaart. Eén bestand om te lezen, en één voor een computer (JSON).")[
             :40
         ],
-        "📎 kring-2027-02-27.txt",  # her data, as a file to read ...
-        "📎 kring-2027-02-27.json",  # ... and one for a computer
+        "📎 kring-2027-01-01.txt",  # her data, as a file to read ...
+        "📎 kring-2027-01-01.json",  # ... and one for a computer
         "🖼 Het plan als plaatje.",  # the plan to look at ...
         "📎 kring-plan-2026-11-27.pdf",  # ... to print ...
         "📎 kring-afspraken.ics",  # ... and in the grandmother's calendar
@@ -113,8 +113,8 @@ async def test_the_demo_story_shows_the_journey_so_far(tmp_path: Path, monkeypat
         "🖼 Zo ging het de laatste drie maanden.",  # how it went, at the review moment
         "Dit gebeurt als je alles over jou wist:",  # Daniel erases himself, in two steps
         "Klaar. Alles over jou is gewist.",
-    ):
-        assert step in story, step
+    )
+    assert [step for step in steps if step not in story] == []
     family_look_back = story.split("== De volgende check-in kijkt eerst terug")[1].split("==")[0]
     assert "Oma Ayşe: contact met het gezin" in family_look_back
     assert "Seve seve" not in family_look_back  # her words stayed hers (she sees them in her own data)

@@ -27,7 +27,6 @@ async def _checkin_now(sandbox: Sandbox, c: object) -> None:
 
 async def test_the_group_sees_the_whole_block_at_most_once_a_local_day(sandbox: Sandbox) -> None:
     c = await set_up_circle(sandbox)
-    sandbox.clock.advance(timedelta(days=1))  # (the greeting showed the block the day it came)
     await name_grandmother_in_the_plan(c.fatima)
     sandbox.telegram.chats[2].started = False  # Omar never pressed Start: his help stays in the group
     before = len(sandbox.telegram.messages_in(GROUP_ID))
@@ -48,7 +47,8 @@ async def test_the_group_sees_the_whole_block_at_most_once_a_local_day(sandbox: 
 async def test_the_helplines_button_shows_the_numbers_to_the_presser_only(
     sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    c = await set_up_circle(sandbox)  # the greeting showed the block of the day
+    c = await set_up_circle(sandbox)
+    await c.fatima.send("/askhelp", chat=c.group)  # the block of the day
     (view,) = await c.omar.send("/askhelp", chat=c.group)
     chats = {chat: len(sandbox.telegram.messages_in(chat)) for chat in (GROUP_ID, 1, 2)}
     answer = await c.fatima.press(view, HELPLINES)  # anyone in the group may press it
@@ -135,9 +135,6 @@ async def test_a_note_by_button_in_a_private_chat(sandbox: Sandbox) -> None:
 
 async def test_the_plan_in_the_group_carries_the_button_once_the_block_was_shown_today(sandbox: Sandbox) -> None:
     c = await set_up_circle(sandbox)
-    (greeting_day,) = await c.fatima.send("/plan", chat=c.group)
-    assert BLOCK not in greeting_day.text and HELPLINES in greeting_day.button_texts()  # the greeting showed it
-    sandbox.clock.advance(timedelta(days=1))
     (first,) = await c.fatima.send("/plan", chat=c.group)
     assert BLOCK in first.text and HELPLINES not in first.button_texts()
     (again,) = await c.fatima.send("/plan", chat=c.group)

@@ -210,17 +210,23 @@ async def test_the_end_of_follow_up_detaches_the_professional_and_the_circle_goe
     await c.fatima.press(choice, "Elke 4 weken")
     sandbox.clock.set(datetime(2027, 2, 16, 8, 0, tzinfo=AMS))
     arrived = await run_hours(sandbox, 24, GROUP_ID)
-    ((at, ask),) = [(at, m) for at, m in arrived if m.text.startswith("Anna de Vries kijkt nog mee tot 23 februari 2027.")]
+    ((at, ask),) = [
+        (at, m) for at, m in arrived if m.text.startswith("Anna de Vries kijkt nog mee tot 23 februari 2027.")
+    ]
     assert at.astimezone(AMS).strftime("%d %b %H:%M") == "16 Feb 10:00"
     assert (await c.omar.press(ask, "Nee, het is goed zo"))["text"] == STALE  # the coordinators choose
     extend = ask.callback_data("Ja, een maand langer")
     await c.fatima.press(ask, "Ja, een maand langer")
     assert ask.text == "Goed. De hulpverlener kijkt nu mee tot en met 23 maart 2027, en weet het."
-    assert last(sandbox, ANNA).text == "Gezin Jansen wil de begeleiding een maand langer, tot en met 23 maart 2027."
+    assert last(sandbox, ANNA).text == "Gezin Jansen wil dat je een maand langer meekijkt, tot en met 23 maart 2027."
     assert (await c.fatima.press(ask, "", data=extend))["text"] == STALE  # once
 
     sandbox.clock.set(datetime(2027, 3, 16, 8, 0, tzinfo=AMS))
-    (ask,) = [m for _, m in await run_hours(sandbox, 24, GROUP_ID) if m.text.startswith("Op 23 maart 2027")]
+    (ask,) = [
+        m
+        for _, m in await run_hours(sandbox, 24, GROUP_ID)
+        if m.text.startswith("Anna de Vries kijkt nog mee tot 23 maart 2027.")
+    ]
     await c.fatima.press(ask, "Nee, het is goed zo")
     assert last(sandbox, ANNA).text == "Gezin Jansen vindt het goed zo. Je kijkt mee tot 23 maart 2027."
     to_anna = [m.text for _, m in await run_hours(sandbox, 24 * 10, ANNA)]

@@ -15,7 +15,7 @@ from bot.runtime import KringContext
 from bot.services import circles, joining, links
 from bot.services.invitations import LinkProblem, LinkRefused
 from bot.services.joining import Invited
-from bot.texts import not_an_emergency_service
+from bot.texts import helplines_button
 
 JOIN = "join"
 ANSWER = "inv"
@@ -119,33 +119,33 @@ def _group_greeting(attached: links.GroupAttached) -> tuple[str, InlineKeyboardM
         who = (
             [
                 _("{coordinators} regelt de kring.").format(coordinators=names),
-                _("Woon je in dit huis? Druk dan op de knop."),
+                _("Woon je in dit huis? Druk op de knop."),
                 _("Familie, vrienden of buren? Vraag {coordinators} om een uitnodiging.").format(coordinators=names),
             ]
             if names
             else [  # the professional added Kring: the parent with the family link will lead
-                _("Woon je in dit huis? Druk dan op de knop."),
+                _("Woon je in dit huis? Druk op de knop."),
                 _("Familie, vrienden of buren? Vraag wie de kring regelt om een uitnodiging."),
             ]
         )
         text = "\n\n".join(
             [
-                _("Hallo allemaal! Ik ben Kring. Ik help {circle} met de afspraken: wie doet wat?").format(
+                _("Hallo allemaal! Ik ben Kring. Ik help {circle} met afspraken: wie doet wat?").format(
                     circle=attached.circle_name
                 ),
-                _("Het gezin beslist wie meedoet en wie wat ziet. Zonder jullie ja stuur ik niemand een bericht."),
+                _("Zonder jullie ja stuur ik niemand een bericht."),
                 (
                     _("{name} leest hier niet mee.").format(name=attached.professional_name)
                     if attached.professional_name
                     else _("De hulpverlener leest hier niet mee.")
                 ),
                 "\n".join(who),
-                not_an_emergency_service(),
+                _("Ik ben geen noodhulp. Is er gevaar? Bel 112."),
             ]
         )
         button = pgettext("button", "🏠 Ik woon in dit huis")
     return text, InlineKeyboardMarkup(
-        [[InlineKeyboardButton(button, callback_data=callbacks.encode(JOIN, attached.circle_id))]]
+        [[InlineKeyboardButton(button, callback_data=callbacks.encode(JOIN, attached.circle_id))], [helplines_button()]]
     )
 
 

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Circle, Invitation, InvitationKind, Professional
-from bot.services import authz, circles, help_asks, invitations, joining, professionals
+from bot.services import authz, circles, invitations, joining, professionals
 from bot.services.authz import Action
 from bot.services.invitations import LinkProblem, LinkRefused
 from bot.services.joining import Invited, Joined
@@ -107,7 +107,6 @@ async def _use(
     if invitation.kind == InvitationKind.GROUP and not private:
         try:
             circle = await circles.attach_group(session, invitation, chat_id=chat_id, person_id=person_id, now=now)
-            await help_asks.full_helplines(session, circle, now)  # the greeting shows them: today's block
         except circles.AlreadyLinked:
             return GroupTaken()
         role, _ = await authz.role_in(session, person_id, circle)
