@@ -25,7 +25,6 @@ def welcome_text() -> str:
     return "\n\n".join(
         [
             _("Hallo! Ik ben Kring. Na de hulp help ik een gezin met de afspraken: wie doet wat?"),
-            _("Ik vraag af en toe hoe het gaat. En ik herinner mensen aan wat ze beloofden."),
             _("Het gezin beslist wie meedoet en wie wat ziet. Zonder hun ja stuur ik niemand een bericht."),
             _("Ik ben geen noodhulp. Is er gevaar? Bel 112."),
             _("Kies /help om te zien wat je kunt doen. Kies /language voor een andere taal."),
