@@ -39,7 +39,7 @@ DEMO_OUT = "kring-demo"
 class _HelpFormatter(argparse.HelpFormatter):
     def add_usage(
         self, usage: str | None, actions: Iterable[argparse.Action], groups: Iterable[object], prefix: str | None = None
-    ) -> None:  # type: ignore[override]
+    ) -> None:
         super().add_usage(usage, actions, groups, prefix if prefix is not None else _("Gebruik:") + " ")  # type: ignore[arg-type]
 
 
@@ -47,7 +47,8 @@ class _Parser(argparse.ArgumentParser):
     """argparse, with its own words (usage, headings, -h) in the administrator's language too."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs, formatter_class=_HelpFormatter, add_help=False)
+        kwargs.update(formatter_class=_HelpFormatter, add_help=False)
+        super().__init__(*args, **kwargs)
         self._positionals.title = _("Wat je kunt kiezen")
         self._optionals.title = _("Opties")
         self.add_argument("-h", "--help", action="help", help=_("Laat deze hulp zien."))

@@ -182,12 +182,12 @@ async def play_story(sandbox: Sandbox, transcript: Transcript, language: str | N
         clock.advance(timedelta(minutes=5))
         transcript.chapter(
             _("Omar leest liever {language}. Fatima zet die taal erbij in de groep").format(
-                language=language_name_here(language)
+                language=language_name_here(family)
             )
         )
         (question,) = await fatima.send("/language", chat=group)
         await fatima.press(question, "✓ Nederlands")
-        await fatima.press(question, next(b for b in question.button_texts() if b.startswith(language_name(language))))
+        await fatima.press(question, next(b for b in question.button_texts() if b.startswith(language_name(family))))
 
     clock.advance(timedelta(hours=2))
     transcript.chapter(_("Fatima nodigt oma Ayşe uit. Alleen het gezin nodigt mensen uit"))
