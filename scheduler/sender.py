@@ -356,15 +356,8 @@ class Sender:
     async def _deliver(self, delivery_id: int, chat_id: int, rendered: Rendered) -> Outcome:
         """Send once, and say what happened."""
         extra = {"delivery_id": delivery_id}
-        if rendered.is_menu:
-            return await self._set_menu(delivery_id, chat_id, rendered)
         try:
-            if isinstance(self.bot, ExtBot) and self.bot.rate_limiter is self.pause:
-                message = await self.bot.send_message(
-                    chat_id, rendered.text, reply_markup=rendered.buttons, rate_limit_args=NO_WAIT
-                )  # the outbox never waits in line: its rows go back until the pause has passed
-            else:
-                message = await self.bot.send_message(chat_id, rendered.text, reply_markup=rendered.buttons)
+            message_id = await self._call(chat_id, rendered)
         except RetryAfter as error:  # the pause logged and counted it; the rows wait for its end
             wait = (
                 error.retry_after if isinstance(error.retry_after, timedelta) else timedelta(seconds=error.retry_after)
@@ -375,48 +368,47 @@ class Sender:
         except ChatMigrated as error:
             log.info("group became a supergroup", extra={**extra, "new_chat_id": error.new_chat_id})
             return Outcome("migrated", "migrated", new_chat_id=error.new_chat_id)
-        except Forbidden:
-            log.info("recipient cannot be reached", extra=extra)
-            return Outcome("unreachable", "403")
-        except BadRequest as error:
+        except (Forbidden, BadRequest) as error:
+            if rendered.is_menu:  # never started the bot, or blocked it: their menu waits, nobody is unreachable
+                log.info("a chat's menu was refused", extra=extra)
+                return Outcome("failed", "menu refused")
+            if isinstance(error, Forbidden):
+                log.info("recipient cannot be reached", extra=extra)
+                return Outcome("unreachable", "403")
             log.error("Telegram refused a message", extra={**extra, "error": error.message})
             return Outcome("failed", "400")
         except TelegramError as error:  # 5xx, time-outs, connection errors
             log.warning("sending failed for now", extra={**extra, "error": type(error).__name__})
             return Outcome("retry", type(error).__name__)
-        return Outcome("sent", message_id=message.message_id)
+        return Outcome("sent", message_id=message_id)
 
-    async def _set_menu(self, delivery_id: int, chat_id: int, rendered: Rendered) -> Outcome:
-        """Set (or delete) one chat's command menu, with the same answers to Telegram's refusals
-        as a message, except that a refused chat (never started, blocked) is simply not retried."""
-        extra = {"delivery_id": delivery_id}
-        scope = BotCommandScopeChat(chat_id)
-        commands = rendered.commands or ()
-        try:
-            if isinstance(self.bot, ExtBot) and self.bot.rate_limiter is self.pause:  # never waits in line
-                if rendered.delete:
-                    await self.bot.delete_my_commands(scope=scope, rate_limit_args=NO_WAIT)
-                else:
-                    await self.bot.set_my_commands(commands, scope=scope, rate_limit_args=NO_WAIT)
-            elif rendered.delete:
-                await self.bot.delete_my_commands(scope=scope)
+    async def _call(self, chat_id: int, rendered: Rendered) -> int:
+        """The one Bot API call for a delivery: a message, or a chat's menu (set or deleted). The
+        outbox never waits in line: its rows go back until the pause has passed."""
+        paced = self.bot if isinstance(self.bot, ExtBot) and self.bot.rate_limiter is self.pause else None
+        if not rendered.is_menu:
+            if paced is not None:
+                sent = await paced.send_message(
+                    chat_id, rendered.text, reply_markup=rendered.buttons, rate_limit_args=NO_WAIT
+                )
             else:
-                await self.bot.set_my_commands(commands, scope=scope)
-        except RetryAfter as error:
-            wait = (
-                error.retry_after if isinstance(error.retry_after, timedelta) else timedelta(seconds=error.retry_after)
+                sent = await self.bot.send_message(chat_id, rendered.text, reply_markup=rendered.buttons)
+            return sent.message_id
+        scope = BotCommandScopeChat(chat_id)
+        if rendered.delete:
+            await (
+                paced.delete_my_commands(scope=scope, rate_limit_args=NO_WAIT)
+                if paced is not None
+                else self.bot.delete_my_commands(scope=scope)
             )
-            self.pause.begin(wait)
-            return Outcome("wait", "429")
-        except ChatMigrated as error:
-            return Outcome("migrated", "migrated", new_chat_id=error.new_chat_id)
-        except (Forbidden, BadRequest):  # never started the bot, or blocked it: their menu waits
-            log.info("a chat's menu was refused", extra=extra)
-            return Outcome("failed", "menu refused")
-        except TelegramError as error:
-            log.warning("setting a menu failed for now", extra={**extra, "error": type(error).__name__})
-            return Outcome("retry", type(error).__name__)
-        return Outcome("sent", message_id=0)
+        else:
+            commands = rendered.commands or ()
+            await (
+                paced.set_my_commands(commands, scope=scope, rate_limit_args=NO_WAIT)
+                if paced is not None
+                else self.bot.set_my_commands(commands, scope=scope)
+            )
+        return 0
 
     async def _record(self, session: AsyncSession, delivery: Delivery, outcome: Outcome, report: SendReport) -> None:
         now = self.clock.now()

@@ -14,7 +14,8 @@ from babel.messages.mofile import write_mo
 from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po
 
-from bot.i18n import SOURCE_LANGUAGE, available_languages, locales_dir
+from bot.i18n import SOURCE_LANGUAGE, available_languages, locales_dir, use_language
+from bot.texts import ALERT_LIMIT, not_an_emergency_service
 
 ROOT = Path(__file__).resolve().parent.parent
 #: The extraction command from the README ("Languages"), run here to see whether kring.pot is current.
@@ -148,3 +149,11 @@ def test_gezin_and_familie_stay_apart(code: str) -> None:
 def test_each_catalog_says_whether_a_native_speaker_checked_it(code: str) -> None:
     comment = _read(locales_dir() / code / "LC_MESSAGES" / "kring.po", locale=code).header_comment or ""
     assert re.search(r"^# Review-Status: (reviewed|awaiting native review)", comment, re.MULTILINE), comment
+
+
+@pytest.mark.parametrize("code", sorted(available_languages()))
+def test_the_helplines_fit_the_alert_of_the_button(code: str) -> None:
+    """ "☎️ Hulplijnen" in a group shows the block as a pop-up: Telegram cuts it at 200 characters."""
+    with use_language(code):
+        block = not_an_emergency_service()
+    assert len(block) <= ALERT_LIMIT and "0800-2000" in block and "112" in block

@@ -25,10 +25,10 @@ async def unknown_command(update: Update, context: KringContext) -> None:
 
 
 async def unexpected_message(update: Update, context: KringContext) -> None:
-    message = update.effective_message
-    assert message is not None
     """Someone writes in their own words: maybe it is not going well. No keyword list: everyone
     gets the help buttons, and nothing goes to anyone else."""
+    message = update.effective_message
+    assert message is not None
     private = message.chat.type == ChatType.PRIVATE
     if not private and not _spoken_to(message, context.bot.username, context.bot.id):
         return  # the family talking among themselves (Kring sees it all when it is a group admin)
