@@ -28,7 +28,6 @@ class GroupAttached:
     professional_name: str | None
     coordinator_names: list[str]
     adder: Joined | None  # whoever added Kring: the first coordinator, or asking to join
-    followed: bool  # a professional follows the circle up: the family decides on the pulse
 
 
 @dataclass(frozen=True)
@@ -41,7 +40,6 @@ class FamilyJoined:
     circle_id: int
     circle_name: str
     joined: Joined
-    followed: bool  # a professional follows the circle up: the family decides on the pulse
 
 
 @dataclass(frozen=True)
@@ -131,7 +129,6 @@ async def _use(
             attached.name if attached else None,
             await joining.coordinator_names(session, circle.id),
             adder,
-            attached is not None,
         )
     if invitation.kind == InvitationKind.FAMILY and private:
         circle = (await authz.authorize(session, person_id, invitation.circle_id, Action.JOIN_AS_FAMILY)).circle
@@ -145,7 +142,7 @@ async def _use(
             now=now,
         )
         invitations.complete(session, invitation, now=now)
-        return FamilyJoined(circle.id, circle.name, joined, circle.professional_id is not None)
+        return FamilyJoined(circle.id, circle.name, joined)
     if invitation.kind == InvitationKind.NETWORK and private:
         return await joining.describe_invitation(session, invitation)
     invitation.used_by_person_id = None
