@@ -51,6 +51,8 @@ def _enum(cls: type[enum.Enum]) -> Enum:
 class MemberRole(enum.StrEnum):
     FAMILY = "family"
     NETWORK = "network"
+    #: The child or young person the care was about: a voice of their own, never a coordinator.
+    YOUNG = "young"
 
 
 class MemberStatus(enum.StrEnum):
@@ -61,6 +63,8 @@ class MemberStatus(enum.StrEnum):
     REFUSED = "refused"  # asked to join as family; a coordinator said no
     LEFT = "left"
     REMOVED = "removed"  # taken out by a coordinator; cannot come back by the group button
+    #: A trusted adult the young person proposed; the parents agree (then: invited) or not (refused).
+    PROPOSED = "proposed"
 
 
 class ProfessionalStatus(enum.StrEnum):
@@ -110,6 +114,7 @@ class SchedulePurpose(enum.StrEnum):
     REVIEW = "review"
     PULSE = "pulse"
     NETWORK_CHECKIN = "network_checkin"  # a check-in with one network member (``member_id``)
+    YOUNG_CHECKIN = "young_checkin"  # the young person's own private check-in (``member_id``)
 
 
 class Frequency(enum.StrEnum):
@@ -163,6 +168,37 @@ class Feeling(enum.StrEnum):
     FINE = "fine"
     HEAVY = "heavy"
     WANT_TO_TALK = "want_to_talk"
+
+
+class Mood(enum.StrEnum):
+    """The young person's answers: how it goes, at home, at school or work."""
+
+    GOOD = "good"
+    SO_SO = "so_so"
+    NOT_GOOD = "not_good"
+
+
+class TalkWish(enum.StrEnum):
+    """Whom the young person would like to talk with."""
+
+    MENTOR = "mentor"
+    SOMEONE_ELSE = "someone_else"
+    NOBODY = "nobody"
+
+
+class AgreementOpinion(enum.StrEnum):
+    """What the young person thinks of an agreement made for them."""
+
+    HELPS = "helps"
+    DOES_NOT_HELP = "does_not_help"
+    RATHER_ELSE = "rather_else"
+
+
+class PersonWish(enum.StrEnum):
+    """Whether the young person would want someone in the circle involved."""
+
+    WANT = "want"
+    RATHER_NOT = "rather_not"
 
 
 class Urgency(enum.StrEnum):
@@ -256,6 +292,10 @@ class Member(Base):
     #: The Telegram account's own name while a coordinator decides whether this is the right
     #: person (``pending``); cleared once decided.
     account_name: Mapped[str | None] = mapped_column(SealedText)
+    #: A trusted adult: the young person (member) who proposed them. Set from the proposal on.
+    mentor_of_member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    #: Why the young person trusts the mentor they propose, for the parents; cleared once decided.
+    proposal_reason: Mapped[str | None] = mapped_column(SealedText)
     #: The family's private mark on someone they took out: do not invite again.
     do_not_invite: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     joined_at: Mapped[datetime | None]
@@ -536,3 +576,57 @@ class Worker(Base):
     name: Mapped[str] = mapped_column(String(100), unique=True)
     started_at: Mapped[datetime]
     last_tick_at: Mapped[datetime]
+
+
+class YoungCheckin(Base):
+    """One private check-in with the young person. Their answers are theirs: a parent sees only
+    what the young person shares (``shared_*``); the professional never sees them."""
+
+    __tablename__ = "young_checkins"
+    __table_args__ = (UniqueConstraint("member_id", "occurs_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    circle_id: Mapped[int] = mapped_column(ForeignKey("circles.id", ondelete="CASCADE"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    schedule_id: Mapped[int | None] = mapped_column(ForeignKey("schedules.id", ondelete="SET NULL"))
+    occurs_at: Mapped[datetime]
+    overall: Mapped[Mood | None] = mapped_column(_enum(Mood))
+    at_home: Mapped[Mood | None] = mapped_column(_enum(Mood))
+    at_school: Mapped[Mood | None] = mapped_column(_enum(Mood))
+    talk: Mapped[TalkWish | None] = mapped_column(_enum(TalkWish))
+    shared_overall: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    shared_at_home: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    shared_at_school: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    parent_told_at: Mapped[datetime | None]  # the young person asked Kring to let a parent know
+    mentor_told_at: Mapped[datetime | None]  # the young person asked Kring to tell their mentor
+    answered_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+
+
+class YoungOpinion(Base):
+    """The young person's say on one agreement made for them; the coordinators see it."""
+
+    __tablename__ = "young_opinions"
+    __table_args__ = (UniqueConstraint("agreement_id", "young_member_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    circle_id: Mapped[int] = mapped_column(ForeignKey("circles.id", ondelete="CASCADE"), index=True)
+    agreement_id: Mapped[int] = mapped_column(ForeignKey("agreements.id", ondelete="CASCADE"))
+    young_member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    opinion: Mapped[AgreementOpinion] = mapped_column(_enum(AgreementOpinion))
+    updated_at: Mapped[datetime]
+
+
+class YoungWish(Base):
+    """The young person's mark on someone in the circle: want them involved, or rather not.
+    Only the coordinators see it (the person marked does not)."""
+
+    __tablename__ = "young_wishes"
+    __table_args__ = (UniqueConstraint("member_id", "young_member_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    circle_id: Mapped[int] = mapped_column(ForeignKey("circles.id", ondelete="CASCADE"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    young_member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    wish: Mapped[PersonWish] = mapped_column(_enum(PersonWish))
+    updated_at: Mapped[datetime]

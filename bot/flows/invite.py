@@ -1,5 +1,5 @@
-"""/invite: a coordinator invites someone (family or network) by name, with what they might help
-with, and gets a single-use link to pass on."""
+"""/invite: a coordinator invites someone (family, network, or the young person the care was
+about) by name, with what they might help with, and gets a single-use link to pass on."""
 
 from __future__ import annotations
 
@@ -42,6 +42,7 @@ async def _ask(turn: Invite) -> Reply:
                 [
                     turn.button(pgettext("button", "Iemand van het gezin"), "role", "family"),
                     turn.button(pgettext("button", "Iemand om het gezin heen"), "role", "network"),
+                    turn.button(pgettext("button", "De jongere zelf"), "role", "young"),
                 ],
                 1,
             )
@@ -53,7 +54,7 @@ async def _ask(turn: Invite) -> Reply:
 
 
 async def _role(turn: Invite, name: str, value: str) -> Reply | None:
-    if name != "role" or value not in ("family", "network"):
+    if name != "role" or value not in ("family", "network", "young"):
         raise callbacks.BadCallbackData(value)
     turn.go("name", role=value)
     return None
@@ -63,6 +64,9 @@ async def _name(turn: Invite, text: str) -> Reply | None:
     name = circles.clean_name(text)
     if name is None:
         return say(_("Die naam is te lang. Gebruik hoogstens {count} tekens.").format(count=circles.MAX_NAME))
+    if turn.data.role == MemberRole.YOUNG:  # not asked what they help with: it is about them
+        turn.go("helps_with", name=name)
+        return await _send_link(turn, None)
     turn.go("helps_with", name=name)
     return None
 

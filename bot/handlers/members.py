@@ -39,6 +39,12 @@ def _role_label(member: Member) -> str:
         return _("wacht op jullie ja")
     if member.status == MemberStatus.REMOVED:
         return _("niet opnieuw uitnodigen") if member.do_not_invite else _("uit de kring gehaald")
+    if member.status == MemberStatus.PROPOSED:
+        return _("voorgesteld door de jongere")
+    if member.role == MemberRole.YOUNG:
+        return _("de jongere")
+    if member.mentor_of_member_id is not None:
+        return _("vertrouwenspersoon van de jongere")
     if member.role == MemberRole.NETWORK:
         return _("netwerk")
     return _("gezin, regelt de kring") if member.is_coordinator else _("gezin")

@@ -23,7 +23,6 @@ from bot.db.models import (
     Circle,
     Frequency,
     Member,
-    MemberRole,
     MemberStatus,
     Outcome,
     Schedule,
@@ -539,12 +538,12 @@ async def view(session: AsyncSession, agreement: Agreement) -> AgreementView:
 
 async def visible_to(session: AsyncSession, access: Access) -> list[AgreementView]:
     """The agreements this person may see (domain rule 8). The family sees all that are not ended
-    or declined; a network member sees the ones shared with the whole circle and the ones they do
-    themselves, once they are active or paused."""
+    or declined; a network member and the young person see the ones shared with the whole circle
+    and the ones they do themselves, once they are active or paused."""
     query = select(Agreement).where(Agreement.circle_id == access.circle.id).order_by(Agreement.id)
     if access.is_family:
         query = query.where(Agreement.status.not_in([AgreementStatus.ENDED, AgreementStatus.DECLINED]))
-    elif access.role == Role.NETWORK and access.member is not None:
+    elif access.role in (Role.NETWORK, Role.YOUNG) and access.member is not None:
         query = query.where(
             Agreement.status.in_([AgreementStatus.ACTIVE, AgreementStatus.PAUSED]),
             or_(Agreement.visibility == Visibility.CIRCLE, Agreement.doer_member_id == access.member.id),
@@ -569,14 +568,13 @@ async def seen_as(session: AsyncSession, agreement: Agreement, *, person_id: int
 
 
 async def doers(session: AsyncSession, circle_id: int) -> list[Member]:
-    """Who can be asked to do something: active family and network members."""
+    """Who can be asked to do something: every active member (the young person too)."""
     return list(
         await session.scalars(
             select(Member)
             .where(
                 Member.circle_id == circle_id,
                 Member.status == MemberStatus.ACTIVE,
-                Member.role.in_([MemberRole.FAMILY, MemberRole.NETWORK]),
             )
             .order_by(Member.id)
         )

@@ -29,6 +29,7 @@ class Role(enum.StrEnum):
     COORDINATOR = "coordinator"
     FAMILY = "family"
     NETWORK = "network"
+    YOUNG = "young"  # the young person the care was about
     PROFESSIONAL = "professional"
     STRANGER = "stranger"
 
@@ -66,10 +67,15 @@ class Action(enum.StrEnum):
     ANSWER_NETWORK_CHECKIN = "answer_network_checkin"
     DISSOLVE_CIRCLE = "dissolve_circle"
     VIEW_HOW_IT_WENT = "view_how_it_went"
+    ANSWER_YOUNG_CHECKIN = "answer_young_checkin"
+    PROPOSE_MENTOR = "propose_mentor"
+    DECIDE_MENTOR = "decide_mentor"
+    GIVE_YOUNG_VIEW = "give_young_view"
+    SEE_YOUNG_VIEW = "see_young_view"
 
 
 FAMILY_ROLES = frozenset({Role.COORDINATOR, Role.FAMILY})
-MEMBERS = frozenset({Role.COORDINATOR, Role.FAMILY, Role.NETWORK})
+MEMBERS = frozenset({Role.COORDINATOR, Role.FAMILY, Role.NETWORK, Role.YOUNG})
 
 #: The matrix. A role missing from an action's set may not do it.
 RULES: dict[Action, frozenset[Role]] = {
@@ -100,7 +106,8 @@ RULES: dict[Action, frozenset[Role]] = {
     # when it goes wrong: the family asks (rule 5); network members answer when asked
     Action.ASK_HELP: FAMILY_ROLES,
     Action.ANSWER_HELP: MEMBERS,  # and only the one asked: checked on the ask itself
-    Action.CONTACT_PROFESSIONAL: FAMILY_ROLES,  # during the follow-up period; never the network
+    # during the follow-up period; never the network. A young person's request stays private.
+    Action.CONTACT_PROFESSIONAL: FAMILY_ROLES | {Role.YOUNG},
     Action.ANSWER_CONTACT: frozenset({Role.PROFESSIONAL}),
     Action.CHOOSE_PULSE: frozenset({Role.COORDINATOR}),
     Action.EXTEND_FOLLOW_UP: frozenset({Role.COORDINATOR}),
@@ -109,6 +116,13 @@ RULES: dict[Action, frozenset[Role]] = {
     Action.ANSWER_NETWORK_CHECKIN: frozenset({Role.NETWORK}),
     Action.DISSOLVE_CIRCLE: frozenset({Role.COORDINATOR}),  # after a second, explicit "yes"
     Action.VIEW_HOW_IT_WENT: frozenset({Role.COORDINATOR}),  # counts over three months, for a review
+    # the young person's own voice: their check-in (its rhythm, what they share), the trusted adult
+    # they propose (the parents agree first), and their say on agreements and people
+    Action.ANSWER_YOUNG_CHECKIN: frozenset({Role.YOUNG}),  # and only their own
+    Action.PROPOSE_MENTOR: frozenset({Role.YOUNG}),
+    Action.DECIDE_MENTOR: frozenset({Role.COORDINATOR}),
+    Action.GIVE_YOUNG_VIEW: frozenset({Role.YOUNG}),
+    Action.SEE_YOUNG_VIEW: frozenset({Role.COORDINATOR}),  # never the person marked, nor the network
 }
 
 
@@ -145,6 +159,8 @@ async def role_in(session: AsyncSession, person_id: int | None, circle: Circle) 
     if member is not None:
         if member.role == MemberRole.NETWORK:
             return Role.NETWORK, member
+        if member.role == MemberRole.YOUNG:
+            return Role.YOUNG, member
         return (Role.COORDINATOR if member.is_coordinator else Role.FAMILY), member
     if circle.professional_id is not None:
         professional = await session.get(Professional, circle.professional_id)

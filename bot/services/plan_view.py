@@ -2,7 +2,8 @@
 
 The family sees everything in a private chat; in the family's group only what is shared with the
 whole circle (everyone there reads along). A network member sees the agreements shared with the
-circle and their own, and of the "als het misgaat" plan only the steps that name them. The former
+circle and their own, and of the "als het misgaat" plan only the steps that name them; so does the
+young person (they have their own help: the young person's check-in). The former
 professional sees no content (domain rule 6).
 """
 
