@@ -165,6 +165,7 @@ async def play_story(sandbox: Sandbox, transcript: Transcript, language: str | N
     (question,) = await anna.send("Gezin Jansen")
     await anna.press(question, "Nederlands")
     await anna.press(question, "3 maanden (tip)")
+    await anna.press(question, "Overslaan")
     await anna.press(question, "Maak de kring")
     links = dict(LINK.findall(question.text))
 

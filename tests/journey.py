@@ -28,14 +28,22 @@ async def register_professional(sandbox: Sandbox, user: FakeUser, name: str = "A
     assert welcome.text.startswith(f"Welkom, {name}. Je bent nu aangemeld als hulpverlener.")
 
 
-async def new_circle(professional: FakeUser, name: str = "Gezin Jansen") -> dict[str, str]:
+async def new_circle(professional: FakeUser, name: str = "Gezin Jansen", young: str | None = None) -> dict[str, str]:
+    """Walk /new; with ``young``, the link for the young person is ``links["young"]``."""
     await professional.send("/new")
     (question,) = await professional.send(name)
     await professional.press(question, "Nederlands")
     await professional.press(question, "3 maanden (tip)")
+    if young is None:
+        await professional.press(question, "Overslaan")
+    else:
+        (question,) = await professional.send(young)
     await professional.press(question, "Maak de kring")
     assert question.text.startswith(f"De kring {name} is klaar.")
-    return links_in(question)
+    links = links_in(question)
+    if young is not None:
+        links["young"] = LINK.findall(question.text.split(f"voor {young} zelf")[1])[0][1]
+    return links
 
 
 async def family_group(
@@ -80,6 +88,20 @@ async def join_network(
     token, _ = await invite(coordinator, display_name)
     person = sandbox.user(user_id, first_name)
     (invitation,) = await person.send(f"/start {token}")
+    await person.press(invitation, "Ja, ik doe mee")
+    await confirm_join(coordinator, f"✅ Ja, dit is {display_name}")
+    return person
+
+
+async def join_young(
+    sandbox: Sandbox, coordinator: FakeUser, user_id: int, first_name: str, display_name: str
+) -> FakeUser:
+    """A coordinator invites the young person the care was about; they join once confirmed."""
+    (question,) = await coordinator.send("/invite")
+    await coordinator.press(question, "De jongere zelf")
+    (link_message,) = await coordinator.send(display_name)
+    person = sandbox.user(user_id, first_name)
+    (invitation,) = await person.send(f"/start {links_in(link_message)['start']}")
     await person.press(invitation, "Ja, ik doe mee")
     await confirm_join(coordinator, f"✅ Ja, dit is {display_name}")
     return person

@@ -34,6 +34,8 @@ async def new_circle(sandbox: Sandbox, professional: FakeUser, name: str = "Gezi
     await professional.press(question, "Nederlands")
     assert question.text.startswith("Hoe lang kijk je na het einde van de hulp nog mee?")
     await professional.press(question, "3 maanden (tip)")
+    assert question.text.startswith("Voor welk kind of welke jongere was de hulp?")
+    await professional.press(question, "Overslaan")
     assert "Naam: Gezin Jansen" in question.text and "Je kijkt mee tot: 23 februari 2027" in question.text
     await professional.press(question, "Maak de kring")
     assert question.text.startswith(f"De kring {name} is klaar.")
@@ -275,5 +277,8 @@ async def test_a_restart_halfway_through_a_conversation_loses_nothing(sandbox: S
     assert question.text.startswith("Hoe lang kijk je na het einde van de hulp nog mee?")
     await sandbox.restart()
     await anna.press(question, "3 maanden (tip)")
+    await sandbox.restart()
+    (question,) = await anna.send("Sam")
+    assert "De hulp was voor: Sam" in question.text
     await anna.press(question, "Maak de kring")
     assert question.text.startswith("De kring Gezin Jansen is klaar.")

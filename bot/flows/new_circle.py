@@ -1,5 +1,6 @@
 """/new: a professional starts a circle at the end of care: its name, the group's language, how
-long the follow-up lasts, then the links."""
+long the follow-up lasts, for whom the care was (the young person gets a link of their own), then
+the links."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ class NewCircleDraft:
     name: str = ""
     language: str | None = None
     months: int | None = None
+    young: str | None = None  # the young person's first name, if the professional gives it
 
 
 NewCircle = Turn[NewCircleDraft]
@@ -55,6 +57,11 @@ async def _ask(turn: NewCircle) -> Reply:
         case "follow_up":
             buttons = [turn.button(_months_label(m), "months", m) for m in circles.FOLLOW_UP_MONTHS]
             return _("Hoe lang kijk je na het einde van de hulp nog mee?"), InlineKeyboardMarkup([buttons])
+        case "young":
+            return _(
+                "Voor welk kind of welke jongere was de hulp? Schrijf de voornaam. "
+                "Dan krijgt die een eigen link. Of druk op 'Overslaan'."
+            ), turn.skip_button()
     return _summary(turn), InlineKeyboardMarkup(
         [
             [
@@ -75,6 +82,7 @@ def _summary(turn: NewCircle) -> str:
             _("Taal: {language}").format(language=language_name(data.language)),
             _("Je kijkt mee tot: {date}").format(date=format_date(circles.follow_up_end(turn.today, data.months))),
         ]
+        + ([_("De hulp was voor: {name}").format(name=data.young)] if data.young else [])
     )
 
 
@@ -97,7 +105,22 @@ async def _months(turn: NewCircle, name: str, value: str) -> Reply | None:
     months = callbacks.as_int(value)
     if name != "months" or months not in circles.FOLLOW_UP_MONTHS:
         raise callbacks.BadCallbackData(value)
-    turn.go("confirm", months=months)
+    turn.go("young", months=months)
+    return None
+
+
+async def _young(turn: NewCircle, text: str) -> Reply | None:
+    name = circles.clean_name(text)
+    if name is None:
+        return say(_("Die naam is te lang. Gebruik hoogstens {count} tekens.").format(count=circles.MAX_NAME))
+    turn.go("confirm", young=name)
+    return None
+
+
+async def _no_young(turn: NewCircle, name: str, value: str) -> Reply | None:
+    if name != "skip":
+        raise callbacks.BadCallbackData(name)
+    turn.go("confirm", young=None)
     return None
 
 
@@ -112,6 +135,7 @@ async def _create(turn: NewCircle, name: str, value: str) -> Reply | None:
         language=data.language,
         time_zone=str(turn.zone),
         follow_up_ends_on=circles.follow_up_end(turn.today, data.months),
+        young=data.young,
         now=turn.now,
     )
     turn.finish()
@@ -119,6 +143,15 @@ async def _create(turn: NewCircle, name: str, value: str) -> Reply | None:
 
 
 def _links_text(new: circles.NewCircle, bot_username: str) -> str:
+    young = (
+        [
+            _("3. Deze link is voor {name} zelf:").format(name=new.young.display_name)
+            + "\n"
+            + deep_link(bot_username, new.young_token)
+        ]
+        if new.young is not None and new.young_token is not None
+        else []
+    )
     return "\n\n".join(
         [
             _("De kring {name} is klaar.").format(name=new.circle.name),
@@ -128,6 +161,7 @@ def _links_text(new: circles.NewCircle, bot_username: str) -> str:
             _("2. Geen groep? Of wil een ouder ook apart met mij praten? Geef dan deze link:")
             + "\n"
             + deep_link(bot_username, new.family_token),
+            *young,
             _("Elke link werkt één keer, 30 dagen lang."),
             _("Daarna beslist het gezin wie meedoet. Jij nodigt niemand uit."),
         ]
@@ -153,6 +187,7 @@ NEW = Flow(
         "name": Step(_ask, typed=_name),
         "language": Step(_ask, pressed=_language),
         "follow_up": Step(_ask, pressed=_months),
+        "young": Step(_ask, typed=_young, pressed=_no_young),
         "confirm": Step(_ask, pressed=_create),
     },
 )

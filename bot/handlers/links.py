@@ -154,14 +154,24 @@ def _invitation_question(invited: Invited) -> tuple[str, InlineKeyboardMarkup]:
         _("{inviter} nodigt je uit voor de kring van {circle}.").format(
             inviter=invited.inviter_name, circle=invited.circle_name
         )
+        if invited.inviter_name
+        else _("Je bent uitgenodigd voor de kring van {circle}.").format(circle=invited.circle_name)
     ]
     if invited.helps_with:
         lines.append(_("De vraag is of je wilt helpen met: {what}").format(what=invited.helps_with))
-    lines += [
-        _("Ik ben Kring, een hulpmiddel in Telegram. Ik help een gezin en de mensen om hen heen met hun afspraken."),
-        _("Je ziet alleen wat over jou gaat, en wat het gezin met je deelt."),
-        _("Je kunt altijd stoppen."),
-    ]
+    if invited.for_young:
+        lines += [
+            pgettext("jongere", "Ik ben Kring. Ik help jouw gezin en de mensen om jullie heen met hun afspraken."),
+            pgettext("jongere", "Ik vraag jou af en toe zelf hoe het gaat. Wat je zegt, blijft van jou."),
+        ]
+    else:
+        lines += [
+            _(
+                "Ik ben Kring, een hulpmiddel in Telegram. Ik help een gezin en de mensen om hen heen met hun afspraken."
+            ),
+            _("Je ziet alleen wat over jou gaat, en wat het gezin met je deelt."),
+        ]
+    lines.append(_("Je kunt altijd stoppen."))
     buttons = InlineKeyboardMarkup(
         [
             [

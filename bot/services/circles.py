@@ -57,6 +57,8 @@ class NewCircle:
     circle: Circle
     group_token: str
     family_token: str
+    young: Member | None = None  # the young person the care was about, invited with their own link
+    young_token: str | None = None
 
 
 def clean_name(text: str, limit: int = MAX_NAME) -> str | None:
@@ -81,6 +83,7 @@ async def create(
     time_zone: str,
     follow_up_ends_on: date,
     now: datetime,
+    young: str | None = None,
 ) -> NewCircle:
     circle = Circle(
         name=name,
@@ -109,8 +112,30 @@ async def create(
         subject_type="circle",
         subject_id=circle.id,
     )
+    young_member, young_token = None, None
+    if young is not None:  # invited like anyone: the family confirms them when they open the link
+        young_member = Member(
+            circle_id=circle.id,
+            display_name=young,
+            role=MemberRole.YOUNG,
+            is_coordinator=False,
+            status=MemberStatus.INVITED,
+            created_at=now,
+        )
+        session.add(young_member)
+        await session.flush()
+        assert by is not None  # (an active professional has an account)
+        young_token = await joining.link_for(
+            session,
+            young_member,
+            person_id=by,
+            now=now,
+            action="member.invited",
+            detail={"role": "young"},
+            lifetime=invitations.LIFETIME[InvitationKind.FAMILY],  # as long as the family's links
+        )
     await menus.refresh(session, by, now=now)  # a first circle adds the professional's circle commands
-    return NewCircle(circle, group_token, family_token)
+    return NewCircle(circle, group_token, family_token, young_member, young_token)
 
 
 async def starter(session: AsyncSession, person_id: int | None) -> Professional:

@@ -58,8 +58,10 @@ def create(
     circle_id: int | None = None,
     member_id: int | None = None,
     professional_id: int | None = None,
+    lifetime: timedelta | None = None,
 ) -> tuple[Invitation, str]:
-    """A new invitation and its token. The token is returned once and never stored."""
+    """A new invitation and its token (valid for ``lifetime``, by default its kind's). The token is
+    returned once and never stored."""
     token = secrets.token_urlsafe(TOKEN_BYTES)
     invitation = Invitation(
         token_hash=hash_token(token),
@@ -68,7 +70,7 @@ def create(
         member_id=member_id,
         professional_id=professional_id,
         created_by_person_id=created_by_person_id,
-        expires_at=now + LIFETIME[kind],
+        expires_at=now + (lifetime or LIFETIME[kind]),
         created_at=now,
     )
     session.add(invitation)

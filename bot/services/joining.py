@@ -16,7 +16,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -185,9 +185,10 @@ class Invited:
 
     invitation_id: int
     circle_name: str
-    inviter_name: str
+    inviter_name: str | None  # None: not a member (the professional made the link at /new)
     helps_with: str | None
     already_member: bool
+    for_young: bool = False  # the young person the care was about
 
 
 async def describe_invitation(session: AsyncSession, invitation: Invitation) -> Invited:
@@ -204,9 +205,10 @@ async def describe_invitation(session: AsyncSession, invitation: Invitation) -> 
     return Invited(
         invitation.id,
         circle.name,
-        inviter.display_name if inviter else circle.name,
+        inviter.display_name if inviter else None,
         member.helps_with,
         already_member=place is not None and place.status in (MemberStatus.ACTIVE, MemberStatus.PENDING),
+        for_young=member.role == MemberRole.YOUNG,
     )
 
 
@@ -348,6 +350,7 @@ async def link_for(
     now: datetime,
     action: str,
     detail: dict[str, str] | None = None,
+    lifetime: timedelta | None = None,
 ) -> str:
     """A new personal link for an invited member (its token, shown once); audited as ``action``."""
     invitation, token = invitations.create(
@@ -357,6 +360,7 @@ async def link_for(
         circle_id=member.circle_id,
         member_id=member.id,
         created_by_person_id=person_id,
+        lifetime=lifetime,
     )
     await session.flush()
     audit.record(
