@@ -1,5 +1,5 @@
 """The authorisation matrix, end to end: every button and command × every role (coordinator,
-family, network, professional, a coordinator of another circle, a stranger). Buttons are pressed
+family, network, the young person, professional, a coordinator of another circle, a stranger). Buttons are pressed
 with their real data from circle A, forged into each person's own chat; denials must answer
 "Deze knop werkt niet meer", change nothing and reveal nothing."""
 
@@ -33,12 +33,13 @@ from tests.journey import (
     family_group,
     invite,
     join_network,
+    join_young,
     make_agreement,
     new_circle,
     set_up_circle,
 )
 
-ROLES = ("coordinator", "family", "network", "professional", "other_circle", "stranger")
+ROLES = ("coordinator", "family", "network", "young", "professional", "other_circle", "stranger")
 
 
 async def _world(sandbox: Sandbox) -> tuple[dict[str, FakeUser], dict[str, str]]:
@@ -50,10 +51,12 @@ async def _play_world(sandbox: Sandbox) -> tuple[dict[str, FakeUser], dict[str, 
     c = await set_up_circle(sandbox)
     links_b = await new_circle(c.anna, "Gezin Bakker")
     bert, _ = await family_group(sandbox, links_b, user_id=80, name="Bert", group_id=-200)
+    sam = await join_young(sandbox, c.fatima, 7, "Sam", "Sam")
     people = {
         "coordinator": c.fatima,
         "family": c.omar,
         "network": c.ayse,
+        "young": sam,
         "professional": c.anna,
         "other_circle": bert,
         "stranger": sandbox.user(70, "Vreemde"),
@@ -166,11 +169,11 @@ ALLOWED_BUTTONS: dict[str, set[str]] = {
     "change_agreement": {"coordinator"},
     "confirm_suggestion": {"coordinator"},
     "answer_as_doer": set(),  # only Kees, the doer, who is not one of the roles above
-    "pause_self": {"coordinator", "family", "network"},
+    "pause_self": {"coordinator", "family", "network", "young"},
     "join_from_elsewhere": set(),  # only inside the family's own group
     "ask_help": {"coordinator", "family"},
     "answer_help": {"network"},  # only Ayşe, the one asked
-    "contact_from_help": {"coordinator", "family"},
+    "contact_from_help": {"coordinator", "family", "young"},  # the young person: privately
     "choose_pulse": {"coordinator"},
     "answer_contact": {"professional"},
     "extend_follow_up": {"coordinator"},
@@ -253,13 +256,13 @@ COMMANDS: dict[str, tuple[set[str], str]] = {
     "/newagreement": ({"coordinator", "professional"}, "Alleen wie de kring regelt, kan afspraken maken."),
     "/safetyplan": ({"coordinator"}, "Alleen wie de kring regelt, kan dit plan aanpassen."),
     "/members": ({"coordinator", "family"}, "Dit kan alleen iemand van het gezin in een kring."),
-    "/plan": ({"coordinator", "family", "network"}, "Je doet nog niet mee in een kring."),
-    "/agreements": ({"coordinator", "family", "network"}, "Je doet nog niet mee in een kring."),
-    "/pause": ({"coordinator", "family", "network"}, "Je doet nog niet mee in een kring."),
-    "/leave": ({"coordinator", "family", "network"}, "Je doet nog niet mee in een kring."),
+    "/plan": ({"coordinator", "family", "network", "young"}, "Je doet nog niet mee in een kring."),
+    "/agreements": ({"coordinator", "family", "network", "young"}, "Je doet nog niet mee in een kring."),
+    "/pause": ({"coordinator", "family", "network", "young"}, "Je doet nog niet mee in een kring."),
+    "/leave": ({"coordinator", "family", "network", "young"}, "Je doet nog niet mee in een kring."),
     "/new": ({"professional"}, "Alleen een hulpverlener kan een kring starten."),
     "/askhelp": ({"coordinator", "family"}, "Hulp vragen via Kring kan alleen het gezin."),
-    "/contact": ({"coordinator", "family"}, "Contact met de hulpverlener via Kring kan alleen het gezin."),
+    "/contact": ({"coordinator", "family", "young"}, "Contact met de hulpverlener via Kring kan alleen het gezin."),
     "/pulse": ({"coordinator"}, "Alleen wie de kring regelt, kiest of de hulpverlener de cijfers krijgt."),
     "/overview": ({"professional"}, "Dit overzicht is voor hulpverleners met een kring."),
 }
@@ -316,7 +319,7 @@ async def test_my_data_and_forget_for_every_role(sandbox: Sandbox) -> None:
         _intro, *documents = await person.send("/mydata")
         contents = "".join(d.document[1].decode() for d in documents if d.document)
         assert len(documents) == 2 and contents, role
-        assert ("Gezin Jansen" in contents) == (role in ("coordinator", "family", "network")), role
+        assert ("Gezin Jansen" in contents) == (role in ("coordinator", "family", "network", "young")), role
         assert "Fietsen maken" not in contents and "Boodschappen" not in contents, role  # Kees's agreements
         (question,) = await person.send("/forget")
         dissolvable = [b for b in question.button_texts() if b.startswith("🗑 Kring")]
