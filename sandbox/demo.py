@@ -128,8 +128,9 @@ async def play_story(sandbox: Sandbox, transcript: Transcript, language: str | N
     daniel = sandbox.user(104, "Daniel", language_code="en-GB")
     rob = sandbox.user(105, "Rob", language_code="nl")
     karel = sandbox.user(106, "Karel", language_code="nl")
+    sam = sandbox.user(107, "Sam", language_code="nl")
     group = telegram.group(-1001, "Familie Jansen")
-    for person in (anna, fatima, omar, ayse, daniel, rob, karel):
+    for person in (anna, fatima, omar, ayse, daniel, rob, karel, sam):
         transcript.names[person.id] = _("privé met {name}").format(name=person.name)
     transcript.names[group.id] = _("groep {name}").format(name=group.title)
 
@@ -160,14 +161,15 @@ async def play_story(sandbox: Sandbox, transcript: Transcript, language: str | N
     await anna.send(f"/start {token}")
 
     clock.advance(timedelta(days=3))
-    transcript.chapter(_("Het laatste gesprek: Anna start de kring van het gezin"))
+    transcript.chapter(_("Het laatste gesprek: Anna start de kring van het gezin. De hulp was voor Sam (15)"))
     await anna.send("/new")
     (question,) = await anna.send("Gezin Jansen")
     await anna.press(question, "Nederlands")
     await anna.press(question, "3 maanden (tip)")
-    await anna.press(question, "Overslaan")
+    (question,) = await anna.send("Sam")
     await anna.press(question, "Maak de kring")
     links = dict(LINK.findall(question.text))
+    sam_link = LINK.findall(question.text.split("Sam zelf")[1])[0][1]
 
     clock.advance(timedelta(minutes=10))
     transcript.chapter(_("Fatima voegt Kring toe aan de groep van het gezin. Zij regelt de kring"))
@@ -190,7 +192,13 @@ async def play_story(sandbox: Sandbox, transcript: Transcript, language: str | N
         await fatima.press(question, "✓ Nederlands")
         await fatima.press(question, next(b for b in question.button_texts() if b.startswith(language_name(family))))
 
-    clock.advance(timedelta(hours=2))
+    clock.advance(timedelta(hours=1))
+    transcript.chapter(_("Sam opent zijn eigen link. Fatima zegt ja: Sam doet mee, met een eigen stem"))
+    (invitation,) = await sam.send(f"/start {sam_link}")
+    await sam.press(invitation, "Ja, ik doe mee")
+    await fatima.press(telegram.messages_in(group.id)[-1], "✅ Ja, dit is Sam")
+
+    clock.advance(timedelta(hours=1))
     transcript.chapter(_("Fatima nodigt oma Ayşe uit. Alleen het gezin nodigt mensen uit"))
     (question,) = await fatima.send("/invite")
     await fatima.press(question, "Iemand om het gezin heen")
