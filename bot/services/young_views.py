@@ -177,7 +177,7 @@ async def people(session: AsyncSession, circle_id: int, *, person_id: int | None
     rows = await session.execute(
         select(YoungWish.member_id, YoungWish.wish).where(YoungWish.young_member_id == young.id)
     )
-    wishes = {member_id: wish for member_id, wish in rows}
+    wishes = {row.member_id: row.wish for row in rows}
     return PeopleView(circle_id, access.circle.name, [(m, wishes.get(m.id)) for m in members])
 
 
@@ -237,16 +237,15 @@ async def wishes_for(
     session: AsyncSession, circle_id: int, *, person_id: int | None
 ) -> dict[int, list[tuple[str, PersonWish]]]:
     """Per member, the young people's marks, for a coordinator only (anyone else: nothing)."""
-    circle_access = None
     try:
-        circle_access = await authz.authorize(session, person_id, circle_id, Action.SEE_YOUNG_VIEW)
+        access = await authz.authorize(session, person_id, circle_id, Action.SEE_YOUNG_VIEW)
     except authz.NotAllowed:
         return {}
     rows = await session.execute(
         select(YoungWish, Member)
         .join(Member, Member.id == YoungWish.young_member_id)
         .where(
-            YoungWish.circle_id == circle_access.circle.id,
+            YoungWish.circle_id == access.circle.id,
             Member.status == MemberStatus.ACTIVE,
             Member.role == MemberRole.YOUNG,
         )
