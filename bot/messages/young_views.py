@@ -9,6 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot import callbacks
 from bot.db.models import AgreementOpinion, Delivery, PersonWish
 from bot.i18n import _, bidi, pgettext
+from bot.messages.buttons import marked
 from bot.plan_text import opinion_words
 from bot.services import young_views
 from scheduler.sender import Rendered
@@ -18,10 +19,6 @@ WISH = "yw"  # yw:member_id:ask|<PersonWish>|none
 PEOPLE = "ywl"  # ywl:circle_id — back to the list
 ASK = "ask"
 NO_WISH = "none"  # "I don't know": clears the mark
-
-
-def _checked(label: str, current: bool) -> str:
-    return f"✓ {label}" if current else label
 
 
 def opinion_labels() -> dict[AgreementOpinion, str]:
@@ -52,7 +49,7 @@ def opinion_question(
     rows = [
         [
             InlineKeyboardButton(
-                _checked(label, opinion == current),
+                marked(label, chosen=opinion == current),
                 callback_data=callbacks.encode(OPINION, agreement_id, opinion.value),
             )
         ]
@@ -111,7 +108,7 @@ def wish_question(
         (pgettext("button", "🤷 Weet ik niet"), NO_WISH, current is None),
     ]
     rows = [
-        [InlineKeyboardButton(_checked(label, chosen), callback_data=callbacks.encode(WISH, member_id, value))]
+        [InlineKeyboardButton(marked(label, chosen=chosen), callback_data=callbacks.encode(WISH, member_id, value))]
         for label, value, chosen in choices
     ]
     rows.append(
