@@ -3,13 +3,16 @@ numbers always at the end, split cleanly where Telegram's 4096 characters would 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from babel.dates import get_day_names
 
-from bot.db.models import AgreementStatus, Frequency, StepKind, SupportKind
+from bot.db.models import AgreementOpinion, AgreementStatus, Frequency, StepKind, SupportKind
 from bot.i18n import _, babel_locale, bidi, format_date, pgettext
 from bot.services.agreements import AgreementView, When
 from bot.services.plan_view import PlanView
 from bot.services.safety_plan import SafetyPlan, StepView
+from bot.services.young_views import Said
 from bot.texts import not_an_emergency_service
 
 MAX_MESSAGE = 4096
@@ -64,7 +67,22 @@ def status_note(view: AgreementView) -> str | None:
     return None
 
 
-def agreement_block(view: AgreementView) -> str:
+def opinion_words(opinion: AgreementOpinion) -> str:
+    """What the young person thinks of an agreement, as the coordinators read it."""
+    return {
+        AgreementOpinion.HELPS: _("dit helpt"),
+        AgreementOpinion.DOES_NOT_HELP: _("dit helpt niet"),
+        AgreementOpinion.RATHER_ELSE: _("liever iets anders"),
+    }[opinion]
+
+
+def said_line(said: Said) -> str:
+    return "   💬 " + _("{young} vindt: {opinion}").format(young=bidi(said.young), opinion=opinion_words(said.opinion))
+
+
+def agreement_block(view: AgreementView, says: Mapping[int, list[Said]] | None = None) -> str:
+    """One agreement; with ``says``, what the young person thinks of it (only for those who may
+    read it: the coordinators, and the young person their own)."""
     agreement = view.agreement
     head = f"• {bidi(view.doer.display_name)}: {bidi(agreement.what)}"
     if agreement.for_whom:
@@ -75,6 +93,7 @@ def agreement_block(view: AgreementView) -> str:
     note = status_note(view)
     if note:
         lines.append(f"   ({note})")
+    lines += [said_line(said) for said in (says or {}).get(agreement.id, [])]
     return "\n".join(lines)
 
 
@@ -101,12 +120,13 @@ def plan_messages(
     named_steps: list[StepView] | None = None,
     can_edit: bool = False,
     helplines: bool = True,
+    says: Mapping[int, list[Said]] | None = None,
 ) -> list[str]:
     """The plan, as a list of messages that each fit Telegram (without the helplines block when
     the group saw it today: then the plan carries the button)."""
     parts = ["📋 " + _("Het plan van {circle}").format(circle=circle_name), _("Wie doet wat?")]
     if agreements:
-        parts += [agreement_block(view) for view in agreements]
+        parts += [agreement_block(view, says) for view in agreements]
     else:
         parts.append(_("Nog geen afspraken.") + (" " + _("Maak er een met /newagreement.") if can_edit else ""))
     parts.append("🆘 " + _("Als het misgaat"))
@@ -126,7 +146,9 @@ def plan_messages(
     return split_messages(parts)
 
 
-def plan_messages_of(view: PlanView, *, helplines: bool = True) -> list[str]:
+def plan_messages_of(
+    view: PlanView, *, helplines: bool = True, says: Mapping[int, list[Said]] | None = None
+) -> list[str]:
     """The plan as this person may see it here (see :mod:`bot.services.plan_view`)."""
     return plan_messages(
         view.circle.name,
@@ -136,6 +158,7 @@ def plan_messages_of(view: PlanView, *, helplines: bool = True) -> list[str]:
         named_steps=view.named_steps,
         can_edit=view.can_edit,
         helplines=helplines,
+        says=says,
     )
 
 

@@ -33,6 +33,7 @@ class DeliveryKind(enum.StrEnum):
     AGREEMENT_END = "agreement.end"
     AGREEMENT_CHANGED = "agreement.changed"
     AGREEMENT_REMINDER = "agreement.reminder"
+    YOUNG_OPINION = "young.opinion"  # to the coordinators, privately: what the young person thinks of one
     # how one occurrence of an agreement went
     OCCURRENCE_DONE = "occurrence.done"
     OCCURRENCE_NOT_DONE = "occurrence.not_done"

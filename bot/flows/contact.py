@@ -25,6 +25,8 @@ class ContactDraft:
     #: An :class:`Urgency` value.
     urgency: str | None = None
     message: str | None = None
+    #: Asked by the young person: their request stays between them and the professional.
+    young: bool = False
 
 
 Request = Turn[ContactDraft]
@@ -54,6 +56,8 @@ async def _ask(turn: Request) -> Reply:
     ]
     if data.message:
         lines.append(_("Bericht: {text}").format(text=data.message))
+    if data.young and turn.private:
+        lines.append(pgettext("jongere", "Alleen jij krijgt het antwoord. Je ouders horen er niets van."))
     return "\n".join(lines), InlineKeyboardMarkup(
         [
             [

@@ -34,6 +34,7 @@ from bot.handlers import (
     reminders,
     safety_plan,
     time_zone,
+    young_views,
 )
 
 if TYPE_CHECKING:
@@ -62,6 +63,7 @@ def register(application: KringApplication) -> None:
             *network_checkins.handlers(),
             *help_flow.handlers(),
             *contact.handlers(),
+            *young_views.handlers(),
             *pulse.handlers(),
             *follow_up.handlers(),
             *data_rights.handlers(),

@@ -15,10 +15,11 @@ from bot.flows.flow import Reply
 from bot.handlers import flows
 from bot.handlers.circle_choice import CircleCommand, with_circle
 from bot.i18n import _, pgettext
+from bot.messages import young_views as young_screens
 from bot.messages.agreements import ANSWER, CONFIRM, answer_buttons
 from bot.plan_text import agreement_block, split_messages
 from bot.runtime import KringContext
-from bot.services import agreements, authz
+from bot.services import agreements, authz, young_views
 from bot.services.authz import Access, Action, Role
 
 MANAGE = "agm"
@@ -123,6 +124,7 @@ async def _show_agreements(context: KringContext, message: Message, circle_id: i
         except authz.NotAllowed:
             await message.reply_text(AGREEMENTS_COMMAND.refusal())
             return
+        says = await young_views.opinions_seen_by(session, access)
     if message.chat.type != ChatType.PRIVATE:  # the group reads along: shared ones, no buttons, one message
         views = [v for v in views if v.agreement.visibility == Visibility.CIRCLE]
         blocks = [agreement_block(v) for v in views] or [_("Er zijn nog geen afspraken.")]
@@ -133,7 +135,7 @@ async def _show_agreements(context: KringContext, message: Message, circle_id: i
         await message.reply_text(_("Er zijn nog geen afspraken."))
         return
     for view in views:
-        await message.reply_text(agreement_block(view), reply_markup=_manage_buttons(view, access))
+        await message.reply_text(agreement_block(view, says), reply_markup=_manage_buttons(view, access))
 
 
 def _manage_buttons(view: agreements.AgreementView, access: Access) -> InlineKeyboardMarkup | None:
@@ -156,6 +158,12 @@ def _manage_buttons(view: agreements.AgreementView, access: Access) -> InlineKey
         buttons.append(button(pgettext("button", "Stoppen"), "end"))
     elif is_doer and status in (AgreementStatus.ACTIVE, AgreementStatus.PAUSED):
         buttons.append(button(pgettext("button", "Ik stop hiermee"), "back"))
+    if access.role == Role.YOUNG:
+        return InlineKeyboardMarkup(
+            [buttons, [young_screens.ask_button(agreement_id)]]
+            if buttons
+            else [[young_screens.ask_button(agreement_id)]]
+        )
     return InlineKeyboardMarkup([buttons]) if buttons else None
 
 

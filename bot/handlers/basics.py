@@ -7,7 +7,7 @@ from telegram.constants import ChatType
 from telegram.ext import BaseHandler, CommandHandler
 
 from bot.handlers import links
-from bot.i18n import _, ngettext
+from bot.i18n import _, ngettext, pgettext
 from bot.messages.menus import bot_commands
 from bot.runtime import KringContext
 from bot.services import menus
@@ -42,6 +42,14 @@ def help_text(commands: tuple[menus.Command, ...], roles: set[Role]) -> str:
             _(
                 "Maak je je zorgen over het gezin? Praat erover met het gezin. "
                 "Ben je bang dat iemand niet veilig is? Bel Veilig Thuis: 0800-2000. Is er direct gevaar? Bel 112."
+            ),
+        ]
+    if roles is not None and Role.YOUNG in roles and not roles & FAMILY_ROLES:
+        lines += [
+            "",
+            pgettext(
+                "jongere",
+                "Wil je met iemand praten? Bel of chat met de Kindertelefoon: 0800-0432. Is er direct gevaar? Bel 112.",
             ),
         ]
     return "\n".join(lines)

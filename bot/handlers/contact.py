@@ -18,7 +18,7 @@ from bot.messages.contact import ANSWER
 from bot.messages.help import CONTACT
 from bot.runtime import KringContext
 from bot.services import authz, contact
-from bot.services.authz import Action
+from bot.services.authz import Action, Role
 from bot.texts import not_an_emergency_service, organisation_contact
 
 
@@ -54,7 +54,7 @@ async def begin(context: KringContext, message: Message, circle_id: int) -> None
     runtime = context.runtime
     try:
         async with runtime.sessions.begin() as session:
-            _access, professional = await contact.check_can_ask(
+            access, professional = await contact.check_can_ask(
                 session, circle_id, person_id=context.person_id, now=runtime.clock.now()
             )
             turn = await flows.begin(
@@ -62,7 +62,7 @@ async def begin(context: KringContext, message: Message, circle_id: int) -> None
                 session,
                 message.chat.id,
                 flow.REQUEST,
-                flow.ContactDraft(circle_id, professional.name),
+                flow.ContactDraft(circle_id, professional.name, young=access.role == Role.YOUNG),
                 step="urgency",
             )
             text, buttons = await turn.question()

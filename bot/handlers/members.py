@@ -10,7 +10,7 @@ from telegram.constants import ChatType
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
-from bot.db.models import Member, MemberRole, MemberStatus
+from bot.db.models import Member, MemberRole, MemberStatus, PersonWish
 from bot.flows import invite
 from bot.flows.invite import REVOKE
 from bot.flows.new_circle import deep_link
@@ -18,9 +18,13 @@ from bot.handlers import flows
 from bot.handlers.circle_choice import CircleCommand, with_circle
 from bot.i18n import _, pgettext
 from bot.messages import membership
+from bot.messages.young_views import wish_words
 from bot.runtime import KringContext
-from bot.services import authz, circles, joining, removal
+from bot.services import authz, circles, joining, removal, young_views
 from bot.services.authz import Action
+
+#: Per member, the young person's marks (only a coordinator gets any: SEE_YOUNG_VIEW).
+Wishes = dict[int, list[tuple[str, PersonWish]]]
 
 COORDINATE = "coord"
 TAKE_BACK = "uncoord"
@@ -63,13 +67,19 @@ async def _show_members(context: KringContext, message: Message, circle_id: int)
         except authz.NotAllowed:
             await message.reply_text(MEMBERS_COMMAND.refusal())
             return
-        text, buttons = _members_view(listed)
+        private = message.chat.type == ChatType.PRIVATE  # the young person's marks never in a group
+        wishes = await young_views.wishes_for(session, circle_id, person_id=context.person_id) if private else {}
+        text, buttons = _members_view(listed, wishes)
     await message.reply_text(text, reply_markup=buttons)
 
 
-def _members_view(listed: circles.MemberList) -> tuple[str, InlineKeyboardMarkup | None]:
+def _wish_note(member: Member, wishes: Wishes) -> str:
+    return "".join(" · " + wish_words(young, wish) for young, wish in wishes.get(member.id, []))
+
+
+def _members_view(listed: circles.MemberList, wishes: Wishes) -> tuple[str, InlineKeyboardMarkup | None]:
     lines = [_("Wie doet mee in de kring van {circle}:").format(circle=listed.circle_name)]
-    lines += [f"• {m.display_name} ({_role_label(m)})" for m in listed.members]
+    lines += [f"• {m.display_name} ({_role_label(m)}){_wish_note(m, wishes)}" for m in listed.members]
     if listed.removed:
         lines += ["", _("Niet meer in de kring:")]
         lines += [f"• {m.display_name} ({_role_label(m)})" for m in listed.removed]
@@ -83,9 +93,10 @@ def _members_view(listed: circles.MemberList) -> tuple[str, InlineKeyboardMarkup
     return "\n".join(lines), InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
 
 
-def _card_view(card: circles.MemberCard) -> tuple[str, InlineKeyboardMarkup]:
+def _card_view(card: circles.MemberCard, wishes: Wishes) -> tuple[str, InlineKeyboardMarkup]:
     member = card.member
     lines = [f"{member.display_name} ({_role_label(member)})"]
+    lines += [wish_words(young, wish) for young, wish in wishes.get(member.id, [])]
     rows: list[list[InlineKeyboardButton]] = []
     if member.status == MemberStatus.PENDING:
         lines.append(_("Telegram-account: {account}").format(account=member.account_name or "?"))
@@ -110,6 +121,22 @@ def _card_view(card: circles.MemberCard) -> tuple[str, InlineKeyboardMarkup]:
     return "\n".join(lines), InlineKeyboardMarkup(rows)
 
 
+async def _wishes(update: Update, session: AsyncSession, circle_id: int, person_id: int) -> Wishes:
+    """The young person's marks for a coordinator, never in a group (everyone reads along there)."""
+    query = update.callback_query
+    message = query.message if query is not None else None
+    if not isinstance(message, Message) or message.chat.type != ChatType.PRIVATE:
+        return {}
+    return await young_views.wishes_for(session, circle_id, person_id=person_id)
+
+
+async def _card(
+    update: Update, session: AsyncSession, member_id: int, person_id: int
+) -> tuple[str, InlineKeyboardMarkup]:
+    card = await circles.member_card(session, member_id, person_id=person_id)
+    return _card_view(card, await _wishes(update, session, card.member.circle_id, person_id))
+
+
 async def _edit(update: Update, view: tuple[str, InlineKeyboardMarkup | None]) -> None:
     query = update.callback_query
     assert query is not None
@@ -118,49 +145,52 @@ async def _edit(update: Update, view: tuple[str, InlineKeyboardMarkup | None]) -
 
 
 async def list_pressed(update: Update, context: KringContext) -> None:
-    async def apply(session: AsyncSession, person_id: int, values: list[str]) -> circles.MemberList:
-        return await circles.member_list(session, callbacks.as_int(values[0]), person_id=person_id)
+    async def apply(
+        session: AsyncSession, person_id: int, values: list[str]
+    ) -> tuple[str, InlineKeyboardMarkup | None]:
+        listed = await circles.member_list(session, callbacks.as_int(values[0]), person_id=person_id)
+        return _members_view(listed, await _wishes(update, session, listed.circle_id, person_id))
 
-    listed = await flows.button_action(update, context, LIST, 1, apply)
-    if listed is not None:
-        await _edit(update, _members_view(listed))
+    view = await flows.button_action(update, context, LIST, 1, apply)
+    if view is not None:
+        await _edit(update, view)
 
 
 async def card_pressed(update: Update, context: KringContext) -> None:
-    async def apply(session: AsyncSession, person_id: int, values: list[str]) -> circles.MemberCard:
-        return await circles.member_card(session, callbacks.as_int(values[0]), person_id=person_id)
+    async def apply(session: AsyncSession, person_id: int, values: list[str]) -> tuple[str, InlineKeyboardMarkup]:
+        return await _card(update, session, callbacks.as_int(values[0]), person_id)
 
-    card = await flows.button_action(update, context, CARD, 1, apply)
-    if card is not None:
-        await _edit(update, _card_view(card))
+    view = await flows.button_action(update, context, CARD, 1, apply)
+    if view is not None:
+        await _edit(update, view)
 
 
 async def make_coordinator_pressed(update: Update, context: KringContext) -> None:
     runtime = context.runtime
 
-    async def apply(session: AsyncSession, person_id: int, values: list[str]) -> circles.MemberCard:
+    async def apply(session: AsyncSession, person_id: int, values: list[str]) -> tuple[str, InlineKeyboardMarkup]:
         member = await circles.make_coordinator(
             session, person_id=person_id, member_id=callbacks.as_int(values[0]), now=runtime.clock.now()
         )
-        return await circles.member_card(session, member.id, person_id=person_id)
+        return await _card(update, session, member.id, person_id)
 
-    card = await flows.button_action(update, context, COORDINATE, 1, apply)
-    if card is not None:
-        await _edit(update, _card_view(card))
+    view = await flows.button_action(update, context, COORDINATE, 1, apply)
+    if view is not None:
+        await _edit(update, view)
 
 
 async def take_back_pressed(update: Update, context: KringContext) -> None:
     runtime = context.runtime
 
-    async def apply(session: AsyncSession, person_id: int, values: list[str]) -> circles.MemberCard:
+    async def apply(session: AsyncSession, person_id: int, values: list[str]) -> tuple[str, InlineKeyboardMarkup]:
         member = await removal.take_back_coordinator(
             session, callbacks.as_int(values[0]), person_id=person_id, now=runtime.clock.now()
         )
-        return await circles.member_card(session, member.id, person_id=person_id)
+        return await _card(update, session, member.id, person_id)
 
-    card = await flows.button_action(update, context, TAKE_BACK, 1, apply)
-    if card is not None:
-        await _edit(update, _card_view(card))
+    view = await flows.button_action(update, context, TAKE_BACK, 1, apply)
+    if view is not None:
+        await _edit(update, view)
 
 
 async def remove_pressed(update: Update, context: KringContext) -> None:

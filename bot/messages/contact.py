@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks
-from bot.db.models import Delivery, Urgency
+from bot.db.models import Delivery, MemberRole, Urgency
 from bot.i18n import _, format_datetime, pgettext
 from bot.services import contact
 from bot.texts import helplines_button, organisation_contact
@@ -45,6 +45,11 @@ def answer_buttons(request_id: int) -> InlineKeyboardMarkup:
     )
 
 
+def _young_alone(found: contact.RequestView) -> bool:
+    """The young person asked, privately: the professional answers them, not their parents."""
+    return found.asker.role == MemberRole.YOUNG and not found.in_group
+
+
 async def request_message(session: AsyncSession, delivery: Delivery) -> Rendered | None:
     found = await contact.view(session, delivery.payload.get("request_id"))
     if found is None or not found.open_for(delivery.person_id):
@@ -52,7 +57,8 @@ async def request_message(session: AsyncSession, delivery: Delivery) -> Rendered
     asked = found.request
     lines = [
         "📞 " + _("Vraag om contact: {circle}").format(circle=found.circle.name),
-        _("Van: {name}").format(name=found.asker.display_name),
+        _("Van: {name}").format(name=found.asker.display_name)
+        + (" " + _("(de jongere zelf; alleen de jongere leest je antwoord)") if _young_alone(found) else ""),
         _("Hoe snel: {urgency}").format(urgency=urgency_label(asked.urgency)),
     ]
     if asked.message:

@@ -23,6 +23,7 @@ from bot.messages import (
     network_checkins,
     notices,
     pulse,
+    young_views,
 )
 from scheduler.sender import Renderer
 
@@ -49,6 +50,7 @@ RENDERERS: Mapping[DeliveryKind, Renderer] = MappingProxyType(
         DeliveryKind.AGREEMENT_END: notices.agreement_ended,
         DeliveryKind.AGREEMENT_CHANGED: notices.agreement_changed,
         DeliveryKind.AGREEMENT_REMINDER: notices.reminder,
+        DeliveryKind.YOUNG_OPINION: young_views.opinion_told,
         DeliveryKind.OCCURRENCE_DONE: notices.occurrence_done,
         DeliveryKind.OCCURRENCE_NOT_DONE: notices.occurrence_not_done,
         DeliveryKind.OCCURRENCE_BACKUP_ASK: notices.backup_ask,
