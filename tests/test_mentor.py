@@ -151,3 +151,18 @@ async def test_a_no_from_the_parents_is_told_kindly_and_nothing_reaches_the_ment
 
     (again,) = await sam.send("/mentor")  # Sam can choose someone else
     assert "Wie vertrouw je?" in again.text
+
+
+async def test_whom_the_young_person_proposed_is_erased_with_them(sandbox: Sandbox) -> None:
+    c = await set_up_circle(sandbox)
+    sam = await join_young(sandbox, c.fatima, 5, "Sam", "Sam")
+    await propose(sam, "Tante Lies", "Zij is er altijd.")
+    question = sandbox.telegram.messages_in(c.fatima.id)[-1]
+    (forget,) = await sam.send("/forget")
+    await sam.press(forget, "🗑 Alles over mij wissen")
+    await sam.press(forget, "Ja, wis alles over mij")
+    assert forget.text.startswith("Klaar. Alles over jou is gewist.")
+    async with sandbox.runtime.sessions() as session:
+        names = [m.display_name for m in await session.scalars(select(Member))]
+    assert "Tante Lies" not in names and "Sam" not in names
+    assert (await c.fatima.press(question, YES))["text"] == STALE  # nothing left to decide

@@ -165,3 +165,12 @@ async def link(session: AsyncSession, member_id: int, *, person_id: int, now: da
     await joining.revoke_open_links(session, mentor.id, by_person_id=person_id, now=now)
     token = await joining.link_for(session, mentor, person_id=person_id, now=now, action="mentor.invited")
     return mentor, token
+
+
+async def forget_choices(session: AsyncSession, young: Member) -> None:
+    """The young person is erased: whom they proposed (and why) goes with them, unless that
+    person has joined the circle in their own right."""
+    for proposed in await session.scalars(
+        select(Member).where(Member.mentor_of_member_id == young.id, Member.person_id.is_(None))
+    ):
+        await session.delete(proposed)
