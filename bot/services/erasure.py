@@ -32,7 +32,7 @@ from bot.db.models import (
     Professional,
     ProfessionalStatus,
 )
-from bot.services import agreements, audit, authz, circles, menus, mentors, notifications, removal
+from bot.services import agreements, audit, authz, circles, mentors, menus, notifications, removal
 from bot.services.authz import Action
 
 
