@@ -47,6 +47,7 @@ from bot.services import (
     follow_up,
     help_asks,
     joining,
+    mentors,
     network_checkins,
     notifications,
     pulse,
@@ -117,6 +118,8 @@ async def test_every_kind_renders_in_every_language(sandbox: Sandbox) -> None:
     await sandbox.user(11, "Lotte").send(f"/start {links['start']}")
     await sandbox.user(12, "Daan").send("/start")
     await sandbox.user(13, "Nicht").send("/start")
+    sam = sandbox.user(14, "Sam")
+    await sam.send("/start")
     renders = Renders(sandbox)
     await renders.new()  # who joined and who accepted, while the circles were set up
     lies = sandbox.user(5, "Lies")
@@ -231,6 +234,35 @@ async def test_every_kind_renders_in_every_language(sandbox: Sandbox) -> None:
 
     await step(accept)
     await step(lambda s: joining.decide(s, again.id, person_id=fatima, accept=True, now=now))
+
+    # the young person joins and proposes a trusted adult twice: the parents say yes, then no
+    young, token = await step(
+        lambda s: circles.invite(
+            s, circle_id, person_id=fatima, name="Sam", role=MemberRole.YOUNG, helps_with=None, now=now
+        )
+    )
+    await sam.send(f"/start {token}")
+
+    async def young_accepts(s: AsyncSession) -> None:
+        invitation = await circles.invitation_of(s, young.id)
+        assert await joining.answer_invitation(
+            s, invitation, person_id=people[14], accept=True, account_name="Sam", now=now
+        )
+
+    await step(young_accepts)
+    await step(lambda s: joining.decide(s, young.id, person_id=fatima, accept=True, now=now))
+    for mentor_name, agree in (("Oom Karim", True), ("Juf Mies", False)):
+        proposed = await step(
+            partial(
+                mentors.propose,
+                circle_id=circle_id,
+                person_id=people[14],
+                name=mentor_name,
+                reason="Ze luistert",
+                now=now,
+            )
+        )
+        await step(partial(mentors.decide, member_id=proposed.id, person_id=fatima, agree=agree, now=now))
 
     # agreements: asked, accepted, changed, paused, resumed; declined; suggested; stepped back from
     groceries = await make(fatima, kees, "Boodschappen doen", when=weekly(), backup=members[ayse])

@@ -22,6 +22,9 @@ class DeliveryKind(enum.StrEnum):
     JOIN_REFUSED = "join.refused"
     LINK_OPENED_AGAIN = "link.opened_again"  # a personal link opened by a second account
     CIRCLE_DISSOLVED = "circle.dissolved"
+    MENTOR_PROPOSED = "mentor.proposed"  # to each coordinator: the young person's trusted adult?
+    MENTOR_AGREED = "mentor.agreed"  # to the young person: make the link
+    MENTOR_REFUSED = "mentor.refused"  # to the young person, kindly; never to the mentor
     # agreements
     AGREEMENT_ASK = "agreement.ask"
     AGREEMENT_SUGGESTED = "agreement.suggested"

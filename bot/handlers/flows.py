@@ -12,7 +12,17 @@ from telegram import Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot import callbacks
-from bot.flows import agreement, checkins, contact, forget, invite, network_checkins, new_circle, safety_plan
+from bot.flows import (
+    agreement,
+    checkins,
+    contact,
+    forget,
+    invite,
+    mentor,
+    network_checkins,
+    new_circle,
+    safety_plan,
+)
 from bot.flows.flow import Flow, Reply, Turn, take_press, take_text
 from bot.handlers.fallback import stale_button, unexpected_message
 from bot.i18n import _
@@ -28,6 +38,7 @@ FLOWS: dict[str, Flow[Any]] = {
         contact.ANSWER,
         new_circle.NEW,
         invite.INVITE,
+        mentor.PROPOSE,
         safety_plan.SAFETY_PLAN,
         forget.FORGET,
         checkins.CHECKIN,

@@ -68,6 +68,14 @@ async def join_confirmed(session: AsyncSession, delivery: Delivery) -> Rendered 
                 name=member.display_name
             )
         )
+    young = await notices.member(session, member.mentor_of_member_id)
+    if young is not None:  # the young person's trusted adult: whose, and what they see
+        return Rendered(
+            _(
+                "Welkom, {name}! Je bent de vertrouwenspersoon van {young}. "
+                "Je ziet wat {young} en het gezin met de hele kring delen. Met /plan zie je de afspraken."
+            ).format(name=member.display_name, young=young.display_name)
+        )
     circle = await notices.circle(session, member.circle_id)
     assert circle is not None
     return Rendered(

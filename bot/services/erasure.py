@@ -32,7 +32,7 @@ from bot.db.models import (
     Professional,
     ProfessionalStatus,
 )
-from bot.services import agreements, audit, authz, circles, menus, notifications, removal
+from bot.services import agreements, audit, authz, circles, mentors, menus, notifications, removal
 from bot.services.authz import Action
 
 
@@ -145,6 +145,7 @@ async def forget_person(session: AsyncSession, person: Person, *, now: datetime)
         audit.record(
             session, at=now, action="member.erased", circle_id=circle.id, subject_type="member", subject_id=member.id
         )
+        await mentors.forget_choices(session, member)
         await session.delete(member)  # with it: their agreements, answers, notes, requests and asks
     professional = await session.scalar(select(Professional).where(Professional.person_id == person.id))
     if professional is not None:

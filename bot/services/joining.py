@@ -333,13 +333,18 @@ async def new_link(session: AsyncSession, member_id: int, *, person_id: int, now
     await authz.authorize(session, person_id, member.circle_id, Action.INVITE)
     if member.status != MemberStatus.INVITED:
         raise authz.NoLongerPossible(Action.INVITE)
+    await revoke_open_links(session, member.id, by_person_id=person_id, now=now)
+    return member, await link_for(session, member, person_id=person_id, now=now, action="member.invited_again")
+
+
+async def revoke_open_links(session: AsyncSession, member_id: int, *, by_person_id: int, now: datetime) -> None:
+    """Before a fresh link: the older ones for this member stop working."""
     for old in await session.scalars(
         select(Invitation).where(
-            Invitation.member_id == member.id, Invitation.used_at.is_(None), Invitation.revoked_at.is_(None)
+            Invitation.member_id == member_id, Invitation.used_at.is_(None), Invitation.revoked_at.is_(None)
         )
     ):
-        invitations.revoke(session, old, by_person_id=person_id, now=now)
-    return member, await link_for(session, member, person_id=person_id, now=now, action="member.invited_again")
+        invitations.revoke(session, old, by_person_id=by_person_id, now=now)
 
 
 async def link_for(
