@@ -129,8 +129,9 @@ async def play_story(sandbox: Sandbox, transcript: Transcript, language: str | N
     rob = sandbox.user(105, "Rob", language_code="nl")
     karel = sandbox.user(106, "Karel", language_code="nl")
     sam = sandbox.user(107, "Sam", language_code="nl")
+    bas = sandbox.user(108, "Bas", language_code="nl")
     group = telegram.group(-1001, "Familie Jansen")
-    for person in (anna, fatima, omar, ayse, daniel, rob, karel, sam):
+    for person in (anna, fatima, omar, ayse, daniel, rob, karel, sam, bas):
         transcript.names[person.id] = _("privé met {name}").format(name=person.name)
     transcript.names[group.id] = _("groep {name}").format(name=group.title)
 
@@ -181,6 +182,7 @@ async def play_story(sandbox: Sandbox, transcript: Transcript, language: str | N
     (members,) = await fatima.send("/members")
     await fatima.press(members, "Omar")
     await fatima.press(members, "Omar laten meeregelen")
+    await omar.send("/start")  # his own chat with Kring: for what only those who lead the circle hear
     if family != "nl":
         clock.advance(timedelta(minutes=5))
         transcript.chapter(
@@ -234,6 +236,28 @@ async def play_story(sandbox: Sandbox, transcript: Transcript, language: str | N
     await fatima.press(current, "09:00")
     await fatima.press(current, "✅ Opslaan")
     await omar.press(telegram.messages_in(group.id)[-1], "Ja, dat doe ik")
+
+    clock.advance(timedelta(minutes=20))
+    transcript.chapter(_("Sam kiest zelf iemand die hij vertrouwt: trainer Bas. Fatima vindt het goed"))
+    (question,) = await sam.send("/mentor")
+    await sam.send("Trainer Bas")
+    (question,) = await sam.send("Hij luistert echt naar me")
+    await sam.press(question, "✅ Vraag het mijn ouders")
+    clock.advance(timedelta(minutes=20))
+    await fatima.press(telegram.messages_in(fatima.id)[-1], "✅ Ja, dat is goed")
+    clock.advance(timedelta(minutes=10))
+    await sam.press(telegram.messages_in(sam.id)[-1], "🔗 Maak de link")
+    bas_token = dict(LINK.findall(telegram.messages_in(sam.id)[-1].text))["start"]
+    clock.advance(timedelta(minutes=30))
+    (invitation,) = await bas.send(f"/start {bas_token}")
+    await bas.press(invitation, "Ja, ik doe mee")
+    await fatima.press(telegram.messages_in(group.id)[-1], "✅ Ja, dit is Trainer Bas")
+
+    clock.advance(timedelta(minutes=10))
+    transcript.chapter(_("Sam zegt wat hij van een afspraak vindt. Alleen wie de kring regelt, ziet het"))
+    *_others, football = await sam.send("/agreements")
+    await sam.press(football, "💬 Wat vind jij ervan?")
+    await sam.press(telegram.messages_in(sam.id)[-1], "👍 Dit helpt")
 
     clock.advance(timedelta(minutes=10))
     transcript.chapter(_("Oma gaat vroeg slapen: zij kiest haar eigen tijd zonder berichten"))

@@ -157,6 +157,10 @@ def _invitation_question(invited: Invited) -> tuple[str, InlineKeyboardMarkup]:
         if invited.inviter_name
         else _("Je bent uitgenodigd voor de kring van {circle}.").format(circle=invited.circle_name)
     ]
+    if invited.mentor_of:
+        lines.append(
+            _("{young} kiest jou als vertrouwenspersoon: iemand die {young} vertrouwt.").format(young=invited.mentor_of)
+        )
     if invited.helps_with:
         lines.append(_("De vraag is of je wilt helpen met: {what}").format(what=invited.helps_with))
     if invited.for_young:

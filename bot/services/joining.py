@@ -189,6 +189,7 @@ class Invited:
     helps_with: str | None
     already_member: bool
     for_young: bool = False  # the young person the care was about
+    mentor_of: str | None = None  # the young person who chose them as their trusted adult
 
 
 async def describe_invitation(session: AsyncSession, invitation: Invitation) -> Invited:
@@ -197,6 +198,7 @@ async def describe_invitation(session: AsyncSession, invitation: Invitation) -> 
     inviter = await session.scalar(
         select(Member).where(Member.circle_id == circle.id, Member.person_id == invitation.created_by_person_id)
     )
+    young = await session.get(Member, member.mentor_of_member_id) if member.mentor_of_member_id else None
     place = (
         await place_of(session, circle.id, invitation.used_by_person_id)
         if invitation.used_by_person_id is not None
@@ -209,6 +211,7 @@ async def describe_invitation(session: AsyncSession, invitation: Invitation) -> 
         member.helps_with,
         already_member=place is not None and place.status in (MemberStatus.ACTIVE, MemberStatus.PENDING),
         for_young=member.role == MemberRole.YOUNG,
+        mentor_of=young.display_name if young is not None else None,
     )
 
 
