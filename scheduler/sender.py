@@ -4,8 +4,8 @@
   one :class:`~scheduler.pause.TelegramPause`, shared with replies, edits and files: a 429 that a
   reply met holds the outbox too, and the other way round.
 - 5xx and time-outs: try again later with a growing pause, up to ``max_attempts``.
-- 403 (blocked, never started, removed from the group): failed at once, the person marked
-  unreachable; never retried.
+- 403 (blocked, removed from the group): failed at once, the person marked unreachable; never
+  retried. 403 "can't initiate conversation" (never started a chat): failed, nobody marked.
 - A group upgraded to a supergroup: the circle follows the new chat id and the message is sent there.
 - 400: failed (the message itself is wrong; retrying cannot help).
 - A cut database connection or a time-out (:func:`bot.db.transient.is_transient`) is not the
@@ -372,6 +372,11 @@ class Sender:
             if rendered.is_menu:  # never started the bot, or blocked it: their menu waits, nobody is unreachable
                 log.info("a chat's menu was refused", extra=extra)
                 return Outcome("failed", "menu refused")
+            if isinstance(error, Forbidden) and "initiate" in error.message:
+                # never opened a chat with Kring (a parent who only uses the family's group): not
+                # blocked, so nobody is told they might be; this message cannot reach them
+                log.info("recipient never started a chat", extra=extra)
+                return Outcome("failed", "never started")
             if isinstance(error, Forbidden):
                 log.info("recipient cannot be reached", extra=extra)
                 return Outcome("unreachable", "403")

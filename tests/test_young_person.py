@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.db.models import Member, MemberRole, MemberStatus
+from bot.db.models import Member, MemberRole, MemberStatus, Person
 from sandbox.harness import Sandbox
 from tests.journey import (
+    GROUP_ID,
     confirm_join,
     family_group,
+    join_household,
     join_young,
     make_agreement,
     new_circle,
@@ -56,3 +58,26 @@ async def test_the_young_person_sees_only_what_the_family_shares(sandbox: Sandbo
     await c.fatima.press(members, card_button)
     assert "de jongere" in members.text
     assert not any("meeregelen" in b for b in members.button_texts())  # never a coordinator
+
+
+async def test_a_parent_who_never_opened_a_chat_with_kring_is_not_called_blocked(sandbox: Sandbox) -> None:
+    """The parents hear the young person's choices privately. Telegram refuses a private message
+    to someone who never pressed Start: that is no block, and the family hears nothing about it."""
+    c = await set_up_circle(sandbox)
+    lina = sandbox.user(8, "Lina")
+    await join_household(c.fatima, lina, sandbox.telegram.messages_in(GROUP_ID)[0])  # only ever in the group
+    (members,) = await c.fatima.send("/members")
+    await c.fatima.press(members, "Lina")
+    await c.fatima.press(members, "Lina laten meeregelen")
+    sam = await join_young(sandbox, c.fatima, 7, "Sam", "Sam")
+    group_before = len(sandbox.telegram.messages_in(GROUP_ID))
+    await sam.send("/mentor")
+    await sam.send("Trainer Bas")
+    (question,) = await sam.send("Hij luistert")
+    await sam.press(question, "✅ Vraag het mijn ouders")
+    await sandbox.tick()
+    assert any("vertrouwenspersoon" in m.text for m in sandbox.telegram.messages_in(c.fatima.id))
+    assert sandbox.telegram.messages_in(GROUP_ID)[group_before:] == []
+    async with sandbox.runtime.sessions() as session:
+        person = await session.scalar(select(Person).where(Person.telegram_user_id == 8))
+        assert person is not None and person.unreachable_since is None
