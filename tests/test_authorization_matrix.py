@@ -21,6 +21,8 @@ from bot.db.models import (
     Member,
     NetworkCheckin,
     Schedule,
+    YoungOpinion,
+    YoungWish,
 )
 from bot.services import network_checkins
 from sandbox.fake_telegram import FakeUser
@@ -116,6 +118,26 @@ async def _play_world(sandbox: Sandbox) -> tuple[dict[str, FakeUser], dict[str, 
         await network_checkins.plan(session, schedule, [sandbox.clock.now()], now=sandbox.clock.now())
     await sandbox.tick()
     own_checkin = sandbox.telegram.messages_in(3)[-1]
+    # the young person's own buttons: a trusted adult agreed (its link), a second one proposed, a say
+    for name, reason in (("Juf Mies", "Zij helpt me"), ("Trainer Bas", "Hij luistert")):
+        await sam.send("/mentor")
+        await sam.send(name)
+        (proposal,) = await sam.send(reason)
+        await sam.press(proposal, "✅ Vraag het mijn ouders")
+        await sandbox.tick()
+        if name == "Juf Mies":
+            await c.fatima.press(sandbox.telegram.messages_in(c.fatima.id)[-1], "✅ Ja, dat is goed")
+            await sandbox.tick()
+            mentor_link = sandbox.telegram.messages_in(sam.id)[-1].callback_data("🔗 Maak de link")
+    mentor_decide = sandbox.telegram.messages_in(c.fatima.id)[-1].callback_data("✅ Ja, dat is goed")
+    *_others, bikes = await sam.send("/agreements")
+    assert "Fietsen maken" in bikes.text
+    await sam.press(bikes, "💬 Wat vind jij ervan?")
+    young_opinion = sandbox.telegram.messages_in(sam.id)[-1].callback_data("👍 Dit helpt")
+    (people_list,) = await sam.send("/people")
+    await sam.press(people_list, "Oma Ayşe")
+    young_wish = people_list.callback_data("👍 Ja, graag")
+    await sam.send("/start")  # his own last message: any earlier one will do for the presses below
     (forget,) = await c.fatima.send("/forget")
     async with sandbox.runtime.sessions() as session:
         circle_a = await session.get_one(Circle, 1)
@@ -149,6 +171,10 @@ async def _play_world(sandbox: Sandbox) -> tuple[dict[str, FakeUser], dict[str, 
         "pause_network_checkins": own_checkin.callback_data("⏸ 4 weken pauze"),
         "keep_network_answers_private": own_checkin.callback_data("🙈 Het gezin hoeft dit niet te zien"),
         "dissolve_circle": forget.callback_data("🗑 Kring Gezin Jansen opheffen"),
+        "decide_mentor": mentor_decide,
+        "mentor_link": mentor_link,
+        "young_opinion": young_opinion,
+        "young_wish": young_wish,
     }
     return people, buttons
 
@@ -182,6 +208,10 @@ ALLOWED_BUTTONS: dict[str, set[str]] = {
     "pause_network_checkins": {"network"},  # (a network member's own; Ayşe is the one with check-ins)
     "keep_network_answers_private": {"network"},
     "dissolve_circle": {"coordinator"},  # (its first step; the second needs another "yes")
+    "decide_mentor": {"coordinator"},  # the parents decide about the young person's trusted adult
+    "mentor_link": {"young"},  # the young person makes the link, once the parents said yes
+    "young_opinion": {"young"},
+    "young_wish": {"young"},
 }
 
 
@@ -214,6 +244,9 @@ async def _snapshot(sandbox: Sandbox) -> list[Any]:
         asks = [(h.id, h.answer) for h in await session.scalars(select(HelpAsk))]
         requests = [(r.id, r.status) for r in await session.scalars(select(ContactRequest))]
         answers = [(n.id, n.had_contact, n.feeling) for n in await session.scalars(select(NetworkCheckin))]
+        says = [(o.id, o.opinion) for o in await session.scalars(select(YoungOpinion))] + [
+            (w.id, w.wish) for w in await session.scalars(select(YoungWish))
+        ]
     return [
         sorted(members),
         sorted(agreements),
@@ -224,6 +257,7 @@ async def _snapshot(sandbox: Sandbox) -> list[Any]:
         sorted(asks),
         sorted(requests),
         sorted(answers),
+        sorted(says),
     ]
 
 
