@@ -9,7 +9,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks
 from bot.db.models import Delivery, Mood, TalkWish
-from bot.i18n import _, pgettext
+from bot.i18n import _, ngettext, pgettext
+from bot.messages.buttons import marked
 from bot.services import young_checkins
 from bot.services.young_checkins import Own
 from scheduler.sender import Rendered
@@ -109,7 +110,7 @@ def share_screen(found: Own) -> Reply:
     for field, mood in found.answers():
         chosen = getattr(checkin, f"shared_{field}")
         label = f"{_topic(field)}: {mood_labels()[mood]}"
-        rows.append([_button(("✓ " if chosen else "") + label, checkin.id, "share", field)])
+        rows.append([_button(marked(label, chosen=chosen), checkin.id, "share", field)])
     rows.append(
         [
             _button(pgettext("button", "Klaar"), checkin.id, "done", "1"),
@@ -172,19 +173,18 @@ def done_screen(found: Own) -> Reply:
 
 def rhythm_screen(rhythm: young_checkins.Rhythm) -> Reply:
     """/mycheckin: their rhythm (✓ on what is chosen now), or start again after a stop."""
-    labels = {
-        1: pgettext("button", "Elke week"),
-        2: pgettext("button", "Elke 2 weken (tip)"),
-        4: pgettext("button", "Elke 4 weken"),
-    }
     rows = [
         [
             InlineKeyboardButton(
-                ("✓ " if rhythm.weeks == weeks else "") + label,
+                marked(
+                    ngettext("Elke week", "Elke {count} weken", weeks).format(count=weeks),
+                    chosen=rhythm.weeks == weeks,
+                    tip=weeks == young_checkins.SUGGESTED,
+                ),
                 callback_data=callbacks.encode(OWN, rhythm.circle_id, weeks),
             )
         ]
-        for weeks, label in labels.items()
+        for weeks in young_checkins.CHOICES
     ]
     if rhythm.weeks is not None:
         rows.append(
