@@ -31,17 +31,18 @@ def mood_labels() -> dict[Mood, str]:
 
 
 def shared_words(field: str, mood: Mood) -> str:
-    """One shared answer, as the coordinators read it after "<name> deelt:"."""
+    """One shared answer, as the coordinators read it after "<name> deelt:" (and the young person
+    on their last screen): plain words, the same for both."""
     words = {
-        ("overall", Mood.GOOD): pgettext("jongere", "het gaat goed"),
-        ("overall", Mood.SO_SO): pgettext("jongere", "het gaat wel"),
-        ("overall", Mood.NOT_GOOD): pgettext("jongere", "het gaat niet goed"),
-        ("at_home", Mood.GOOD): pgettext("jongere", "thuis gaat het goed"),
-        ("at_home", Mood.SO_SO): pgettext("jongere", "thuis gaat het wel"),
-        ("at_home", Mood.NOT_GOOD): pgettext("jongere", "thuis gaat het niet goed"),
-        ("at_school", Mood.GOOD): pgettext("jongere", "op school of werk gaat het goed"),
-        ("at_school", Mood.SO_SO): pgettext("jongere", "op school of werk gaat het wel"),
-        ("at_school", Mood.NOT_GOOD): pgettext("jongere", "op school of werk gaat het niet goed"),
+        ("overall", Mood.GOOD): _("het gaat goed"),
+        ("overall", Mood.SO_SO): _("het gaat wel"),
+        ("overall", Mood.NOT_GOOD): _("het gaat niet goed"),
+        ("at_home", Mood.GOOD): _("thuis gaat het goed"),
+        ("at_home", Mood.SO_SO): _("thuis gaat het wel"),
+        ("at_home", Mood.NOT_GOOD): _("thuis gaat het niet goed"),
+        ("at_school", Mood.GOOD): _("op school of werk gaat het goed"),
+        ("at_school", Mood.SO_SO): _("op school of werk gaat het wel"),
+        ("at_school", Mood.NOT_GOOD): _("op school of werk gaat het niet goed"),
     }
     return words[field, mood]
 
@@ -131,8 +132,8 @@ def young_helplines() -> str:
     return "\n".join(
         [
             pgettext("jongere", "Kindertelefoon: 0800-0432 (gratis, ook chat: kindertelefoon.nl)"),
-            pgettext("jongere", "113: 0800-0113"),
-            pgettext("jongere", "Gevaar? Bel 112."),
+            "113: 0800-0113",
+            _("Gevaar? Bel 112."),
         ]
     )
 
