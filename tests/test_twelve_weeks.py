@@ -23,12 +23,13 @@ from tests.journey import (
     confirm_join,
     family_group,
     join_network,
+    join_young,
     links_in,
     make_agreement,
     new_circle,
     set_up_circle,
 )
-from tests.test_young_checkin import SAM, join_young
+from tests.test_young_checkin import SAM
 
 AMS = ZoneInfo("Europe/Amsterdam")
 NYC = ZoneInfo("America/New_York")

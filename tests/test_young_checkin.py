@@ -12,7 +12,7 @@ from bot.db.models import Member, Mood, Person, TalkWish, YoungCheckin
 from sandbox.demo import pass_time
 from sandbox.fake_telegram import FakeUser, SentMessage
 from sandbox.harness import Sandbox
-from tests.journey import GROUP_ID, STALE, Circle, confirm_join, join_network, links_in, set_up_circle
+from tests.journey import GROUP_ID, STALE, Circle, join_network, join_young, set_up_circle
 
 AMS = ZoneInfo("Europe/Amsterdam")
 FIRST = datetime(2026, 11, 30, 17, 0, tzinfo=AMS)  # a week after joining (Monday 23 November), at 17:00
@@ -20,19 +20,6 @@ SAM = 5
 SANNE = 6
 #: Everyone but the young person: the coordinator, the other parent, the network, the professional.
 OTHERS = (1, 2, 3, 4, 900, GROUP_ID)
-
-
-async def join_young(sandbox: Sandbox, coordinator: FakeUser, user_id: int, first_name: str, name: str) -> FakeUser:
-    """A coordinator invites the young person ("De jongere zelf": no "helps with" step); they join
-    through their personal link and the coordinator confirms."""
-    (question,) = await coordinator.send("/invite")
-    await coordinator.press(question, "De jongere zelf")
-    (link_message,) = await coordinator.send(name)
-    person = sandbox.user(user_id, first_name)
-    (invitation,) = await person.send(f"/start {links_in(link_message)['start']}")
-    await person.press(invitation, "Ja, ik doe mee")
-    await confirm_join(coordinator, f"✅ Ja, dit is {name}")
-    return person
 
 
 async def member_of(sandbox: Sandbox, user_id: int) -> int:
