@@ -33,7 +33,7 @@ from bot.db.models import (
     Schedule,
     SchedulePurpose,
 )
-from bot.services import checkins, network_checkins, notifications, people, pulse
+from bot.services import checkins, network_checkins, notifications, people, pulse, young_checkins
 from bot.services.occurrences import at_wall_clock, occurrences_between, rhythm_of
 
 log = logging.getLogger(__name__)
@@ -54,7 +54,13 @@ def reminder_time(occurs_at: datetime, doer_tz: ZoneInfo, hours_before: int | No
     return at_wall_clock(local.date() - timedelta(days=1), EVENING, doer_tz)  # before quiet hours end
 
 
-PLANNED = (SchedulePurpose.AGREEMENT, SchedulePurpose.CHECKIN, SchedulePurpose.PULSE, SchedulePurpose.NETWORK_CHECKIN)
+PLANNED = (
+    SchedulePurpose.AGREEMENT,
+    SchedulePurpose.CHECKIN,
+    SchedulePurpose.PULSE,
+    SchedulePurpose.NETWORK_CHECKIN,
+    SchedulePurpose.YOUNG_CHECKIN,
+)
 
 
 async def next_planning(session: AsyncSession) -> datetime | None:
@@ -85,6 +91,8 @@ async def plan_due(session: AsyncSession, *, now: datetime, default_tz: ZoneInfo
                     queued += await _plan_pulses(session, schedule, now=now)
                 elif schedule.purpose == SchedulePurpose.NETWORK_CHECKIN:
                     queued += await _plan_network_checkins(session, schedule, now=now)
+                elif schedule.purpose == SchedulePurpose.YOUNG_CHECKIN:
+                    queued += await _plan_young_checkins(session, schedule, now=now)
                 else:
                     queued += await _plan_agreement(session, schedule, now=now, default_tz=default_tz)
         except Exception:  # one broken schedule must not stop all planning: look at it again later
@@ -145,6 +153,19 @@ async def _plan_network_checkins(session: AsyncSession, schedule: Schedule, *, n
     horizon = now + LOOK_AHEAD
     moments = [moment for _day, moment in occurrences_between(rhythm_of(schedule), tz, start, horizon)]
     queued = await network_checkins.plan(session, schedule, moments, now=now)
+    if schedule.active:
+        _advance(schedule, tz, horizon)
+    return queued
+
+
+async def _plan_young_checkins(session: AsyncSession, schedule: Schedule, *, now: datetime) -> int:
+    """The young person's own check-ins, at 17:00 on their own clock (wherever they live now)."""
+    await young_checkins.follow_time_zone(session, schedule)
+    tz = ZoneInfo(schedule.time_zone)
+    start = max(schedule.planned_until or schedule.created_at, now - young_checkins.GRACE)
+    horizon = now + LOOK_AHEAD
+    moments = [moment for _day, moment in occurrences_between(rhythm_of(schedule), tz, start, horizon)]
+    queued = await young_checkins.plan(session, schedule, moments, now=now)
     if schedule.active:
         _advance(schedule, tz, horizon)
     return queued

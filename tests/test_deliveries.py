@@ -35,6 +35,7 @@ from bot.db.models import (
     SupportKind,
     Urgency,
     Visibility,
+    YoungCheckin,
 )
 from bot.i18n import available_languages, use_language
 from bot.messages.renderers import RENDERERS
@@ -53,6 +54,7 @@ from bot.services import (
     pulse,
     removal,
     safety_plan,
+    young_checkins,
     young_views,
 )
 from sandbox.harness import Sandbox
@@ -353,6 +355,31 @@ async def test_every_kind_renders_in_every_language(sandbox: Sandbox) -> None:
     assert checkin_id is not None
     await step(lambda s: network_checkins.tell_family(s, checkin_id, person_id=kees, now=now))
     await step(lambda s: network_checkins.stop(s, circle_id, person_id=kees, now=now))
+
+    # the young person's own check-in: asked, shares one answer, tells a parent and their mentor (Kees)
+    sam_id = sam_person
+
+    async def kees_is_mentor(s: AsyncSession) -> None:
+        (await s.get_one(Member, members[kees])).mentor_of_member_id = young.id
+
+    await step(kees_is_mentor)
+    async with sessions() as session:
+        young_schedule = await young_checkins.current(session, young.id)
+    assert young_schedule is not None
+    await step(lambda s: young_checkins.plan(s, young_schedule, [now + timedelta(hours=1)], now=now))
+    async with sessions() as session:
+        young_checkin = await session.scalar(select(YoungCheckin.id))
+    assert young_checkin is not None
+    for field, value in (("overall", "not_good"), ("at_home", "good"), ("at_school", None), ("talk", "mentor")):
+        await step(
+            partial(
+                young_checkins.answer, checkin_id=young_checkin, person_id=sam_id, field=field, value=value, now=now
+            )
+        )
+    await step(partial(young_checkins.toggle_share, checkin_id=young_checkin, person_id=sam_id, field="at_home"))
+    await step(partial(young_checkins.finish_sharing, checkin_id=young_checkin, person_id=sam_id, share=True, now=now))
+    await step(partial(young_checkins.tell_parent, checkin_id=young_checkin, person_id=sam_id, now=now))
+    await step(partial(young_checkins.tell_mentor, checkin_id=young_checkin, person_id=sam_id, now=now))
 
     # when help is needed: a named person is asked and answers; the professional is asked
     async def ask_for_help(s: AsyncSession) -> int:

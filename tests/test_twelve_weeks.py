@@ -11,8 +11,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import select
 
 from bot.clock import SimulatedClock
+from bot.db.models import Mood, YoungCheckin
 from bot.services.quiet_hours import quiet_until
 from sandbox.fake_telegram import Event, FakeUser
 from sandbox.harness import Sandbox
@@ -21,11 +23,13 @@ from tests.journey import (
     confirm_join,
     family_group,
     join_network,
+    join_young,
     links_in,
     make_agreement,
     new_circle,
     set_up_circle,
 )
+from tests.test_young_checkin import SAM
 
 AMS = ZoneInfo("Europe/Amsterdam")
 NYC = ZoneInfo("America/New_York")
@@ -49,6 +53,10 @@ def kind_of(text: str) -> str:
             return kind
     if "een maand langer meekijken?" in text:
         return "follow-up"
+    if text.startswith("🌱 Hoi Sam! Hoe gaat het met je?"):
+        return "young"
+    if text.startswith("🌱 Sam deelt:"):
+        return "young-shared"
     return "unreachable" if "krijgt mijn berichten niet meer" in text else "other"
 
 
@@ -78,6 +86,7 @@ async def set_up_three_circles(sandbox: Sandbox) -> dict[str, FakeUser]:
     await a.ayse.press(
         question, "", data=question.callback_data(next(b for b in question.button_texts() if "New York" in b))
     )
+    sam = await join_young(sandbox, a.fatima, SAM, "Sam", "Sam")  # the young person: their own check-in
 
     # B: Gezin Bakker, without a group: everything goes privately.
     links = await new_circle(a.anna, "Gezin Bakker")
@@ -104,7 +113,7 @@ async def set_up_three_circles(sandbox: Sandbox) -> dict[str, FakeUser]:
     (question,) = await selin.send("/checkin", chat=sandbox.telegram.chats[GROUP_C])
     for button in ("Hoe vaak vraag ik hoe het gaat?", "Elke maand", "20:00"):
         await selin.press(question, button)
-    return {"daan": daan, "piet": piet, "fatima": a.fatima}
+    return {"daan": daan, "piet": piet, "fatima": a.fatima, "sam": sam}
 
 
 @pytest.mark.both_databases  # the long simulation, on both engines in every run
@@ -145,7 +154,17 @@ async def test_twelve_weeks_of_three_circles(sandbox: Sandbox) -> None:
         calls_before_block = len(telegram.calls)
         people["piet"].block()
 
+    sam_told: list[Event] = []  # what others got right after Sam's presses
+
+    async def sam_answers() -> None:  # privately; shares how it goes, keeps "thuis: niet goed" to himself
+        checkin = next(m for m in reversed(telegram.messages_in(SAM)) if kind_of(m.text) == "young")
+        recorded = len(arrived)
+        for button in ("🙂 Goed", "😟 Niet goed", "😐 Gaat wel", "Nee, nu niet", "Hoe het gaat: 🙂 Goed", "Klaar"):
+            await people["sam"].press(checkin, button)
+        sam_told.extend(event for _, event in arrived[recorded:] if event.chat_id != SAM)
+
     happenings: dict[datetime, Callable[[], Awaitable[None]]] = {
+        datetime(2027, 3, 8, 18, 0, tzinfo=AMS): sam_answers,
         datetime(2027, 3, 1, 10, 0, tzinfo=AMS): pause_daan,
         datetime(2027, 3, 8, 10, 0, tzinfo=AMS): block_piet,
         datetime(2027, 3, 20, 13, 0, tzinfo=AMS): upgrade,
@@ -212,6 +231,22 @@ async def test_twelve_weeks_of_three_circles(sandbox: Sandbox) -> None:
         p for method, p in telegram.calls[calls_before_block:] if method == "sendMessage" and p.get("chat_id") == 13
     ]
     assert len(attempts) == 1  # after the 403, Kring stops trying
+
+    # Sam: every other Monday at 17:00 from a week after joining, across the clock change and the
+    # restarts, only in his own chat; of his one answered check-in the coordinator got exactly what
+    # he shared, and nobody else anything.
+    mondays = weekly(date(2027, 2, 22), time(17), AMS, every=2, until=end)
+    assert got(SAM, "young") == mondays and len(mondays) == 6
+    assert [event.chat_id for _, event in arrived if kind_of(event.text) == "young"] == [SAM] * 6
+    shared = [event for _, event in arrived if kind_of(event.text) == "young-shared"] + sam_told
+    assert [(event.chat_id, event.text) for event in shared] == [(1, "🌱 Sam deelt: het gaat goed.")]
+    private = ("thuis gaat het", "school of werk gaat het", "Sam heeft het", "Sam wil graag")
+    assert not any(words in event.text for _, event in arrived if event.chat_id != SAM for words in private)
+    async with sandbox.runtime.sessions() as session:
+        answered = list(await session.scalars(select(YoungCheckin).where(YoungCheckin.answered_at.is_not(None))))
+    assert [(c.overall, c.at_home, c.at_school, c.shared_overall, c.shared_at_home) for c in answered] == [
+        (Mood.GOOD, Mood.NOT_GOOD, Mood.SO_SO, True, False)
+    ]
 
     # The follow-up ends on 15 May: a week before, each family is asked once whether to extend it
     # (in the group; Gezin Bakker's coordinator privately).

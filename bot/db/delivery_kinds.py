@@ -53,6 +53,11 @@ class DeliveryKind(enum.StrEnum):
     NETCHECKIN_CHOSEN = "netcheckin.chosen"
     NETCHECKIN_STOPPED = "netcheckin.stopped"
     NETCHECKIN_TALK = "netcheckin.talk"
+    # the young person's own check-ins: the question privately; the rest only on their own press
+    YOUNG_CHECKIN = "young.checkin"
+    YOUNG_SHARED = "young.shared"  # to the coordinators: exactly the answers the young person shared
+    YOUNG_HARD = "young.hard"  # to the coordinators: the young person asked to let a parent know
+    YOUNG_TALK_MENTOR = "young.talk_mentor"  # to their trusted adult: the young person asked for it
     # when help is needed, and contact with the professional
     HELP_ASK = "help.ask"
     HELP_ANSWER = "help.answer"

@@ -35,6 +35,7 @@ from bot.handlers import (
     reminders,
     safety_plan,
     time_zone,
+    young_checkins,
     young_views,
 )
 
@@ -63,6 +64,7 @@ def register(application: KringApplication) -> None:
             *reminders.handlers(),
             *checkins.handlers(),
             *network_checkins.handlers(),
+            *young_checkins.handlers(),
             *help_flow.handlers(),
             *contact.handlers(),
             *young_views.handlers(),

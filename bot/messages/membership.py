@@ -78,6 +78,19 @@ async def join_confirmed(session: AsyncSession, delivery: Delivery) -> Rendered 
         )
     circle = await notices.circle(session, member.circle_id)
     assert circle is not None
+    if member.role == MemberRole.YOUNG:
+        return Rendered(
+            "\n\n".join(
+                [
+                    pgettext("jongere", "Welkom, {name}! Fijn dat je er bent.").format(name=member.display_name),
+                    pgettext(
+                        "jongere", "Ik vraag je af en toe hoe het gaat. Alleen jij krijgt die vraag, in deze chat."
+                    ),
+                    pgettext("jongere", "Je antwoorden zijn van jou. Je kiest zelf wat je ouder ziet."),
+                    pgettext("jongere", "Met /plan zie je de afspraken. Met /help zie je wat je kunt doen."),
+                ]
+            )
+        )
     return Rendered(
         _(
             "Welkom in de kring van {circle}! Met /plan zie je wat je afspreekt. Met /help zie je wat je kunt doen."

@@ -24,6 +24,7 @@ from bot.messages import (
     network_checkins,
     notices,
     pulse,
+    young_checkins,
     young_views,
 )
 from scheduler.sender import Renderer
@@ -68,6 +69,10 @@ RENDERERS: Mapping[DeliveryKind, Renderer] = MappingProxyType(
         DeliveryKind.NETCHECKIN_CHOSEN: network_checkins.chosen,
         DeliveryKind.NETCHECKIN_STOPPED: network_checkins.stopped,
         DeliveryKind.NETCHECKIN_TALK: network_checkins.wants_to_talk,
+        DeliveryKind.YOUNG_CHECKIN: young_checkins.checkin_message,
+        DeliveryKind.YOUNG_SHARED: young_checkins.shared,
+        DeliveryKind.YOUNG_HARD: young_checkins.hard_time,
+        DeliveryKind.YOUNG_TALK_MENTOR: young_checkins.talk_to_mentor,
         DeliveryKind.HELP_ASK: help.ask_message,
         DeliveryKind.HELP_ANSWER: help.answer_message,
         DeliveryKind.CONTACT_REQUEST: contact.request_message,

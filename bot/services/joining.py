@@ -32,7 +32,7 @@ from bot.db.models import (
     MemberStatus,
     Person,
 )
-from bot.services import audit, authz, consent, invitations, menus, notifications
+from bot.services import audit, authz, consent, invitations, menus, notifications, young_checkins
 from bot.services.authz import Action
 from bot.services.consent import Consent
 
@@ -285,6 +285,7 @@ async def decide(session: AsyncSession, member_id: int, *, person_id: int, accep
         member.joined_at = now
         consent.record(session, at=now, person_id=asker, circle_id=member.circle_id, what=Consent.JOINED, given=True)
         await menus.refresh(session, asker, now=now)
+        await young_checkins.joined(session, access.circle, member, now=now)  # (only for the young person)
         await notifications.tell_member(
             session,
             access.circle,

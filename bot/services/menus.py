@@ -65,6 +65,7 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command("safetyplan", N_("Het plan voor als het misgaat"), (Action.EDIT_SAFETY_PLAN,)),
     Command("checkin", N_("Wanneer vraag ik hoe het gaat?"), (Action.CHOOSE_CHECKIN,)),
+    Command("mycheckin", N_("Je eigen check-in"), (Action.ANSWER_YOUNG_CHECKIN,)),
     Command("contact", N_("Contact met de hulpverlener vragen"), (Action.CONTACT_PROFESSIONAL,)),
     Command("people", N_("Wie wil jij erbij?"), (Action.GIVE_YOUNG_VIEW,)),
     Command("pulse", N_("De cijfers voor de hulpverlener"), (Action.CHOOSE_PULSE,)),

@@ -21,6 +21,7 @@ from bot.db.models import (
     NetworkCheckin,
     Person,
     Professional,
+    YoungCheckin,
 )
 from bot.services import consent
 
@@ -61,6 +62,11 @@ async def collect(session: AsyncSession, person: Person) -> dict[str, Any]:
     network = list(
         await session.scalars(
             select(NetworkCheckin).where(NetworkCheckin.member_id.in_(member_ids)).order_by(NetworkCheckin.occurs_at)
+        )
+    )
+    young = list(  # the young person's own check-ins: theirs alone (nobody else's /mydata has them)
+        await session.scalars(
+            select(YoungCheckin).where(YoungCheckin.member_id.in_(member_ids)).order_by(YoungCheckin.occurs_at)
         )
     )
     requests = list(
@@ -120,6 +126,23 @@ async def collect(session: AsyncSession, person: Person) -> dict[str, Any]:
         "checkin_answers": [_row(a, "answered_at", "answer", "worry_trend", "note") for a in answers],
         "network_checkins": [
             _row(n, "occurs_at", "had_contact", "feeling", "note", "note_shared", "family_told_at") for n in network
+        ],
+        "young_checkins": [
+            _row(
+                y,
+                "occurs_at",
+                "overall",
+                "at_home",
+                "at_school",
+                "talk",
+                "shared_overall",
+                "shared_at_home",
+                "shared_at_school",
+                "parent_told_at",
+                "mentor_told_at",
+                "answered_at",
+            )
+            for y in young
         ],
         "contact_requests": [
             _row(r, "created_at", "urgency", "message", "status", "answer", "answer_text") for r in requests
