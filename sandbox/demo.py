@@ -357,6 +357,15 @@ async def play_story(sandbox: Sandbox, transcript: Transcript, language: str | N
     clock.advance(timedelta(minutes=20))
     await fatima.press(telegram.messages_in(group.id)[-1], "Bedankt!")
 
+    await pass_time(sandbox, datetime.fromisoformat("2026-12-03T16:55:00+01:00"))
+    transcript.chapter(_("Sam krijgt zijn eigen check-in, privé. Hij kiest zelf wat zijn ouders zien"))
+    await pass_time(sandbox, datetime.fromisoformat("2026-12-03T17:05:00+01:00"))
+    own_checkin = telegram.messages_in(sam.id)[-1]
+    for answer in ("🙂 Goed", "😟 Niet goed", "🙂 Goed", "Met Trainer Bas", "School of werk: 🙂 Goed", "Klaar"):
+        await sam.press(own_checkin, answer)
+    await sam.press(own_checkin, "💬 Vertel het Trainer Bas")
+    await pass_time(sandbox, clock.now() + timedelta(minutes=1))
+
     await pass_time(sandbox, datetime.fromisoformat("2026-12-03T18:30:00+01:00"))
     transcript.chapter(_("Donderdagavond: oma krijgt haar eigen check-in. Zij kiest wat het gezin ziet"))
     await pass_time(sandbox, datetime.fromisoformat("2026-12-03T19:05:00+01:00"))

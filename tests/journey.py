@@ -42,7 +42,7 @@ async def new_circle(professional: FakeUser, name: str = "Gezin Jansen", young: 
     assert question.text.startswith(f"De kring {name} is klaar.")
     links = links_in(question)
     if young is not None:
-        links["young"] = LINK.findall(question.text.split(f"voor {young} zelf")[1])[0][1]
+        links["young"] = LINK.findall(question.text.split(f"Voor {young} zelf")[1])[0][1]
     return links
 
 

@@ -81,3 +81,30 @@ async def test_a_parent_who_never_opened_a_chat_with_kring_is_not_called_blocked
     async with sandbox.runtime.sessions() as session:
         person = await session.scalar(select(Person).where(Person.telegram_user_id == 8))
         assert person is not None and person.unreachable_since is None
+
+
+async def test_the_young_persons_own_data_holds_their_choices_and_nobody_elses_does(sandbox: Sandbox) -> None:
+    c = await set_up_circle(sandbox)
+    sam = await join_young(sandbox, c.fatima, 7, "Sam", "Sam")
+    await make_agreement(c.fatima, "Oma Ayşe", "Samen naar de kapper")
+    await c.ayse.press(sandbox.telegram.messages_in(3)[-1], "Ja, dat doe ik")
+    await sam.send("/mentor")
+    await sam.send("Trainer Bas")
+    (question,) = await sam.send("Hij luistert")
+    await sam.press(question, "✅ Vraag het mijn ouders")
+    *_others, haircut = await sam.send("/agreements")
+    await sam.press(haircut, "💬 Wat vind jij ervan?")
+    await sam.press(sandbox.telegram.messages_in(7)[-1], "👎 Dit helpt niet")
+    (people_list,) = await sam.send("/people")
+    await sam.press(people_list, "Buurman Kees")
+    await sam.press(people_list, "🙅 Liever niet")
+    _intro, readable, _json = await sam.send("/mydata")
+    assert readable.document is not None
+    text = readable.document[1].decode()
+    assert "Samen naar de kapper: dit helpt niet" in text
+    assert "Buurman Kees: 🙅 Liever niet" in text
+    assert "Trainer Bas — “Hij luistert”" in text
+    for parent in (c.fatima, c.omar):
+        _intro, *documents = await parent.send("/mydata")
+        contents = "".join(d.document[1].decode() for d in documents if d.document)
+        assert "Hij luistert" not in contents and "Liever niet" not in contents and "helpt niet" not in contents

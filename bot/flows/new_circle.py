@@ -145,7 +145,7 @@ async def _create(turn: NewCircle, name: str, value: str) -> Reply | None:
 def _links_text(new: circles.NewCircle, bot_username: str) -> str:
     young = (
         [
-            _("3. Deze link is voor {name} zelf:").format(name=new.young.display_name)
+            _("3. Voor {name} zelf:").format(name=new.young.display_name)
             + "\n"
             + deep_link(bot_username, new.young_token)
         ]
@@ -158,7 +158,7 @@ def _links_text(new: circles.NewCircle, bot_username: str) -> str:
             _("1. Voeg mij toe aan de groep van het gezin met deze link:")
             + "\n"
             + deep_link(bot_username, new.group_token, group=True),
-            _("2. Geen groep? Of wil een ouder ook apart met mij praten? Geef dan deze link:")
+            _("2. Geen groep, of wil een ouder apart met mij praten? Geef deze link:")
             + "\n"
             + deep_link(bot_username, new.family_token),
             *young,

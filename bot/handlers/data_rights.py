@@ -14,10 +14,12 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import BaseHandler, CommandHandler
 
+from bot.db.models import AgreementOpinion, PersonWish
 from bot.flows import forget
 from bot.handlers import flows
-from bot.i18n import _, format_datetime, language_name
-from bot.messages import network_checkins
+from bot.i18n import _, format_datetime, language_name, pgettext
+from bot.messages import network_checkins, young_checkins
+from bot.plan_text import opinion_words
 from bot.runtime import KringContext
 from bot.services import consent, my_data, people
 from bot.services.consent import Consent
@@ -70,7 +72,7 @@ def readable(data: dict[str, Any], tz: ZoneInfo) -> str:
     def said(note: str | None) -> str:
         return f" — “{note}”" if note else ""
 
-    roles = {"family": _("gezin"), "network": _("netwerk")}
+    roles = {"family": _("gezin"), "network": _("netwerk"), "young": _("de jongere")}
     statuses = {"active": _("doet mee"), "invited": _("uitgenodigd"), "declined": _("zei nee"), "left": _("gestopt")}
     agreement_statuses = {
         "suggested": _("voorgesteld"),
@@ -83,6 +85,12 @@ def readable(data: dict[str, Any], tz: ZoneInfo) -> str:
     answers = {kind.value: label for kind, label in answer_labels().items()}
     contact = {kind.value: word for kind, word in network_checkins.contact_words().items()}
     feelings = {kind.value: label for kind, label in network_checkins.feeling_labels().items()}
+    moods = {mood.value: label for mood, label in young_checkins.mood_labels().items()}
+    opinions = {opinion.value: opinion_words(opinion) for opinion in AgreementOpinion}
+    wishes = {
+        PersonWish.WANT.value: pgettext("button", "👍 Ja, graag"),
+        PersonWish.RATHER_NOT.value: pgettext("button", "🙅 Liever niet"),
+    }
     consents = {
         Consent.JOINED: _("Meedoen in de kring"),
         Consent.PULSE: _("De cijfers voor de hulpverlener"),
@@ -135,6 +143,30 @@ def readable(data: dict[str, Any], tz: ZoneInfo) -> str:
                 )
                 for n in data["network_checkins"]
             ],
+        ),
+        (
+            _("Je eigen check-ins als jongere"),
+            [
+                f"{when(y['occurs_at'])}: "
+                + (
+                    ", ".join(moods.get(y[field], "-") for field in ("overall", "at_home", "at_school"))
+                    if y["answered_at"]
+                    else _("geen antwoord")
+                )
+                for y in data["young_checkins"]
+            ],
+        ),
+        (
+            _("Wat je vond van afspraken"),
+            [f"{o['agreement']}: {opinions.get(o['opinion'], o['opinion'])}" for o in data["young_opinions"]],
+        ),
+        (
+            _("Wie je erbij wilt, of liever niet"),
+            [f"{w['name']}: {wishes.get(w['wish'], w['wish'])}" for w in data["young_wishes"]],
+        ),
+        (
+            _("Vertrouwenspersonen die je voorstelde"),
+            [f"{m['display_name']}{said(m['proposal_reason'])}" for m in data["trusted_adults"]],
         ),
         (
             _("Vragen om contact met de hulpverlener"),

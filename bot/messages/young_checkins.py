@@ -121,7 +121,7 @@ def share_screen(found: Own) -> Reply:
     text = "\n".join(
         [
             pgettext("jongere", "Dank je! Dit blijft van jou. Mag je ouder iets zien?"),
-            pgettext("jongere", "Kies wat je ouder mag zien. Of deel niets."),
+            pgettext("jongere", "Tik aan wat mag. Of deel niets."),
         ]
     )
     return text, InlineKeyboardMarkup(rows)

@@ -22,6 +22,8 @@ from bot.db.models import (
     Person,
     Professional,
     YoungCheckin,
+    YoungOpinion,
+    YoungWish,
 )
 from bot.services import consent
 
@@ -68,6 +70,25 @@ async def collect(session: AsyncSession, person: Person) -> dict[str, Any]:
         await session.scalars(
             select(YoungCheckin).where(YoungCheckin.member_id.in_(member_ids)).order_by(YoungCheckin.occurs_at)
         )
+    )
+    opinions = list(
+        await session.execute(
+            select(YoungOpinion, Agreement)
+            .join(Agreement, Agreement.id == YoungOpinion.agreement_id)
+            .where(YoungOpinion.young_member_id.in_(member_ids))
+            .order_by(YoungOpinion.id)
+        )
+    )
+    wishes = list(
+        await session.execute(
+            select(YoungWish, Member)
+            .join(Member, Member.id == YoungWish.member_id)
+            .where(YoungWish.young_member_id.in_(member_ids))
+            .order_by(YoungWish.id)
+        )
+    )
+    proposed = list(  # the trusted adults the young person proposed (name, status, reason)
+        await session.scalars(select(Member).where(Member.mentor_of_member_id.in_(member_ids)).order_by(Member.id))
     )
     requests = list(
         await session.scalars(
@@ -144,6 +165,9 @@ async def collect(session: AsyncSession, person: Person) -> dict[str, Any]:
             )
             for y in young
         ],
+        "young_opinions": [{"agreement": a.what, "opinion": o.opinion.value} for o, a in opinions],
+        "young_wishes": [{"name": m.display_name, "wish": w.wish.value} for w, m in wishes],
+        "trusted_adults": [_row(m, "display_name", "status", "proposal_reason", "created_at") for m in proposed],
         "contact_requests": [
             _row(r, "created_at", "urgency", "message", "status", "answer", "answer_text") for r in requests
         ],
