@@ -3,12 +3,17 @@ or invited by a coordinator, always confirmed by the family, end to end over the
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import select
 
 from bot.db.models import Member, MemberRole, MemberStatus, Person
+from sandbox.demo import pass_time
 from sandbox.harness import Sandbox
 from tests.journey import (
     GROUP_ID,
+    STALE,
+    Circle,
     confirm_join,
     family_group,
     join_household,
@@ -108,3 +113,63 @@ async def test_the_young_persons_own_data_holds_their_choices_and_nobody_elses_d
         _intro, *documents = await parent.send("/mydata")
         contents = "".join(d.document[1].decode() for d in documents if d.document)
         assert "Hij luistert" not in contents and "Liever niet" not in contents and "helpt niet" not in contents
+
+
+async def _omar_leads_too(c: Circle) -> None:
+    (members,) = await c.fatima.send("/members")
+    await c.fatima.press(members, "Omar")
+    await c.fatima.press(members, "Omar laten meeregelen")
+
+
+async def test_a_parent_never_sees_the_young_persons_mark_about_themselves(sandbox: Sandbox) -> None:
+    c = await set_up_circle(sandbox)
+    await _omar_leads_too(c)
+    sam = await join_young(sandbox, c.fatima, 7, "Sam", "Sam")
+    (people_list,) = await sam.send("/people")
+    await sam.press(people_list, "Fatima")
+    await sam.press(people_list, "🙅 Liever niet")
+    (fatima_sees,) = await c.fatima.send("/members")
+    (omar_sees,) = await c.omar.send("/members")
+    assert "Sam wil dit liever niet" not in fatima_sees.text
+    assert "Sam wil dit liever niet" in omar_sees.text
+
+
+async def test_what_waited_for_a_parent_is_not_sent_once_they_no_longer_lead(sandbox: Sandbox) -> None:
+    """A pause holds the young person's news for a parent; if the family takes that parent's role
+    back in the meantime, the news is not sent to them after all."""
+    c = await set_up_circle(sandbox)
+    await _omar_leads_too(c)
+    sam = await join_young(sandbox, c.fatima, 7, "Sam", "Sam")
+    await make_agreement(c.fatima, "Oma Ayşe", "Samen naar de kapper")
+    await c.ayse.press(sandbox.telegram.messages_in(3)[-1], "Ja, dat doe ik")
+    (pause,) = await c.omar.send("/pause")
+    await c.omar.press(pause, "7 dagen")
+    *_others, haircut = await sam.send("/agreements")
+    await sam.press(haircut, "💬 Wat vind jij ervan?")
+    await sam.press(sandbox.telegram.messages_in(7)[-1], "👎 Dit helpt niet")
+    await sandbox.tick()
+    assert any("dit helpt niet" in m.text for m in sandbox.telegram.messages_in(c.fatima.id))
+    (members,) = await c.fatima.send("/members")
+    await c.fatima.press(members, "Omar")
+    await c.fatima.press(members, "Niet meer laten regelen")
+    await pass_time(sandbox, sandbox.clock.now() + timedelta(days=8))
+    assert not any("helpt" in m.text for m in sandbox.telegram.messages_in(c.omar.id))
+
+
+async def test_choosing_again_takes_a_waiting_question_back(sandbox: Sandbox) -> None:
+    c = await set_up_circle(sandbox)
+    sam = await join_young(sandbox, c.fatima, 7, "Sam", "Sam")
+    for name in ("Trainer Bas", "Juf Mies"):
+        (question,) = await sam.send("/mentor")
+        await sam.send(name)
+        (question,) = await sam.send("Omdat")
+        await sam.press(question, "✅ Vraag het mijn ouders")
+        await sandbox.tick()
+    first, second = [m for m in sandbox.telegram.messages_in(c.fatima.id) if "als vertrouwenspersoon" in m.text]
+    assert "Trainer Bas" in first.text and "Juf Mies" in second.text
+    answer = await c.fatima.press(first, "✅ Ja, dat is goed")
+    assert answer["text"] == STALE
+    await c.fatima.press(second, "✅ Ja, dat is goed")
+    async with sandbox.runtime.sessions() as session:
+        statuses = {m.display_name: m.status for m in await session.scalars(select(Member))}
+    assert statuses["Trainer Bas"] == MemberStatus.REFUSED and statuses["Juf Mies"] == MemberStatus.INVITED

@@ -101,7 +101,7 @@ async def _send(turn: Request, name: str, value: str) -> Reply | None:
         person_id=turn.person_id,
         urgency=Urgency(data.urgency),
         message=data.message,
-        private=turn.private,
+        private=turn.private or data.young,  # the young person's answer never goes to the group
         now=turn.now,
     )
     turn.finish()

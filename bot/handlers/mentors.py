@@ -35,10 +35,10 @@ async def _begin(context: KringContext, message: Message, circle_id: int) -> Non
     except authz.NotAllowed:
         await message.reply_text(messages.refusal())
         return
-    if before.waiting is not None:
-        await message.reply_text(messages.waiting_text(before.waiting))
-        return
-    intro = messages.current_text(before.mentor) if before.mentor is not None else ""
+    if before.waiting is not None:  # (choosing again takes that question back: it may be stuck)
+        intro = messages.waiting_text(before.waiting)
+    else:
+        intro = messages.current_text(before.mentor) if before.mentor is not None else ""
     await flows.start(
         context, message, flow.PROPOSE, flow.MentorDraft(circle_id), step="name", intro=intro, refusal=messages.refusal
     )

@@ -10,7 +10,8 @@ from bot import callbacks
 from bot.db.models import Delivery, MemberStatus
 from bot.i18n import _, pgettext
 from bot.messages.buttons import choices
-from bot.services import mentors, notices
+from bot.services import authz, mentors, notices
+from bot.services.authz import Action
 from scheduler.sender import Rendered
 
 #: A coordinator's yes or no to the young person's choice: ``mtd:member_id:yes|no``.
@@ -20,6 +21,8 @@ LINK = "mtl"
 
 
 async def proposed(session: AsyncSession, delivery: Delivery) -> Rendered | None:
+    if not await authz.still_allowed(session, delivery.person_id, delivery.circle_id, Action.DECIDE_MENTOR):
+        return None  # no longer one who leads the circle (or gone)
     mentor = await notices.member(session, delivery.payload.get("member_id"))
     if mentor is None or mentor.status != MemberStatus.PROPOSED:
         return None  # decided in the meantime
@@ -67,8 +70,8 @@ async def agreed(session: AsyncSession, delivery: Delivery) -> Rendered | None:
 
 async def refused(session: AsyncSession, delivery: Delivery) -> Rendered | None:
     mentor = await notices.member(session, delivery.payload.get("member_id"))
-    if mentor is None:
-        return None
+    if mentor is None or mentor.status != MemberStatus.REFUSED:
+        return None  # (two parents at once: the yes won)
     return Rendered(
         pgettext(
             "jongere",
@@ -109,9 +112,9 @@ def link_text(name: str, link: str) -> str:
 
 
 def waiting_text(name: str) -> str:
-    return pgettext("jongere", "Je ouders kiezen nog over {name}. Ik laat het je weten als ze hebben gekozen.").format(
-        name=name
-    )
+    return pgettext(
+        "jongere", "Je ouders kiezen nog over {name}. Wil je toch iemand anders kiezen? Dat mag. Dan vervalt die vraag."
+    ).format(name=name)
 
 
 def current_text(name: str) -> str:

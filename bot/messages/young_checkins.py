@@ -11,7 +11,8 @@ from bot import callbacks
 from bot.db.models import Delivery, Mood, TalkWish
 from bot.i18n import _, ngettext, pgettext
 from bot.messages.buttons import marked
-from bot.services import young_checkins
+from bot.services import authz, mentors, young_checkins
+from bot.services.authz import Action
 from bot.services.young_checkins import Own
 from scheduler.sender import Rendered
 
@@ -219,6 +220,8 @@ async def checkin_message(session: AsyncSession, delivery: Delivery) -> Rendered
 
 
 async def shared(session: AsyncSession, delivery: Delivery) -> Rendered | None:
+    if not await authz.still_allowed(session, delivery.person_id, delivery.circle_id, Action.SEE_YOUNG_VIEW):
+        return None  # no longer one who leads the circle (or gone): nothing of the young person's
     found = await young_checkins.shared_answers(session, delivery.payload.get("checkin_id"))
     if found is None:
         return None
@@ -231,6 +234,8 @@ async def shared(session: AsyncSession, delivery: Delivery) -> Rendered | None:
 
 
 async def hard_time(session: AsyncSession, delivery: Delivery) -> Rendered | None:
+    if not await authz.still_allowed(session, delivery.person_id, delivery.circle_id, Action.SEE_YOUNG_VIEW):
+        return None  # no longer one who leads the circle (or gone): nothing of the young person's
     member = await young_checkins.find_member(session, delivery.payload.get("member_id"))
     if member is None:
         return None
@@ -241,6 +246,7 @@ async def hard_time(session: AsyncSession, delivery: Delivery) -> Rendered | Non
 
 async def talk_to_mentor(session: AsyncSession, delivery: Delivery) -> Rendered | None:
     member = await young_checkins.find_member(session, delivery.payload.get("member_id"))
-    if member is None:
-        return None
+    mentor = await mentors.active_mentor(session, member) if member is not None else None
+    if member is None or mentor is None or mentor.person_id != delivery.person_id:
+        return None  # no longer their trusted adult
     return Rendered("🌱 " + _("{name} wil graag met je praten.").format(name=member.display_name))

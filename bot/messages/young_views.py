@@ -11,7 +11,8 @@ from bot.db.models import AgreementOpinion, Delivery, PersonWish
 from bot.i18n import _, bidi, pgettext
 from bot.messages.buttons import marked
 from bot.plan_text import opinion_words
-from bot.services import young_views
+from bot.services import authz, young_views
+from bot.services.authz import Action
 from scheduler.sender import Rendered
 
 OPINION = "yo"  # yo:agreement_id:ask|<AgreementOpinion>
@@ -60,8 +61,11 @@ def opinion_question(
 
 async def opinion_told(session: AsyncSession, delivery: Delivery) -> Rendered | None:
     """To each coordinator, privately."""
+    if not await authz.still_allowed(session, delivery.person_id, delivery.circle_id, Action.SEE_YOUNG_VIEW):
+        return None  # no longer one who leads the circle (or gone): nothing of the young person's
+    payload = delivery.payload
     found = await young_views.opinion_notice(
-        session, delivery.payload.get("opinion_id"), delivery.payload.get("opinion")
+        session, payload.get("opinion_id"), payload.get("opinion"), payload.get("at")
     )
     if found is None:
         return None

@@ -182,3 +182,13 @@ async def authorize(session: AsyncSession, person_id: int | None, circle_id: int
         )
         raise NotAllowed(action)
     return Access(circle, role, member)
+
+
+async def still_allowed(session: AsyncSession, person_id: int | None, circle_id: int | None, action: Action) -> bool:
+    """At send time: whether the recipient of a queued message still has the role it was queued
+    for. A parent whose coordinator role was taken back, or who left, gets nothing of the young
+    person's that was queued for them (a pause can hold a message for weeks)."""
+    if person_id is None or circle_id is None:
+        return False
+    circle = await session.get(Circle, circle_id)
+    return circle is not None and (await role_in(session, person_id, circle))[0] in RULES[action]

@@ -70,12 +70,25 @@ async def propose(
     session: AsyncSession, circle_id: int, *, person_id: int, name: str, reason: str | None, now: datetime
 ) -> Member:
     """The young person proposes someone; each coordinator is asked privately. One open proposal
-    at a time (``NoLongerPossible`` for a second)."""
+    at a time: a new one takes the open one back (its question may never have reached a parent),
+    and the person first proposed still hears nothing."""
     access = await authz.authorize(session, person_id, circle_id, Action.PROPOSE_MENTOR)
     young = access.member
     assert young is not None
-    if await open_proposal(session, young) is not None:
-        raise authz.NoLongerPossible(Action.PROPOSE_MENTOR)
+    earlier = await session.scalar(
+        select(Member).where(Member.mentor_of_member_id == young.id, Member.status == MemberStatus.PROPOSED)
+    )
+    if earlier is not None:  # its buttons no longer work (the status is checked on every press)
+        earlier.status, earlier.proposal_reason = MemberStatus.REFUSED, None
+        audit.record(
+            session,
+            at=now,
+            action="mentor.withdrawn",
+            actor_person_id=person_id,
+            circle_id=circle_id,
+            subject_type="member",
+            subject_id=earlier.id,
+        )
     proposed = Member(
         circle_id=circle_id,
         display_name=name,
@@ -119,7 +132,7 @@ class Decided:
 async def decide(session: AsyncSession, member_id: int, *, person_id: int, agree: bool, now: datetime) -> Decided:
     """A coordinator's yes or no; the first answer decides (``NoLongerPossible`` after that). The
     young person hears it; the mentor hears nothing unless the young person sends them a link."""
-    proposed = await session.get(Member, member_id)
+    proposed = await session.get(Member, member_id, with_for_update=True)  # two parents at once: one decides
     if proposed is None:
         raise authz.NoLongerPossible(Action.DECIDE_MENTOR)
     access = await authz.authorize(session, person_id, proposed.circle_id, Action.DECIDE_MENTOR)

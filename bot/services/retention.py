@@ -33,9 +33,11 @@ from bot.db.models import (
     HelpAsk,
     Invitation,
     Member,
+    MemberStatus,
     NetworkCheckin,
     Person,
     Professional,
+    YoungCheckin,
 )
 from bot.db.session import SessionMaker
 from bot.services import audit
@@ -58,6 +60,11 @@ async def purge(session: AsyncSession, *, now: datetime, months: int = DEFAULT_M
         "checkin_answers": delete(CheckinAnswer).where(CheckinAnswer.answered_at < before),
         "checkin_rounds": delete(CheckinRound).where(CheckinRound.occurs_at < before),
         "network_checkins": delete(NetworkCheckin).where(NetworkCheckin.occurs_at < before),
+        "young_checkins": delete(YoungCheckin).where(YoungCheckin.occurs_at < before),
+        # whom the young person once proposed but who never joined (a name and a reason)
+        "proposed_and_refused": delete(Member).where(
+            Member.status == MemberStatus.REFUSED, Member.person_id.is_(None), Member.created_at < before
+        ),
         "agreement_occurrences": delete(AgreementOccurrence).where(AgreementOccurrence.occurs_at < before),
         "help_asks": delete(HelpAsk).where(HelpAsk.created_at < before),
         "contact_requests": delete(ContactRequest).where(

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.delivery_kinds import DeliveryKind
@@ -342,9 +342,12 @@ async def choose(session: AsyncSession, circle_id: int, *, person_id: int, weeks
         raise authz.NoLongerPossible(weeks)
     circle, member = await _self(session, circle_id, person_id)
     schedule = await current(session, member.id)
-    if weeks is None:
-        if schedule is not None:
-            schedule.active = False
+    if weeks is None:  # every active one (should two ever exist, stop means stop)
+        await session.execute(
+            update(Schedule)
+            .where(Schedule.member_id == member.id, Schedule.purpose == SchedulePurpose.YOUNG_CHECKIN)
+            .values(active=False)
+        )
     elif schedule is None:
         await start(session, circle, member, weeks=weeks, now=now)
     elif schedule.interval != weeks:

@@ -90,7 +90,7 @@ async def give_opinion(
         access.circle,
         kind=DeliveryKind.YOUNG_OPINION,
         key=f"young.opinion:{said.id}:{opinion.value}:{now.isoformat()}",
-        payload={"opinion_id": said.id, "opinion": opinion.value},
+        payload={"opinion_id": said.id, "opinion": opinion.value, "at": now.isoformat()},
         now=now,
         except_person_id=person_id,
     )
@@ -102,7 +102,6 @@ async def give_opinion(
         circle_id=agreement.circle_id,
         subject_type="agreement",
         subject_id=agreement.id,
-        detail={"opinion": opinion.value},
     )
     return agreement
 
@@ -114,10 +113,13 @@ class OpinionNotice:
     opinion: AgreementOpinion
 
 
-async def opinion_notice(session: AsyncSession, opinion_id: object, opinion: object) -> OpinionNotice | None:
-    """What a coordinator's message is about (``None``: gone, or changed again since)."""
+async def opinion_notice(
+    session: AsyncSession, opinion_id: object, opinion: object, at: object = None
+) -> OpinionNotice | None:
+    """What a coordinator's message is about (``None``: gone, or changed again since: only the
+    newest press is told, even when an older one waited for the end of a pause)."""
     said = await session.get(YoungOpinion, opinion_id) if isinstance(opinion_id, int) else None
-    if said is None or said.opinion.value != opinion:
+    if said is None or said.opinion.value != opinion or (at is not None and said.updated_at.isoformat() != at):
         return None  # a newer press sends its own message
     young = await session.get(Member, said.young_member_id)
     agreement = await session.get(Agreement, said.agreement_id)
@@ -227,8 +229,7 @@ async def mark(
         actor_person_id=person_id,
         circle_id=member.circle_id,
         subject_type="member",
-        subject_id=member.id,
-        detail={"wish": wish.value if wish else None},
+        subject_id=young.id,  # (whom it is about stays out of the trail: it outlives an erasure)
     )
     return member
 
@@ -246,6 +247,7 @@ async def wishes_for(
         .join(Member, Member.id == YoungWish.young_member_id)
         .where(
             YoungWish.circle_id == access.circle.id,
+            YoungWish.member_id != (access.member.id if access.member else None),  # never about oneself
             Member.status == MemberStatus.ACTIVE,
             Member.role == MemberRole.YOUNG,
         )
