@@ -130,8 +130,8 @@ async def test_a_parent_never_sees_the_young_persons_mark_about_themselves(sandb
     await sam.press(people_list, "🙅 Liever niet")
     (fatima_sees,) = await c.fatima.send("/members")
     (omar_sees,) = await c.omar.send("/members")
-    assert "Sam wil dit liever niet" not in fatima_sees.text
-    assert "Sam wil dit liever niet" in omar_sees.text
+    assert "Sam wil deze persoon liever niet erbij" not in fatima_sees.text
+    assert "Sam wil deze persoon liever niet erbij" in omar_sees.text
 
 
 async def test_what_waited_for_a_parent_is_not_sent_once_they_no_longer_lead(sandbox: Sandbox) -> None:

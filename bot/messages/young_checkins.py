@@ -133,8 +133,8 @@ def young_helplines() -> str:
     return "\n".join(
         [
             pgettext("jongere", "Kindertelefoon: 0800-0432 (gratis, ook chat: kindertelefoon.nl)"),
-            "113: 0800-0113",
-            _("Gevaar? Bel 112."),
+            pgettext("jongere", "Denk je aan zelfmoord? Bel of chat met 113: 0800-0113."),
+            pgettext("jongere", "Gevaar? Bel 112."),
         ]
     )
 

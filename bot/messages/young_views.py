@@ -124,5 +124,5 @@ def wish_question(
 def wish_words(young: str, wish: PersonWish) -> str:
     """What a coordinator reads by a member's name in /members."""
     if wish == PersonWish.WANT:
-        return "👍 " + _("{young} wil dit graag").format(young=bidi(young))
-    return "🙅 " + _("{young} wil dit liever niet").format(young=bidi(young))
+        return "👍 " + _("{young} wil deze persoon erbij").format(young=bidi(young))
+    return "🙅 " + _("{young} wil deze persoon liever niet erbij").format(young=bidi(young))
