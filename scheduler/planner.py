@@ -147,7 +147,7 @@ async def _plan_pulses(session: AsyncSession, schedule: Schedule, *, now: dateti
 
 async def _plan_network_checkins(session: AsyncSession, schedule: Schedule, *, now: datetime) -> int:
     """A network member's check-ins, at 19:00 on their own clock (wherever they live now)."""
-    await network_checkins.follow_time_zone(session, schedule)
+    await people.follow_member_clock(session, schedule)
     tz = ZoneInfo(schedule.time_zone)
     start = max(schedule.planned_until or schedule.created_at, now - network_checkins.GRACE)
     horizon = now + LOOK_AHEAD
@@ -160,7 +160,7 @@ async def _plan_network_checkins(session: AsyncSession, schedule: Schedule, *, n
 
 async def _plan_young_checkins(session: AsyncSession, schedule: Schedule, *, now: datetime) -> int:
     """The young person's own check-ins, at 17:00 on their own clock (wherever they live now)."""
-    await young_checkins.follow_time_zone(session, schedule)
+    await people.follow_member_clock(session, schedule)
     tz = ZoneInfo(schedule.time_zone)
     start = max(schedule.planned_until or schedule.created_at, now - young_checkins.GRACE)
     horizon = now + LOOK_AHEAD

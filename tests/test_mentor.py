@@ -9,21 +9,9 @@ from sqlalchemy import func, select
 from bot.db.models import AuditEvent, Invitation, Member, MemberStatus
 from sandbox.fake_telegram import FakeUser
 from sandbox.harness import Sandbox
-from tests.journey import GROUP_ID, STALE, confirm_join, links_in, make_agreement, set_up_circle
+from tests.journey import GROUP_ID, STALE, confirm_join, join_young, links_in, make_agreement, set_up_circle
 
 YES = "✅ Ja, dat is goed"
-
-
-async def join_young(sandbox: Sandbox, coordinator: FakeUser, user_id: int, first_name: str, name: str) -> FakeUser:
-    """A coordinator invites the young person; they open the link, say yes, and are confirmed."""
-    (question,) = await coordinator.send("/invite")
-    await coordinator.press(question, "De jongere zelf")
-    (link_message,) = await coordinator.send(name)
-    young = sandbox.user(user_id, first_name)
-    (invitation,) = await young.send(f"/start {links_in(link_message)['start']}")
-    await young.press(invitation, "Ja, ik doe mee")
-    await confirm_join(coordinator, f"✅ Ja, dit is {name}")
-    return young
 
 
 async def propose(young: FakeUser, name: str, reason: str | None) -> str:

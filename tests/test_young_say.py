@@ -17,21 +17,9 @@ from bot.db.models import (
 )
 from sandbox.fake_telegram import FakeUser, SentMessage
 from sandbox.harness import Sandbox
-from tests.journey import GROUP_ID, STALE, Circle, confirm_join, links_in, make_agreement, set_up_circle
+from tests.journey import GROUP_ID, STALE, Circle, join_young, make_agreement, set_up_circle
 
 SAM = 5
-
-
-async def join_young(sandbox: Sandbox, coordinator: FakeUser, user_id: int, first_name: str, name: str) -> FakeUser:
-    """The coordinator invites the young person ("De jongere zelf"), who joins through their link."""
-    (question,) = await coordinator.send("/invite")
-    await coordinator.press(question, "De jongere zelf")
-    (link_message,) = await coordinator.send(name)
-    young = sandbox.user(user_id, first_name)
-    (invitation,) = await young.send(f"/start {links_in(link_message)['start']}")
-    await young.press(invitation, "Ja, ik doe mee")
-    await confirm_join(coordinator, f"✅ Ja, dit is {name}")
-    return young
 
 
 async def _count(sandbox: Sandbox, model: type[YoungOpinion] | type[YoungWish]) -> int:

@@ -31,11 +31,10 @@ from bot.db.models import (
     MemberStatus,
     NetworkCheckin,
     Outcome,
-    Person,
     Schedule,
     SchedulePurpose,
 )
-from bot.services import audit, authz, consent, notifications
+from bot.services import audit, authz, consent, notifications, people
 from bot.services.authz import Action
 from bot.services.consent import Consent
 
@@ -104,7 +103,7 @@ async def choose(
         old.active = False
     schedule = None
     if weeks is not None:
-        zone = await _zone_of(session, member, access.circle)
+        zone = await people.zone_of_member(session, member, access.circle)
         first = (now + FIRST_AFTER).astimezone(ZoneInfo(zone)).date()
         schedule = Schedule(
             circle_id=circle_id,
@@ -146,11 +145,6 @@ async def choose(
     return schedule
 
 
-async def _zone_of(session: AsyncSession, member: Member, circle: Circle) -> str:
-    person = await session.get(Person, member.person_id) if member.person_id else None
-    return (person.time_zone if person else None) or circle.time_zone
-
-
 async def plan(session: AsyncSession, schedule: Schedule, occurrences: list[datetime], *, now: datetime) -> int:
     """Queue the check-ins at ``occurrences`` (from the planner) for the schedule's member."""
     member = await session.get(Member, schedule.member_id) if schedule.member_id else None
@@ -184,14 +178,6 @@ async def plan(session: AsyncSession, schedule: Schedule, occurrences: list[date
         )
         queued += 1
     return queued
-
-
-async def follow_time_zone(session: AsyncSession, schedule: Schedule) -> None:
-    """The member moved their clock (/timezone): 19:00 stays 19:00 for them."""
-    member = await session.get(Member, schedule.member_id) if schedule.member_id else None
-    circle = await session.get(Circle, schedule.circle_id)
-    if member is not None and circle is not None:
-        schedule.time_zone = await _zone_of(session, member, circle)
 
 
 async def still_open(session: AsyncSession, checkin: NetworkCheckin, now: datetime) -> bool:
@@ -429,7 +415,7 @@ async def paused_until(session: AsyncSession, member: Member) -> date:
     """The last day of the member's pause, on their own calendar."""
     assert member.checkin_paused_until is not None
     circle = await session.get_one(Circle, member.circle_id)
-    return member.checkin_paused_until.astimezone(ZoneInfo(await _zone_of(session, member, circle))).date()
+    return member.checkin_paused_until.astimezone(ZoneInfo(await people.zone_of_member(session, member, circle))).date()
 
 
 async def stop(session: AsyncSession, circle_id: int, *, person_id: int, now: datetime) -> Member:

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Person
+from bot.db.models import Circle, Member, Person, Schedule
 from bot.i18n import available_languages, resolve_language
 from bot.services import audit, authz, menus
 from bot.services.quiet_hours import DEFAULT_FROM, DEFAULT_UNTIL
@@ -147,3 +147,18 @@ def set_time_zone(session: AsyncSession, person: Person, zone: str, *, now: date
 
 async def choose_time_zone(session: AsyncSession, person_id: int, zone: str, *, now: datetime) -> None:
     set_time_zone(session, await session.get_one(Person, person_id), zone, now=now)
+
+
+async def zone_of_member(session: AsyncSession, member: Member, circle: Circle) -> str:
+    """The member's own clock (``/timezone``), else the circle's."""
+    person = await session.get(Person, member.person_id) if member.person_id else None
+    return (person.time_zone if person else None) or circle.time_zone
+
+
+async def follow_member_clock(session: AsyncSession, schedule: Schedule) -> None:
+    """A schedule on one member's own clock (their check-ins) follows a move (``/timezone``): 19:00
+    stays 19:00 for them."""
+    member = await session.get(Member, schedule.member_id) if schedule.member_id else None
+    circle = await session.get(Circle, schedule.circle_id)
+    if member is not None and circle is not None:
+        schedule.time_zone = await zone_of_member(session, member, circle)

@@ -24,13 +24,12 @@ from bot.db.models import (
     MemberRole,
     MemberStatus,
     Mood,
-    Person,
     Schedule,
     SchedulePurpose,
     TalkWish,
     YoungCheckin,
 )
-from bot.services import audit, authz, mentors, notifications
+from bot.services import audit, authz, mentors, notifications, people
 from bot.services.authz import Action
 
 CHOICES = (1, 2, 4)  # weeks between check-ins; 2 is the suggestion
@@ -50,14 +49,9 @@ async def current(session: AsyncSession, member_id: int) -> Schedule | None:
     )
 
 
-async def _zone_of(session: AsyncSession, member: Member, circle: Circle) -> str:
-    person = await session.get(Person, member.person_id) if member.person_id else None
-    return (person.time_zone if person else None) or circle.time_zone
-
-
 async def start(session: AsyncSession, circle: Circle, member: Member, *, weeks: int, now: datetime) -> Schedule:
     """A new rhythm from now: the first check-in a week later, at 17:00 on their own clock."""
-    zone = await _zone_of(session, member, circle)
+    zone = await people.zone_of_member(session, member, circle)
     first = (now + FIRST_AFTER).astimezone(ZoneInfo(zone)).date()
     schedule = Schedule(
         circle_id=circle.id,
@@ -115,14 +109,6 @@ async def plan(session: AsyncSession, schedule: Schedule, occurrences: list[date
         )
         queued += 1
     return queued
-
-
-async def follow_time_zone(session: AsyncSession, schedule: Schedule) -> None:
-    """The young person moved their clock (/timezone): 17:00 stays 17:00 for them."""
-    member = await session.get(Member, schedule.member_id) if schedule.member_id else None
-    circle = await session.get(Circle, schedule.circle_id)
-    if member is not None and circle is not None:
-        schedule.time_zone = await _zone_of(session, member, circle)
 
 
 @dataclass(frozen=True)
