@@ -201,6 +201,26 @@ class PersonWish(enum.StrEnum):
     RATHER_NOT = "rather_not"
 
 
+class KnowLevel(enum.StrEnum):
+    """Safety circles: what one person may learn of a part of the plan."""
+
+    MUST = "must"  # must know: always shown and sent to them
+    MAY = "may"  # may know (today's default for whom it concerns)
+    MUST_NOT = "must_not"  # never reaches them, in any form
+
+
+class OpenRequestStatus(enum.StrEnum):
+    OPEN = "open"
+    TAKEN = "taken"
+    EXPIRED = "expired"
+    WITHDRAWN = "withdrawn"
+
+
+class RequestAnswer(enum.StrEnum):
+    YES = "yes"
+    NOT_THIS_TIME = "not_this_time"
+
+
 class Urgency(enum.StrEnum):
     TODAY = "today"
     THIS_WEEK = "this_week"
@@ -630,3 +650,79 @@ class YoungWish(Base):
     young_member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
     wish: Mapped[PersonWish] = mapped_column(_enum(PersonWish))
     updated_at: Mapped[datetime]
+
+
+class WhoName(Base):
+    """An answer to a who-question ("Wie vertrouw jij?"): a name the family keeps for itself. Not a
+    member, nobody is contacted; the family can invite them later with one tap."""
+
+    __tablename__ = "who_names"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    circle_id: Mapped[int] = mapped_column(ForeignKey("circles.id", ondelete="CASCADE"), index=True)
+    #: Whose list it is: a coordinator's (the family's) or the young person's own.
+    asked_by_member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    question: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(SealedText)
+    invited_member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime]
+
+
+class SharingRule(Base):
+    """Safety circles: one person's level for one agreement or one step of the "als het misgaat"
+    plan. No rule: today's default."""
+
+    __tablename__ = "sharing_rules"
+    __table_args__ = (UniqueConstraint("agreement_id", "plan_step_id", "member_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    circle_id: Mapped[int] = mapped_column(ForeignKey("circles.id", ondelete="CASCADE"), index=True)
+    agreement_id: Mapped[int | None] = mapped_column(ForeignKey("agreements.id", ondelete="CASCADE"))
+    plan_step_id: Mapped[int | None] = mapped_column(ForeignKey("plan_steps.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    level: Mapped[KnowLevel] = mapped_column(_enum(KnowLevel))
+    updated_at: Mapped[datetime]
+
+
+class OpenRequest(Base):
+    """A need the family posts to the circle ("Wie kan zaterdag de boodschappen doen?"). The first
+    yes takes it; nobody sees who said no."""
+
+    __tablename__ = "open_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    circle_id: Mapped[int] = mapped_column(ForeignKey("circles.id", ondelete="CASCADE"), index=True)
+    by_member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    what: Mapped[str] = mapped_column(SealedText)
+    status: Mapped[OpenRequestStatus] = mapped_column(_enum(OpenRequestStatus))
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    taken_by_member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    agreement_id: Mapped[int | None] = mapped_column(ForeignKey("agreements.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime]
+
+
+class OpenRequestAsk(Base):
+    """One person asked by an open request, and their answer (private to them)."""
+
+    __tablename__ = "open_request_asks"
+    __table_args__ = (UniqueConstraint("request_id", "member_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("open_requests.id", ondelete="CASCADE"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    answer: Mapped[RequestAnswer | None] = mapped_column(_enum(RequestAnswer))
+    answered_at: Mapped[datetime | None]
+
+
+class GivenBack(Base):
+    """What the family does for others (help goes both ways): the look-back mentions it."""
+
+    __tablename__ = "given_back"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    circle_id: Mapped[int] = mapped_column(ForeignKey("circles.id", ondelete="CASCADE"), index=True)
+    by_member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    for_member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    for_name: Mapped[str | None] = mapped_column(SealedText)  # someone outside the circle
+    what: Mapped[str] = mapped_column(SealedText)
+    created_at: Mapped[datetime]

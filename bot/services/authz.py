@@ -72,6 +72,12 @@ class Action(enum.StrEnum):
     DECIDE_MENTOR = "decide_mentor"
     GIVE_YOUNG_VIEW = "give_young_view"
     SEE_YOUNG_VIEW = "see_young_view"
+    ASK_WHO_QUESTIONS = "ask_who_questions"
+    SET_SHARING = "set_sharing"
+    POST_REQUEST = "post_request"
+    ANSWER_REQUEST = "answer_request"
+    RECORD_GIVING = "record_giving"
+    THANK_FAMILY = "thank_family"
 
 
 FAMILY_ROLES = frozenset({Role.COORDINATOR, Role.FAMILY})
@@ -123,6 +129,14 @@ RULES: dict[Action, frozenset[Role]] = {
     Action.DECIDE_MENTOR: frozenset({Role.COORDINATOR}),
     Action.GIVE_YOUNG_VIEW: frozenset({Role.YOUNG}),
     Action.SEE_YOUNG_VIEW: frozenset({Role.COORDINATOR}),  # never the person marked, nor the network
+    # growing the circle and sharing by choice (issue 22): the family's own list of names (and the
+    # young person's own), who may know what, open requests, and help that goes both ways
+    Action.ASK_WHO_QUESTIONS: frozenset({Role.COORDINATOR, Role.YOUNG}),  # each their own list
+    Action.SET_SHARING: frozenset({Role.COORDINATOR}),
+    Action.POST_REQUEST: frozenset({Role.COORDINATOR}),
+    Action.ANSWER_REQUEST: MEMBERS,  # and only those asked: checked on the ask itself
+    Action.RECORD_GIVING: FAMILY_ROLES,
+    Action.THANK_FAMILY: frozenset({Role.NETWORK, Role.YOUNG}),
 }
 
 
