@@ -73,5 +73,10 @@ class DeliveryKind(enum.StrEnum):
     FOLLOWUP_ANSWER = "followup.answer"
     FOLLOWUP_GOODBYE = "followup.goodbye"
     FOLLOWUP_HANDOVER = "followup.handover"
+    # open requests (issue 22): each privately; nobody hears who said no
+    REQUEST_ASK = "request.ask"  # to each person asked: "Ik doe het" / "Deze keer niet"
+    REQUEST_TAKEN = "request.taken"  # to the family: who does it
+    REQUEST_GONE = "request.gone"  # to the others asked: it is taken (not by whom)
+    REQUEST_EXPIRED = "request.expired"  # to the one who asked, at the end, if nobody took it
     # not a message: a chat's command menu (set, or deleted), rendered when it is sent
     MENU = "menu"

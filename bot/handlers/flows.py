@@ -21,6 +21,7 @@ from bot.flows import (
     mentor,
     network_checkins,
     new_circle,
+    open_request,
     safety_plan,
 )
 from bot.flows.flow import Flow, Reply, Turn, take_press, take_text
@@ -44,6 +45,7 @@ FLOWS: dict[str, Flow[Any]] = {
         checkins.CHECKIN,
         checkins.NOTE,
         network_checkins.NOTE,
+        open_request.POST,
     )
 }
 

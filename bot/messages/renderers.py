@@ -23,6 +23,7 @@ from bot.messages import (
     menus,
     network_checkins,
     notices,
+    open_requests,
     pulse,
     young_checkins,
     young_views,
@@ -86,6 +87,10 @@ RENDERERS: Mapping[DeliveryKind, Renderer] = MappingProxyType(
         DeliveryKind.FOLLOWUP_ANSWER: follow_up.answer_message,
         DeliveryKind.FOLLOWUP_GOODBYE: follow_up.goodbye,
         DeliveryKind.FOLLOWUP_HANDOVER: follow_up.handover,
+        DeliveryKind.REQUEST_ASK: open_requests.ask_message,
+        DeliveryKind.REQUEST_TAKEN: open_requests.taken,
+        DeliveryKind.REQUEST_GONE: open_requests.gone,
+        DeliveryKind.REQUEST_EXPIRED: open_requests.expired,
         DeliveryKind.MENU: menus.menu,
     }
 )
