@@ -30,6 +30,7 @@ from bot.db.models import (
     Member,
     MemberRole,
     NetworkCheckin,
+    OpenRequestAsk,
     Person,
     StepKind,
     SupportKind,
@@ -51,6 +52,7 @@ from bot.services import (
     mentors,
     network_checkins,
     notifications,
+    open_requests,
     pulse,
     removal,
     safety_plan,
@@ -418,6 +420,23 @@ async def test_every_kind_renders_in_every_language(sandbox: Sandbox) -> None:
         await rendered.after_sent(s, sent)
 
     await step(shown)
+
+    # an open request: asked privately, taken by one, the others told; "nobody took it" was queued
+    posted = await step(
+        lambda s: open_requests.post(
+            s, circle_id, person_id=fatima, what="Boodschappen", member_ids=None, days=3, now=now
+        )
+    )
+
+    async def kees_takes_it(s: AsyncSession) -> None:
+        (ask_id,) = await s.scalars(
+            select(OpenRequestAsk.id).where(
+                OpenRequestAsk.request_id == posted.id, OpenRequestAsk.member_id == members[kees]
+            )
+        )
+        await open_requests.answer(s, ask_id, person_id=kees, yes=True, now=now)
+
+    await step(kees_takes_it)
 
     # someone can no longer be reached (as the sender tells the family after a 403)
     await step(

@@ -54,7 +54,7 @@ async def taken(session: AsyncSession, delivery: Delivery) -> Rendered | None:
     text = "\n\n".join(
         [
             _("✅ {name} doet het:").format(name=view.taker.display_name) + "\n" + view.request.what,
-            _("Wil je er een vaste afspraak van maken? Dat kan met één tik."),
+            _("Wil je er een afspraak van maken? Dat kan met één tik."),
         ]
     )
     return Rendered(text, None if view.request.agreement_id else make_button(view.request.id))
