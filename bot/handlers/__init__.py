@@ -35,6 +35,7 @@ from bot.handlers import (
     reminders,
     safety_plan,
     time_zone,
+    who_questions,
     young_checkins,
     young_views,
 )
@@ -61,6 +62,7 @@ def register(application: KringApplication) -> None:
             *safety_plan.handlers(),
             *membership.handlers(),
             *mentors.handlers(),
+            *who_questions.handlers(),
             *reminders.handlers(),
             *checkins.handlers(),
             *network_checkins.handlers(),

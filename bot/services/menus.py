@@ -71,6 +71,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("pulse", N_("De cijfers voor de hulpverlener"), (Action.CHOOSE_PULSE,)),
     Command("members", N_("Wie doet mee?"), (Action.LIST_MEMBERS,)),
     Command("invite", N_("Nodig iemand uit"), (Action.INVITE,)),
+    Command("who", N_("Wie is er om jullie heen?"), (Action.ASK_WHO_QUESTIONS,)),
     Command("mentor", N_("Kies iemand die je vertrouwt"), (Action.PROPOSE_MENTOR,)),
     Command("pause", N_("Pauze van berichten"), (Action.PAUSE_SELF,)),
     Command("leave", N_("Stoppen met een kring"), (Action.LEAVE,)),
