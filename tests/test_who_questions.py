@@ -22,6 +22,7 @@ from tests.journey import (
     register_professional,
     set_up_circle,
 )
+from tests.test_rhythm import run_hours
 
 LATER = "Klaar voor nu"
 
@@ -109,7 +110,7 @@ async def test_every_question_can_be_skipped_and_skipped_ones_come_back_later(sa
     assert "Vraag 1 van 3\nWie vraagt weleens hoe het met jullie gaat?" in next_round.text
     await fatima.press(next_round, LATER)
     assert next_round.text.startswith("Jullie lijst:\n• Oma\n")
-    (same,) = await fatima.send("/who")
+    await fatima.send("/who")
     (twice,) = await fatima.send("oma")  # already on the list: kept once
     assert not twice.text.startswith("Bewaard")
     assert [n.name for n in await _names(sandbox)] == ["Oma"]
@@ -168,6 +169,9 @@ async def test_kring_mentions_the_questions_gently_when_few_people_are_around(sa
         await fatima.press(question, "zondag")
         await fatima.press(question, "19:00")
     assert question.text.endswith(tip)
+    arrived = await run_hours(sandbox, 24 * 49, GROUP_ID)  # and at the look at the plan
+    (review,) = [m for _, m in arrived if m.text.startswith("🔄 Past het plan nog?")]
+    assert review.text.endswith(tip)
 
 
 async def test_no_tip_when_two_people_are_around_the_family(sandbox: Sandbox) -> None:
