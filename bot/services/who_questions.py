@@ -146,22 +146,6 @@ async def invite(session: AsyncSession, who_name_id: int, *, person_id: int, now
     return invited, token
 
 
-async def remove(session: AsyncSession, who_name_id: int, *, person_id: int, now: datetime) -> str:
-    """Take one name off the list; returns it."""
-    row, _member = await _own_row(session, who_name_id, person_id)
-    await session.delete(row)
-    audit.record(
-        session,
-        at=now,
-        action="who.removed",
-        actor_person_id=person_id,
-        circle_id=row.circle_id,
-        subject_type="who_name",
-        subject_id=row.id,
-    )
-    return row.name
-
-
 async def few_people(session: AsyncSession, circle_id: int) -> bool:
     """Fewer than two people around the family: the moment to offer the who-questions."""
     count = await session.scalar(
