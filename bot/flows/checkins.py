@@ -15,9 +15,10 @@ from bot import callbacks
 from bot.flows.flow import Flow, Pressed, Reply, Step, Turn, rows, say, too_long
 from bot.i18n import _, ngettext, pgettext
 from bot.messages import pulse as pulse_messages
+from bot.messages import who_questions as who_messages
 from bot.messages.buttons import marked
 from bot.plan_text import describe_when, weekday_name
-from bot.services import authz, checkins, network_checkins, pulse
+from bot.services import authz, checkins, network_checkins, pulse, who_questions
 from bot.services.agreements import When
 
 TIMES = (time(18, 0), time(19, 0), time(20, 0))
@@ -209,6 +210,8 @@ async def _time(turn: Setup, name: str, value: str) -> Reply | None:
     except authz.NotAllowed:
         offered = None
     if offered is None:
+        if await who_questions.may_offer(turn.session, turn.data.circle_id, person_id=turn.person_id):
+            done += "\n\n" + who_messages.offer()  # few people around the family: a tip, never forced
         return say(done)
     question, buttons = pulse_messages.offer(offered, turn.data.circle_id)
     return done + "\n\n" + question, buttons

@@ -10,7 +10,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot import callbacks
 from bot.flows.flow import Flow, Reply, Step, Turn, say
 from bot.i18n import _, pgettext
-from bot.services import circles, erasure
+from bot.services import circles, erasure, who_questions
 from bot.texts import last_coordinator
 
 
@@ -36,6 +36,8 @@ async def _ask(turn: Forget) -> Reply:
         [turn.button("🗑 " + _("Kring {circle} opheffen").format(circle=c.name), "circle", c.id)]
         for c in await circles.dissolvable(turn.session, turn.person_id)
     ]
+    if names := await who_questions.count_own(turn.session, turn.person_id):
+        rows.append([turn.button("🗑 " + _("Alleen de namen van /who ({count})").format(count=names), "names")])
     rows.append(_no(turn))
     return _("Wat wil je wissen? Eerst zie je wat er dan gebeurt. Pas daarna wis ik iets."), InlineKeyboardMarkup(rows)
 
@@ -45,6 +47,11 @@ async def _chosen(turn: Forget, name: str, value: str) -> Reply | None:
         return _nothing(turn)
     if name == "self":
         return await _what_erasing_does(turn)
+    if name == "names":
+        turn.go("confirm_names")
+        return _("De namen die je bij /who opschreef, worden gewist. De rest blijft. Weet je het zeker?"), (
+            InlineKeyboardMarkup([[turn.button(pgettext("button", "Ja, wis de namen"), "yes_names")], _no(turn)])
+        )
     if name == "circle" and value.isdigit():
         circle = await erasure.check_can_dissolve(turn.session, callbacks.as_int(value), person_id=turn.person_id)
         turn.go("confirm_circle", circle_id=circle.id)
@@ -111,6 +118,16 @@ async def _erase_self(turn: Forget, name: str, value: str) -> Reply | None:
     return say(_("Klaar. Alles over jou is gewist. Wil je ooit weer meedoen? Dan heb je een nieuwe link nodig."))
 
 
+async def _erase_names(turn: Forget, name: str, value: str) -> Reply | None:
+    if name == NO:
+        return _nothing(turn)
+    if name != "yes_names":
+        raise callbacks.BadCallbackData(name)
+    turn.finish()
+    await who_questions.forget_own(turn.session, turn.person_id, now=turn.now)
+    return say(_("Klaar. De namen van /who zijn gewist."))
+
+
 async def _dissolve(turn: Forget, name: str, value: str) -> Reply | None:
     if name == NO:
         return _nothing(turn)
@@ -128,6 +145,7 @@ FORGET = Flow(
     steps={
         "choose": Step(_ask, pressed=_chosen),
         "confirm_self": Step(pressed=_erase_self),
+        "confirm_names": Step(pressed=_erase_names),
         "confirm_circle": Step(pressed=_dissolve),
     },
 )

@@ -36,6 +36,7 @@ from bot.handlers import (
     reminders,
     safety_plan,
     time_zone,
+    who_questions,
     young_checkins,
     young_views,
 )
@@ -63,6 +64,7 @@ def register(application: KringApplication) -> None:
             *membership.handlers(),
             *mentors.handlers(),
             *open_requests.handlers(),
+            *who_questions.handlers(),
             *reminders.handlers(),
             *checkins.handlers(),
             *network_checkins.handlers(),

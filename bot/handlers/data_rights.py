@@ -169,6 +169,10 @@ def readable(data: dict[str, Any], tz: ZoneInfo) -> str:
             [f"{m['display_name']}{said(m['proposal_reason'])}" for m in data["trusted_adults"]],
         ),
         (
+            _("Namen die je opschreef bij /who"),
+            [w["name"] + (" (" + _("uitgenodigd") + ")" if w["invited"] else "") for w in data["who_names"]],
+        ),
+        (
             _("Vragen om contact met de hulpverlener"),
             [f"{when(r['created_at'])}{said(r['message'])}" for r in data["contact_requests"]],
         ),

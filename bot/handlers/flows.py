@@ -23,6 +23,7 @@ from bot.flows import (
     new_circle,
     open_request,
     safety_plan,
+    who_questions,
 )
 from bot.flows.flow import Flow, Reply, Turn, take_press, take_text
 from bot.handlers.fallback import stale_button, unexpected_message
@@ -46,6 +47,7 @@ FLOWS: dict[str, Flow[Any]] = {
         checkins.NOTE,
         network_checkins.NOTE,
         open_request.POST,
+        who_questions.WHO,
     )
 }
 
@@ -206,7 +208,11 @@ async def cancel(update: Update, context: KringContext) -> None:
             draft = await drafts.current(session, person_id=context.person_id, chat_id=message.chat.id)
         if draft is not None:
             await drafts.finish(session, draft)
-    await message.reply_text(_("Gestopt. Er is niets bewaard.") if draft else _("Er is niets om te stoppen."))
+    if draft is None:
+        await message.reply_text(_("Er is niets om te stoppen."))
+        return
+    flow = FLOWS.get(draft.flow)  # a flow that keeps each answer at once says so
+    await message.reply_text(flow.stopped() if flow is not None else _("Gestopt. Er is niets bewaard."))
 
 
 class _ReplyToKring(filters.MessageFilter):

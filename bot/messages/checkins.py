@@ -11,8 +11,10 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot import callbacks
 from bot.db.models import CheckinRound, Delivery, Outcome
 from bot.i18n import _, bidi, pgettext
+from bot.messages import who_questions
 from bot.messages.network_checkins import contact_words
 from bot.services import checkins, network_checkins
+from bot.services import who_questions as who_questions_service
 from bot.texts import answer_labels
 from scheduler.sender import Rendered
 
@@ -117,13 +119,12 @@ async def review(session: AsyncSession, delivery: Delivery) -> Rendered | None:
     """Plans change (domain rule 11): every few check-ins, a moment to look at the plan together."""
     if await checkins.current_round(session, delivery.payload.get("round_id")) is None:
         return None
-    return Rendered(
-        "\n".join(
-            [
-                "🔄 " + _("Past het plan nog? Elke paar weken kijken we dat samen na."),
-                _("Met /plan zie je wie wat doet."),
-                _("Met /agreements pas je een afspraak aan, of stop je ermee."),
-                _("Met /invite nodig je iemand nieuw uit. Met /newagreement maak je een nieuwe afspraak."),
-            ]
-        )
-    )
+    lines = [
+        "🔄 " + _("Past het plan nog? Elke paar weken kijken we dat samen na."),
+        _("Met /plan zie je wie wat doet."),
+        _("Met /agreements pas je een afspraak aan, of stop je ermee."),
+        _("Met /invite nodig je iemand nieuw uit. Met /newagreement maak je een nieuwe afspraak."),
+    ]
+    if delivery.circle_id is not None and await who_questions_service.few_people(session, delivery.circle_id):
+        lines.append(who_questions.offer())  # few people around the family: a tip, never a question
+    return Rendered("\n".join(lines))

@@ -72,6 +72,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("members", N_("Wie doet mee?"), (Action.LIST_MEMBERS,)),
     Command("invite", N_("Nodig iemand uit"), (Action.INVITE,)),
     Command("ask", N_("Vraag de kring om hulp bij iets"), (Action.POST_REQUEST,)),
+    Command("who", N_("Wie is er om jullie heen?"), (Action.ASK_WHO_QUESTIONS,)),
     Command("mentor", N_("Kies iemand die je vertrouwt"), (Action.PROPOSE_MENTOR,)),
     Command("pause", N_("Pauze van berichten"), (Action.PAUSE_SELF,)),
     Command("leave", N_("Stoppen met een kring"), (Action.LEAVE,)),

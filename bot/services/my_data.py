@@ -25,7 +25,7 @@ from bot.db.models import (
     YoungOpinion,
     YoungWish,
 )
-from bot.services import consent
+from bot.services import consent, who_questions
 
 
 def _plain(value: Any) -> Any:
@@ -104,6 +104,7 @@ async def collect(session: AsyncSession, person: Person) -> dict[str, Any]:
             .order_by(HelpAsk.created_at)
         )
     )
+    who_names = await who_questions.own_names(session, member_ids)  # the names this person wrote down
     events = list(
         await session.scalars(select(AuditEvent).where(AuditEvent.actor_person_id == person.id).order_by(AuditEvent.at))
     )
@@ -168,6 +169,9 @@ async def collect(session: AsyncSession, person: Person) -> dict[str, Any]:
         "young_opinions": [{"agreement": a.what, "opinion": o.opinion.value} for o, a in opinions],
         "young_wishes": [{"name": m.display_name, "wish": w.wish.value} for w, m in wishes],
         "trusted_adults": [_row(m, "display_name", "status", "proposal_reason", "created_at") for m in proposed],
+        "who_names": [
+            {**_row(w, "name", "question", "created_at"), "invited": w.invited_member_id is not None} for w in who_names
+        ],
         "contact_requests": [
             _row(r, "created_at", "urgency", "message", "status", "answer", "answer_text") for r in requests
         ],
