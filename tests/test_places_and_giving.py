@@ -12,10 +12,20 @@ import pytest
 from sqlalchemy import select
 
 from bot.cli import main
-from bot.db.models import Circle
+from bot.db.models import Circle, GivenBack, Member, MemberRole
 from bot.services import places
 from sandbox.harness import Sandbox
-from tests.journey import STALE, family_group, new_circle, register_professional, set_up_circle
+from tests.journey import (
+    GROUP_ID,
+    STALE,
+    family_group,
+    join_young,
+    new_circle,
+    register_professional,
+    set_up_circle,
+)
+from tests.test_checkins import checkins_in
+from tests.test_rhythm import run_hours
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "docs" / "places.example.json"
 NEARBY = "🏡 Hulp in de buurt"
@@ -110,3 +120,68 @@ def test_kring_run_refuses_a_broken_places_file(
     monkeypatch.setenv("KRING_PLACES_FILE", str(tmp_path / "missing.json"))
     assert main(["run"]) == 2
     assert "KRING_PLACES_FILE: Het bestand" in capsys.readouterr().err
+
+
+async def test_help_goes_both_ways_and_the_look_back_mentions_it(sandbox: Sandbox) -> None:
+    c = await set_up_circle(sandbox)
+    (question,) = await c.fatima.send("/checkin", chat=c.group)
+    await c.fatima.press(question, "Hoe vaak vraag ik hoe het gaat?")
+    await c.fatima.press(question, "Om de week (tip)")
+    await c.fatima.press(question, "zondag")
+    await c.fatima.press(question, "19:00")
+    assert checkins_in(await run_hours(sandbox, 24 * 7, GROUP_ID))  # the first: nothing to look back on
+
+    # the family records what they did for someone around them, and for someone outside the circle
+    (ask,) = await c.fatima.send("/given")
+    assert ask.text.startswith("Hulp gaat twee kanten op. Wat deden jullie voor een ander?")
+    (whom,) = await c.fatima.send("Boodschappen voor Kees")
+    assert whom.text == "Voor wie was het?"
+    assert whom.button_texts() == ["Oma Ayşe", "Buurman Kees", "Iemand anders", "Overslaan"]
+    await c.fatima.press(whom, "Buurman Kees")
+    assert whom.text == "🤝 Mooi. Ik noem het bij de volgende check-in."
+    (ask,) = await c.omar.send("/given")
+    (whom,) = await c.omar.send("Hond uitgelaten")
+    await c.omar.press(whom, "Iemand anders")
+    (saved,) = await c.omar.send("Mevrouw Bakker")
+    assert saved.text.startswith("🤝 Mooi.")
+    async with sandbox.runtime.sessions() as session:
+        given = list(await session.scalars(select(GivenBack).order_by(GivenBack.id)))
+        kees = await session.scalar(select(Member).where(Member.role == MemberRole.NETWORK).order_by(Member.id.desc()))
+    assert [(g.what, g.for_member_id, g.for_name) for g in given] == [
+        ("Boodschappen voor Kees", kees.id if kees else None, None),
+        ("Hond uitgelaten", None, "Mevrouw Bakker"),
+    ]
+    (refused,) = await c.kees.send("/given")  # the people around the family do not record it
+    assert refused.text == "Dit kan alleen het gezin."
+
+    # Kees thanks the family: only after his own tap, once a day
+    before = len(sandbox.telegram.messages_in(GROUP_ID))
+    (offer,) = await c.kees.send("/thanks")
+    assert offer.text == "Wil je het gezin bedanken? Ik stuur hun een bedankje van jou."
+    await c.kees.press(offer, "💐 Stuur het bedankje")
+    assert offer.text == "💐 Verstuurd. Dank je wel!"
+    await run_hours(sandbox, 1, GROUP_ID)
+    assert (
+        sandbox.telegram.messages_in(GROUP_ID)[-1].text == "💐 Buurman Kees bedankt jullie voor alles wat jullie doen."
+    )
+    (again,) = await c.kees.send("/thanks")
+    await c.kees.press(again, "💐 Stuur het bedankje")
+    assert again.text == "Je bedankje van vandaag is al verstuurd."
+    (not_family,) = await c.fatima.send("/thanks")
+    assert not_family.text == "Het gezin bedanken kan iemand om het gezin heen, of de jongere."
+    assert len(sandbox.telegram.messages_in(GROUP_ID)) == before + 1
+
+    (second,) = checkins_in(await run_hours(sandbox, 24 * 14, GROUP_ID))
+    assert "🤝 Jullie deden 2 keer iets voor een ander." in second[1].text
+    assert "💐 Jullie kregen 1 bedankje." in second[1].text
+    assert "Mevrouw Bakker" not in second[1].text and "Hond" not in second[1].text  # counts only
+
+
+async def test_the_young_person_thanks_their_parents_in_their_own_words(sandbox: Sandbox) -> None:
+    c = await set_up_circle(sandbox)
+    sam = await join_young(sandbox, c.fatima, 5, "Sam", "Sam")
+    (offer,) = await sam.send("/thanks")
+    assert offer.text == "Wil je je ouders bedanken? Ik stuur ze een bedankje van jou."
+    await sam.press(offer, "💐 Stuur het bedankje")
+    await run_hours(sandbox, 1, GROUP_ID)
+    assert sandbox.telegram.messages_in(GROUP_ID)[-1].text == "💐 Sam bedankt jullie voor alles wat jullie doen."

@@ -73,5 +73,7 @@ class DeliveryKind(enum.StrEnum):
     FOLLOWUP_ANSWER = "followup.answer"
     FOLLOWUP_GOODBYE = "followup.goodbye"
     FOLLOWUP_HANDOVER = "followup.handover"
+    # help both ways (issue 22): a network member or the young person thanks the family
+    FAMILY_THANKED = "family.thanked"
     # not a message: a chat's command menu (set, or deleted), rendered when it is sent
     MENU = "menu"

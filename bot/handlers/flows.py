@@ -17,6 +17,7 @@ from bot.flows import (
     checkins,
     contact,
     forget,
+    giving,
     invite,
     mentor,
     network_checkins,
@@ -44,6 +45,7 @@ FLOWS: dict[str, Flow[Any]] = {
         checkins.CHECKIN,
         checkins.NOTE,
         network_checkins.NOTE,
+        giving.GIVEN,
     )
 }
 
