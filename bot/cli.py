@@ -26,7 +26,7 @@ from telegram.error import InvalidToken, NetworkError
 
 from bot.config import DEFAULT_DATA_DIR, ConfigError, Settings, load_settings
 from bot.db import crypto
-from bot.i18n import _, available_languages, set_language
+from bot.i18n import _, available_languages, current_language, ngettext, set_language
 from bot.logs import setup_logging
 
 EXIT_CONFIG = 2
@@ -124,6 +124,20 @@ def build_parser() -> argparse.ArgumentParser:
         description=_("Verwijder een hulpverlener. Open links werken dan niet meer."),
     )
     remove.add_argument("id", type=int, help=_("Het nummer uit 'kring professional list'."))
+    places = commands.add_parser(
+        "places",
+        help=_("Plekken in de buurt waar gezinnen terecht kunnen (KRING_PLACES_FILE)."),
+        description=_(
+            "Plekken in de buurt waar gezinnen terecht kunnen. Kring toont ze aan gezinnen met weinig mensen."
+        ),
+    )
+    places_actions = places.add_subparsers(title=_("Opdrachten"), dest="action", metavar="ACTION", required=True)
+    check = places_actions.add_parser(
+        "check",
+        help=_("Kijk of een bestand met plekken klopt (JSON of TOML)."),
+        description=_("Kijkt of een bestand met plekken klopt, en laat de plekken zien. Geeft 0 als alles klopt."),
+    )
+    check.add_argument("file", metavar="FILE", help=_("Het bestand met plekken."))
     commands.add_parser(
         "key",
         help=_("Maak een nieuwe geheime sleutel voor KRING_SECRET_KEY."),
@@ -156,7 +170,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     setup_logging(
         max(settings.log_level, logging.WARNING) if quiet_demo else settings.log_level, json=settings.log_json
     )
+    if args.command == "places":
+        return _check_places(Path(args.file))
     try:
+        if args.command == "run" and settings.places_file is not None:
+            _places_must_be_usable(settings.places_file)
         if args.command in ("run", "migrate", "professional", "health"):
             _check_folders(settings, writing=args.command != "health")
         return _command(args, settings)
@@ -355,6 +373,36 @@ def _migrate(settings: Settings) -> int:
     asyncio.run(upgrade())
     print(_("De database is bijgewerkt naar de nieuwste versie."))
     return 0
+
+
+def _check_places(path: Path) -> int:
+    from bot.services import places
+
+    try:
+        found = places.read(path)
+    except places.PlacesError as error:
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        return EXIT_CONFIG
+    for place in found:
+        languages = ", ".join(sorted(place.languages())) or _("alle talen")
+        print(f"- {place.text('name', current_language())} ({languages})")
+    print(
+        ngettext("Dit bestand klopt: {count} plek.", "Dit bestand klopt: {count} plekken.", len(found)).format(
+            count=len(found)
+        )
+    )
+    return 0
+
+
+def _places_must_be_usable(path: Path) -> None:
+    """A broken places file stops ``kring run`` at start, not quietly at a family's question."""
+    from bot.services import places
+
+    try:
+        places.read(path)
+    except places.PlacesError as error:
+        raise ConfigError("KRING_PLACES_FILE", error.problems[0]) from None
 
 
 def _fail(line: str, status: int = EXIT_CONFIG) -> int:

@@ -57,6 +57,8 @@ class Settings:
     webhook_url: str | None = None
     webhook_secret: str | None = None
     log_json: bool = False
+    #: The organisation's places to turn to (JSON or TOML; read by ``bot.services.places``).
+    places_file: Path | None = None
 
     @property
     def api_base_url(self) -> str:
@@ -104,6 +106,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         webhook_url=_webhook_url(get("KRING_WEBHOOK_URL")),
         webhook_secret=_webhook_secret(get("KRING_WEBHOOK_SECRET")),
         log_json=_log_format(get("KRING_LOG_FORMAT") or "text"),
+        places_file=_places_file(get("KRING_PLACES_FILE")),
     )
 
 
@@ -214,6 +217,18 @@ def _webhook_secret(value: str | None) -> str | None:
     if value and not _SECRET_PATTERN.match(value):
         raise ConfigError("KRING_WEBHOOK_SECRET", _("Gebruik 16 tot 256 tekens: letters, cijfers, _ en -."))
     return value or None
+
+
+def _places_file(value: str | None) -> Path | None:
+    if value is None:
+        return None
+    path = Path(value).expanduser()
+    if path.suffix.lower() not in (".json", ".toml") or not path.is_file():
+        raise ConfigError(
+            "KRING_PLACES_FILE",
+            _("Het bestand {path} bestaat niet, of is geen .json of .toml.").format(path=path.resolve()),
+        )
+    return path
 
 
 def _log_format(value: str) -> bool:

@@ -47,6 +47,7 @@ from bot.services import (
     contact,
     erasure,
     follow_up,
+    giving,
     help_asks,
     joining,
     mentors,
@@ -393,6 +394,7 @@ async def test_every_kind_renders_in_every_language(sandbox: Sandbox) -> None:
 
     ask_id = await step(ask_for_help)
     await step(lambda s: help_asks.answer(s, ask_id, person_id=ayse, answer=HelpAnswer.CALL, now=now))
+    await step(lambda s: giving.thank(s, circle_id, person_id=ayse, now=now))  # help both ways
     request = await step(
         lambda s: contact.request(
             s, circle_id, person_id=omar, urgency=Urgency.TODAY, message="Bel even", private=False, now=now

@@ -78,5 +78,7 @@ class DeliveryKind(enum.StrEnum):
     REQUEST_TAKEN = "request.taken"  # to the family: who does it
     REQUEST_GONE = "request.gone"  # to the others asked: it is taken (not by whom)
     REQUEST_EXPIRED = "request.expired"  # to the one who asked, at the end, if nobody took it
+    # help both ways (issue 22): a network member or the young person thanks the family
+    FAMILY_THANKED = "family.thanked"
     # not a message: a chat's command menu (set, or deleted), rendered when it is sent
     MENU = "menu"

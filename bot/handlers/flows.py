@@ -17,6 +17,7 @@ from bot.flows import (
     checkins,
     contact,
     forget,
+    giving,
     invite,
     mentor,
     network_checkins,
@@ -48,6 +49,7 @@ FLOWS: dict[str, Flow[Any]] = {
         network_checkins.NOTE,
         open_request.POST,
         who_questions.WHO,
+        giving.GIVEN,
     )
 }
 

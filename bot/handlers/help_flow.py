@@ -18,7 +18,7 @@ from bot.handlers.flows import button_action
 from bot.i18n import _, format_time
 from bot.messages.help import ANSWER, ASK, SHOW, help_view
 from bot.runtime import KringContext
-from bot.services import authz, help_asks
+from bot.services import authz, help_asks, places
 from bot.services.authz import Action
 from bot.texts import ALERT_LIMIT, HELPLINES, helplines_short, not_an_emergency_service
 
@@ -33,7 +33,9 @@ async def _view(context: KringContext, circle_id: int, message: Message) -> tupl
             private=message.chat.type == ChatType.PRIVATE,
             now=context.runtime.clock.now(),
         )
-    return help_view(view)
+        # nobody named to ask, and few people around: offer places to turn to (never instead)
+        offer = not view.askable and await places.offer_places(session, circle_id, context.runtime.settings.places_file)
+    return help_view(view, places=offer)
 
 
 async def start(update: Update, context: KringContext) -> None:

@@ -12,8 +12,9 @@ from bot import callbacks
 from bot.db.models import CheckinRound, Delivery, Outcome
 from bot.i18n import _, bidi, pgettext
 from bot.messages import who_questions
+from bot.messages.giving import both_ways_lines
 from bot.messages.network_checkins import contact_words
-from bot.services import checkins, network_checkins
+from bot.services import checkins, giving, network_checkins
 from bot.services import who_questions as who_questions_service
 from bot.texts import answer_labels
 from scheduler.sender import Rendered
@@ -53,6 +54,7 @@ async def _look_back_text(session: AsyncSession, checkin: CheckinRound) -> str |
     else:
         lines.append(_("Vorige keer heeft niemand geantwoord. Dat geeft niets."))
     lines += await _network_lines(session, checkin)
+    lines += both_ways_lines(await giving.since_last_checkin(session, checkin))
     done = back.outcomes[Outcome.DONE]
     backup = back.outcomes[Outcome.BACKUP_DONE]
     missed = back.outcomes[Outcome.NOT_DONE] + back.outcomes[Outcome.BACKUP_CANT]

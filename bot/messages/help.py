@@ -9,6 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot import callbacks
 from bot.db.models import Delivery, HelpAnswer
 from bot.i18n import _, pgettext
+from bot.messages.places import places_button
 from bot.plan_text import step_line
 from bot.services import help_asks, safety_plan
 from bot.texts import helplines_button, not_an_emergency_service
@@ -26,8 +27,9 @@ def show_button(circle_id: int) -> InlineKeyboardButton:
     )
 
 
-def help_view(view: help_asks.HelpView) -> tuple[str, InlineKeyboardMarkup]:
-    """The family's own plan, a button per person to ask, the professional if still there."""
+def help_view(view: help_asks.HelpView, *, places: bool = False) -> tuple[str, InlineKeyboardMarkup]:
+    """The family's own plan, a button per person to ask, the professional if still there; with
+    ``places``, a button to the places to turn to (after the family's own people)."""
     lines: list[str] = [
         _(
             "Gaat het niet goed? Kijk eerst naar jullie eigen plan. Ik stuur niemand een bericht, tenzij jij op een knop drukt."
@@ -52,6 +54,8 @@ def help_view(view: help_asks.HelpView) -> tuple[str, InlineKeyboardMarkup]:
                 "Iemand die je kent en vertrouwt, helpt vaak al."
             )
         )
+        if places:
+            buttons.append([places_button(view.circle_id)])
     if view.professional is not None:
         buttons.append(
             [

@@ -68,6 +68,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("mycheckin", N_("Je eigen check-in"), (Action.ANSWER_YOUNG_CHECKIN,)),
     Command("contact", N_("Contact met de hulpverlener vragen"), (Action.CONTACT_PROFESSIONAL,)),
     Command("people", N_("Wie wil jij erbij?"), (Action.GIVE_YOUNG_VIEW,)),
+    Command("given", N_("Wat deden jullie voor een ander?"), (Action.RECORD_GIVING,)),
+    Command("thanks", N_("Bedank het gezin"), (Action.THANK_FAMILY,)),
     Command("pulse", N_("De cijfers voor de hulpverlener"), (Action.CHOOSE_PULSE,)),
     Command("members", N_("Wie doet mee?"), (Action.LIST_MEMBERS,)),
     Command("invite", N_("Nodig iemand uit"), (Action.INVITE,)),
