@@ -22,6 +22,7 @@ from bot.flows import (
     network_checkins,
     new_circle,
     safety_plan,
+    sharing,
 )
 from bot.flows.flow import Flow, Reply, Turn, take_press, take_text
 from bot.handlers.fallback import stale_button, unexpected_message
@@ -40,6 +41,7 @@ FLOWS: dict[str, Flow[Any]] = {
         invite.INVITE,
         mentor.PROPOSE,
         safety_plan.SAFETY_PLAN,
+        sharing.SHARING,
         forget.FORGET,
         checkins.CHECKIN,
         checkins.NOTE,
