@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Circle, Member, Visibility
+from bot.db.models import Circle, Member
 from bot.services import agreements, authz, checkins, safety_plan, sharing
 from bot.services.agreements import AgreementView
 from bot.services.authz import Access, Action, Role

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Member, MemberStatus, PlanStep, StepKind, WarningSign
 from bot.services import audit, authz
-from bot.services.authz import Access, Action
+from bot.services.authz import Action
 
 MAX_TEXT = 200
 _PHONE = re.compile(r"^\+?[0-9][0-9 -]{5,18}[0-9]$")
