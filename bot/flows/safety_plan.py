@@ -117,6 +117,9 @@ async def _about(turn: Plan) -> str:
     raise callbacks.BadCallbackData("share")  # removed in the meantime
 
 
+SHARE_STEPS = ("share", "share_people", "share_level")
+
+
 async def _share_pressed(turn: Plan, name: str, value: str) -> Reply | None:
     if name == "share_step" and turn.step == "share":
         turn.go("share_people", plan_step_id=callbacks.as_int(value))
@@ -135,15 +138,17 @@ async def _share_pressed(turn: Plan, name: str, value: str) -> Reply | None:
         note = await circles_of_safety.take_level(turn, _subject(turn), turn.data.member_id, value)
         turn.go("share_people", member_id=None)
         return circles_of_safety.with_note(note, await turn.question())
-    turn.go("menu", plan_step_id=None, member_id=None)  # "Terug" from the list of steps
-    if name != "back":
+    if name != "back" or turn.step != "share":
         raise callbacks.BadCallbackData(name)
+    turn.go("menu", plan_step_id=None, member_id=None)  # "Terug" from the list of steps
     return None
 
 
 async def _pressed(turn: Plan, name: str, text_value: str) -> Reply | None:
     """Any button of the plan: the menu's work from every step (as before), the choices of a
     person only on the step that offers them."""
+    if name in ("share_step", "who", "share_done", "level") or (name == "back" and turn.step in SHARE_STEPS):
+        return await _share_pressed(turn, name, text_value)
     value = callbacks.as_int(text_value)
     circle_id, now = turn.data.circle_id, turn.now
     if name == "done":
@@ -152,8 +157,6 @@ async def _pressed(turn: Plan, name: str, text_value: str) -> Reply | None:
     if name in ("sign", "ourselves", "professional", "ask", "remove", "share"):
         turn.go(name)
         return None
-    if turn.step in ("share", "share_people", "share_level"):
-        return await _share_pressed(turn, name, text_value)
     if name == "member" and turn.step == "ask":
         await safety_plan.add_step(
             turn.session, circle_id, person_id=turn.person_id, kind=StepKind.ASK, member_id=value, now=now
