@@ -111,6 +111,10 @@ def step_line(number: int, view: StepView) -> str:
     return f"{number}. {text}"
 
 
+def shared_steps_text(steps: list[StepView]) -> str:
+    return _("Dit doet het gezin dan:") + "\n" + "\n".join(step_line(i, s) for i, s in enumerate(steps, 1))
+
+
 def plan_messages(
     circle_name: str,
     agreements: list[AgreementView],
@@ -118,6 +122,7 @@ def plan_messages(
     *,
     show_signs: bool,
     named_steps: list[StepView] | None = None,
+    shared_steps: list[StepView] | None = None,
     can_edit: bool = False,
     helplines: bool = True,
     says: Mapping[int, list[Said]] | None = None,
@@ -139,8 +144,11 @@ def plan_messages(
             )
         elif can_edit:
             parts.append(_("Nog niets afgesproken. Dat doe je met /safetyplan."))
-    elif named_steps:
-        parts.append(_("Als het misgaat, kan het gezin jou om hulp vragen."))
+    else:
+        if named_steps:
+            parts.append(_("Als het misgaat, kan het gezin jou om hulp vragen."))
+        if shared_steps:  # the family chose to share these with this person
+            parts.append(shared_steps_text(shared_steps))
     if helplines:
         parts.append(not_an_emergency_service())
     return split_messages(parts)
@@ -156,6 +164,7 @@ def plan_messages_of(
         view.safety,
         show_signs=view.show_signs,
         named_steps=view.named_steps,
+        shared_steps=view.shared_steps,
         can_edit=view.can_edit,
         helplines=helplines,
         says=says,

@@ -9,10 +9,12 @@ from telegram import InlineKeyboardMarkup
 
 from bot import callbacks
 from bot.db.models import StepKind
+from bot.flows import sharing as circles_of_safety
 from bot.flows.flow import Flow, Reply, Step, Turn, say, too_long
 from bot.i18n import _, pgettext
 from bot.plan_text import split_messages, step_line
 from bot.services import agreements, circles, safety_plan
+from bot.services.sharing import Subject
 
 
 @dataclass(frozen=True)
@@ -20,6 +22,9 @@ class SafetyPlanDraft:
     circle_id: int
     #: "Iemand anders": the name typed, while the phone number is asked.
     contact_name: str | None = None
+    #: "Wie mag wat weten?": the step, then the person, being chosen for.
+    plan_step_id: int | None = None
+    member_id: int | None = None
 
 
 Plan = Turn[SafetyPlanDraft]
@@ -51,6 +56,12 @@ async def _ask(turn: Plan) -> Reply:
             return await _removal_choices(turn)
         case "ask_phone":
             return PROMPTS["ask_phone"](), turn.skip_button()
+        case "share":
+            return await _share_choices(turn)
+        case "share_people":
+            return await circles_of_safety.people_question(turn, _subject(turn), await _about(turn))
+        case "share_level":
+            return await circles_of_safety.level_question(turn, _subject(turn), turn.data.member_id)
     return say(PROMPTS[turn.step]())
 
 
@@ -68,6 +79,8 @@ async def _menu(turn: Plan) -> Reply:
         [turn.button(pgettext("button", "Wie we vragen"), "ask")],
         [turn.button(pgettext("button", "Wanneer we de hulpverlener vragen"), "professional")],
     ]
+    if plan.steps:
+        buttons.append([turn.button("🔒 " + pgettext("button", "Wie mag wat weten?"), "share")])
     if plan.signs or plan.steps:
         buttons.append([turn.button(pgettext("button", "Iets weghalen"), "remove")])
     buttons.append([turn.button(pgettext("button", "Klaar"), "done")])
@@ -82,15 +95,66 @@ async def _removal_choices(turn: Plan) -> Reply:
     return _("Wat wil je weghalen?"), InlineKeyboardMarkup(buttons)
 
 
+async def _share_choices(turn: Plan) -> Reply:
+    """Safety circles: first which step, then per person."""
+    plan = await safety_plan.load(turn.session, turn.data.circle_id)
+    buttons = [[turn.button(step_line(i, s)[:60], "share_step", s.step.id)] for i, s in enumerate(plan.steps, 1)]
+    buttons.append([turn.button(pgettext("button", "Terug"), "back")])
+    return _("Over welke stap gaat het?"), InlineKeyboardMarkup(buttons)
+
+
+def _subject(turn: Plan) -> Subject:
+    if turn.data.plan_step_id is None:
+        raise callbacks.BadCallbackData("share")
+    return Subject(plan_step_id=turn.data.plan_step_id)
+
+
+async def _about(turn: Plan) -> str:
+    plan = await safety_plan.load(turn.session, turn.data.circle_id)
+    for number, step in enumerate(plan.steps, 1):
+        if step.step.id == turn.data.plan_step_id:
+            return step_line(number, step)
+    raise callbacks.BadCallbackData("share")  # removed in the meantime
+
+
+SHARE_STEPS = ("share", "share_people", "share_level")
+
+
+async def _share_pressed(turn: Plan, name: str, value: str) -> Reply | None:
+    if name == "share_step" and turn.step == "share":
+        turn.go("share_people", plan_step_id=callbacks.as_int(value))
+        await _about(turn)  # a step of this circle's plan
+        return None
+    if name == "who" and turn.step == "share_people":
+        turn.go("share_level", member_id=callbacks.as_int(value))
+        return None
+    if name == "share_done" and turn.step == "share_people":
+        turn.go("share", plan_step_id=None)
+        return None
+    if name == "back" and turn.step == "share_level":
+        turn.go("share_people", member_id=None)
+        return None
+    if name == "level" and turn.step == "share_level":
+        note = await circles_of_safety.take_level(turn, _subject(turn), turn.data.member_id, value)
+        turn.go("share_people", member_id=None)
+        return circles_of_safety.with_note(note, await turn.question())
+    if name != "back" or turn.step != "share":
+        raise callbacks.BadCallbackData(name)
+    turn.go("menu", plan_step_id=None, member_id=None)  # "Terug" from the list of steps
+    return None
+
+
 async def _pressed(turn: Plan, name: str, text_value: str) -> Reply | None:
     """Any button of the plan: the menu's work from every step (as before), the choices of a
     person only on the step that offers them."""
+    if name in ("share_step", "who", "share_done", "level") or (name == "back" and turn.step in SHARE_STEPS):
+        return await _share_pressed(turn, name, text_value)
     value = callbacks.as_int(text_value)
     circle_id, now = turn.data.circle_id, turn.now
     if name == "done":
         turn.finish()
         return say(_("Bewaard. Met /plan zie je het hele plan."))
-    if name in ("sign", "ourselves", "professional", "ask", "remove"):
+    if name in ("sign", "ourselves", "professional", "ask", "remove", "share"):
         turn.go(name)
         return None
     if name == "member" and turn.step == "ask":
@@ -172,5 +236,8 @@ SAFETY_PLAN = Flow(
         "ask_name": Step(_ask, typed=_written, pressed=_pressed),
         "ask_phone": Step(_ask, typed=_phone, pressed=_pressed),
         "remove": Step(_ask, pressed=_pressed),
+        "share": Step(_ask, pressed=_pressed),
+        "share_people": Step(_ask, pressed=_pressed),
+        "share_level": Step(_ask, pressed=_pressed),
     },
 )

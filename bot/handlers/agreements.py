@@ -9,8 +9,8 @@ from telegram.constants import ChatType
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
-from bot.db.models import AgreementStatus, Visibility
-from bot.flows import agreement
+from bot.db.models import AgreementStatus
+from bot.flows import agreement, sharing
 from bot.flows.flow import Reply
 from bot.handlers import flows
 from bot.handlers.circle_choice import CircleCommand, with_circle
@@ -126,7 +126,7 @@ async def _show_agreements(context: KringContext, message: Message, circle_id: i
             return
         says = await young_views.opinions_seen_by(session, access)
     if message.chat.type != ChatType.PRIVATE:  # the group reads along: shared ones, no buttons, one message
-        views = [v for v in views if v.agreement.visibility == Visibility.CIRCLE]
+        views = [v for v in views if v.in_group]
         blocks = [agreement_block(v) for v in views] or [_("Er zijn nog geen afspraken.")]
         for text in split_messages([*blocks, _("Aanpassen doe je privé met /agreements.")]):
             await message.reply_text(text)
@@ -156,6 +156,9 @@ def _manage_buttons(view: agreements.AgreementView, access: Access) -> InlineKey
         if status == AgreementStatus.PAUSED:
             buttons.append(button(pgettext("button", "Weer starten"), "resume"))
         buttons.append(button(pgettext("button", "Stoppen"), "end"))
+        if status in (AgreementStatus.ACTIVE, AgreementStatus.PAUSED, AgreementStatus.PROPOSED):
+            rows = [buttons, [button("🔒 " + pgettext("button", "Wie mag het weten?"), "share")]]
+            return InlineKeyboardMarkup(rows)
     elif is_doer and status in (AgreementStatus.ACTIVE, AgreementStatus.PAUSED):
         buttons.append(button(pgettext("button", "Ik stop hiermee"), "back"))
     if access.role == Role.YOUNG:
@@ -197,8 +200,21 @@ async def manage_pressed(update: Update, context: KringContext) -> None:
         await agreement.MAKE.save(turn)
         return agreement.change_intro(view) + "\n\n" + text, buttons
 
-    editing = (query.data or "").endswith(":edit")
-    reply = await flows.button_action(update, context, MANAGE, 2, begin_edit if editing else apply)
+    async def begin_sharing(session: AsyncSession, person_id: int, values: list[str]) -> Reply:
+        """Safety circles for this agreement: privately, a coordinator only."""
+        if not isinstance(message, Message) or message.chat.type != ChatType.PRIVATE:
+            raise callbacks.BadCallbackData(values[1])
+        view = await agreements.check_can_change(session, callbacks.as_int(values[0]), person_id=person_id)
+        draft = sharing.SharingDraft(view.agreement.circle_id, view.agreement.id)
+        turn = await flows.begin(context, session, message.chat.id, sharing.SHARING, draft, step="people")
+        text, buttons = await turn.question()
+        await sharing.SHARING.save(turn)
+        return text, buttons
+
+    data = query.data or ""
+    editing = data.endswith((":edit", ":share"))
+    begin = begin_sharing if data.endswith(":share") else begin_edit
+    reply = await flows.button_action(update, context, MANAGE, 2, begin if editing else apply)
     if reply is None:
         return
     await query.answer()

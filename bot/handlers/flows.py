@@ -24,6 +24,7 @@ from bot.flows import (
     new_circle,
     open_request,
     safety_plan,
+    sharing,
     who_questions,
 )
 from bot.flows.flow import Flow, Reply, Turn, take_press, take_text
@@ -43,6 +44,7 @@ FLOWS: dict[str, Flow[Any]] = {
         invite.INVITE,
         mentor.PROPOSE,
         safety_plan.SAFETY_PLAN,
+        sharing.SHARING,
         forget.FORGET,
         checkins.CHECKIN,
         checkins.NOTE,

@@ -43,13 +43,13 @@ async def _agreement(session: AsyncSession, delivery: Delivery) -> AgreementView
 
 
 def _what(delivery: Delivery, view: AgreementView) -> str:
-    return what_for(delivery, view.agreement)
+    return what_for(delivery, view.agreement, kept_from_someone=view.kept_from_someone)
 
 
-def what_for(delivery: Delivery, agreement: Agreement) -> str:
+def what_for(delivery: Delivery, agreement: Agreement, *, kept_from_someone: bool = False) -> str:
     """The agreement's text, except in the group for an agreement only the family and the doer
-    may see (everyone in the group reads along)."""
-    if delivery.person_id is None and agreement.visibility == Visibility.FAMILY_AND_DOER:
+    may see, or one someone must not know (everyone in the group reads along)."""
+    if delivery.person_id is None and (agreement.visibility == Visibility.FAMILY_AND_DOER or kept_from_someone):
         return _("een afspraak die alleen voor het gezin is (zie /plan privé)")
     return agreement.what
 
@@ -59,7 +59,7 @@ async def agreement_ask(session: AsyncSession, delivery: Delivery) -> Rendered |
     if view is None or view.agreement.status != AgreementStatus.PROPOSED:
         return None  # answered or changed in the meantime
     name = await notices.proposer_name(session, view.agreement)
-    if delivery.person_id is None and view.agreement.visibility == Visibility.FAMILY_AND_DOER:
+    if delivery.person_id is None and not view.in_group:
         return Rendered(
             _(
                 "{doer}, {name} vraagt iets van jou. Dat is alleen voor het gezin. "
@@ -77,7 +77,7 @@ async def agreement_suggested(session: AsyncSession, delivery: Delivery) -> Rend
     text = _("{name} stelt deze afspraak voor. Wie de kring regelt, beslist:").format(
         name=await notices.proposer_name(session, view.agreement)
     )
-    if delivery.person_id is None and view.agreement.visibility == Visibility.FAMILY_AND_DOER:
+    if delivery.person_id is None and not view.in_group:
         return Rendered(text + "\n\n" + _what(delivery, view), confirm_buttons(view.agreement.id))
     return Rendered(f"{text}\n\n{agreement_block(view)}", confirm_buttons(view.agreement.id))
 
@@ -135,7 +135,7 @@ async def agreement_changed(session: AsyncSession, delivery: Delivery) -> Render
     view = await _agreement(session, delivery)
     if view is None:
         return None
-    if delivery.person_id is None and view.agreement.visibility == Visibility.FAMILY_AND_DOER:
+    if delivery.person_id is None and not view.in_group:
         return Rendered(_("Deze afspraak is aangepast: {what}").format(what=_what(delivery, view)))
     return Rendered(_("Jullie afspraak is aangepast. Zo staat hij nu in het plan:") + "\n\n" + agreement_block(view))
 

@@ -335,10 +335,22 @@ def _safety(view: PlanView) -> str:
             )
         else:
             parts.append('<div class="steps">' + _tag("p", _("Nog niets afgesproken.")) + "</div>")
-    elif view.named_steps:
-        parts.append(
-            '<div class="steps">' + _tag("p", _("Als het misgaat, kan het gezin jou om hulp vragen.")) + "</div>"
-        )
+    elif view.named_steps or view.shared_steps:
+        if view.named_steps:
+            parts.append(
+                '<div class="steps">' + _tag("p", _("Als het misgaat, kan het gezin jou om hulp vragen.")) + "</div>"
+            )
+        if view.shared_steps:  # the family chose to share these with this person
+            parts.append(
+                '<div class="steps"><p>'
+                + _tag("b", _("Dit doet het gezin dan:"))
+                + "</p>"
+                + "".join(
+                    f"<p>{_escaped_numbers_left_to_right(step_line(number, step))}</p>"
+                    for number, step in enumerate(view.shared_steps, 1)
+                )
+                + "</div>"
+            )
     else:
         return ""
     return "".join(parts)

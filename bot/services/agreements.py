@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, select
 from sqlalchemy import update as sql_update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -30,7 +30,7 @@ from bot.db.models import (
     SupportKind,
     Visibility,
 )
-from bot.services import audit, authz, consent, notifications
+from bot.services import audit, authz, consent, notifications, sharing
 from bot.services.authz import Access, Action, Role
 from bot.services.consent import Consent
 
@@ -111,6 +111,13 @@ class AgreementView:
     doer: Member
     backup: Member | None
     schedule: Schedule | None
+    #: Someone must not know it (safety circles): never in the group, where everyone reads along.
+    kept_from_someone: bool = False
+
+    @property
+    def in_group(self) -> bool:
+        """Whether the family's group may read it."""
+        return self.agreement.visibility == Visibility.CIRCLE and not self.kept_from_someone
 
 
 class Invalid(authz.NoLongerPossible):
@@ -343,6 +350,7 @@ async def update(
         raise Invalid(backup_member_id)
     agreement.what, agreement.for_whom, agreement.support_kind = what, for_whom, support_kind
     agreement.backup_member_id = backup.id if backup else None
+    await sharing.forget_must_not(session, agreement.id, agreement.backup_member_id)  # a backup must know
     if visibility != agreement.visibility:
         consent.record(
             session,
@@ -533,24 +541,34 @@ async def view(session: AsyncSession, agreement: Agreement) -> AgreementView:
     assert doer is not None
     backup = await session.get(Member, agreement.backup_member_id) if agreement.backup_member_id else None
     schedule = await session.scalar(select(Schedule).where(Schedule.agreement_id == agreement.id))
-    return AgreementView(agreement, doer, backup, schedule)
+    kept = await sharing.kept_from_someone(session, sharing.Subject(agreement_id=agreement.id))
+    return AgreementView(agreement, doer, backup, schedule, kept)
 
 
 async def visible_to(session: AsyncSession, access: Access) -> list[AgreementView]:
     """The agreements this person may see (domain rule 8). The family sees all that are not ended
     or declined; a network member and the young person see the ones shared with the whole circle
-    and the ones they do themselves, once they are active or paused."""
+    and the ones they do themselves, once they are active or paused — and the family's choice in
+    the safety circles goes first (:mod:`bot.services.sharing`)."""
     query = select(Agreement).where(Agreement.circle_id == access.circle.id).order_by(Agreement.id)
     if access.is_family:
         query = query.where(Agreement.status.not_in([AgreementStatus.ENDED, AgreementStatus.DECLINED]))
-    elif access.role in (Role.NETWORK, Role.YOUNG) and access.member is not None:
-        query = query.where(
-            Agreement.status.in_([AgreementStatus.ACTIVE, AgreementStatus.PAUSED]),
-            or_(Agreement.visibility == Visibility.CIRCLE, Agreement.doer_member_id == access.member.id),
-        )
-    else:
+        return [await view(session, agreement) for agreement in await session.scalars(query)]
+    if access.role not in (Role.NETWORK, Role.YOUNG) or access.member is None:
         return []
-    return [await view(session, agreement) for agreement in await session.scalars(query)]
+    member_id = access.member.id
+    rules = await sharing.rules(session, access.circle.id)
+    query = query.where(Agreement.status.in_([AgreementStatus.ACTIVE, AgreementStatus.PAUSED]))
+    return [
+        await view(session, agreement)
+        for agreement in await session.scalars(query)
+        if sharing.agreement_seen(
+            rules,
+            agreement,
+            member_id,
+            default=agreement.visibility == Visibility.CIRCLE or agreement.doer_member_id == member_id,
+        )
+    ]
 
 
 async def seen_by(

@@ -24,7 +24,7 @@ from bot.db.models import (
     PlanStep,
     StepKind,
 )
-from bot.services import audit, authz, circles, contact, notifications, people, safety_plan
+from bot.services import audit, authz, circles, contact, notifications, people, safety_plan, sharing
 from bot.services.authz import Action
 from bot.services.quiet_hours import quiet_until
 
@@ -61,7 +61,17 @@ async def view(
     if not private and chat_id != access.circle.group_chat_id:
         raise authz.NotAllowed(Action.ASK_HELP)
     steps = (await safety_plan.load(session, circle_id)).steps
-    askable = [s for s in steps if s.step.kind == StepKind.ASK and s.member is not None and can_be_asked(s.member, now)]
+    rules = await sharing.rules(session, circle_id)
+    if not private:  # everyone in the group reads along: not what someone must not know
+        steps = [s for s in steps if not rules.kept_from_someone(sharing.Subject(plan_step_id=s.step.id))]
+    askable = [
+        s
+        for s in steps
+        if s.step.kind == StepKind.ASK
+        and s.member is not None
+        and can_be_asked(s.member, now)
+        and sharing.step_seen(rules, s.step, s.member.id)  # never someone who must not know it
+    ]
     professional = await contact.professional_of(session, access.circle, now)
     full = private or await full_helplines(session, access.circle, now)
     return HelpView(circle_id, steps, askable, professional.name if professional else None, full)
@@ -126,8 +136,8 @@ async def ask(
     """Ask the member named in this plan step, from ``chat_id`` (the family's group, or a private
     chat: then the whole exchange stays private)."""
     step = await session.get(PlanStep, step_id)
-    if step is None or step.kind != StepKind.ASK or step.member_id is None:
-        raise authz.NotAllowed(Action.ASK_HELP)
+    if step is None or step.kind != StepKind.ASK or not await sharing.may_be_asked(session, step):
+        raise authz.NotAllowed(Action.ASK_HELP)  # never someone who must not know this step
     access = await authz.authorize(session, person_id, step.circle_id, Action.ASK_HELP)
     helper = await session.get(Member, step.member_id)
     if (

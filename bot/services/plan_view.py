@@ -3,18 +3,19 @@
 The family sees everything in a private chat; in the family's group only what is shared with the
 whole circle (everyone there reads along). A network member sees the agreements shared with the
 circle and their own, and of the "als het misgaat" plan only the steps that name them; so does the
-young person (they have their own help: the young person's check-in). The former
-professional sees no content (domain rule 6).
+young person (they have their own help: the young person's check-in). The family's safety circles
+(:mod:`bot.services.sharing`) come first: shared with someone, or kept from them, in every form.
+The former professional sees no content (domain rule 6).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Circle, Member, Visibility
-from bot.services import agreements, authz, checkins, safety_plan
+from bot.db.models import Circle, Member
+from bot.services import agreements, authz, checkins, safety_plan, sharing
 from bot.services.agreements import AgreementView
 from bot.services.authz import Access, Action, Role
 from bot.services.safety_plan import SafetyPlan, StepView
@@ -30,6 +31,8 @@ class PlanView:
     safety: SafetyPlan | None  # the family's own "als het misgaat" plan; None for a network member
     named_steps: list[StepView]  # for a network member: the steps in which they are the one asked
     family: list[Member]  # the names in the middle of the picture (none for a network member)
+    #: For a network member: the other steps the family shared with them (safety circles).
+    shared_steps: list[StepView] = field(default_factory=list)
 
     @property
     def show_signs(self) -> bool:
@@ -52,9 +55,13 @@ class PlanView:
 async def plan_for(session: AsyncSession, access: Access, *, in_group: bool) -> PlanView:
     views = await agreements.visible_to(session, access)
     if in_group:
-        views = [view for view in views if view.agreement.visibility == Visibility.CIRCLE]
+        views = [view for view in views if view.in_group]
     plan = await safety_plan.load(session, access.circle.id)
+    rules = await sharing.rules(session, access.circle.id)
     if access.is_family:
+        if in_group:  # everyone in the group reads along: not what someone must not know
+            steps = [s for s in plan.steps if not rules.kept_from_someone(sharing.Subject(plan_step_id=s.step.id))]
+            plan = replace(plan, steps=steps)
         return PlanView(
             access.circle,
             access.role,
@@ -65,9 +72,16 @@ async def plan_for(session: AsyncSession, access: Access, *, in_group: bool) -> 
             [],
             await checkins.family(session, access.circle.id),
         )
-    return PlanView(
-        access.circle, access.role, access.member, in_group, views, None, safety_plan.steps_naming(plan, access), []
-    )
+    member_id = access.member.id if access.member is not None else 0
+    seen = [
+        s
+        for s in plan.steps
+        if sharing.step_seen(rules, s.step, member_id)
+        and not (in_group and rules.kept_from_someone(sharing.Subject(plan_step_id=s.step.id)))
+    ]
+    named = [s for s in seen if s.step.member_id == member_id]
+    others = [s for s in seen if s.step.member_id != member_id]
+    return PlanView(access.circle, access.role, access.member, in_group, views, None, named, [], others)
 
 
 @dataclass(frozen=True)

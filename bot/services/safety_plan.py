@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Member, MemberStatus, PlanStep, StepKind, WarningSign
 from bot.services import audit, authz
-from bot.services.authz import Access, Action
+from bot.services.authz import Action
 
 MAX_TEXT = 200
 _PHONE = re.compile(r"^\+?[0-9][0-9 -]{5,18}[0-9]$")
@@ -134,10 +134,3 @@ async def load(session: AsyncSession, circle_id: int) -> SafetyPlan:
         member = await session.get(Member, step.member_id) if step.member_id else None
         steps.append(StepView(step, member))
     return SafetyPlan(signs, steps)
-
-
-def steps_naming(plan: SafetyPlan, access: Access) -> list[StepView]:
-    """The steps in which a network member is the one to be asked."""
-    return [
-        s for s in plan.steps if access.member is not None and s.member is not None and s.member.id == access.member.id
-    ]
