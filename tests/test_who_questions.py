@@ -182,3 +182,10 @@ async def test_no_tip_when_two_people_are_around_the_family(sandbox: Sandbox) ->
     await c.fatima.press(question, "zondag")
     await c.fatima.press(question, "19:00")
     assert "/who" not in question.text
+
+
+def test_names_are_split_on_every_comma_people_type() -> None:
+    from bot.flows.who_questions import _split
+
+    assert _split("Sara، Ahmad; Lina, Kees") == ["Sara", "Ahmad", "Lina", "Kees"]
+    assert _split("سارا، احمد") == ["سارا", "احمد"]

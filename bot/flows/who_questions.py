@@ -3,6 +3,7 @@ loses nothing); every question can be skipped; at the end the list, with "Nodig 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from bot import callbacks
@@ -57,8 +58,9 @@ async def _the_list(turn: Who) -> Reply:
 
 
 def _split(text: str) -> list[str] | None:
-    """The names in one answer; ``None`` when one is too long or there are too many."""
-    parts = [p for p in (" ".join(part.split()) for part in text.replace(";", ",").split(",")) if p]
+    """The names in one answer; ``None`` when one is too long or there are too many. Commas as
+    people type them: "," and ";", and the Arabic/Persian "،" and "؛"."""
+    parts = [p for p in (" ".join(part.split()) for part in re.split(r"[,;،؛]", text)) if p]
     if not parts or len(parts) > MAX_PER_ANSWER:
         return None
     cleaned = [circles.clean_name(p) for p in parts]
