@@ -31,7 +31,7 @@ async def post(fatima: FakeUser, what: str, *, to: tuple[str, ...] = (), lasts: 
     else:
         await fatima.press(question, "👥 Iedereen")
     await fatima.press(question, lasts)
-    assert question.text.startswith("Klopt dit?") and f"Vraag: {what}" in question.text
+    assert question.text.startswith("Klopt dit?") and f"Hulpvraag: {what}" in question.text
     await fatima.press(question, "📣 Vraag het")
     return question
 
@@ -95,7 +95,7 @@ async def test_the_second_person_asked_takes_it_the_first_hears_it_is_taken_and_
 async def test_chosen_people_only_and_a_request_nobody_takes_ends_by_itself(sandbox: Sandbox) -> None:
     c = await set_up_circle(sandbox)
     (refused,) = await c.kees.send("/ask")
-    assert refused.text.startswith("Iets vragen aan de kring doet wie de kring regelt")
+    assert refused.text.startswith("Alleen wie de kring regelt, kan de kring iets vragen")
     (in_group,) = await c.fatima.send("/ask", chat=c.group)
     assert in_group.text.startswith("Dit doe je in een privégesprek met mij.")
 
@@ -110,7 +110,7 @@ async def test_chosen_people_only_and_a_request_nobody_takes_ends_by_itself(sand
     ended = sandbox.telegram.messages_in(c.fatima.id)[-1]
     assert ended.text.startswith("Niemand kon dit deze keer doen:") and "/ask" in ended.text
     await c.ayse.press(ask, YES)
-    assert "Deze vraag staat niet meer open." in ask.text
+    assert "Deze hulpvraag staat niet meer open." in ask.text
     async with sandbox.runtime.sessions() as session:
         (request,) = await session.scalars(select(OpenRequest))
         agreements = [a for a in await session.scalars(select(Agreement)) if "voetbal" in a.what]

@@ -145,13 +145,13 @@ async def test_only_a_coordinator_chooses_and_no_choice_is_todays_default(sandbo
     fatimas = last(sandbox, c.fatima.id)
     answer = await c.kees.press(fatimas, "", data=fatimas.callback_data("🔒 Wie mag wat weten?"))
     assert answer["text"] == STALE
-    # "Geen keuze" goes back to the default (the row goes)
+    # "Niet kiezen" goes back to the default (the row goes)
     menu = await plan_with_two_steps(c.fatima)
     await c.fatima.press(menu, "🔒 Wie mag wat weten?")
     await c.fatima.press(menu, "1. Vraag Oma Ayşe")
     await choose(c.fatima, menu, "Buurman Kees", "Moet het weten")
     async with sandbox.runtime.sessions() as session:
         assert [r.level for r in await session.scalars(select(SharingRule))] == [KnowLevel.MUST]
-    await choose(c.fatima, menu, "Buurman Kees", "Geen keuze")
+    await choose(c.fatima, menu, "Buurman Kees", "Niet kiezen")
     async with sandbox.runtime.sessions() as session:
         assert list(await session.scalars(select(SharingRule))) == []

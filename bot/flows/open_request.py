@@ -58,15 +58,15 @@ async def _ask(turn: Post) -> Reply:
                 turn.button(marked(_days(days), tip=days == open_requests.LASTS_TIP), "days", days)
                 for days in open_requests.LASTS
             ]
-            return _("Hoe lang staat de vraag open?"), rows(buttons, per_row=3)
+            return _("Hoe lang staat de hulpvraag open?"), rows(buttons, per_row=3)
     names = await _names(turn)
     lines = [
         _("Klopt dit?"),
-        _("Vraag: {what}").format(what=data.what),
+        _("Hulpvraag: {what}").format(what=data.what),
         _("Aan: {who}").format(who=names),
-        _("Open: {days}").format(days=_days(data.days)),
+        _("Staat open: {days}").format(days=_days(data.days)),
         "",
-        _("Wie 'Ik doe het' zegt, hoor jij. Wie nee zegt, hoort niemand."),
+        _("Wie 'Ik doe het' zegt, hoor jij. Niemand hoort wie nee zegt."),
     ]
     return "\n".join(lines), InlineKeyboardMarkup([[turn.button(pgettext("button", "📣 Vraag het"), "send")]])
 

@@ -60,7 +60,7 @@ async def level_question(turn: Turn[Any], subject: Subject, member_id: int | Non
             [turn.button(pgettext("button", "Moet het weten"), "level", "must")],
             [turn.button(pgettext("button", "Mag het weten"), "level", "may")],
             [turn.button(pgettext("button", "Mag het niet weten"), "level", "not")],
-            [turn.button(pgettext("button", "Geen keuze"), "level", "none")],
+            [turn.button(pgettext("button", "Niet kiezen"), "level", "none")],
             [turn.button(pgettext("button", "Terug"), "back")],
         ]
     )

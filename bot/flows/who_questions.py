@@ -71,7 +71,7 @@ async def _typed(turn: Who, text: str) -> Reply | None:
     names = _split(text)
     if names is None:
         return say(
-            _("Stuur hoogstens {count} namen, elk korter dan {length} tekens.").format(
+            _("Stuur hoogstens {count} namen, van elk hoogstens {length} tekens.").format(
                 count=MAX_PER_ANSWER, length=circles.MAX_NAME
             )
         )

@@ -31,7 +31,7 @@ async def ask_message(session: AsyncSession, delivery: Delivery) -> Rendered | N
     else:
         text = _("{name} vraagt of iemand dit kan doen:").format(name=view.poster.display_name)
         after = _("Kun jij het? Niemand ziet het als je nee zegt.")
-    lines = [text, "", view.request.what, "", after, _("Deze vraag staat open tot {until}.").format(until=until)]
+    lines = [text, "", view.request.what, "", after, _("Deze hulpvraag staat open tot {until}.").format(until=until)]
     return Rendered(
         "\n".join(lines),
         choices(
@@ -100,7 +100,7 @@ def answered_text(answered: open_requests.Answered) -> str:
             return _("Iemand anders doet dit al. Dank je wel dat je erover dacht.")
         case Outcome.NOT_THIS_TIME:
             return _("Dat is goed. Niemand hoort dat je nee zei.")
-    return _("Deze vraag staat niet meer open.")
+    return _("Deze hulpvraag staat niet meer open.")
 
 
 def made_text(what: str) -> str:
@@ -108,7 +108,7 @@ def made_text(what: str) -> str:
 
 
 def refusal() -> str:
-    return _("Iets vragen aan de kring doet wie de kring regelt, met /ask.")
+    return _("Alleen wie de kring regelt, kan de kring iets vragen, met /ask.")
 
 
 def private_only() -> str:

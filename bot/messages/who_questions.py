@@ -23,13 +23,13 @@ def question(key: str, *, young: bool) -> str:
             "trust": pgettext("jongere", "Op wie kun jij echt rekenen?"),
             "asks": pgettext("jongere", "Wie vraagt weleens hoe het met jou gaat?"),
             "there": pgettext("jongere", "Wie is er voor je, ook als het even slecht gaat?"),
-            "fish": pgettext("jongere", "Je gaat een week weg. Wie zorgt er dan voor je huisdier?"),
+            "fish": pgettext("jongere", "Stel: je gaat een week weg. Wie zorgt er dan voor je huisdier?"),
             "key": pgettext("jongere", "Aan wie zou jij je huissleutel geven?"),
             "laugh": pgettext("jongere", "Door wie moet jij altijd lachen?"),
             "news": pgettext("jongere", "Wie app je als eerste met goed nieuws?"),
             "talk": pgettext("jongere", "Met wie praat je als iets je dwarszit?"),
-            "first": pgettext("jongere", "Het gaat mis. Wie bel je dan als eerste?"),
-            "party": pgettext("jongere", "Je geeft een feest. Wie moet er zeker komen?"),
+            "first": pgettext("jongere", "Stel: het gaat mis. Wie bel je dan als eerste?"),
+            "party": pgettext("jongere", "Stel: je geeft een feest. Wie moet er zeker komen?"),
         }
     else:
         asked = {
@@ -40,8 +40,8 @@ def question(key: str, *, young: bool) -> str:
             "key": _("Aan wie geven jullie de sleutel van jullie huis?"),
             "laugh": _("Door wie moeten jullie altijd lachen?"),
             "news": _("Wie appen jullie als eerste met goed nieuws?"),
-            "talk": _("Bij wie kun je je verhaal kwijt?"),
-            "first": _("Het gaat mis. Wie bellen jullie dan als eerste?"),
+            "talk": _("Met wie kunnen jullie praten als het zwaar is?"),
+            "first": _("Stel: het gaat mis. Wie bellen jullie dan als eerste?"),
             "party": _("Jullie geven een feest. Wie moet er zeker komen?"),
         }
     return asked[key]
