@@ -200,7 +200,13 @@ async def play_story(sandbox: Sandbox, transcript: Transcript, language: str | N
     await sam.press(invitation, "Ja, ik doe mee")
     await fatima.press(telegram.messages_in(group.id)[-1], "✅ Ja, dit is Sam")
 
-    clock.advance(timedelta(hours=1))
+    clock.advance(timedelta(minutes=30))
+    transcript.chapter(_("Wie is er om jullie heen? Fatima schrijft namen op. Niemand krijgt een bericht"))
+    await fatima.send("/who")
+    for names in ("Oma Ayşe", "Buurman Kees", "Tante Nora, Trainer Bas"):
+        await fatima.send(names)
+
+    clock.advance(timedelta(minutes=30))
     transcript.chapter(_("Fatima nodigt oma Ayşe uit. Alleen het gezin nodigt mensen uit"))
     (question,) = await fatima.send("/invite")
     await fatima.press(question, "Iemand om het gezin heen")
@@ -356,6 +362,18 @@ async def play_story(sandbox: Sandbox, transcript: Transcript, language: str | N
     await ayse.press(telegram.messages_in(ayse.id)[-1], label_in("tr", "Gedaan"))
     clock.advance(timedelta(minutes=20))
     await fatima.press(telegram.messages_in(group.id)[-1], "Bedankt!")
+
+    clock.advance(timedelta(minutes=10))
+    transcript.chapter(_("Fatima vraagt de kring om hulp. Wie nee zegt, hoort niemand"))
+    (question,) = await fatima.send("/ask")
+    (question,) = await fatima.send("Wie kan zaterdag de boodschappen doen?")
+    for button in ("Oma Ayşe", "Trainer Bas", "Verder", "3 dagen (tip)", "📣 Vraag het"):
+        await fatima.press(question, button)
+    await pass_time(sandbox, clock.now() + timedelta(minutes=20))
+    await ayse.press(telegram.messages_in(ayse.id)[-1], label_in("tr", "Deze keer niet"))
+    clock.advance(timedelta(minutes=40))
+    await bas.press(telegram.messages_in(bas.id)[-1], "🙋 Ik doe het")
+    await pass_time(sandbox, clock.now() + timedelta(minutes=1))
 
     await pass_time(sandbox, datetime.fromisoformat("2026-12-03T16:55:00+01:00"))
     transcript.chapter(_("Sam krijgt zijn eigen check-in, privé. Hij kiest zelf wat zijn ouders zien"))
