@@ -364,7 +364,7 @@ async def play_story(sandbox: Sandbox, transcript: Transcript, language: str | N
     await fatima.press(telegram.messages_in(group.id)[-1], "Bedankt!")
 
     clock.advance(timedelta(minutes=10))
-    transcript.chapter(_("Fatima vraagt de kring om hulp. Wie nee zegt, hoort niemand"))
+    transcript.chapter(_("Fatima vraagt de kring om hulp. Niemand hoort wie nee zegt"))
     (question,) = await fatima.send("/ask")
     (question,) = await fatima.send("Wie kan zaterdag de boodschappen doen?")
     for button in ("Oma Ayşe", "Trainer Bas", "Verder", "3 dagen (tip)", "📣 Vraag het"):
