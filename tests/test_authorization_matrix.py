@@ -20,7 +20,10 @@ from bot.db.models import (
     Invitation,
     Member,
     NetworkCheckin,
+    OpenRequest,
+    OpenRequestAsk,
     Schedule,
+    WhoName,
     YoungOpinion,
     YoungWish,
 )
@@ -137,6 +140,24 @@ async def _play_world(sandbox: Sandbox) -> tuple[dict[str, FakeUser], dict[str, 
     (people_list,) = await sam.send("/people")
     await sam.press(people_list, "Oma Ayşe")
     young_wish = people_list.callback_data("👍 Ja, graag")
+    # issue 22: a name from the who-questions to invite; two open requests to Ayşe (one taken)
+    (who,) = await c.fatima.send("/who")
+    await c.fatima.send("Tante Nora")
+    (who_list,) = await c.fatima.send("Oom Sem")
+    await c.fatima.send("Nicht Lien")
+    who_list = sandbox.telegram.messages_in(c.fatima.id)[-1]
+    who_invite = who_list.callback_data("Nodig Tante Nora uit")
+    for what in ("Boodschappen", "Fiets maken"):
+        (question,) = await c.fatima.send("/ask")
+        (question,) = await c.fatima.send(what)
+        for button in ("Oma Ayşe", "Verder", "3 dagen (tip)", "📣 Vraag het"):
+            await c.fatima.press(question, button)
+        await sandbox.tick()
+    first_ask, second_ask = [m for m in sandbox.telegram.messages_in(c.ayse.id) if "🙋 Ik doe het" in m.button_texts()]
+    await c.ayse.press(first_ask, "🙋 Ik doe het")
+    await sandbox.tick()
+    request_to_agreement = sandbox.telegram.messages_in(-100)[-1].callback_data("📌 Maak er een afspraak van")
+    answer_request = second_ask.callback_data("🙋 Ik doe het")
     await sam.send("/start")  # his own last message: any earlier one will do for the presses below
     (forget,) = await c.fatima.send("/forget")
     async with sandbox.runtime.sessions() as session:
@@ -175,6 +196,9 @@ async def _play_world(sandbox: Sandbox) -> tuple[dict[str, FakeUser], dict[str, 
         "mentor_link": mentor_link,
         "young_opinion": young_opinion,
         "young_wish": young_wish,
+        "who_invite": who_invite,
+        "request_to_agreement": request_to_agreement,
+        "answer_request": answer_request,
     }
     return people, buttons
 
@@ -212,6 +236,9 @@ ALLOWED_BUTTONS: dict[str, set[str]] = {
     "mentor_link": {"young"},  # the young person makes the link, once the parents said yes
     "young_opinion": {"young"},
     "young_wish": {"young"},
+    "who_invite": {"coordinator"},  # (the family's own list: a coordinator's)
+    "request_to_agreement": {"coordinator"},
+    "answer_request": {"network"},  # only Ayşe, the one asked
 }
 
 
@@ -244,6 +271,11 @@ async def _snapshot(sandbox: Sandbox) -> list[Any]:
         asks = [(h.id, h.answer) for h in await session.scalars(select(HelpAsk))]
         requests = [(r.id, r.status) for r in await session.scalars(select(ContactRequest))]
         answers = [(n.id, n.had_contact, n.feeling) for n in await session.scalars(select(NetworkCheckin))]
+        growing = (
+            [(r.id, r.status, r.taken_by_member_id, r.agreement_id) for r in await session.scalars(select(OpenRequest))]
+            + [(a.id, a.answer) for a in await session.scalars(select(OpenRequestAsk))]
+            + [(w.id, w.invited_member_id) for w in await session.scalars(select(WhoName))]
+        )
         says = [(o.id, o.opinion) for o in await session.scalars(select(YoungOpinion))] + [
             (w.id, w.wish) for w in await session.scalars(select(YoungWish))
         ]
@@ -258,6 +290,7 @@ async def _snapshot(sandbox: Sandbox) -> list[Any]:
         sorted(requests),
         sorted(answers),
         sorted(says),
+        sorted(growing, key=repr),
     ]
 
 
