@@ -141,10 +141,8 @@ async def _play_world(sandbox: Sandbox) -> tuple[dict[str, FakeUser], dict[str, 
     await sam.press(people_list, "Oma Ayşe")
     young_wish = people_list.callback_data("👍 Ja, graag")
     # issue 22: a name from the who-questions to invite; two open requests to Ayşe (one taken)
-    (who,) = await c.fatima.send("/who")
-    await c.fatima.send("Tante Nora")
-    (who_list,) = await c.fatima.send("Oom Sem")
-    await c.fatima.send("Nicht Lien")
+    for name in ("/who", "Tante Nora", "Oom Sem", "Nicht Lien"):
+        await c.fatima.send(name)
     who_list = sandbox.telegram.messages_in(c.fatima.id)[-1]
     who_invite = who_list.callback_data("Nodig Tante Nora uit")
     for what in ("Boodschappen", "Fiets maken"):
