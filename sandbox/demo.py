@@ -79,7 +79,7 @@ class Transcript:
             label = _("Kring past een bericht aan") if event.kind == "edit" else "Kring"
             self.out.write(f"  {label} → {where}:\n")
             for line in event.text.splitlines() or [""]:
-                wrapped = textwrap.wrap(line, WIDTH - 6, break_long_words=False) or [""]
+                wrapped = textwrap.wrap(line, WIDTH - 6, break_long_words=False, break_on_hyphens=False) or [""]
                 self.out.writelines(f"    {part}\n" for part in wrapped)
             if event.buttons:
                 self.out.write("    " + " ".join(f"[{b}]" for b in event.buttons) + "\n")
