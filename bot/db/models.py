@@ -221,6 +221,39 @@ class RequestAnswer(enum.StrEnum):
     NOT_THIS_TIME = "not_this_time"
 
 
+class ReviewTopic(enum.StrEnum):
+    """The questions of a review moment (and of "waar staan we nu?" at the end of the follow-up)."""
+
+    WENT_WELL = "went_well"
+    PROUD = "proud"
+    CHANGE = "change"
+    NEED_MOST = "need_most"
+    WHERE_NOW = "where_now"  # end of the follow-up: what changed since closure
+    KEEP_DOING = "keep_doing"  # end of the follow-up: what we keep doing without the professional
+
+
+class AgreementVerdict(enum.StrEnum):
+    KEEP = "keep"
+    CHANGE = "change"
+    STOP = "stop"
+
+
+class StillWorks(enum.StrEnum):
+    """A network member's look at their own part."""
+
+    YES = "yes"
+    SOMEWHAT = "somewhat"
+    NO = "no"
+
+
+class FeltSupport(enum.StrEnum):
+    """Felt (perceived) support over the last weeks, per kind of support."""
+
+    YES = "yes"
+    SOMEWHAT = "somewhat"
+    NO = "no"
+
+
 class Urgency(enum.StrEnum):
     TODAY = "today"
     THIS_WEEK = "this_week"
@@ -726,3 +759,71 @@ class GivenBack(Base):
     for_name: Mapped[str | None] = mapped_column(SealedText)  # someone outside the circle
     what: Mapped[str] = mapped_column(SealedText)
     created_at: Mapped[datetime]
+
+
+class ReviewAnswer(Base):
+    """One answer of the family at a review moment (or at the end of the follow-up), in their own
+    words or a chosen button; kept with the plan."""
+
+    __tablename__ = "review_answers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    circle_id: Mapped[int] = mapped_column(ForeignKey("circles.id", ondelete="CASCADE"), index=True)
+    round_id: Mapped[int | None] = mapped_column(ForeignKey("checkin_rounds.id", ondelete="SET NULL"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    topic: Mapped[ReviewTopic] = mapped_column(_enum(ReviewTopic))
+    text: Mapped[str | None] = mapped_column(SealedText)
+    created_at: Mapped[datetime]
+
+
+class AgreementReview(Base):
+    """Does this agreement still fit? One tap per agreement at a review moment."""
+
+    __tablename__ = "agreement_reviews"
+    __table_args__ = (UniqueConstraint("round_id", "agreement_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    circle_id: Mapped[int] = mapped_column(ForeignKey("circles.id", ondelete="CASCADE"), index=True)
+    round_id: Mapped[int | None] = mapped_column(ForeignKey("checkin_rounds.id", ondelete="CASCADE"))
+    agreement_id: Mapped[int] = mapped_column(ForeignKey("agreements.id", ondelete="CASCADE"))
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    verdict: Mapped[AgreementVerdict] = mapped_column(_enum(AgreementVerdict))
+    created_at: Mapped[datetime]
+
+
+class NetworkReview(Base):
+    """A network member's own look at their part, asked only when the family wants it; the family
+    sees what the member chose to share."""
+
+    __tablename__ = "network_reviews"
+    __table_args__ = (UniqueConstraint("round_id", "member_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    circle_id: Mapped[int] = mapped_column(ForeignKey("circles.id", ondelete="CASCADE"), index=True)
+    round_id: Mapped[int | None] = mapped_column(ForeignKey("checkin_rounds.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    still_works: Mapped[StillWorks | None] = mapped_column(_enum(StillWorks))
+    rather_else: Mapped[str | None] = mapped_column(SealedText)
+    shared: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    answered_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+
+
+class SupportAnswer(Base):
+    """Felt support, as the literature measures it: per kind of support, whether one felt supported
+    in the last weeks, by whom (family, friends, neighbours, …) and how often. Kept per review, for
+    the family and, separately, the young person."""
+
+    __tablename__ = "support_answers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    circle_id: Mapped[int] = mapped_column(ForeignKey("circles.id", ondelete="CASCADE"), index=True)
+    round_id: Mapped[int | None] = mapped_column(ForeignKey("checkin_rounds.id", ondelete="SET NULL"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[SupportKind] = mapped_column(_enum(SupportKind))
+    felt: Mapped[FeltSupport] = mapped_column(_enum(FeltSupport))
+    #: Where it came from (``family``, ``friends``, ``neighbours``, ``network``, ``professional``).
+    sources: Mapped[list[str]] = mapped_column(JSON, default=list)
+    #: How often in the last weeks: ``never``, ``once``, ``weekly``, ``more``.
+    how_often: Mapped[str | None] = mapped_column(String(16))
+    answered_at: Mapped[datetime]

@@ -78,6 +78,10 @@ class Action(enum.StrEnum):
     ANSWER_REQUEST = "answer_request"
     RECORD_GIVING = "record_giving"
     THANK_FAMILY = "thank_family"
+    ANSWER_REVIEW = "answer_review"
+    ASK_NETWORK_REVIEW = "ask_network_review"
+    ANSWER_NETWORK_REVIEW = "answer_network_review"
+    ANSWER_SUPPORT = "answer_support"
 
 
 FAMILY_ROLES = frozenset({Role.COORDINATOR, Role.FAMILY})
@@ -137,6 +141,12 @@ RULES: dict[Action, frozenset[Role]] = {
     Action.ANSWER_REQUEST: MEMBERS,  # and only those asked: checked on the ask itself
     Action.RECORD_GIVING: FAMILY_ROLES,
     Action.THANK_FAMILY: frozenset({Role.NETWORK, Role.YOUNG}),
+    # looking back together (issue 23): the family answers the review; the network only when the
+    # family wants it, about their own part; felt support for the family and the young person apart
+    Action.ANSWER_REVIEW: FAMILY_ROLES,
+    Action.ASK_NETWORK_REVIEW: frozenset({Role.COORDINATOR}),
+    Action.ANSWER_NETWORK_REVIEW: frozenset({Role.NETWORK}),  # and only their own
+    Action.ANSWER_SUPPORT: FAMILY_ROLES | {Role.YOUNG},  # each their own answers
 }
 
 
