@@ -126,6 +126,8 @@ def plan_messages(
     can_edit: bool = False,
     helplines: bool = True,
     says: Mapping[int, list[Said]] | None = None,
+    proud: list[str] | None = None,
+    keep_doing: list[str] | None = None,
 ) -> list[str]:
     """The plan, as a list of messages that each fit Telegram (without the helplines block when
     the group saw it today: then the plan carries the button)."""
@@ -134,6 +136,10 @@ def plan_messages(
         parts += [agreement_block(view, says) for view in agreements]
     else:
         parts.append(_("Nog geen afspraken.") + (" " + _("Maak er een met /newagreement.") if can_edit else ""))
+    if proud:  # the family's own words from looking back together
+        parts.append("⭐ " + _("Hier zijn we trots op") + "\n" + "\n".join(f"• {text}" for text in proud))
+    if keep_doing:
+        parts.append("🌱 " + _("Dit blijven we doen") + "\n" + "\n".join(f"• {text}" for text in keep_doing))
     parts.append("🆘 " + _("Als het misgaat"))
     if safety is not None:
         if show_signs and safety.signs:
@@ -168,6 +174,8 @@ def plan_messages_of(
         can_edit=view.can_edit,
         helplines=helplines,
         says=says,
+        proud=view.proud,
+        keep_doing=view.keep_doing,
     )
 
 

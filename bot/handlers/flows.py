@@ -23,6 +23,7 @@ from bot.flows import (
     network_checkins,
     new_circle,
     open_request,
+    review,
     safety_plan,
     sharing,
     who_questions,
@@ -52,6 +53,7 @@ FLOWS: dict[str, Flow[Any]] = {
         open_request.POST,
         who_questions.WHO,
         giving.GIVEN,
+        review.REVIEW,
     )
 }
 

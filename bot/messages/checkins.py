@@ -11,7 +11,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot import callbacks
 from bot.db.models import CheckinRound, Delivery, Outcome
 from bot.i18n import _, bidi, pgettext
-from bot.messages import who_questions
+from bot.messages import reviews, who_questions
 from bot.messages.giving import both_ways_lines
 from bot.messages.network_checkins import contact_words
 from bot.services import checkins, giving, network_checkins
@@ -119,14 +119,11 @@ async def nudge(session: AsyncSession, delivery: Delivery) -> Rendered | None:
 
 async def review(session: AsyncSession, delivery: Delivery) -> Rendered | None:
     """Plans change (domain rule 11): every few check-ins, a moment to look at the plan together."""
-    if await checkins.current_round(session, delivery.payload.get("round_id")) is None:
+    checkin = await checkins.current_round(session, delivery.payload.get("round_id"))
+    if checkin is None:
         return None
-    lines = [
-        "🔄 " + _("Past het plan nog? Elke paar weken kijken we dat samen na."),
-        _("Met /plan zie je wie wat doet."),
-        _("Met /agreements pas je een afspraak aan, of stop je ermee."),
-        _("Met /invite nodig je iemand nieuw uit. Met /newagreement maak je een nieuwe afspraak."),
-    ]
+    # a conversation, not a list of commands (issue 23): the button opens the questions privately
+    lines = ["🔄 " + _("Past het plan nog? Elke paar weken kijken we dat samen na."), reviews.invitation()]
     if delivery.circle_id is not None and await who_questions_service.few_people(session, delivery.circle_id):
         lines.append(who_questions.offer())  # few people around the family: a tip, never a question
-    return Rendered("\n".join(lines))
+    return Rendered("\n".join(lines), reviews.start_button(checkin.id))

@@ -11,6 +11,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot import callbacks
 from bot.db.models import Delivery
 from bot.i18n import _, format_date, pgettext
+from bot.messages import reviews
 from bot.services import follow_up
 from bot.texts import helplines_button, organisation_contact
 from scheduler.sender import Rendered
@@ -87,7 +88,11 @@ async def handover(session: AsyncSession, delivery: Delivery) -> Rendered | None
                 ),
                 _("Ik blijf. De afspraken, de check-ins en jullie plan gaan gewoon door."),
                 organisation_contact(),
+                "",
+                reviews.where_now_invitation(),  # "waar staan we nu?" (issue 23), kept in the plan
             ]
         ),
-        InlineKeyboardMarkup([[helplines_button()]]),
+        InlineKeyboardMarkup([[reviews.end_button(delivery.circle_id)], [helplines_button()]])
+        if delivery.circle_id is not None
+        else InlineKeyboardMarkup([[helplines_button()]]),
     )

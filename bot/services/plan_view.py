@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Circle, Member
-from bot.services import agreements, authz, checkins, safety_plan, sharing
+from bot.services import agreements, authz, checkins, reviews, safety_plan, sharing
 from bot.services.agreements import AgreementView
 from bot.services.authz import Access, Action, Role
 from bot.services.safety_plan import SafetyPlan, StepView
@@ -33,6 +33,9 @@ class PlanView:
     family: list[Member]  # the names in the middle of the picture (none for a network member)
     #: For a network member: the other steps the family shared with them (safety circles).
     shared_steps: list[StepView] = field(default_factory=list)
+    #: The family's own words from looking back (issue 23): privately, for the family only.
+    proud: list[str] = field(default_factory=list)
+    keep_doing: list[str] = field(default_factory=list)
 
     @property
     def show_signs(self) -> bool:
@@ -62,6 +65,7 @@ async def plan_for(session: AsyncSession, access: Access, *, in_group: bool) -> 
         if in_group:  # everyone in the group reads along: not what someone must not know
             steps = [s for s in plan.steps if not rules.kept_from_someone(sharing.Subject(plan_step_id=s.step.id))]
             plan = replace(plan, steps=steps)
+        kept = reviews.InPlan([], []) if in_group else await reviews.in_plan(session, access)
         return PlanView(
             access.circle,
             access.role,
@@ -71,6 +75,8 @@ async def plan_for(session: AsyncSession, access: Access, *, in_group: bool) -> 
             plan,
             [],
             await checkins.family(session, access.circle.id),
+            proud=kept.proud,
+            keep_doing=kept.keep_doing,
         )
     member_id = access.member.id if access.member is not None else 0
     seen = [
