@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from bot.db.models import CheckinRound, FeltSupport, Member, Person, SupportAnswer, SupportKind
 from bot.db.models import Circle as CircleRow
+from bot.handlers import data_rights
 from bot.plan_files import layout
 from bot.services import authz, erasure, how_it_went, my_data, support
 from sandbox.fake_telegram import FakeUser, SentMessage
@@ -19,7 +20,7 @@ from tests.test_rhythm import run_hours
 
 AMS = ZoneInfo("Europe/Amsterdam")
 SAM = 5
-FAMILY_OPENING = "🤝 Ik heb vier korte vragen over steun. Alleen voor jou."
+FAMILY_OPENING = "🤝 Ik heb een paar korte vragen over steun. Alleen voor jou."
 
 
 async def weekly_with_review_every_four_weeks(c: Circle) -> None:
@@ -196,6 +197,8 @@ async def test_mydata_has_them_and_forget_removes_them(sandbox: Sandbox) -> None
     assert [(a["kind"], a["felt"], a["sources"], a["how_often"]) for a in data["support_answers"]] == [
         ("emotional", "yes", ["friends"], "more")
     ]
+    assert "Je antwoorden over steun:\n• " in data_rights.readable(data, AMS)
+    assert "iemand die luistert: Ja, Vaker, Vrienden" in data_rights.readable(data, AMS)
     async with sandbox.runtime.sessions.begin() as session:
         person = await session.scalar(select(Person).where(Person.telegram_user_id == SAM))
         assert person is not None

@@ -78,7 +78,7 @@ def first_screen(own: Own) -> Reply:
         ]
     else:
         intro = [
-            "🤝 " + pgettext("support", "Ik heb vier korte vragen over steun. Alleen voor jou."),
+            "🤝 " + pgettext("support", "Ik heb een paar korte vragen over steun. Alleen voor jou."),
             pgettext("support", "Het gezin ziet alleen een optelling, zonder namen."),
         ]
     text, buttons = felt_screen(own, support.ASKED[0])
@@ -132,7 +132,7 @@ def sources_screen(own: Own, kind: SupportKind) -> Reply:
 
 def done_screen(own: Own) -> Reply:
     if own.young:
-        return "🙏 " + pgettext("jongere", "Dank je wel! Fijn dat je dit wilde delen."), None
+        return "🙏 " + pgettext("jongere", "Dank je wel voor je antwoorden!"), None
     return "🙏 " + pgettext("support", "Dank je wel. Je antwoorden tellen mee in 'Hoe ging het?'."), None
 
 
