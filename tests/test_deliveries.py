@@ -57,6 +57,7 @@ from bot.services import (
     pulse,
     removal,
     safety_plan,
+    support,
     young_checkins,
     young_views,
 )
@@ -344,6 +345,8 @@ async def test_every_kind_renders_in_every_language(sandbox: Sandbox) -> None:
             circle_id=circle_id,
             payload={"round_id": checkin.id, "expires_at": (now + timedelta(days=1)).isoformat()},
         )
+        checkin.with_review = True  # felt support, privately to each family member and the young person
+        await support.ask(s, circle, checkin, now=now)
 
     await step(review)
 

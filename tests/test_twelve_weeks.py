@@ -48,7 +48,7 @@ def clock() -> SimulatedClock:
 def kind_of(text: str) -> str:
     if "Hoe gaat het met jullie?" in text:
         return "checkin"
-    for prefix, kind in (("Nog even over gisteren", "nudge"), ("🔄", "review"), ("⏰", "reminder")):
+    for prefix, kind in (("Nog even over gisteren", "nudge"), ("🔄", "review"), ("⏰", "reminder"), ("🤝", "support")):
         if text.startswith(prefix):
             return kind
     if "een maand langer meekijken?" in text:

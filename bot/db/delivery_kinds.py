@@ -80,5 +80,7 @@ class DeliveryKind(enum.StrEnum):
     REQUEST_EXPIRED = "request.expired"  # to the one who asked, at the end, if nobody took it
     # help both ways (issue 22): a network member or the young person thanks the family
     FAMILY_THANKED = "family.thanked"
+    # felt support (issue 23): privately to each family member and the young person, at a review
+    SUPPORT_ASK = "support.ask"
     # not a message: a chat's command menu (set, or deleted), rendered when it is sent
     MENU = "menu"

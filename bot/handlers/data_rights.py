@@ -14,11 +14,12 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import BaseHandler, CommandHandler
 
-from bot.db.models import AgreementOpinion, PersonWish
+from bot.db.models import AgreementOpinion, FeltSupport, PersonWish, SupportKind
 from bot.flows import forget
 from bot.handlers import flows
 from bot.i18n import _, format_datetime, language_name, pgettext
 from bot.messages import network_checkins, young_checkins
+from bot.messages import support as felt_support
 from bot.plan_text import opinion_words
 from bot.runtime import KringContext
 from bot.services import consent, my_data, people
@@ -154,6 +155,20 @@ def readable(data: dict[str, Any], tz: ZoneInfo) -> str:
                     else _("geen antwoord")
                 )
                 for y in data["young_checkins"]
+            ],
+        ),
+        (
+            _("Je antwoorden over steun"),
+            [
+                f"{when(a['answered_at'])}: {felt_support.kind_words(SupportKind(a['kind']), young=False)}: "
+                + ", ".join(
+                    [
+                        felt_support.felt_labels()[FeltSupport(a["felt"])],
+                        felt_support.how_often_labels().get(a["how_often"] or "", "-"),
+                        *(felt_support.source_labels().get(s, s) for s in a["sources"] or []),
+                    ]
+                )
+                for a in data["support_answers"]
             ],
         ),
         (

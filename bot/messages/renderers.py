@@ -26,6 +26,7 @@ from bot.messages import (
     notices,
     open_requests,
     pulse,
+    support,
     young_checkins,
     young_views,
 )
@@ -93,6 +94,7 @@ RENDERERS: Mapping[DeliveryKind, Renderer] = MappingProxyType(
         DeliveryKind.REQUEST_TAKEN: open_requests.taken,
         DeliveryKind.REQUEST_GONE: open_requests.gone,
         DeliveryKind.REQUEST_EXPIRED: open_requests.expired,
+        DeliveryKind.SUPPORT_ASK: support.ask_message,
         DeliveryKind.MENU: menus.menu,
     }
 )

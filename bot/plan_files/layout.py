@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from datetime import date, tzinfo
 from html import escape
 
-from bot.db.models import CheckinAnswerKind, MemberRole
-from bot.i18n import _, current_language, format_date, is_right_to_left, ngettext
+from bot.db.models import CheckinAnswerKind, FeltSupport, MemberRole
+from bot.i18n import _, current_language, format_date, is_right_to_left, ngettext, pgettext
 from bot.plan_files import render
 from bot.plan_files.fonts import ICON_FAMILY, TEXT_FAMILIES
 from bot.plan_files.render import PICTURE_WIDTH
@@ -448,6 +448,7 @@ ANSWER_COLOURS = {
     CheckinAnswerKind.WANT_TO_TALK: "#7b3fb0",
 }
 NO_ANSWER = "#5f6b78"
+FELT_COLOURS = {FeltSupport.YES: "#2e7d32", FeltSupport.SOMEWHAT: "#8a6300", FeltSupport.NO: "#c2410c"}
 OUTCOME_COLOURS = ("#2e7d32", "#1f63b5", "#c2410c", NO_ANSWER)
 
 
@@ -520,11 +521,46 @@ def how_it_went_page(went: HowItWent, tz: tzinfo) -> str:
             )
     else:
         parts.append(_tag("p", _("Geen afspraken met een vast moment in deze drie maanden."), css="empty"))
+    parts += _felt_support(went, tz)
     style = _PICTURE_STYLE % {"width": PICTURE_WIDTH, "height": render.PICTURE_MAX_HEIGHT} + _CHART_STYLE % {
         "on_bar": ON_BAR,
         "muted": MUTED,
     }
     return _page("".join(parts), style, PHONE)
+
+
+def _source_words() -> dict[str, str]:
+    return {
+        "family": _("familie"),
+        "friends": _("vrienden"),
+        "neighbours": _("buren"),
+        "network": _("iemand uit de kring"),
+        "professional": _("de hulpverlener"),
+    }
+
+
+def _felt_support(went: HowItWent, tz: tzinfo) -> list[str]:
+    """Felt support per review, next to what was done: one answer is one kind of support of one
+    person. The family and the young person each have their own bar."""
+    parts = [_tag("h2", _("Voelden jullie je gesteund?"))]
+    if not went.support:
+        return [*parts, _tag("p", _("Nog geen antwoorden over steun in deze drie maanden."), css="empty")]
+    names = [_("ja"), _("een beetje"), _("nee")]
+    parts.append(_keys(list(zip(names, FELT_COLOURS.values(), strict=True))))
+    parts.append(_tag("p", _("Elk antwoord is één soort steun van één persoon."), css="empty"))
+    young = ", ".join(went.young) or _("de jongere")
+    for counted in went.support:
+        day = escape(format_date(counted.occurs_at.astimezone(tz).date(), "d MMM"))
+        for who, felt in ((pgettext("how it went", "gezin"), counted.family), (young, counted.young)):
+            if felt:
+                bar = _bar([(felt[kind], colour) for kind, colour in FELT_COLOURS.items()])
+                parts.append(f'<div class="row"><div class="label">{day}<br>{escape(who)}</div>{bar}</div>')
+    latest = went.support[-1]
+    if latest.sources:
+        words = _source_words()
+        sources = ", ".join(f"{words.get(s, s)} ({n})" for s, n in latest.sources.most_common())
+        parts.append(_tag("p", _("De laatste keer kwam steun van: {sources}").format(sources=sources), css="empty"))
+    return parts
 
 
 def how_it_went_picture(went: HowItWent, tz: tzinfo) -> render.Picture:

@@ -5,7 +5,7 @@ together at a review moment. Counts only: no notes, no names of who answered wha
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -20,8 +20,10 @@ from bot.db.models import (
     Member,
     Outcome,
 )
+from bot.services import support
 from bot.services.authz import Access
 from bot.services.checkins import not_answered
+from bot.services.support import SupportRound
 
 PERIOD = timedelta(weeks=13)
 STILL_OPEN = timedelta(days=1)
@@ -51,6 +53,10 @@ class HowItWent:
     until: datetime
     rounds: list[Round]
     agreements: list[AgreementResult]
+    #: Felt support per review (counts only), next to what was done.
+    support: list[SupportRound] = field(default_factory=list)
+    #: The young person's name, for their own row in the trend.
+    young: list[str] = field(default_factory=list)
 
 
 async def collect(session: AsyncSession, access: Access, now: datetime) -> HowItWent:
@@ -107,4 +113,6 @@ async def collect(session: AsyncSession, access: Access, now: datetime) -> HowIt
             )
             for agreement, doer, counts in results.values()
         ],
+        await support.trend(session, circle_id, since, now),
+        await support.young_names(session, circle_id),
     )

@@ -21,6 +21,7 @@ from bot.db.models import (
     NetworkCheckin,
     Person,
     Professional,
+    SupportAnswer,
     YoungCheckin,
     YoungOpinion,
     YoungWish,
@@ -104,6 +105,11 @@ async def collect(session: AsyncSession, person: Person) -> dict[str, Any]:
             .order_by(HelpAsk.created_at)
         )
     )
+    felt = list(  # felt support at the reviews: each person's own answers
+        await session.scalars(
+            select(SupportAnswer).where(SupportAnswer.member_id.in_(member_ids)).order_by(SupportAnswer.answered_at)
+        )
+    )
     who_names = await who_questions.own_names(session, member_ids)  # the names this person wrote down
     events = list(
         await session.scalars(select(AuditEvent).where(AuditEvent.actor_person_id == person.id).order_by(AuditEvent.at))
@@ -166,6 +172,7 @@ async def collect(session: AsyncSession, person: Person) -> dict[str, Any]:
             )
             for y in young
         ],
+        "support_answers": [_row(a, "answered_at", "kind", "felt", "sources", "how_often") for a in felt],
         "young_opinions": [{"agreement": a.what, "opinion": o.opinion.value} for o, a in opinions],
         "young_wishes": [{"name": m.display_name, "wish": w.wish.value} for w, m in wishes],
         "trusted_adults": [_row(m, "display_name", "status", "proposal_reason", "created_at") for m in proposed],
