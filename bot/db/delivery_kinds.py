@@ -80,5 +80,9 @@ class DeliveryKind(enum.StrEnum):
     REQUEST_EXPIRED = "request.expired"  # to the one who asked, at the end, if nobody took it
     # help both ways (issue 22): a network member or the young person thanks the family
     FAMILY_THANKED = "family.thanked"
+    # the network asked too at a review moment (issue 23): each privately; the family sees what is shared
+    NETREVIEW_OFFER = "netreview.offer"  # to the family: ask the network too? (whoever runs the circle chooses)
+    NETREVIEW = "netreview"  # to each network member: does your part still work for you?
+    NETREVIEW_SHARED = "netreview.shared"  # to the family: exactly what the member chose to share
     # not a message: a chat's command menu (set, or deleted), rendered when it is sent
     MENU = "menu"
