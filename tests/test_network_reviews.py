@@ -4,6 +4,7 @@ member shares, and the professional nothing."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -125,6 +126,19 @@ async def test_each_member_answers_privately_and_the_family_sees_only_what_is_sh
     async with sandbox.runtime.sessions() as session:
         shared = await network_reviews.shared_with_family(session, round_id)
     assert [(s.name, s.still_works) for s in shared] == [("Oma Ayşe", StillWorks.SOMEWHAT)]
+
+    # Her answers are in her own /mydata (and only hers).
+    _intro, readable, machine = await c.ayse.send("/mydata")
+    assert readable.document is not None and machine.document is not None
+    assert "Past jouw deel nog?" in readable.document[1].decode()
+    assert "Een beetje — “Liever boodschappen doen dan koken.”" in readable.document[1].decode()
+    mine = json.loads(machine.document[1])["network_reviews"]
+    assert [(r["still_works"], r["rather_else"], r["shared"]) for r in mine] == [
+        ("somewhat", "Liever boodschappen doen dan koken.", True)
+    ]
+    _intro, _readable, machine = await c.kees.send("/mydata")
+    assert machine.document is not None
+    assert [r["still_works"] for r in json.loads(machine.document[1])["network_reviews"]] == ["no"]
 
 
 async def test_not_now_asks_nobody(sandbox: Sandbox) -> None:
