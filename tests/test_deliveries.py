@@ -22,6 +22,7 @@ from bot.db.models import (
     Agreement,
     AgreementOccurrence,
     AgreementOpinion,
+    CheckinRound,
     Circle,
     Delivery,
     Frequency,
@@ -30,9 +31,11 @@ from bot.db.models import (
     Member,
     MemberRole,
     NetworkCheckin,
+    NetworkReview,
     OpenRequestAsk,
     Person,
     StepKind,
+    StillWorks,
     SupportKind,
     Urgency,
     Visibility,
@@ -52,6 +55,7 @@ from bot.services import (
     joining,
     mentors,
     network_checkins,
+    network_reviews,
     notifications,
     open_requests,
     pulse,
@@ -349,6 +353,23 @@ async def test_every_kind_renders_in_every_language(sandbox: Sandbox) -> None:
         await support.ask(s, circle, checkin, now=now)
 
     await step(review)
+
+    # the network asked too at that review moment (issue 23): offered, asked, answered, shared
+    async def offer_network(s: AsyncSession) -> int:
+        latest = await s.scalar(select(CheckinRound).order_by(CheckinRound.id.desc()).limit(1))
+        assert latest is not None
+        latest.with_review = True
+        assert await network_reviews.offer(s, await s.get_one(Circle, circle_id), latest, now=now)
+        return latest.id
+
+    round_id = await step(offer_network)
+    await step(lambda s: network_reviews.ask(s, round_id, person_id=fatima, now=now))
+    async with sessions() as session:
+        review_id = await session.scalar(select(NetworkReview.id).where(NetworkReview.member_id == members[ayse]))
+    assert review_id is not None
+    await step(lambda s: network_reviews.answer(s, review_id, person_id=ayse, still_works=StillWorks.NO, now=now))
+    await step(lambda s: network_reviews.rather_else(s, review_id, person_id=ayse, text="Liever koken", now=now))
+    await step(lambda s: network_reviews.share(s, review_id, person_id=ayse, shared=True, now=now))
 
     # a network member's own check-ins: chosen, asked, wants to talk, stopped
     schedule = await step(

@@ -48,6 +48,8 @@ def clock() -> SimulatedClock:
 def kind_of(text: str) -> str:
     if "Hoe gaat het met jullie?" in text:
         return "checkin"
+    if text.startswith("👥 Zal ik ook de mensen om jullie heen vragen"):
+        return "network-offer"  # right after a review, when the family has a network
     for prefix, kind in (("Nog even over gisteren", "nudge"), ("🔄", "review"), ("⏰", "reminder"), ("🤝", "support")):
         if text.startswith(prefix):
             return kind
@@ -205,6 +207,7 @@ async def test_twelve_weeks_of_three_circles(sandbox: Sandbox) -> None:
     assert got(GROUP_ID, "checkin", "nudge", "review")[-1] < STORM  # after the upgrade: only the supergroup
     assert got(GROUP_ID, "nudge") + got(SUPERGROUP, "nudge") == [s + timedelta(days=1) for s in sundays[:-1]]
     assert got(SUPERGROUP, "review") == [sundays[6] + timedelta(minutes=1)]
+    assert got(SUPERGROUP, "network-offer") == [sundays[6] + timedelta(minutes=2)]  # ask the network too?
 
     # Kees: Wednesday 08:00 for Wednesday's shopping; Saturday 20:00 for the 02:30 Sunday pick-up
     # (also before the night 02:30 does not exist); Ayşe: Sunday 08:00 in New York, every week.

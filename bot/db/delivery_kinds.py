@@ -82,5 +82,9 @@ class DeliveryKind(enum.StrEnum):
     FAMILY_THANKED = "family.thanked"
     # felt support (issue 23): privately to each family member and the young person, at a review
     SUPPORT_ASK = "support.ask"
+    # the network asked too at a review moment (issue 23): each privately; the family sees what is shared
+    NETREVIEW_OFFER = "netreview.offer"  # to the family: ask the network too? (whoever runs the circle chooses)
+    NETREVIEW = "netreview"  # to each network member: does your part still work for you?
+    NETREVIEW_SHARED = "netreview.shared"  # to the family: exactly what the member chose to share
     # not a message: a chat's command menu (set, or deleted), rendered when it is sent
     MENU = "menu"

@@ -18,7 +18,7 @@ from bot.db.models import AgreementOpinion, FeltSupport, PersonWish, SupportKind
 from bot.flows import forget
 from bot.handlers import flows
 from bot.i18n import _, format_datetime, language_name, pgettext
-from bot.messages import network_checkins, young_checkins
+from bot.messages import network_checkins, network_reviews, young_checkins
 from bot.messages import support as felt_support
 from bot.plan_text import opinion_words
 from bot.runtime import KringContext
@@ -86,6 +86,7 @@ def readable(data: dict[str, Any], tz: ZoneInfo) -> str:
     answers = {kind.value: label for kind, label in answer_labels().items()}
     contact = {kind.value: word for kind, word in network_checkins.contact_words().items()}
     feelings = {kind.value: label for kind, label in network_checkins.feeling_labels().items()}
+    works = {kind.value: label for kind, label in network_reviews.works_labels().items()}
     moods = {mood.value: label for mood, label in young_checkins.mood_labels().items()}
     opinions = {opinion.value: opinion_words(opinion) for opinion in AgreementOpinion}
     wishes = {
@@ -143,6 +144,18 @@ def readable(data: dict[str, Any], tz: ZoneInfo) -> str:
                     else _("geen antwoord")
                 )
                 for n in data["network_checkins"]
+            ],
+        ),
+        (
+            _("Past jouw deel nog?"),
+            [
+                f"{when(r['created_at'])}: "
+                + (
+                    works.get(r["still_works"], "-") + said(r["rather_else"])
+                    if r["still_works"]
+                    else _("geen antwoord")
+                )
+                for r in data["network_reviews"]
             ],
         ),
         (

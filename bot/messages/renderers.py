@@ -23,6 +23,7 @@ from bot.messages import (
     mentors,
     menus,
     network_checkins,
+    network_reviews,
     notices,
     open_requests,
     pulse,
@@ -95,6 +96,9 @@ RENDERERS: Mapping[DeliveryKind, Renderer] = MappingProxyType(
         DeliveryKind.REQUEST_GONE: open_requests.gone,
         DeliveryKind.REQUEST_EXPIRED: open_requests.expired,
         DeliveryKind.SUPPORT_ASK: support.ask_message,
+        DeliveryKind.NETREVIEW_OFFER: network_reviews.offer_message,
+        DeliveryKind.NETREVIEW: network_reviews.ask_message,
+        DeliveryKind.NETREVIEW_SHARED: network_reviews.shared_message,
         DeliveryKind.MENU: menus.menu,
     }
 )

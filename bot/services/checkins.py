@@ -34,7 +34,7 @@ from bot.db.models import (
     SchedulePurpose,
     WorryTrend,
 )
-from bot.services import audit, authz, notifications, safety_plan, support
+from bot.services import audit, authz, network_reviews, notifications, safety_plan, support
 from bot.services.authz import Action
 
 REVIEW_CHOICES = (4, 6, 8, 12)  # weeks between looks at the plan; the circle's default is 6
@@ -162,6 +162,8 @@ async def start_round(
                 )
     if with_review:  # felt support: each family member and the young person, privately
         await support.ask(session, circle, checkin, now=now)
+    if with_review:  # the family may ask the network too (issue 23)
+        await network_reviews.offer(session, circle, checkin, now=now)
     return checkin
 
 

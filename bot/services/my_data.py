@@ -26,7 +26,7 @@ from bot.db.models import (
     YoungOpinion,
     YoungWish,
 )
-from bot.services import consent, who_questions
+from bot.services import consent, network_reviews, who_questions
 
 
 def _plain(value: Any) -> Any:
@@ -111,6 +111,7 @@ async def collect(session: AsyncSession, person: Person) -> dict[str, Any]:
         )
     )
     who_names = await who_questions.own_names(session, member_ids)  # the names this person wrote down
+    looked_back = await network_reviews.own_reviews(session, member_ids)  # issue 23: their own part
     events = list(
         await session.scalars(select(AuditEvent).where(AuditEvent.actor_person_id == person.id).order_by(AuditEvent.at))
     )
@@ -152,6 +153,7 @@ async def collect(session: AsyncSession, person: Person) -> dict[str, Any]:
             for a in agreements
         ],
         "checkin_answers": [_row(a, "answered_at", "answer", "worry_trend", "note") for a in answers],
+        "network_reviews": [_row(r, "created_at", "still_works", "rather_else", "shared") for r in looked_back],
         "network_checkins": [
             _row(n, "occurs_at", "had_contact", "feeling", "note", "note_shared", "family_told_at") for n in network
         ],
