@@ -417,6 +417,26 @@ async def play_story(sandbox: Sandbox, transcript: Transcript, language: str | N
     await fly(sandbox, transcript, datetime.fromisoformat("2026-12-27T18:30:00+01:00"))
     transcript.chapter(_("Vier weken na de eerste check-in: past het plan nog?"))
     await pass_time(sandbox, datetime.fromisoformat("2026-12-27T19:05:00+01:00"))
+    review = next(m for m in reversed(telegram.messages_in(group.id)) if _has_button(m, "🔄 Samen terugkijken"))
+    await fatima.press(review, "🔄 Samen terugkijken")
+    await fatima.send("Oma past elke week op. Dat helpt echt.")
+    (screen,) = await fatima.send("Sam gaat weer elke dag naar school.")
+    await fatima.press(screen, "Overslaan")
+    while _has_button(screen, "Houden"):
+        await fatima.press(screen, "Houden")
+    await fatima.send("Een avond rust in de week.")
+    offer = next(m for m in reversed(telegram.messages_in(group.id)) if _has_button(m, "Ja, vraag het ze"))
+    await fatima.press(offer, "Ja, vraag het ze")
+    await pass_time(sandbox, clock.now() + timedelta(minutes=5))
+    asked = telegram.messages_in(ayse.id)[-1]
+    for label in ("Ja", "Overslaan", "Ja, deel het"):
+        await ayse.press(asked, label_in("tr", label))
+    felt = next(m for m in reversed(telegram.messages_in(fatima.id)) if _has_button(m, "Een beetje"))
+    for _kind in range(4):  # four kinds of support, one screen at a time
+        for label in ("Ja", "Elke week", "Familie", "Klaar"):
+            if _has_button(felt, label):
+                await fatima.press(felt, label)
+    await pass_time(sandbox, clock.now() + timedelta(minutes=5))
     saved = [await _press_and_keep(omar, plan, label_in(family, "📈 Hoe ging het?"), out_folder / "hoe-ging-het.png")]
     _tell_where(transcript, saved)
 

@@ -101,9 +101,7 @@ async def ask_message(session: AsyncSession, delivery: Delivery) -> Rendered | N
     review, member, circle = found.review, found.member, found.circle
     lines = [
         "👥 "
-        + _("{name}, het gezin van {circle} kijkt terug op de afgelopen weken.").format(
-            name=member.display_name, circle=circle.name
-        ),
+        + _("{name}, {circle} kijkt terug op de afgelopen weken.").format(name=member.display_name, circle=circle.name),
         _("Ze willen ook weten hoe het voor jou gaat."),
     ]
     if member.helps_with:
