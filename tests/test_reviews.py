@@ -4,14 +4,15 @@ follow-up; /plan shows what the family is proud of and keeps doing."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bot.db.models import Agreement, AgreementReview, AgreementStatus, AgreementVerdict, ReviewAnswer, ReviewTopic
 from bot.handlers.agreements import MANAGE
 from bot.messages import reviews as review_messages
+from bot.services import retention
 from sandbox.fake_telegram import SentMessage
 from sandbox.harness import Sandbox
 from tests.journey import GROUP_ID, STALE, Circle, make_agreement, set_up_circle
@@ -159,3 +160,21 @@ async def test_the_end_of_the_follow_up_opens_with_where_are_we_now(sandbox: San
     async with sandbox.runtime.sessions() as session:
         rows = {(a.topic, a.round_id) for a in await session.scalars(select(ReviewAnswer))}
     assert rows == {(ReviewTopic.WHERE_NOW, None), (ReviewTopic.PROUD, None), (ReviewTopic.KEEP_DOING, None)}
+
+
+async def test_what_someone_said_at_a_review_is_in_their_own_data_only_and_is_purged_after_a_year(
+    sandbox: Sandbox,
+) -> None:
+    c = await set_up_circle(sandbox)
+    review = await _review_moment(sandbox, c)
+    await c.fatima.press(review, "🔄 Samen terugkijken")
+    await c.fatima.send("We aten weer samen aan tafel.")
+    _intro, readable, _json = await c.fatima.send("/mydata")
+    assert readable.document is not None
+    assert "We aten weer samen aan tafel." in readable.document[1].decode()
+    _intro, *documents = await c.omar.send("/mydata")
+    assert all("aan tafel" not in d.document[1].decode() for d in documents if d.document)
+    async with sandbox.runtime.sessions.begin() as session:
+        await retention.purge(session, now=sandbox.clock.now() + timedelta(days=400))
+    async with sandbox.runtime.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(ReviewAnswer)) == 0

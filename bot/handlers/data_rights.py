@@ -171,6 +171,10 @@ def readable(data: dict[str, Any], tz: ZoneInfo) -> str:
             ],
         ),
         (
+            _("Wat je zei toen jullie samen terugkeken"),
+            [f"{when(r['created_at'])}{said(r['text'])}" for r in data["review_answers"] if r["text"]],
+        ),
+        (
             _("Je antwoorden over steun"),
             [
                 f"{when(a['answered_at'])}: {felt_support.kind_words(SupportKind(a['kind']), young=False)}: "

@@ -21,6 +21,7 @@ from bot.db.models import (
     NetworkCheckin,
     Person,
     Professional,
+    ReviewAnswer,
     SupportAnswer,
     YoungCheckin,
     YoungOpinion,
@@ -110,6 +111,11 @@ async def collect(session: AsyncSession, person: Person) -> dict[str, Any]:
             select(SupportAnswer).where(SupportAnswer.member_id.in_(member_ids)).order_by(SupportAnswer.answered_at)
         )
     )
+    reviewed = list(  # what this person answered when the family looked back together
+        await session.scalars(
+            select(ReviewAnswer).where(ReviewAnswer.member_id.in_(member_ids)).order_by(ReviewAnswer.created_at)
+        )
+    )
     who_names = await who_questions.own_names(session, member_ids)  # the names this person wrote down
     looked_back = await network_reviews.own_reviews(session, member_ids)  # issue 23: their own part
     events = list(
@@ -174,6 +180,7 @@ async def collect(session: AsyncSession, person: Person) -> dict[str, Any]:
             )
             for y in young
         ],
+        "review_answers": [_row(r, "created_at", "topic", "text") for r in reviewed],
         "support_answers": [_row(a, "answered_at", "kind", "felt", "sources", "how_often") for a in felt],
         "young_opinions": [{"agreement": a.what, "opinion": o.opinion.value} for o, a in opinions],
         "young_wishes": [{"name": m.display_name, "wish": w.wish.value} for w, m in wishes],

@@ -22,6 +22,7 @@ from bot.clock import Clock
 from bot.db.delivery_kinds import DeliveryKind
 from bot.db.models import (
     AgreementOccurrence,
+    AgreementReview,
     AuditEvent,
     CheckinAnswer,
     CheckinRound,
@@ -35,8 +36,11 @@ from bot.db.models import (
     Member,
     MemberStatus,
     NetworkCheckin,
+    NetworkReview,
     Person,
     Professional,
+    ReviewAnswer,
+    SupportAnswer,
     YoungCheckin,
 )
 from bot.db.session import SessionMaker
@@ -61,6 +65,10 @@ async def purge(session: AsyncSession, *, now: datetime, months: int = DEFAULT_M
         "checkin_rounds": delete(CheckinRound).where(CheckinRound.occurs_at < before),
         "network_checkins": delete(NetworkCheckin).where(NetworkCheckin.occurs_at < before),
         "young_checkins": delete(YoungCheckin).where(YoungCheckin.occurs_at < before),
+        "review_answers": delete(ReviewAnswer).where(ReviewAnswer.created_at < before),
+        "agreement_reviews": delete(AgreementReview).where(AgreementReview.created_at < before),
+        "network_reviews": delete(NetworkReview).where(NetworkReview.created_at < before),
+        "support_answers": delete(SupportAnswer).where(SupportAnswer.answered_at < before),
         # whom the young person once proposed but who never joined (a name and a reason)
         "proposed_and_refused": delete(Member).where(
             Member.status == MemberStatus.REFUSED, Member.person_id.is_(None), Member.created_at < before
