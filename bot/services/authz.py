@@ -208,6 +208,20 @@ async def authorize(session: AsyncSession, person_id: int | None, circle_id: int
     return Access(circle, role, member)
 
 
+async def authorize_own(
+    session: AsyncSession, person_id: int | None, circle_id: int | None, action: Action, member_id: int
+) -> Member:
+    """As :func:`authorize`, and only as that member (returned): a check-in, an ask or an answer
+    that is someone's own (ids in buttons are never trusted)."""
+    access = await authorize(session, person_id, circle_id, action)
+    if access.member is None or access.member.id != member_id:
+        log.info(
+            "denied: not their own", extra={"person_id": person_id, "circle_id": circle_id, "action": action.value}
+        )
+        raise NotAllowed(action)
+    return access.member
+
+
 async def still_allowed(session: AsyncSession, person_id: int | None, circle_id: int | None, action: Action) -> bool:
     """At send time: whether the recipient of a queued message still has the role it was queued
     for. A parent whose coordinator role was taken back, or who left, gets nothing of the young

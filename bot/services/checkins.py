@@ -380,7 +380,5 @@ async def _own_answer(session: AsyncSession, answer_id: int, person_id: int) -> 
     given = await session.get(CheckinAnswer, answer_id)
     if given is None:
         raise authz.NotAllowed(Action.ANSWER_CHECKIN)
-    access = await authz.authorize(session, person_id, given.circle_id, Action.ANSWER_CHECKIN)
-    if access.member is None or access.member.id != given.member_id:
-        raise authz.NotAllowed(Action.ANSWER_CHECKIN)
+    await authz.authorize_own(session, person_id, given.circle_id, Action.ANSWER_CHECKIN, given.member_id)
     return given

@@ -216,9 +216,7 @@ async def answer(session: AsyncSession, ask_id: int, *, person_id: int, answer: 
     request = await session.get(HelpAsk, ask_id)
     if request is None:
         raise authz.NotAllowed(Action.ANSWER_HELP)
-    access = await authz.authorize(session, person_id, request.circle_id, Action.ANSWER_HELP)
-    if access.member is None or access.member.id != request.helper_member_id:
-        raise authz.NotAllowed(Action.ANSWER_HELP)
+    await authz.authorize_own(session, person_id, request.circle_id, Action.ANSWER_HELP, request.helper_member_id)
     request.answer, request.answered_at = answer, now
     key = f"help.answer:{request.id}:{now.isoformat()}"  # changing one's mind is told again
     payload = {"ask_id": request.id}

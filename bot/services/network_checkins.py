@@ -246,10 +246,10 @@ async def own(session: AsyncSession, checkin_id: int, person_id: int) -> tuple[N
     checkin = await session.get(NetworkCheckin, checkin_id)
     if checkin is None:
         raise authz.NotAllowed(Action.ANSWER_NETWORK_CHECKIN)
-    access = await authz.authorize(session, person_id, checkin.circle_id, Action.ANSWER_NETWORK_CHECKIN)
-    if access.member is None or access.member.id != checkin.member_id:
-        raise authz.NotAllowed(Action.ANSWER_NETWORK_CHECKIN)
-    return checkin, access.member
+    member = await authz.authorize_own(
+        session, person_id, checkin.circle_id, Action.ANSWER_NETWORK_CHECKIN, checkin.member_id
+    )
+    return checkin, member
 
 
 async def answer_contact(

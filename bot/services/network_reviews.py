@@ -182,10 +182,10 @@ async def own(session: AsyncSession, review_id: int, person_id: int) -> tuple[Ne
     review = await session.get(NetworkReview, review_id)
     if review is None:
         raise authz.NotAllowed(Action.ANSWER_NETWORK_REVIEW)
-    access = await authz.authorize(session, person_id, review.circle_id, Action.ANSWER_NETWORK_REVIEW)
-    if access.member is None or access.member.id != review.member_id:
-        raise authz.NotAllowed(Action.ANSWER_NETWORK_REVIEW)
-    return review, access.member
+    member = await authz.authorize_own(
+        session, person_id, review.circle_id, Action.ANSWER_NETWORK_REVIEW, review.member_id
+    )
+    return review, member
 
 
 async def answer(

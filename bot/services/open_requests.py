@@ -184,9 +184,9 @@ async def answer(session: AsyncSession, ask_id: int, *, person_id: int, yes: boo
     request = await session.get(OpenRequest, ask.request_id, with_for_update=True, populate_existing=True)
     if request is None:
         raise authz.NoLongerPossible(Action.ANSWER_REQUEST)
-    access = await authz.authorize(session, person_id, request.circle_id, Action.ANSWER_REQUEST)
-    if access.member is None or access.member.id != ask.member_id:
-        raise authz.NotAllowed(Action.ANSWER_REQUEST)  # only the one asked
+    await authz.authorize_own(
+        session, person_id, request.circle_id, Action.ANSWER_REQUEST, ask.member_id
+    )  # only the one asked
     poster = await session.get_one(Member, request.by_member_id)
     if request.status == OpenRequestStatus.OPEN and now >= request.expires_at:
         request.status = OpenRequestStatus.EXPIRED

@@ -159,10 +159,10 @@ async def own(session: AsyncSession, checkin_id: int, person_id: int) -> Own:
     checkin = await session.get(YoungCheckin, checkin_id)
     if checkin is None:
         raise authz.NotAllowed(Action.ANSWER_YOUNG_CHECKIN)
-    access = await authz.authorize(session, person_id, checkin.circle_id, Action.ANSWER_YOUNG_CHECKIN)
-    if access.member is None or access.member.id != checkin.member_id:
-        raise authz.NotAllowed(Action.ANSWER_YOUNG_CHECKIN)
-    return Own(checkin, access.member, await mentors.active_mentor(session, access.member))
+    member = await authz.authorize_own(
+        session, person_id, checkin.circle_id, Action.ANSWER_YOUNG_CHECKIN, checkin.member_id
+    )
+    return Own(checkin, member, await mentors.active_mentor(session, member))
 
 
 async def answer(
