@@ -217,9 +217,12 @@ async def build_world(
 BENCH_KEY = crypto.encode_key(bytes(range(1, 65)))
 
 
-def application_for(database_url: str, telegram: FakeTelegram | str, *, tick_seconds: float = 0.2) -> KringApplication:
+def application_for(
+    database_url: str, telegram: FakeTelegram | str, *, tick_seconds: float | None = 0.2
+) -> KringApplication:
     """Kring as it runs in production (real clock, python-telegram-bot's rate limiter), on the fake
-    API (the server, or its address from another process)."""
+    API (the server, or its address from another process). ``tick_seconds=None``: no scheduler and no
+    pacing of its own (to measure handling alone)."""
     settings = load_settings(
         {
             "KRING_DATABASE_URL": database_url,
