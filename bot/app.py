@@ -131,7 +131,9 @@ async def _post_init(application: KringApplication) -> None:
 
 
 async def _post_stop(application: KringApplication) -> None:
-    await runtime_of(application).ticker.stop()
+    runtime = runtime_of(application)
+    await runtime.ticker.stop()
+    await runtime.sender.step_down()  # another process sends the outbox from its next tick
 
 
 async def _post_shutdown(application: KringApplication) -> None:

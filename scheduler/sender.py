@@ -14,6 +14,13 @@
   recorded at the next chance, never sent again by this process. Only a message that can never be
   sent (a bug in its renderer, say) is given up, and the log names it by delivery id and kind.
 
+One process at a time sends a bot's outbox: the holder of its send lease
+(:func:`bot.services.workers.hold_send_lease`), renewed every tick and before a send once a third
+of it has passed, so a process never starts a send without a lease it has confirmed. Telegram's
+30 messages a second are the bot's, not a process's. The holder keeps the outbox at
+``per_second`` (25), leaving every process's replies to people headroom below 30; the others
+plan and answer people, and take over once a holder's lease runs out.
+
 A menu (``DeliveryKind.MENU``) is no message: its renderer gives the commands, sent with
 ``setMyCommands`` for that chat (or ``deleteMyCommands``), ignoring quiet hours and pauses (nobody
 is disturbed by it), and a refusal marks nobody unreachable.
@@ -25,7 +32,9 @@ is no longer relevant.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -51,7 +60,7 @@ from bot.db.models import Circle, Delivery, DeliveryStatus, Member, MemberStatus
 from bot.db.session import SessionMaker
 from bot.db.transient import is_transient
 from bot.i18n import use_language
-from bot.services import notifications
+from bot.services import notifications, workers
 from bot.services.quiet_hours import quiet_until
 from scheduler.pause import NO_WAIT, TelegramPause
 
@@ -59,6 +68,9 @@ log = logging.getLogger(__name__)
 
 #: A delivery the database failed on (a cut connection) is tried again after this.
 DATABASE_RETRY = timedelta(seconds=10)
+#: The outbox's pace when the bot is paced in real time: below Telegram's 30 a second, so that
+#: replies to people (from any process) still fit beside it.
+OUTBOX_PER_SECOND = 25.0
 
 
 @dataclass(frozen=True)
@@ -108,6 +120,8 @@ class Sender:
         max_attempts: int = 6,
         first_backoff: timedelta = timedelta(seconds=30),
         name: str = "kring",
+        lease: timedelta = workers.SEND_LEASE,
+        per_second: float = OUTBOX_PER_SECOND,
     ) -> None:
         self.bot = bot
         self.sessions = sessions
@@ -124,8 +138,14 @@ class Sender:
         #: Sent to Telegram, but the database failed as it was recorded: recorded at the next
         #: chance, and never sent again by this process.
         self.unrecorded: dict[int, tuple[Outcome, Rendered]] = {}
-        #: This process's name on the rows it claims (several processes may share the outbox).
+        #: This process's name on the rows it claims and on the send lease it holds.
         self.name = name
+        self.bot_id = workers.bot_id_of(bot.token)
+        self.lease = lease
+        #: Until when this process holds the send lease, as last confirmed (``None``: it does not).
+        self.lease_until: datetime | None = None
+        self.per_second = per_second
+        self._next_send_at = 0.0  # (monotonic seconds)
 
     async def recover(self) -> int:
         """Rows a crashed process had claimed, once their lease ran out, go back in the queue."""
@@ -144,7 +164,9 @@ class Sender:
             for delivery_id in list(self.unrecorded):  # what Telegram has, first
                 await self._record_unrecorded(delivery_id, report)
             await self.recover()
-            while not self._paused():
+            if not await self._hold_lease(renew=True):
+                return report  # another process sends the outbox
+            while not self._paused() and await self._hold_lease():
                 async with self.sessions.begin() as session:
                     batch = [
                         d.id
@@ -166,7 +188,7 @@ class Sender:
         try:
             if delivery_id in self.unrecorded:  # sent before, claimed again: record, do not send twice
                 await self._record_unrecorded(delivery_id, report)
-            elif self._paused():  # a 429 during this batch: give the rest back untouched
+            elif self._paused() or not await self._hold_lease():  # a 429, or the lease lost: give it back
                 await self._release(delivery_id)
             else:
                 await self._send_one(delivery_id, report)
@@ -221,6 +243,45 @@ class Sender:
     def _paused(self) -> bool:
         return self.pause.paused()
 
+    async def _hold_lease(self, *, renew: bool = False) -> bool:
+        """Whether this process is the bot's sender; the lease is confirmed in the database when
+        ``renew`` is asked (each tick) or a third of it has passed."""
+        now = self.clock.now()
+        if not renew and self.lease_until is not None and now < self.lease_until - self.lease * 2 / 3:
+            return True
+        async with self.sessions.begin() as session:
+            held = await workers.hold_send_lease(
+                session, bot_id=self.bot_id, holder=self.name, now=now, lease=self.lease
+            )
+        if held != (self.lease_until is not None):
+            log.info("outbox sender lease " + ("taken" if held else "lost"), extra={"worker": self.name})
+        self.lease_until = now + self.lease if held else None
+        return held
+
+    async def step_down(self) -> None:
+        """A clean stop: give the lease up, so another process sends from its next tick on."""
+        if self.lease_until is None:
+            return
+        self.lease_until = None
+        try:
+            async with self.sessions.begin() as session:
+                await workers.give_up_send_lease(session, bot_id=self.bot_id, holder=self.name)
+        except Exception as error:
+            if not is_transient(error):
+                raise
+            log.warning("the send lease could not be given up: it runs out instead", extra=_error(error))
+
+    async def _keep_pace(self) -> None:
+        """At most ``per_second`` outbox messages a second, evenly spaced; only when the bot is
+        paced in real time (a simulated week must not wait for real seconds)."""
+        if self.pause.pacing is None:
+            return
+        now = time.monotonic()
+        wait = self._next_send_at - now
+        self._next_send_at = max(now, self._next_send_at) + 1 / self.per_second
+        if wait > 0:
+            await asyncio.sleep(wait)
+
     async def _release(self, delivery_id: int) -> None:
         async with self.sessions.begin() as session:
             delivery = await session.get(Delivery, delivery_id)
@@ -262,6 +323,7 @@ class Sender:
                 report.skipped += 1
                 return
             chat_id = delivery.chat_id
+        await self._keep_pace()
         outcome = await self._deliver(delivery_id, chat_id, rendered)
         try:
             await self._record_outcome(delivery_id, outcome, rendered, report)

@@ -631,6 +631,18 @@ class Worker(Base):
     last_tick_at: Mapped[datetime]
 
 
+class SendLease(Base):
+    """Which process sends a bot's outbox, and until when: Telegram's 30 messages a second are per
+    bot, so one process at a time paces them (see ``bot/services/workers.py``)."""
+
+    __tablename__ = "send_leases"
+
+    bot_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    #: The holder's worker name; ``None``: given up (a clean stop), anyone may take it.
+    holder: Mapped[str | None] = mapped_column(String(100))
+    expires_at: Mapped[datetime]
+
+
 class YoungCheckin(Base):
     """One private check-in with the young person. Their answers are theirs: a parent sees only
     what the young person shares (``shared_*``); the professional never sees them."""

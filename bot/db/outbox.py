@@ -106,6 +106,18 @@ async def recover_interrupted(session: AsyncSession, *, now: datetime) -> int:
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
+async def release_claims(session: AsyncSession, *, by: str, now: datetime) -> int:
+    """Put a stopped sender's claimed rows back in the queue before their lease runs out (its send
+    lease ran out first: it starts no send any more)."""
+    result = await session.execute(
+        update(Delivery)
+        .where(Delivery.status == DeliveryStatus.SENDING, Delivery.claimed_by == by)
+        .values(status=DeliveryStatus.PENDING, claimed_by=None, next_attempt_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 def mark_sent(delivery: Delivery, *, message_id: int, now: datetime) -> None:
     delivery.status = DeliveryStatus.SENT
     delivery.claimed_by = None
