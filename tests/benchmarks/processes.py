@@ -3,7 +3,7 @@ the same due deliveries through a fake Telegram that allows 30 messages a second
 that); a third of the way the process that holds the send lease is killed (SIGKILL, mid-send).
 
 Reported per row: 429s (goal 0), lost (goal 0), doubled (only a send the kill cut off), the
-outbox's throughput against Telegram's 30/s (its pace is 25/s, leaving replies headroom), how
+outbox's throughput against Telegram's 30/s (its pace is 27/s, leaving replies headroom), how
 long until another process held the lease, and the longest silence people saw."""
 
 from __future__ import annotations
