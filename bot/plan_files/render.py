@@ -57,6 +57,23 @@ def problem() -> str | None:
     return None
 
 
+def problem_elsewhere() -> str | None:
+    """:func:`problem`, asked of a fresh interpreter: the bot's own process stays without WeasyPrint
+    and PDFium (some 30 MB; the workers that render load them)."""
+    import subprocess
+    import sys
+
+    asked = subprocess.run(
+        [sys.executable, "-c", "from bot.plan_files import render; print(render.problem() or '')"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if asked.returncode != 0:
+        return f"the check for the PDF libraries failed (exit status {asked.returncode})"
+    return asked.stdout.strip() or None
+
+
 def _check() -> None:
     reason = problem()
     if reason is not None:
