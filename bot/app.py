@@ -137,6 +137,8 @@ async def _post_stop(application: KringApplication) -> None:
 
 
 async def _post_shutdown(application: KringApplication) -> None:
+    if (renderer := application.bot_data.pop("renderer", None)) is not None:  # plan_pictures' worker processes
+        await renderer.close()
     if (http := application.bot_data.pop("http", None)) is not None:
         await http.cleanup()
     await runtime_of(application).engine.dispose()

@@ -297,7 +297,7 @@ def _warn_without_pictures() -> None:
     """Kring runs without the fonts, but says so at once: the plan then only comes as text."""
     from bot.plan_files import render
 
-    reason = render.problem()
+    reason = render.problem_elsewhere()
     if reason is not None:
         print(
             _("Let op: plaatjes en PDF's maken lukt hier niet ({reason}). Het plan komt dan als tekst.").format(

@@ -59,6 +59,9 @@ class Settings:
     log_json: bool = False
     #: The organisation's places to turn to (JSON or TOML; read by ``bot.services.places``).
     places_file: Path | None = None
+    #: Worker processes for pictures and PDFs (``None``: half the cores); 0 renders in the bot's own
+    #: process, in a thread (the tests, for speed).
+    render_workers: int | None = None
 
     @property
     def api_base_url(self) -> str:

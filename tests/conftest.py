@@ -159,7 +159,10 @@ def sealing_key() -> None:
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    return load_settings({"KRING_DATABASE_URL": database_url, "KRING_SECRET_KEY": TEST_KEY})
+    # (pictures rendered in-process, for speed; tests/test_rendering_off_path.py covers the workers)
+    return load_settings({"KRING_DATABASE_URL": database_url, "KRING_SECRET_KEY": TEST_KEY}).with_overrides(
+        render_workers=0
+    )
 
 
 @pytest.fixture

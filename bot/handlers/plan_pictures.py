@@ -8,7 +8,6 @@ pictures cannot be made here (fonts or Pango missing), the plan comes as text in
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from zoneinfo import ZoneInfo
@@ -21,7 +20,7 @@ from bot import callbacks
 from bot.handlers.fallback import stale_button
 from bot.handlers.flood import FloodGuard
 from bot.i18n import _, pgettext
-from bot.plan_files import calendar, layout, render
+from bot.plan_files import calendar, layout, pool, render
 from bot.plan_text import plan_messages_of
 from bot.runtime import KringContext
 from bot.services import authz, how_it_went, people
@@ -37,12 +36,23 @@ HOW_IT_WENT = "pw"  # pw:circle_id — the last three months, for coordinators
 #: Each file takes up to a second of work: four at once, then one a minute per person.
 FILES_AT_ONCE = 4
 FILES_PER_SECOND = 1 / 60
+RENDERER = "renderer"  # bot_data: the worker processes (stopped by the application's post_shutdown)
 
 
 def _file_guard(context: KringContext) -> FloodGuard:
     return context.application.bot_data.setdefault(  # type: ignore[no-any-return]
         "file_guard", FloodGuard(capacity=FILES_AT_ONCE, per_second=FILES_PER_SECOND)
     )
+
+
+def renderer(context: KringContext) -> pool.Renderer:
+    """The application's renderer, made at the first file (its workers start with the first render)."""
+    found = context.application.bot_data.get(RENDERER)
+    if found is None:
+        workers = context.runtime.settings.render_workers
+        found = pool.Renderer(pool.default_workers() if workers is None else workers)
+        context.application.bot_data[RENDERER] = found
+    return found
 
 
 def buttons(
@@ -105,7 +115,7 @@ async def _pressed(
     await query.answer(_("Even geduld, ik maak het klaar…"))
     try:
         await make(context, message, access, view)
-    except render.Unavailable as reason:
+    except pool.Failed as reason:  # (render.Unavailable too: no fonts or Pango here)
         log.warning("plan_files.unavailable circle=%s reason=%s", access.circle.id, reason)
         await message.reply_text(_("Een plaatje of PDF maken lukt nu niet. Hier is het plan als tekst."))
         for text in plan_messages_of(view):
@@ -113,7 +123,8 @@ async def _pressed(
 
 
 async def _picture(context: KringContext, message: Message, access: Access, view: PlanView) -> None:
-    picture = await asyncio.to_thread(layout.circle_picture, view.only_own(), context.runtime.clock.now().date())
+    page = layout.picture_page(view.only_own(), context.runtime.clock.now().date())
+    picture = await renderer(context).run(render.png, page)
     await _send_picture(message, picture, "kring-plan.png", _("Het plan als plaatje. Bewaar het op je telefoon."))
     log.info(
         "plan_files.picture circle=%s role=%s height=%s complete=%s",
@@ -134,7 +145,9 @@ async def _send_picture(message: Message, picture: render.Picture, filename: str
 
 async def _printable(context: KringContext, message: Message, access: Access, view: PlanView) -> None:
     today = context.runtime.clock.now().date()
-    made = await asyncio.to_thread(layout.printable_plan, view.only_own(), today)
+    made = await renderer(context).run(
+        render.fitted, layout.printable_pages(view.only_own(), today), room=layout.PAPER_ROOM
+    )
     caption = (
         _("Het plan op één A4. Print het en hang het op, bijvoorbeeld op de koelkast.")
         if made.pages == 1
@@ -173,7 +186,8 @@ async def _calendar(context: KringContext, message: Message, access: Access, vie
 async def _how_it_went(context: KringContext, message: Message, access: Access, view: PlanView) -> None:
     async with context.runtime.sessions() as session:
         went = await how_it_went.collect(session, access, context.runtime.clock.now())
-    picture = await asyncio.to_thread(layout.how_it_went_picture, went, ZoneInfo(access.circle.time_zone))
+    page = layout.how_it_went_page(went, ZoneInfo(access.circle.time_zone))
+    picture = await renderer(context).run(render.png, page)
     await _send_picture(
         message,
         picture,

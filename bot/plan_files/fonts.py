@@ -14,8 +14,6 @@ import unicodedata
 from functools import cache
 from pathlib import Path
 
-from fontTools.ttLib import TTFont
-
 TEXT_FAMILIES = ("Noto Sans", "Noto Sans Arabic", "Noto Sans Ethiopic")
 #: Only for the icons, set apart: the emoji font also has digits (for keycaps), which must not be
 #: taken from it.
@@ -51,6 +49,8 @@ def missing_families() -> list[str]:
 @cache
 def characters_of(path: Path) -> frozenset[int]:
     """The code points a font file has a glyph for."""
+    from fontTools.ttLib import TTFont  # (only when checking texts: the bot itself does not need it)
+
     with TTFont(path, lazy=True, fontNumber=0) as font:
         return frozenset(font.getBestCmap())
 

@@ -420,10 +420,16 @@ def printable_page(view: PlanView, today: date, scale: float = 1.0) -> str:
     return _page(_plan_body(view, today, look), _PRINT_STYLE, look)
 
 
+def printable_pages(view: PlanView, today: date) -> list[tuple[float, str]]:
+    """The A4 plan at every scale it may be set at (built here, in the language of whoever asked;
+    laid out where it is rendered)."""
+    return [(scale, printable_page(view, today, scale)) for scale in PRINT_SCALES]
+
+
 def printable_plan(view: PlanView, today: date) -> render.Pdf:
     """The "koelkastplan": on A4, its text as large as one page allows and never under 12 points; a
     long plan goes on to a second page rather than getting smaller."""
-    return render.fitted(lambda scale: printable_page(view, today, scale), PRINT_SCALES, room=PAPER_ROOM)
+    return render.fitted(printable_pages(view, today), room=PAPER_ROOM)
 
 
 # -- how it went --------------------------------------------------------------------------------

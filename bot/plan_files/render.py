@@ -2,11 +2,12 @@
 to left), and PDF to PNG (PDFium). One layout engine for the printed plan and the pictures.
 
 A page is laid out first (:func:`lay_out`), which says where each element with an ``id`` ended up;
-the layout uses that to size cards to their content, to draw a picture only as tall as its
-content, and to set the printed plan as large as the page allows.
+the layout uses that to size cards to their content, to cut a picture's page to its content, and
+to set the printed plan as large as the page allows.
 
-Rendering is CPU work: callers run it in a thread (:func:`asyncio.to_thread`); a lock keeps it to
-one document at a time, since fontconfig and Pango are not made for many threads at once.
+These functions are CPU work and load WeasyPrint, PDFium and the fonts (some 100 MB): the bot runs
+them in a worker process (:mod:`bot.plan_files.pool`), so they take plain strings and give plain
+dataclasses of bytes. They are imported lazily: the bot itself never loads those libraries.
 """
 
 from __future__ import annotations
@@ -14,19 +15,21 @@ from __future__ import annotations
 import io
 import logging
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 from bot.plan_files import fonts
+from bot.plan_files.pool import Failed
 
 log = logging.getLogger(__name__)
+#: fontconfig and Pango are not made for many threads at once (only tests render in threads).
 _LOCK = threading.Lock()
 #: Pictures are laid out this wide (CSS pixels) and drawn at twice that: 1080 pixels, sharp on a phone.
 PICTURE_WIDTH = 540
 PICTURE_SCALE = 2
-#: A picture's page is this tall (CSS pixels); only the part down to its content is drawn.
+#: A picture's page is laid out this tall (CSS pixels), then cut to its content before it is drawn.
 PICTURE_MAX_HEIGHT = 9000
 #: The element at the very end of a picture's content: the picture ends just under it.
 END = "end"
@@ -36,7 +39,7 @@ _POINTS_PER_PIXEL = 72 / 96
 Box = tuple[float, float, float, float]  # left, top, right, bottom in CSS pixels on the page
 
 
-class Unavailable(RuntimeError):
+class Unavailable(Failed):
     """Pictures and PDFs cannot be made on this machine (see :func:`problem`)."""
 
 
@@ -52,6 +55,23 @@ def problem() -> str | None:
     if missing:
         return f"fonts missing: {', '.join(missing)}; install them (Debian: apt-get install {fonts.DEBIAN_PACKAGES})"
     return None
+
+
+def problem_elsewhere() -> str | None:
+    """:func:`problem`, asked of a fresh interpreter: the bot's own process stays without WeasyPrint
+    and PDFium (some 30 MB; the workers that render load them)."""
+    import subprocess
+    import sys
+
+    asked = subprocess.run(
+        [sys.executable, "-c", "from bot.plan_files import render; print(render.problem() or '')"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if asked.returncode != 0:
+        return f"the check for the PDF libraries failed (exit status {asked.returncode})"
+    return asked.stdout.strip() or None
 
 
 def _check() -> None:
@@ -97,11 +117,13 @@ def pdf(html: str) -> Pdf:
     return write(lay_out(html))
 
 
-def fitted(make: Callable[[float], str], scales: Sequence[float], *, room: float) -> Pdf:
-    """The document ``make(scale)`` at the largest of ``scales`` (ascending) that fits one page of
-    ``room`` CSS pixels; at the smallest when none does (then on more pages). Each fitting try's
-    height says how far up to try next, so it takes a few layouts, not one per scale."""
-    best, best_scale = lay_out(make(scales[0])), scales[0]
+def fitted(pages: Sequence[tuple[float, str]], *, room: float) -> Pdf:
+    """Of ``pages`` ((scale, html), by ascending scale), the one with the largest scale that fits one
+    page of ``room`` CSS pixels; the smallest when none does (then on more pages). Each fitting
+    try's height says how far up to try next, so it takes a few layouts, not one per scale."""
+    html = dict(pages)
+    scales = sorted(html)
+    best, best_scale = lay_out(html[scales[0]]), scales[0]
     if best.pages > 1 or END not in best.boxes:
         return write(best, scale=best_scale)
     ceiling = max(scales)
@@ -110,7 +132,7 @@ def fitted(make: Callable[[float], str], scales: Sequence[float], *, room: float
         above = [scale for scale in scales if best_scale < scale <= min(aim, ceiling)]
         if not above:
             return write(best, scale=best_scale)
-        laid = lay_out(make(above[-1]))
+        laid = lay_out(html[above[-1]])
         if laid.pages == 1 and END in laid.boxes:
             best, best_scale = laid, above[-1]
         else:
@@ -131,24 +153,31 @@ class Picture:
 
 
 def png(html: str) -> Picture:
-    """A picture of the first page of ``html``, down to the element with id :data:`END`. Only that
-    part is drawn: the bitmap is as tall as the content, not as the page."""
+    """A picture of the first page of ``html``, down to the element with id :data:`END`. The page is
+    cut to its content before it is written, so PDFium draws (and holds) only that: three bytes a
+    pixel, straight into the PNG encoder."""
     import pypdfium2
+    import pypdfium2.raw as pdfium_c
 
     laid = lay_out(html)
+    if laid.pages == 1 and END in laid.boxes:  # (content beyond one page, or no end mark: the whole page)
+        page = laid.document.pages[0]
+        page.height = min(page.height, laid.boxes[END][3] + _BELOW_END)
     rendered = write(laid)
     with _LOCK:
         document = pypdfium2.PdfDocument(rendered.content)
         try:
             page = document[0]
-            page_height = page.get_height()  # points
-            cut = 0.0  # content beyond one page (or no end mark): the whole page
-            if laid.pages == 1 and END in laid.boxes:
-                cut = max(0.0, page_height - (laid.boxes[END][3] + _BELOW_END) * _POINTS_PER_PIXEL)
-            image = page.render(scale=PICTURE_SCALE / _POINTS_PER_PIXEL, crop=(0, cut, 0, 0)).to_pil().convert("RGB")
+            bitmap = page.render(
+                scale=PICTURE_SCALE / _POINTS_PER_PIXEL, force_bitmap_format=pdfium_c.FPDFBitmap_BGR, rev_byteorder=True
+            )
+            image = bitmap.to_pil()  # RGB, sharing the bitmap's memory
+            out = io.BytesIO()
+            image.save(out, format="PNG")  # (optimize=True: 2% smaller, 3× slower)
+            width, height = image.width, image.height
+            del image
+            bitmap.close()
             page.close()
         finally:
             document.close()
-    out = io.BytesIO()
-    image.save(out, format="PNG")  # (optimize=True: 2% smaller, 3× slower)
-    return Picture(out.getvalue(), image.width, image.height, complete=rendered.pages == 1)
+    return Picture(out.getvalue(), width, height, complete=rendered.pages == 1)

@@ -1,9 +1,13 @@
 """How long the plan's files take to make: the picture, the A4 plan, how it went and the calendar,
 for circles of growing size, in Dutch and in Arabic (shaped, right to left). Median of a few runs,
-after one to warm up (the first render loads the fonts)."""
+after one to warm up (the first render loads the fonts). Then each file's CPU time and its peak
+memory above idle, measured once in a fresh worker process as the bot's renderer starts one
+(libraries loaded and one small picture drawn: that is idle; goal ≤ 60 MB above it)."""
 
 from __future__ import annotations
 
+import concurrent.futures
+import multiprocessing
 import statistics
 import time
 from collections import Counter
@@ -119,6 +123,56 @@ def _row(language: str, people: int) -> dict[str, object]:
             ),
             "picture px": f"1080×{picture().height}",
         }
+
+
+def _status_mb(key: str) -> float:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith(key):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _cost(make: Callable[[], object]) -> tuple[float, float]:
+    """CPU ms of ``make()`` and its peak resident memory (MB) above the memory before it."""
+    idle = _status_mb("VmRSS")
+    with open("/proc/self/clear_refs", "w") as clear:
+        clear.write("5")  # (Linux: the peak, VmHWM, starts again from here)
+    started = time.process_time()
+    make()
+    return 1000 * (time.process_time() - started), _status_mb("VmHWM") - idle
+
+
+def _costs_in_a_fresh_worker(language: str, people: int) -> dict[str, object]:
+    """In a worker process of its own: libraries loaded, one small picture drawn, then each file once."""
+    view, went = _circle(people)
+    with use_language(language):
+        pages = {
+            "picture": layout.picture_page(view, NOW.date()),
+            "how it went": layout.how_it_went_page(went, AMSTERDAM),
+        }
+        printable = layout.printable_pages(view, NOW.date())
+        render.png(layout.picture_page(_circle(1)[0], NOW.date()))  # (fonts loaded: the worker is idle now)
+    row: dict[str, object] = {"language": language, "people": people}
+    for name, make in (
+        ("picture", lambda: render.png(pages["picture"])),
+        ("A4 PDF", lambda: render.fitted(printable, room=layout.PAPER_ROOM)),
+        ("how it went", lambda: render.png(pages["how it went"])),
+    ):
+        cpu, peak = _cost(make)
+        row[f"{name} CPU ms"] = round(cpu)
+        row[f"{name} peak MB"] = round(peak, 1)
+    return row
+
+
+def costs(sizes: tuple[int, ...] = (4, 16)) -> list[dict[str, object]]:
+    """CPU ms and peak memory above idle per render (goal ≤ 60 MB), each row in a fresh worker."""
+    rows = []
+    for language in ("nl", "ar"):
+        for people in sizes:
+            with concurrent.futures.ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as worker:
+                rows.append(worker.submit(_costs_in_a_fresh_worker, language, people).result())
+    return rows
 
 
 def run(sizes: tuple[int, ...] = (1, 4, 8, 16)) -> list[dict[str, object]]:
