@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.benchmarks import dispatch, handling, plan_files, processes, scale
+from tests.benchmarks import dispatch, handling, plan_files, processes, rendering, scale
 from tests.postgres import PostgresUnavailable
 
 Row = dict[str, object]
@@ -58,8 +58,25 @@ BENCHMARKS = [
         lambda args, folder: asyncio.run(processes.run(args.deliveries)),
     ),
     Benchmark(
+        "rendering",
+        "Rendering off the path: 80 people's /help p50/p99 while one member gets 2 pictures, next to the same "
+        "run without (goal ≤ 1.5×)",
+        lambda args, folder: asyncio.run(rendering.latency_rows(folder)),
+    ),
+    Benchmark(
+        "idle",
+        "Idle memory: a started Kring (as `kring run` starts it) next to a started echo bot, fresh processes, "
+        "median of 3 (aim ≤ 1.5×)",
+        lambda args, folder: asyncio.run(rendering.idle_rows()),
+    ),
+    Benchmark(
+        "render-cost",
+        "Plan files: CPU ms and peak memory above idle per render, each in a fresh worker process (goal ≤ 60 MB)",
+        lambda args, folder: plan_files.costs(),
+    ),
+    Benchmark(
         "files",
-        "Plan files: the picture, the A4 plan, how it went and the calendar, by circle size",
+        "Plan files: the picture, the A4 plan, how it went and the calendar, by circle size (seconds)",
         lambda args, folder: plan_files.run(),
     ),
 ]
