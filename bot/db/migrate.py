@@ -1,26 +1,35 @@
-"""Upgrade (or downgrade) the schema with Alembic, sharing the application's engine."""
+"""Upgrade (or downgrade) the schema with Alembic, sharing the application's engine.
+
+Alembic is loaded only when there is something to do: a database already at the newest revision
+(every start but the first after an upgrade) is recognised by reading ``alembic_version`` and the
+revision lines of ``migrations/versions/``, which keeps Alembic's 20-odd MB out of the bot."""
 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from logging.handlers import BufferingHandler
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Connection, inspect, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db import crypto
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 #: ``migrations/`` sits beside ``bot/``, in the checkout and in an installed wheel alike.
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 
 
 def alembic_config(database_url: str | None = None) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     if database_url:
@@ -32,8 +41,35 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
     """Upgrade — but only with the key the database was sealed with (checked before and after:
     a new or wrong key must never seal half a database, or make messages fail one by one)."""
     await check_key(engine)
+    if revision == "head" and await _at(engine, newest_revision()):
+        return
+    from alembic import command
+
     await _migrate(engine, command.upgrade, revision)
     await check_key(engine)
+
+
+_REVISION = re.compile(r"^(down_revision|revision)\b[^=]*=\s*['\"]?([\w]+)['\"]?", re.MULTILINE)
+
+
+@cache
+def newest_revision() -> str:
+    """The head of the chain in ``migrations/versions/``: the revision no other one builds on."""
+    revisions: set[str] = set()
+    built_on: set[str] = set()
+    for path in (MIGRATIONS_DIR / "versions").glob("*.py"):
+        for kind, value in _REVISION.findall(path.read_text(encoding="utf-8")):
+            (revisions if kind == "revision" else built_on).add(value)
+    (head,) = revisions - built_on
+    return str(head)
+
+
+async def _at(engine: AsyncEngine, revision: str) -> bool:
+    async with engine.connect() as connection:
+        tables = set(await connection.run_sync(lambda sync: inspect(sync).get_table_names()))
+        if "alembic_version" not in tables:
+            return False
+        return (await connection.execute(text("SELECT version_num FROM alembic_version"))).scalars().all() == [revision]
 
 
 #: Sealed columns that every database in use has values in.
@@ -55,6 +91,8 @@ async def check_key(engine: AsyncEngine) -> None:
 
 
 async def downgrade(engine: AsyncEngine, revision: str) -> None:
+    from alembic import command
+
     await _migrate(engine, command.downgrade, revision)
 
 
