@@ -17,12 +17,13 @@ import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from itertools import takewhile
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, case, func, insert, select
+from sqlalchemy import ColumnElement, Table, bindparam, case, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.orm.attributes import set_committed_value
 
 from bot.db import outbox
 from bot.db.base import Base
@@ -195,12 +196,14 @@ class _Chunk:
         self.pending: list[outbox.Pending] = []
 
     async def plan(self, due: list[Schedule]) -> int:
-        await self._load(due)
-        candidates = {schedule.id: self._candidates(schedule) for schedule in due}
-        taken = await self._taken(due, candidates)
-        queued = sum(self._decide(schedule, candidates[schedule.id], taken) for schedule in due)
-        await self._insert()
-        await self._enqueue(due)
+        with self.session.no_autoflush:  # (the schedules' changes are written at the end, in one statement)
+            await self._load(due)
+            candidates = {schedule.id: self._candidates(schedule) for schedule in due}
+            taken = await self._taken(due, candidates)
+            queued = sum(self._decide(schedule, candidates[schedule.id], taken) for schedule in due)
+            await self._insert()
+            await self._enqueue(due)
+            await _save(self.session, due)
         return queued
 
     # -- reads -------------------------------------------------------------------------------
@@ -300,7 +303,7 @@ class _Chunk:
             .where(Member.circle_id.in_(circle_ids), Member.status == MemberStatus.ACTIVE, which)
             .order_by(Member.id)
         )
-        for member, person in rows.tuples():
+        for member, person in rows:
             found.setdefault(member.circle_id, []).append((member, person))
         return found
 
@@ -572,6 +575,22 @@ async def _pairs(
         select(owner, at).where(owner.in_({o for o, _d, _m in wanted}), at.between(min(moments), max(moments)))
     )
     return {(row[0], row[1]) for row in rows}
+
+
+#: What planning changes on a schedule.
+PLANNING_STATE = ("planned_until", "next_due_at", "active", "time_zone")
+
+
+async def _save(session: AsyncSession, due: list[Schedule]) -> None:
+    """The schedules' new state in one statement. (Left to the ORM, the changes would be written
+    in one statement per run of schedules that changed the same columns.)"""
+    values = [{"b_id": s.id, **{name: getattr(s, name) for name in PLANNING_STATE}} for s in due]
+    table = cast(Table, Schedule.__table__)  # (the table, not the ORM: this changes nothing in the session)
+    columns: dict[str, Any] = {name: bindparam(name) for name in PLANNING_STATE}
+    await session.execute(update(table).where(table.c.id == bindparam("b_id")).values(columns), values)
+    for schedule, written in zip(due, values, strict=True):  # as written: nothing left for the ORM to flush
+        for name in PLANNING_STATE:
+            set_committed_value(schedule, name, written[name])
 
 
 T = TypeVar("T", bound=Base)

@@ -118,7 +118,9 @@ async def enqueue_many(session: AsyncSession, pending: Sequence[Pending], *, now
             }
         )
     if rows:
-        await session.execute(insert(Delivery), rows)
+        # (render_nulls: else empty columns are left out, and each run of rows with the same columns
+        # becomes a statement of its own)
+        await session.execute(insert(Delivery).execution_options(render_nulls=True), rows)
     return len(rows)
 
 
