@@ -211,7 +211,9 @@ class World:
         broken = await self.circle(group=True)
         await self.schedule(broken, SchedulePurpose.CHECKIN, time_zone="Mars/Olympus_Mons")
         # a single date, far off
-        await self.agreement(grouped, parent, AgreementStatus.ACTIVE, frequency=Frequency.ONCE, starts_on=date(2026, 6, 1))
+        await self.agreement(
+            grouped, parent, AgreementStatus.ACTIVE, frequency=Frequency.ONCE, starts_on=date(2026, 6, 1)
+        )
 
 
 async def fresh(folder: Path, name: str, copies: int) -> str:
