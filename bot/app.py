@@ -88,7 +88,9 @@ def build_application(
     async def plan() -> None:
         async with sessions.begin() as session:
             await workers.beat(session, worker, now=clock.now())
-            await planner.plan_due(session, now=clock.now(), default_tz=settings.timezone)
+        # in chunks, each its own transaction: a big morning never holds the write lock for long
+        await planner.plan_all_due(sessions, now=clock.now(), default_tz=settings.timezone)
+        async with sessions.begin() as session:
             await follow_up.run_due(session, now=clock.now())
         metrics.last_tick.set(clock.now().timestamp())
 

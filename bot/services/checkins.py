@@ -179,7 +179,12 @@ async def _review_due(session: AsyncSession, circle: Circle, occurs_at: datetime
                 CheckinRound.circle_id == circle.id, CheckinRound.schedule_id.is_not(None)
             )
         )
-    return last is not None and occurs_at - last >= timedelta(weeks=circle.review_weeks, days=-1)
+    return review_due(last, circle.review_weeks, occurs_at)
+
+
+def review_due(since: datetime | None, review_weeks: int, occurs_at: datetime) -> bool:
+    """:func:`_review_due` once ``since`` (the last review, else the first scheduled check-in) is known."""
+    return since is not None and occurs_at - since >= timedelta(weeks=review_weeks, days=-1)
 
 
 async def set_review_weeks(session: AsyncSession, circle_id: int, *, person_id: int, weeks: int, now: datetime) -> None:

@@ -69,7 +69,7 @@ async def tell_coordinators(
             key=f"{key}:m{member.id}",
             payload=payload,
             now=now,
-            due_at=_after_pause(member, due_at),
+            due_at=after_pause(member, due_at),
         )
 
 
@@ -135,10 +135,10 @@ async def tell_member(
         key=key,
         payload=payload,
         now=now,
-        due_at=_after_pause(member, due_at or now),
+        due_at=after_pause(member, due_at or now),
     )
 
 
-def _after_pause(member: Member, due_at: datetime) -> datetime:
+def after_pause(member: Member, due_at: datetime) -> datetime:
     """A member who paused Kring's messages gets them when the pause is over."""
     return max(due_at, member.paused_until) if member.paused_until else due_at

@@ -93,3 +93,15 @@ def occurrences_between(rhythm: Rhythm, tz: ZoneInfo, after: datetime, until: da
         if moment > after:
             found.append((day, moment))
     return found
+
+
+def first_between(rhythm: Rhythm, tz: ZoneInfo, after: datetime, until: datetime) -> datetime | None:
+    """The moment of the first of :func:`occurrences_between` (``None``: none), without listing the rest."""
+    first = (after - timedelta(days=1)).astimezone(tz).date()
+    for day in local_dates(rhythm, first):
+        moment = at_wall_clock(day, rhythm.at_time, tz)
+        if moment > until:
+            return None
+        if moment > after:
+            return moment
+    return None
