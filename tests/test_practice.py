@@ -213,9 +213,12 @@ async def test_a_circle_by_clicks_alone_through_a_reminder_a_check_in_and_a_help
     assert (await wide.texts("group"))[-1].startswith("✅ Oma Ayşe doet het:\nWie kan zaterdag de boodschappen doen?")
     await wide.screenshot("circle.png")
 
-    # A week on: the circle in its third week.
+    # A week on, and to the next moment: oma's reminder in the circle's third week.
+    reminders = len([text for text in await wide.texts("ayse") if text.startswith("⏰")])
     await wide.clock("week")
-    assert "december" in await page.locator("#now").inner_text()
+    await wide.clock("next")
+    assert (await page.locator("#now").inner_text()).startswith("woensdag 9 december 2026")
+    assert len([text for text in await wide.texts("ayse") if text.startswith("⏰")]) == reminders + 2
     await wide.screenshot("week-three.png")
 
 

@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import re
 import string
 import tempfile
 from collections.abc import Awaitable, Callable
@@ -54,6 +55,7 @@ STATIC = Path(__file__).parent / "static"
 DEFAULT_PORT = 8025
 #: "To the next moment" goes on until something is sent, but no further than this.
 LONGEST_WAIT = timedelta(weeks=8)
+START_LINK = re.compile(r"(/start(?:@\w+)?) [A-Za-z0-9_-]+")
 
 
 @dataclass
@@ -123,6 +125,7 @@ class Practice:
             sent = self.circle[key].last_sent.get(event.chat_id)
             if sent is not None:
                 self.typed.append(Typed(event.chat_id, int(sent["message_id"]), key, event.text))
+                self.sent_at[(event.chat_id, int(sent["message_id"]))] = self.sandbox.clock.now()
         elif event.kind == "bot":
             newest = telegram.messages_in(event.chat_id)[-1:]
             for message in newest:
@@ -279,13 +282,9 @@ class Practice:
                 "messages": self._messages(GROUP_ID),
             }
         )
-        wake = sandbox.next_wake
         return {
             "situation": self.situation,
             "now": format_datetime(sandbox.clock.now(), zone, format="EEEE d MMMM y, HH:mm"),
-            "next": None
-            if wake == NOTHING_WAITS
-            else _("Volgende moment: {when}").format(when=format_datetime(wake, zone, format="EEE d MMM HH:mm")),
             "columns": columns,
         }
 
@@ -293,14 +292,14 @@ class Practice:
         assert self.sandbox is not None
         zone = self.sandbox.settings.timezone
         lines: list[tuple[int, dict[str, Any]]] = [
-            (typed.message_id, {"id": typed.message_id, "from": typed.key, "text": typed.text})
+            (typed.message_id, {"id": typed.message_id, "from": typed.key, "text": _as_shown(typed.text)})
             for typed in self.typed
             if typed.chat_id == chat_id
         ]
         for message in self.sandbox.telegram.messages_in(chat_id):
             lines.append((message.message_id, self._bot_message(message)))
         for _id, line in lines:
-            at = self.sent_at.get((chat_id, line["id"])) if line["from"] == "bot" else None
+            at = self.sent_at.get((chat_id, line["id"]))
             if at is not None:
                 line["at"] = format_datetime(at, zone, format="EEE d MMM HH:mm")
         return [line for _id, line in sorted(lines, key=lambda pair: pair[0])]
@@ -335,6 +334,12 @@ class Practice:
                 headers={"Content-Disposition": f'attachment; filename="{safe}"'},
             )
         raise web.HTTPNotFound()
+
+
+def _as_shown(text: str) -> str:
+    """Telegram shows a link's ``/start`` without the code the link carried."""
+    opened = START_LINK.fullmatch(text)
+    return opened.group(1) if opened else text
 
 
 def page_language(request: web.Request) -> str:

@@ -75,7 +75,7 @@ function build(state) {
   for (const data of state.columns) {
     const key = data.key;
     const header = el("header", { class: "person" });
-    const heading = el("h2", { id: `name-${key}` }, el("span", { class: "name", dir: "auto", text: data.name }),
+    const heading = el("h2", { id: `name-${key}` }, el("bdi", { class: "name", text: data.name }),
       el("span", { class: "role", text: data.role }));
     header.append(heading);
     const column = { key };
@@ -93,7 +93,7 @@ function build(state) {
       header.append(el("label", { class: "field" }, el("span", { text: words.language }), column.language));
     }
     column.list = el("ol", { class: "messages", "aria-live": "polite", "aria-labelledby": `name-${key}` });
-    column.note = el("p", { class: "note" });
+    column.note = el("p", { class: "note", dir: "auto" });
     column.toast = el("p", { class: "toast", role: "status", hidden: true });
     column.start = el("button", { type: "button", class: "start", text: words.start,
       onclick: () => act("start", { column: key }) });
@@ -105,11 +105,11 @@ function build(state) {
       if (!text.trim()) return;
       column.input.value = "";
       act("send", { column: key, as: actor(key), text });
-    } }, column.input, el("button", { type: "submit", text: words.send }));
+    } }, column.input, el("button", { type: "submit", class: "send", "aria-label": words.send, title: words.send, text: "➤" }));
     column.section = el("section", { class: "column", id: `col-${key}`, "aria-labelledby": `name-${key}` },
       header, column.list, column.toast, el("footer", {}, column.note, column.start, column.form));
     column.tab = el("button", { type: "button", class: "tab", "aria-controls": `col-${key}`,
-      onclick: () => show(key) }, el("span", { dir: "auto", text: data.name }), el("span", { class: "dot", "aria-hidden": "true" }));
+      onclick: () => show(key) }, el("bdi", { text: data.name }), el("span", { class: "dot", "aria-hidden": "true" }));
     columns.set(key, column);
     main.append(column.section);
     switcher.append(column.tab);
@@ -204,7 +204,6 @@ function message(key, data) {
 function render(state) {
   if (!columns.size) build(state);
   document.getElementById("now").textContent = state.now;
-  document.getElementById("next").textContent = state.next || "";
   const focused = document.activeElement;
   const focusedButton = focused && focused.classList.contains("kb")
     ? { message: focused.dataset.message, row: focused.dataset.row, index: focused.dataset.index,
@@ -213,10 +212,12 @@ function render(state) {
   for (const data of state.columns) {
     const column = columns.get(data.key);
     const list = column.list;
-    const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
+    // A new message shows at once, as in Telegram; otherwise the list stays where the visitor scrolled.
+    const grew = data.messages.length !== Number(list.dataset.count || -1);
+    const top = list.scrollTop;
     list.replaceChildren(...data.messages.map((m) => message(data.key, m)));
-    if (atBottom || list.dataset.filled !== "1") list.scrollTop = list.scrollHeight;
-    list.dataset.filled = "1";
+    list.scrollTop = grew ? list.scrollHeight : top;
+    list.dataset.count = String(data.messages.length);
     if (column.language) {
       column.language.value = data.language;
       column.section.lang = data.language;
