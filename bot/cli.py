@@ -306,13 +306,17 @@ def _command(args: argparse.Namespace, settings: Settings) -> int:
 
         _warn_without_pictures()
         try:
-            return asyncio.run(run_practice(settings, host=args.host, port=args.port, say=print))
+            return asyncio.run(run_practice(settings, host=args.host, port=args.port, say=_say))
         except KeyboardInterrupt:
             return 0
     from sandbox.demo import run_demo
 
     _warn_without_pictures()
     return asyncio.run(run_demo(settings, keep=args.keep, language=args.language, out_folder=args.out))
+
+
+def _say(line: str) -> None:
+    print(line, flush=True)  # (the link must show at once, also when the output goes to a pipe)
 
 
 def _warn_without_pictures() -> None:

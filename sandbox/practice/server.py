@@ -364,7 +364,7 @@ def words() -> dict[str, Any]:
         "as": _("Ik schrijf als"),
         "who_opens": _("Wie opent deze link?"),
         "who_adds": _("Wie voegt Kring toe aan de groep?"),
-        "cancel": pgettext("button", "Annuleren"),
+        "cancel": pgettext("button", "Terug"),
         "not_started": _("{name} heeft nog niet op Start gedrukt."),
         "not_in_group": _("Kring zit nog niet in deze groep. Open de link voor de groep."),
         "busy": _("Even wachten…"),
@@ -389,7 +389,6 @@ def page(language: str, situation: str) -> str:
             "again": pgettext("button", "Opnieuw beginnen"),
             "begin_with": _("Begin met"),
             "page_language": _("Taal van deze pagina"),
-            "clock": _("Klok"),
             "situations": "".join(
                 f'<option value="{s.key}"{" selected" if s.key == situation else ""}>{_(s.title)}</option>'
                 for s in SITUATIONS
@@ -512,7 +511,8 @@ async def _headers(
     except web.HTTPException:
         raise
     except Exception as error:  # a fault in the bot or the fake: the page says "that did not work"
-        log.exception("practice action failed", extra={"path": request.path, "error": type(error).__name__})
+        # (no traceback: its message may hold a name or a text, and logs hold ids only)
+        log.error("practice action failed", extra={"path": request.path, "error": type(error).__name__})
         response = web.json_response({"error": True}, status=500)
     if not response.prepared:
         response.headers.update(HEADERS)
