@@ -1,4 +1,4 @@
-"""The ``kring`` command: ``run``, ``demo`` and ``migrate``.
+"""The ``kring`` command: ``run``, ``demo``, ``practice`` and ``migrate``.
 
 Administrators read its output, so it is translated like everything else (into
 ``KRING_DEFAULT_LANGUAGE``). A fault is one plain line that says what to do, never a traceback or
@@ -34,6 +34,8 @@ EXIT_UNREACHABLE = 1
 
 #: Where ``kring demo`` leaves the demo family's picture, printable plan and calendar file.
 DEMO_OUT = "kring-demo"
+#: Where ``kring practice`` serves its page (on loopback).
+PRACTICE_PORT = 8025
 
 
 class _HelpFormatter(argparse.HelpFormatter):
@@ -105,6 +107,18 @@ def build_parser() -> argparse.ArgumentParser:
         choices=available_languages(),
         help=_("De taal van Omar en zijn plaatjes, en ook van de groep (bijvoorbeeld ar)."),
     )
+    practice = commands.add_parser(
+        "practice",
+        help=_("Oefen met Kring in je browser: jij speelt alle mensen van een kring."),
+        description=_(
+            "Start een pagina op deze computer. Daar speel je alle mensen van een kring, met de echte bot. "
+            "Telegram en de klok zijn nep. Er gaat niets over het internet."
+        ),
+    )
+    practice.add_argument("--port", type=int, default=PRACTICE_PORT, help=_("De poort van de pagina."))
+    practice.add_argument(
+        "--host", default="127.0.0.1", help=_("Het adres van de pagina (alleen deze computer: 127.0.0.1).")
+    )
     professional = commands.add_parser(
         "professional",
         help=_("Beheer de hulpverleners: uitnodigen, bekijken, verwijderen."),
@@ -166,7 +180,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.keep = args.language = None
         args.out = DEMO_OUT
         args.webhook = False
-    quiet_demo = args.command == "demo" and "KRING_LOG_LEVEL" not in os.environ
+    quiet_demo = args.command in ("demo", "practice") and "KRING_LOG_LEVEL" not in os.environ
     setup_logging(
         max(settings.log_level, logging.WARNING) if quiet_demo else settings.log_level, json=settings.log_json
     )
@@ -287,10 +301,22 @@ def _command(args: argparse.Namespace, settings: Settings) -> int:
         from bot.admin import run_professional_command
 
         return asyncio.run(run_professional_command(settings, args))
+    if args.command == "practice":
+        from sandbox.practice.server import run_practice
+
+        _warn_without_pictures()
+        try:
+            return asyncio.run(run_practice(settings, host=args.host, port=args.port, say=_say))
+        except KeyboardInterrupt:
+            return 0
     from sandbox.demo import run_demo
 
     _warn_without_pictures()
     return asyncio.run(run_demo(settings, keep=args.keep, language=args.language, out_folder=args.out))
+
+
+def _say(line: str) -> None:
+    print(line, flush=True)  # (the link must show at once, also when the output goes to a pipe)
 
 
 def _warn_without_pictures() -> None:
