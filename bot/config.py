@@ -59,6 +59,8 @@ class Settings:
     log_json: bool = False
     #: The organisation's places to turn to (JSON or TOML; read by ``bot.services.places``).
     places_file: Path | None = None
+    #: Updates handled at once (different chats; one chat's updates always one after another).
+    concurrent_updates: int = 24
 
     @property
     def api_base_url(self) -> str:

@@ -24,9 +24,10 @@ from typing import Any
 from aiohttp import web
 from PIL import Image
 from telegram import Update
-from telegram.ext import SimpleUpdateProcessor
+
 
 from bot.clock import Clock, SystemClock
+from bot.metrics import OrderedUpdateProcessor
 
 BOT_ID = 7000001
 MAX_TEXT = 4096
@@ -122,18 +123,18 @@ class TelegramError(Exception):
         self.parameters = parameters
 
 
-class UpdateTracker(SimpleUpdateProcessor):
-    """Processes updates one at a time, like the default, and lets a caller wait until a given
-    update has been fully handled (so tests never sleep)."""
+class UpdateTracker(OrderedUpdateProcessor):
+    """Kring's own update processor (chats in parallel, each chat in order), which also lets a
+    caller wait until a given update has been fully handled (so tests never sleep)."""
 
-    def __init__(self) -> None:
-        super().__init__(max_concurrent_updates=1)
+    def __init__(self, *, running: int = 24) -> None:
+        super().__init__(running=running)
         self._done: set[int] = set()
         self._changed = asyncio.Condition()
 
     async def do_process_update(self, update: object, coroutine: Any) -> None:
         try:
-            await coroutine
+            await super().do_process_update(update, coroutine)
         finally:
             if isinstance(update, Update):
                 async with self._changed:
