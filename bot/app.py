@@ -15,7 +15,7 @@ from bot import texts
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.db import crypto, migrate
-from bot.db.session import create_engine, create_sessionmaker
+from bot.db.session import create_engine, create_read_sessionmaker, create_sessionmaker
 from bot.handlers import register
 from bot.handlers.intake import SkippingUpdatesRequest
 from bot.handlers.menu import register_menus
@@ -112,6 +112,7 @@ def build_application(
         ),
         metrics=metrics,
         worker=worker,
+        reads=create_read_sessionmaker(engine),
     )
     register(application)
     return application

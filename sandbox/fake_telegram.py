@@ -25,7 +25,6 @@ from aiohttp import web
 from PIL import Image
 from telegram import Update
 
-
 from bot.clock import Clock, SystemClock
 from bot.metrics import OrderedUpdateProcessor
 
@@ -129,10 +128,15 @@ class UpdateTracker(OrderedUpdateProcessor):
 
     def __init__(self, *, running: int = 24) -> None:
         super().__init__(running=running)
+        self._admitted: set[int] = set()
         self._done: set[int] = set()
         self._changed = asyncio.Condition()
 
     async def do_process_update(self, update: object, coroutine: Any) -> None:
+        if isinstance(update, Update):
+            async with self._changed:  # (never held across an await: taking it does not wait)
+                self._admitted.add(update.update_id)
+                self._changed.notify_all()
         try:
             await super().do_process_update(update, coroutine)
         finally:
@@ -145,6 +149,12 @@ class UpdateTracker(OrderedUpdateProcessor):
         async with asyncio.timeout(timeout):
             async with self._changed:
                 await self._changed.wait_for(lambda: update_id in self._done)
+
+    async def wait_admitted(self, update_id: int, timeout: float = 10) -> None:
+        """Until the processor has taken ``update_id`` in (it may still wait for its chat's turn)."""
+        async with asyncio.timeout(timeout):
+            async with self._changed:
+                await self._changed.wait_for(lambda: update_id in self._admitted)
 
 
 class TelegramLimits:
