@@ -15,13 +15,13 @@ from bot import texts
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.db import crypto, migrate
-from bot.db.session import create_engine, create_sessionmaker
+from bot.db.session import create_engine, create_read_sessionmaker, create_sessionmaker
 from bot.handlers import register
 from bot.handlers.intake import SkippingUpdatesRequest
 from bot.handlers.menu import register_menus
 from bot.logs import hold_library_loggers
 from bot.messages.renderers import RENDERERS
-from bot.metrics import Metrics, TimedUpdateProcessor
+from bot.metrics import Metrics, OrderedUpdateProcessor
 from bot.runtime import KringApplication, KringContext, Runtime, runtime_of
 from bot.services import follow_up, retention, workers
 from scheduler import planner
@@ -69,7 +69,11 @@ def build_application(
     pause = TelegramPause(clock, pacing=pacing, on_429=metrics.telegram_429.inc)
     builder.rate_limiter(pause)  # (the builder's methods set and return the builder itself)
     builder.get_updates_request(SkippingUpdatesRequest(metrics))  # an unreadable update is skipped, not looped on
-    builder.concurrent_updates(update_processor or TimedUpdateProcessor(metrics))
+    # Chats in parallel, each chat and person in order (the tests pass a subclass that also tracks).
+    processor = update_processor or OrderedUpdateProcessor(running=settings.concurrent_updates)
+    if isinstance(processor, OrderedUpdateProcessor) and processor.metrics is None:
+        processor.metrics = metrics
+    builder.concurrent_updates(processor)
     application: KringApplication = builder.build()
     engine = engine or create_engine(settings.database_url)
     sessions = create_sessionmaker(engine)
@@ -110,6 +114,7 @@ def build_application(
         ),
         metrics=metrics,
         worker=worker,
+        reads=create_read_sessionmaker(engine),
     )
     register(application)
     return application

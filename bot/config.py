@@ -62,6 +62,8 @@ class Settings:
     #: Worker processes for pictures and PDFs (``None``: half the cores); 0 renders in the bot's own
     #: process, in a thread (the tests, for speed).
     render_workers: int | None = None
+    #: Updates handled at once (different chats; one chat's updates always one after another).
+    concurrent_updates: int = 24
 
     @property
     def api_base_url(self) -> str:

@@ -68,7 +68,7 @@ async def measure(sessions: SessionMaker, now: datetime) -> Report:
 
 async def check(runtime: Any) -> Report:
     """Measure, and bring the outbox gauges of this process's metrics up to date."""
-    report = await measure(runtime.sessions, runtime.clock.now())
+    report = await measure(runtime.reads, runtime.clock.now())
     if report.outbox_depth is not None:
         runtime.metrics.outbox_depth.set(report.outbox_depth)
         runtime.metrics.outbox_lag.set(report.outbox_lag_seconds or 0.0)

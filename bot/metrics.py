@@ -7,6 +7,8 @@ Each application has its own registry, so several in one process (the tests) nev
 
 from __future__ import annotations
 
+import asyncio
+import inspect
 import time
 from collections.abc import Awaitable
 from typing import Any
@@ -19,7 +21,8 @@ from prometheus_client import (
     generate_latest,
 )
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
-from telegram.ext import SimpleUpdateProcessor
+from telegram import Update
+from telegram.ext import BaseUpdateProcessor
 
 from scheduler.sender import SendReport
 
@@ -82,16 +85,73 @@ class Metrics:
         return generate_latest(self.registry)
 
 
-class TimedUpdateProcessor(SimpleUpdateProcessor):
-    """Handles updates one at a time (as python-telegram-bot does by default), timing each."""
+class OrderedUpdateProcessor(BaseUpdateProcessor):
+    """Handles different chats at once, each chat (and each person) strictly in arrival order,
+    timing each update.
 
-    def __init__(self, metrics: Metrics, max_concurrent_updates: int = 1) -> None:
-        super().__init__(max_concurrent_updates)
+    An update waits for every earlier update that shares a key with it: its chat, and the person
+    who sent it (so one person's private chat, their drafts and their presses in a group stay in
+    order; in a private chat the two keys are the same number). Keys are taken in arrival order
+    without waiting, so waits only point back in time and cannot deadlock.
+
+    Two bounds: ``running`` updates are handled at once; ``waiting`` (python-telegram-bot's own
+    bound) updates may be admitted, most of them waiting for their chat's turn, so a chat that
+    sends many updates holds one running place, not all of them.
+    """
+
+    def __init__(self, metrics: Metrics | None = None, *, running: int = 24, waiting: int = 1024) -> None:
+        super().__init__(max_concurrent_updates=max(waiting, running, 2))
         self.metrics = metrics
+        self.running = running
+        self._places = asyncio.Semaphore(running)
+        #: Per key, the "done" of the last update admitted with it.
+        self._last: dict[int, asyncio.Future[None]] = {}
+
+    @staticmethod
+    def keys_of(update: object) -> tuple[int, ...]:
+        """The chat and the person behind an update (none for the few kinds that have neither)."""
+        if not isinstance(update, Update):
+            return ()
+        chat, user = update.effective_chat, update.effective_user
+        return tuple({key.id: None for key in (chat, user) if key is not None})
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        started = time.perf_counter()
+        keys = self.keys_of(update)
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        before = [self._last[key] for key in keys if key in self._last]
+        for key in keys:
+            self._last[key] = done
+        started = False
         try:
-            await coroutine
+            if before:
+                await asyncio.wait(before)  # (not cancelled with us: the chain stays intact)
+            async with self._places:
+                started = True
+                began = time.perf_counter()
+                try:
+                    await coroutine
+                finally:
+                    if self.metrics is not None:
+                        self.metrics.handler_latency.observe(time.perf_counter() - began)
         finally:
-            self.metrics.handler_latency.observe(time.perf_counter() - started)
+            if not started and inspect.iscoroutine(coroutine):
+                coroutine.close()  # cancelled while waiting its turn
+            self._release(keys, done, before)
+
+    def _release(self, keys: tuple[int, ...], done: asyncio.Future[None], before: list[asyncio.Future[None]]) -> None:
+        """Let the next update of these keys go, but never before the earlier ones are done (this
+        one may have been cancelled while they still run)."""
+        waiting = [future for future in before if not future.done()]
+        if waiting:
+            waiting[0].add_done_callback(lambda _future: self._release(keys, done, waiting))
+            return
+        done.set_result(None)
+        for key in keys:
+            if self._last.get(key) is done:
+                del self._last[key]
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to free: python-telegram-bot waits for the updates it handed over."""

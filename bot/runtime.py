@@ -23,6 +23,7 @@ class Runtime:
 
     settings: Settings
     engine: AsyncEngine
+    #: Sessions that may write: ``async with sessions.begin()`` (on SQLite: the write lock).
     sessions: SessionMaker
     clock: Clock
     sender: Sender
@@ -30,6 +31,8 @@ class Runtime:
     metrics: Metrics
     #: This process's name: on its heartbeat and on the outbox rows it is sending.
     worker: str
+    #: Sessions for work that only reads (no write lock; a write raises): ``async with reads()``.
+    reads: SessionMaker
 
 
 class KringContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):

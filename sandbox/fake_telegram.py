@@ -24,9 +24,9 @@ from typing import Any
 from aiohttp import web
 from PIL import Image
 from telegram import Update
-from telegram.ext import SimpleUpdateProcessor
 
 from bot.clock import Clock, SystemClock
+from bot.metrics import OrderedUpdateProcessor
 
 BOT_ID = 7000001
 MAX_TEXT = 4096
@@ -122,18 +122,23 @@ class TelegramError(Exception):
         self.parameters = parameters
 
 
-class UpdateTracker(SimpleUpdateProcessor):
-    """Processes updates one at a time, like the default, and lets a caller wait until a given
-    update has been fully handled (so tests never sleep)."""
+class UpdateTracker(OrderedUpdateProcessor):
+    """Kring's own update processor (chats in parallel, each chat in order), which also lets a
+    caller wait until a given update has been fully handled (so tests never sleep)."""
 
-    def __init__(self) -> None:
-        super().__init__(max_concurrent_updates=1)
+    def __init__(self, *, running: int = 24) -> None:
+        super().__init__(running=running)
+        self._admitted: set[int] = set()
         self._done: set[int] = set()
         self._changed = asyncio.Condition()
 
     async def do_process_update(self, update: object, coroutine: Any) -> None:
+        if isinstance(update, Update):
+            async with self._changed:  # (never held across an await: taking it does not wait)
+                self._admitted.add(update.update_id)
+                self._changed.notify_all()
         try:
-            await coroutine
+            await super().do_process_update(update, coroutine)
         finally:
             if isinstance(update, Update):
                 async with self._changed:
@@ -144,6 +149,12 @@ class UpdateTracker(SimpleUpdateProcessor):
         async with asyncio.timeout(timeout):
             async with self._changed:
                 await self._changed.wait_for(lambda: update_id in self._done)
+
+    async def wait_admitted(self, update_id: int, timeout: float = 10) -> None:
+        """Until the processor has taken ``update_id`` in (it may still wait for its chat's turn)."""
+        async with asyncio.timeout(timeout):
+            async with self._changed:
+                await self._changed.wait_for(lambda: update_id in self._admitted)
 
 
 class TelegramLimits:

@@ -118,7 +118,7 @@ async def list_agreements(update: Update, context: KringContext) -> None:
 
 
 async def _show_agreements(context: KringContext, message: Message, circle_id: int) -> None:
-    async with context.runtime.sessions() as session:
+    async with context.runtime.reads() as session:
         try:
             access, views = await agreements.seen_by(session, circle_id, person_id=context.person_id)
         except authz.NotAllowed:

@@ -98,9 +98,9 @@ async def start(update: Update, context: KringContext) -> None:
 
 async def show_help(update: Update, context: KringContext) -> None:
     assert update.effective_message is not None
-    async with context.runtime.sessions() as session:
+    async with context.runtime.reads() as session:
         found = await roles_of(session, context.person_id)
-        commands = await menu_of(session, context.person_id)
+        commands = await menu_of(session, context.person_id, found)
     await update.effective_message.reply_text(help_text(commands, found), reply_markup=helplines())
 
 

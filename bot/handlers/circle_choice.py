@@ -58,7 +58,7 @@ class CircleCommand:
 async def with_circle(context: KringContext, message: Message, command: CircleCommand) -> None:
     """Run the command's continuation for the circle meant, asking first when there are several."""
     group = message.chat.id if message.chat.type != ChatType.PRIVATE else None
-    async with context.runtime.sessions() as session:
+    async with context.runtime.reads() as session:
         found = await roles.circles_where(session, context.person_id, command.roles, group_chat_id=group)
     if not found:
         await message.reply_text(command.refusal())

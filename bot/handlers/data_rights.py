@@ -46,7 +46,7 @@ async def my_data_command(update: Update, context: KringContext) -> None:
     assert message is not None and message.from_user is not None
     if not await _private_only(update, "mydata"):
         return
-    async with context.runtime.sessions() as session:
+    async with context.runtime.reads() as session:
         person = await people.find(session, message.from_user.id)
         data = await my_data.collect(session, person) if person is not None else None
     if data is None:

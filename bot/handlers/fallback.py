@@ -32,7 +32,7 @@ async def unexpected_message(update: Update, context: KringContext) -> None:
     private = message.chat.type == ChatType.PRIVATE
     if not private and not _spoken_to(message, context.bot.username, context.bot.id):
         return  # the family talking among themselves (Kring sees it all when it is a group admin)
-    async with context.runtime.sessions() as session:
+    async with context.runtime.reads() as session:
         circles = await help_asks.circles_to_ask_from(
             session, context.person_id, chat_id=message.chat.id, private=private
         )

@@ -69,7 +69,7 @@ def guard_of(context: KringContext) -> FloodGuard:
 
 
 async def _in_a_circle(context: KringContext, telegram_user_id: int) -> bool:
-    async with context.runtime.sessions() as session:
+    async with context.runtime.reads() as session:
         return await roles.belongs_somewhere(session, telegram_user_id)
 
 

@@ -146,7 +146,7 @@ async def route_text(update: Update, context: KringContext) -> None:
     now = runtime.clock.now()
     draft = None
     if context.person_id is not None:
-        async with runtime.sessions() as session:  # read only: most text has no draft
+        async with runtime.reads() as session:  # read only: most text has no draft
             draft = await drafts.current(session, person_id=context.person_id, chat_id=message.chat.id)
     flow = FLOWS.get(draft.flow) if draft is not None else None
     if draft is None or flow is None or draft.updated_at + flow.waits < now:

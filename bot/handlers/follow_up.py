@@ -61,7 +61,7 @@ async def overview(update: Update, context: KringContext) -> None:
     if message.chat.type != ChatType.PRIVATE:
         await message.reply_text(_("Dit overzicht zie je alleen in een privégesprek met mij."))
         return
-    async with context.runtime.sessions() as session:
+    async with context.runtime.reads() as session:
         followed = await follow_up.overview(session, context.person_id)
     if not followed:
         await message.reply_text(_("Dit overzicht is voor hulpverleners met een kring."))

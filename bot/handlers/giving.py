@@ -36,7 +36,7 @@ async def thanks(update: Update, context: KringContext) -> None:
 
 async def _ask_thanks(context: KringContext, message: Message, circle_id: int) -> None:
     try:
-        async with context.runtime.sessions() as session:
+        async with context.runtime.reads() as session:
             role = await giving.thanker_role(session, circle_id, person_id=context.person_id)
     except authz.NotAllowed:
         await message.reply_text(messages.thank_refusal())

@@ -70,7 +70,7 @@ async def ask_language(update: Update, context: KringContext) -> None:
 
 async def _ask_group_language(context: KringContext, message: Message) -> None:
     """In the family's group: coordinators choose the group's language, and maybe a second one."""
-    async with context.runtime.sessions() as session:
+    async with context.runtime.reads() as session:
         circle = await roles.coordinated_group(session, message.chat.id, context.person_id)
     if circle is None:
         await message.reply_text(

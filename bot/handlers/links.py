@@ -258,7 +258,7 @@ async def invitation_answered(update: Update, context: KringContext) -> None:
 async def group_without_circle(message: Message, context: KringContext) -> bool:
     """``/start`` in a group that no circle uses: explain that a link is needed. (Nothing is said
     when the bot is added: with a link, the ``/start <token>`` only arrives just after that.)"""
-    async with context.runtime.sessions() as session:
+    async with context.runtime.reads() as session:
         if await circles.circle_for_group(session, message.chat.id) is not None:
             return False
     await message.reply_text(

@@ -61,7 +61,7 @@ async def list_members(update: Update, context: KringContext) -> None:
 
 
 async def _show_members(context: KringContext, message: Message, circle_id: int) -> None:
-    async with context.runtime.sessions() as session:
+    async with context.runtime.reads() as session:
         try:
             listed = await circles.member_list(session, circle_id, person_id=context.person_id)
         except authz.NotAllowed:

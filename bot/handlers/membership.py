@@ -74,7 +74,7 @@ async def ask_leave(update: Update, context: KringContext) -> None:
 
 
 async def _leave_question(context: KringContext, message: Message, circle_id: int) -> None:
-    async with context.runtime.sessions() as session:
+    async with context.runtime.reads() as session:
         try:
             await circles.check_can_leave(session, circle_id, person_id=context.person_id)
         except removal.LastCoordinator:

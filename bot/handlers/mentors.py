@@ -30,7 +30,7 @@ async def start(update: Update, context: KringContext) -> None:
 
 async def _begin(context: KringContext, message: Message, circle_id: int) -> None:
     try:
-        async with context.runtime.sessions() as session:
+        async with context.runtime.reads() as session:
             before = await mentors.before_proposing(session, circle_id, person_id=context.person_id)
     except authz.NotAllowed:
         await message.reply_text(messages.refusal())

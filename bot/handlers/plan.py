@@ -33,7 +33,7 @@ async def show_plan(update: Update, context: KringContext) -> None:
 async def _show(context: KringContext, message: Message, circle_id: int) -> None:
     in_group = message.chat.type != ChatType.PRIVATE
     try:
-        async with context.runtime.sessions() as session:
+        async with context.runtime.reads() as session:
             here = await plan_here(
                 session,
                 context.person_id,

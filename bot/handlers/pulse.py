@@ -29,7 +29,7 @@ async def start(update: Update, context: KringContext) -> None:
 async def offer(context: KringContext, message: Message, circle_id: int) -> None:
     """The question with its buttons, after /pulse (the family decides; nothing is sent to the
     professional until then)."""
-    async with context.runtime.sessions() as session:
+    async with context.runtime.reads() as session:
         try:
             offered = await pulse.offer(session, circle_id, person_id=context.person_id)
         except authz.NotAllowed:

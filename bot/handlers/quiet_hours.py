@@ -40,7 +40,7 @@ async def ask(update: Update, context: KringContext) -> None:
             _("Je tijd zonder berichten kies je in een privégesprek met mij. Stuur mij daar /quiet.")
         )
         return
-    async with context.runtime.sessions() as session:
+    async with context.runtime.reads() as session:
         person = await people.find(session, message.from_user.id) if message.from_user else None
         current = people.quiet_hours(person)
     buttons = [

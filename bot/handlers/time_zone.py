@@ -45,7 +45,7 @@ async def ask(update: Update, context: KringContext) -> None:
     if message.chat.type != ChatType.PRIVATE:
         await message.reply_text(_("Je tijdzone kies je in een privégesprek met mij. Stuur mij daar /timezone."))
         return
-    async with context.runtime.sessions() as session:
+    async with context.runtime.reads() as session:
         person = await people.find(session, message.from_user.id) if message.from_user else None
         current = people.clock_of(person, context.runtime.settings.timezone).key
     buttons = [

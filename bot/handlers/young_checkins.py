@@ -87,7 +87,7 @@ async def show(context: KringContext, message: Message, circle_id: int) -> None:
     if message.chat.type != ChatType.PRIVATE:
         await message.reply_text(pgettext("jongere", "Stuur me /mycheckin in je eigen chat met mij."))
         return
-    async with context.runtime.sessions() as session:
+    async with context.runtime.reads() as session:
         try:
             rhythm = await young_checkins.rhythm(session, circle_id, person_id=context.person_id or 0)
         except authz.NotAllowed:

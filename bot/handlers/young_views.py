@@ -81,7 +81,7 @@ async def people(update: Update, context: KringContext) -> None:
 
 
 async def _show_people(context: KringContext, message: Message, circle_id: int) -> None:
-    async with context.runtime.sessions() as session:
+    async with context.runtime.reads() as session:
         try:
             listed = await young_views.people(session, circle_id, person_id=context.person_id)
         except authz.NotAllowed:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
@@ -52,6 +53,32 @@ async def get_or_create(
         session, at=now, action="person.created", actor_person_id=person.id, subject_type="person", subject_id=person.id
     )
     return person
+
+
+@dataclass(frozen=True)
+class Seen:
+    """What every update needs to know of its person (read without taking the write lock)."""
+
+    id: int
+    language: str
+    unreachable: bool
+
+
+async def seen(session: AsyncSession, telegram_user_id: int) -> Seen | None:
+    row = (
+        await session.execute(
+            select(Person.id, Person.language, Person.unreachable_since).where(
+                Person.telegram_user_id == telegram_user_id
+            )
+        )
+    ).first()
+    return None if row is None else Seen(row.id, row.language, row.unreachable_since is not None)
+
+
+def needs_writing(seen: Seen | None, *, in_private: bool) -> bool:
+    """Whether :func:`arrived` would change anything: a new person, or a private message from
+    someone Kring could not reach (the only two things it writes)."""
+    return seen is None or (in_private and seen.unreachable)
 
 
 async def arrived(

@@ -54,10 +54,14 @@ async def belongs_somewhere(session: AsyncSession, telegram_user_id: int) -> boo
     return await session.scalar(select(Professional.id).where(Professional.person_id == person.id)) is not None
 
 
-async def menu_of(session: AsyncSession, person_id: int | None) -> tuple[menus.Command, ...]:
-    """The commands in this person's private menu, from their roles now."""
+async def menu_of(
+    session: AsyncSession, person_id: int | None, roles: set[Role] | None = None
+) -> tuple[menus.Command, ...]:
+    """The commands in this person's private menu, from their roles now (``roles``: already known
+    from :func:`roles_of`, so /help looks them up once)."""
     registered = await professionals.active_for_person(session, person_id) is not None
-    return menus.commands_for(await roles_of(session, person_id), registered_professional=registered)
+    found = roles if roles is not None else await roles_of(session, person_id)
+    return menus.commands_for(found, registered_professional=registered)
 
 
 async def menu_once_started(session: AsyncSession, person_id: int | None, *, now: datetime) -> None:
