@@ -102,7 +102,7 @@ async def _pressed(
         if not isinstance(message, Message) or (private_only and message.chat.type != ChatType.PRIVATE):
             raise callbacks.BadCallbackData(query.data)  # not in a chat where this button works
         group = message.chat.id if message.chat.type != ChatType.PRIVATE else None
-        async with context.runtime.sessions() as session:
+        async with context.runtime.reads() as session:
             here = await plan_here(session, context.person_id, circle_id, rule, group_chat_id=group)
     except (callbacks.BadCallbackData, authz.NotAllowed):
         await stale_button(update, context)
@@ -169,7 +169,7 @@ async def _calendar(context: KringContext, message: Message, access: Access, vie
     if not entries:
         await message.reply_text(_("Je hebt geen afspraken met een vast moment. Er is dus niets voor je agenda."))
         return
-    async with context.runtime.sessions() as session:
+    async with context.runtime.reads() as session:
         doer_tz = await people.clock_of_person(session, context.person_id, context.runtime.settings.timezone)
     content = calendar.calendar_file(entries, now=now, doer_tz=doer_tz)
     await message.reply_document(
@@ -184,7 +184,7 @@ async def _calendar(context: KringContext, message: Message, access: Access, vie
 
 
 async def _how_it_went(context: KringContext, message: Message, access: Access, view: PlanView) -> None:
-    async with context.runtime.sessions() as session:
+    async with context.runtime.reads() as session:
         went = await how_it_went.collect(session, access, context.runtime.clock.now())
     page = layout.how_it_went_page(went, ZoneInfo(access.circle.time_zone))
     picture = await renderer(context).run(render.png, page)

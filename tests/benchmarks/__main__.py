@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.benchmarks import dispatch, handling, plan_files, processes, rendering, scale
+from tests.benchmarks import cost, dispatch, handling, plan_files, processes, rendering, scale
 from tests.postgres import PostgresUnavailable
 
 Row = dict[str, object]
@@ -38,6 +38,12 @@ BENCHMARKS = [
         "Handling: 200 people × 3 commands at once, Telegram's ceiling lifted, next to a bare "
         "python-telegram-bot echo bot in the same run (goals: ≥ 0.7× its throughput, ≤ 2× its p99)",
         lambda args, folder: asyncio.run(handling.run(folder, people=args.people)),
+    ),
+    Benchmark(
+        "cost",
+        "Cost per update: CPU ms (process time, one update at a time, the fake Bot API in the same process, no "
+        "Telegram ceiling) and peak Python memory per update, next to a bare echo bot (goal: /help ≤ 1.5× echo CPU)",
+        lambda args, folder: asyncio.run(cost.run(folder)),
     ),
     Benchmark(
         "dispatch",

@@ -1,8 +1,7 @@
 """Rendering off the path: 80 people send ``/help`` while one circle member asks for the picture
 twice; their p99 next to the same run without pictures (goal ≤ 1.5×). Rows: Kring's own update
-processor (one update at a time until concurrent handling is merged) and a concurrent stand-in
-(``SimpleUpdateProcessor``), each with pictures in worker processes and, to compare, in a thread
-of the bot's own process (the old way). Plus idle memory: a started Kring (as ``kring run`` starts
+processor (each chat in order, chats in parallel) and, to compare, one update at a time (the old
+way), each with pictures in worker processes and in a thread of the bot's own process (the old way). Plus idle memory: a started Kring (as ``kring run`` starts
 it) next to a started bare echo bot, each in a fresh process, and Kring after a picture.
 
 Heavy imports are inside the functions: ``python -m tests.benchmarks.rendering --idle …`` measures
@@ -69,7 +68,7 @@ async def _one_run(folder: Path, *, concurrent: bool, workers: int, pictures: in
                 "KRING_SECRET_KEY": BENCH_KEY,
             }
         ).with_overrides(render_workers=workers)
-        processor = SimpleUpdateProcessor(max_concurrent_updates=64) if concurrent else None
+        processor = None if concurrent else SimpleUpdateProcessor(max_concurrent_updates=1)
         application = build_application(settings, clock=SystemClock(), update_processor=processor, tick_seconds=None)
         pushed: dict[int, deque[float]] = {}
         latencies: list[float] = []
@@ -143,13 +142,13 @@ async def _one_run(folder: Path, *, concurrent: bool, workers: int, pictures: in
 
 async def latency_rows(folder: Path) -> list[dict[str, object]]:
     rows: list[dict[str, object]] = []
-    for concurrent in (False, True):
+    for concurrent in (True, False):
         for workers, where in ((1, "worker process"), (0, "thread (old way)")):
             quiet = await _one_run(folder, concurrent=concurrent, workers=workers, pictures=0)
             busy = await _one_run(folder, concurrent=concurrent, workers=workers, pictures=PICTURES)
             rows.append(
                 {
-                    "updates handled": "concurrently (stand-in for conc)" if concurrent else "one at a time (today)",
+                    "updates handled": "each chat in order (Kring)" if concurrent else "one at a time (before)",
                     "pictures rendered in": where,
                     "/help p50/p99 s, no pictures": f"{quiet['p50']:.3f}/{quiet['p99']:.3f}",
                     f"/help p50/p99 s, {PICTURES} pictures": f"{busy['p50']:.3f}/{busy['p99']:.3f}",
