@@ -5,7 +5,10 @@ process, so both bots' numbers include its share alike); peak memory is the Pyth
 CPU pass. No Telegram ceiling: the fake API refuses nothing, so only the bots' own cost shows.
 
 Rows: ``/help`` (a known person, privately), a button press (the check-in menu in the group), a
-check-in answer ("😊 Goed" on a check-in just sent), and the echo bot's reply to a command.
+check-in answer ("😊 Goed" on a check-in just sent), and the echo bot's reply to a command. Then
+the floor under any update that must know who wrote: one read session with one SELECT by key, on
+SQLite (aiosqlite: every statement a hop to the connection's thread) and on PostgreSQL (asyncpg),
+measured alone.
 """
 
 from __future__ import annotations
@@ -134,6 +137,49 @@ async def _echo_bot(updates: int) -> dict[str, tuple[float, float]]:
             await application.shutdown()
 
 
+async def _one_read(database_url: str, sessions: int = 300) -> float:
+    """CPU ms for a read session with one SELECT by key (after the schema is made)."""
+    from sqlalchemy import select
+
+    from bot.db import crypto, migrate
+    from bot.db.models import Person
+    from bot.db.session import create_engine, create_read_sessionmaker
+
+    crypto.use_key(crypto.decode_key(TEST_KEY))
+    engine = create_engine(database_url)
+    try:
+        await migrate.upgrade(engine)
+        reads = create_read_sessionmaker(engine)
+        for _ in range(WARM_UP):
+            async with reads() as session:
+                await session.scalar(select(Person.id).where(Person.telegram_user_id == 1))
+        started = time.process_time()
+        for _ in range(sessions):
+            async with reads() as session:
+                await session.scalar(select(Person.id).where(Person.telegram_user_id == 1))
+        return 1000 * (time.process_time() - started) / sessions
+    finally:
+        await engine.dispose()
+
+
+async def _database_floor(folder: Path) -> dict[str, list[float]]:
+    from tests.postgres import PostgresServer, PostgresUnavailable
+
+    floor = {
+        "floor: 1 read session, 1 SELECT (SQLite)": [await _one_read(f"sqlite+aiosqlite:///{folder / 'floor.db'}")]
+    }
+    try:
+        server = PostgresServer()
+        server.start()
+    except PostgresUnavailable:
+        return floor
+    try:
+        floor["floor: 1 read session, 1 SELECT (PostgreSQL)"] = [await _one_read(server.url())]
+    finally:
+        server.stop()
+    return floor
+
+
 def _spread(values: list[float]) -> str:
     return f"{statistics.median(values):.2f} ({min(values):.2f}–{max(values):.2f})"
 
@@ -148,6 +194,7 @@ async def run(folder: Path, updates: int = UPDATES, repeats: int = REPEATS) -> l
         for name, (cpu, memory) in (await _kring(folder, repeat, updates)).items():
             runs.setdefault(name, []).append((cpu, memory))
     echo_cpu = statistics.median(cpu for cpu, _ in runs["echo /help"])
+    floors = await _database_floor(folder)
     return [
         {
             "update": name,
@@ -157,6 +204,15 @@ async def run(folder: Path, updates: int = UPDATES, repeats: int = REPEATS) -> l
             "repeats": len(values),
         }
         for name, values in runs.items()
+    ] + [
+        {
+            "update": name,
+            "CPU ms/update": _spread(values),
+            "× echo CPU": round(statistics.median(values) / echo_cpu, 2),
+            "peak KiB/update": "–",
+            "repeats": 1,
+        }
+        for name, values in floors.items()
     ]
 
 
