@@ -117,7 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     practice.add_argument("--port", type=int, default=PRACTICE_PORT, help=_("De poort van de pagina."))
     practice.add_argument(
-        "--host", default="127.0.0.1", help=_("Het adres van de pagina (alleen deze computer: 127.0.0.1).")
+        "--host", default="127.0.0.1", help=_("Het adres van de pagina. Standaard 127.0.0.1: alleen deze computer.")
     )
     professional = commands.add_parser(
         "professional",

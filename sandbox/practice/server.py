@@ -284,6 +284,7 @@ class Practice:
         )
         return {
             "situation": self.situation,
+            "tip": _(next(s.tip for s in SITUATIONS if s.key == self.situation)),
             "now": format_datetime(sandbox.clock.now(), zone, format="EEEE d MMMM y, HH:mm"),
             "columns": columns,
         }
@@ -361,7 +362,7 @@ def words() -> dict[str, Any]:
         "start": pgettext("button", "Start"),
         "message": _("Schrijf een bericht"),
         "language": _("Taal"),
-        "as": _("Ik schrijf als"),
+        "as": _("Wie schrijft?"),
         "who_opens": _("Wie opent deze link?"),
         "who_adds": _("Wie voegt Kring toe aan de groep?"),
         "cancel": pgettext("button", "Terug"),
@@ -384,7 +385,7 @@ def page(language: str, situation: str) -> str:
             "title": _("Kring oefenen"),
             "intro": _("Speel alle mensen van een kring. Alles gebeurt op deze computer."),
             "hour": pgettext("button", "+1 uur"),
-            "next": pgettext("button", "Naar het volgende moment"),
+            "next": pgettext("button", "Tot het volgende bericht"),
             "week": pgettext("button", "+1 week"),
             "again": pgettext("button", "Opnieuw beginnen"),
             "begin_with": _("Begin met"),

@@ -174,11 +174,22 @@ class Situation:
     key: str
     title: str  # in Dutch (translated where it is shown)
     play: Callable[[Circle], Awaitable[None]]
+    tip: str  # what to try first, in Dutch (translated where it is shown)
 
 
 SITUATIONS = (
-    Situation("fresh", N_("Een nieuwe start"), fresh),
-    Situation("alone", N_("Een gezin zonder netwerk"), family_alone),
-    Situation("hard", N_("Een zware week"), hard_week),
-    Situation("abroad", N_("Oma in het buitenland"), grandmother_abroad),
+    Situation("fresh", N_("Nog geen kring"), fresh, N_("Begin bij Anna. Stuur /new en maak een kring voor het gezin.")),
+    Situation(
+        "alone",
+        N_("Een gezin zonder netwerk"),
+        family_alone,
+        N_("Het gezin heeft nog niemand om zich heen. Stuur als Fatima /who."),
+    ),
+    Situation("hard", N_("Een zware week"), hard_week, N_("Het gaat niet goed. Kijk in de groep en vraag om hulp.")),
+    Situation(
+        "abroad",
+        N_("Oma in het buitenland"),
+        grandmother_abroad,
+        N_("Ga naar het volgende bericht en kijk wat oma krijgt."),
+    ),
 )

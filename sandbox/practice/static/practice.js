@@ -239,6 +239,7 @@ function render(state) {
     (again || section?.querySelector("input[name=text]"))?.focus();
   }
   document.getElementById("situation").value = state.situation;
+  document.getElementById("tip").textContent = "💡 " + state.tip;
 }
 
 // -- the clock, starting again, the page's language -------------------------------------------
