@@ -190,6 +190,6 @@ SITUATIONS = (
         "abroad",
         N_("Oma in het buitenland"),
         grandmother_abroad,
-        N_("Ga naar het volgende bericht en kijk wat oma krijgt."),
+        N_("Druk op 'Tot het volgende bericht' en kijk wat oma Ayşe krijgt."),
     ),
 )
