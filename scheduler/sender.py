@@ -166,6 +166,8 @@ class Sender:
             await self.recover()
             if not await self._hold_lease(renew=True):
                 return report  # another process sends the outbox
+            async with self.sessions.begin() as session:  # what an earlier holder had claimed
+                await outbox.release_stale_claims(session, holder=self.name, now=self.clock.now())
             while not self._paused() and await self._hold_lease():
                 async with self.sessions.begin() as session:
                     batch = [
@@ -258,6 +260,14 @@ class Sender:
         self.lease_until = now + self.lease if held else None
         return held
 
+    async def _lease_for_this_send(self, session: AsyncSession) -> bool:
+        """Renew the send lease in the transaction that starts a send: a send never starts on a
+        lease that may already have passed to another process (which would send the row again)."""
+        now = self.clock.now()
+        held = await workers.hold_send_lease(session, bot_id=self.bot_id, holder=self.name, now=now, lease=self.lease)
+        self.lease_until = now + self.lease if held else None
+        return held
+
     async def step_down(self) -> None:
         """A clean stop: give the lease up, so another process sends from its next tick on."""
         if self.lease_until is None:
@@ -294,6 +304,10 @@ class Sender:
             delivery = await session.get(Delivery, delivery_id, with_for_update=True)
             if delivery is None or not outbox.still_ours(delivery, by=self.name, now=self.clock.now()):
                 return  # erased while queued, or (after a long stall) taken over by another process
+            if not await self._lease_for_this_send(session):
+                delivery.attempts -= 1  # the new sender sends it
+                outbox.mark_retry(delivery, at=self.clock.now(), error="send lease lost")
+                return
             expires = delivery.payload.get("expires_at")
             if expires and self.clock.now() >= datetime.fromisoformat(expires):
                 outbox.mark_skipped(delivery, reason="stale: its moment has passed")

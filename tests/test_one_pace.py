@@ -26,7 +26,7 @@ from bot.runtime import KringApplication, runtime_of
 from bot.services import workers
 from sandbox.fake_telegram import FakeTelegram
 from sandbox.harness import SANDBOX_TOKEN
-from scheduler.sender import Rendered
+from scheduler.sender import Rendered, SendReport
 
 pytestmark = pytest.mark.both_databases  # the lease is taken by one statement on either engine
 
@@ -149,10 +149,40 @@ async def test_a_killed_sender_is_replaced_within_its_lease_and_nothing_is_lost_
     assert sent_by(b) == 0
     processes.clock.advance(timedelta(seconds=1))  # a's lease has run out
     await tick(b)
-    assert sent_by(b) == 10  # everything, a's claimed batch too (not two minutes later)
+    assert sent_by(b) == 6  # the rest; a's claimed batch waits until no send of a's can be on its way
+    processes.clock.advance(outbox.SEND_TIME - LEASE)
+    await tick(b)
+    assert sent_by(b) == 10  # a's claimed batch too (not after the whole two-minute claim)
     received = processes.received()
     assert len(received) == 15 and set(received.values()) == {1}
     assert await holder(processes.sessions) == runtime_of(b).worker
+
+
+async def test_a_send_on_its_way_is_not_sent_again_by_the_next_sender(processes: Processes) -> None:
+    """A holder that is slow (a long database wait, a slow Telegram) may still be sending when its
+    lease runs out: the row it started is not handed to the next sender until no send can still be
+    on its way; and a holder whose lease has passed on starts no send."""
+    a, b = await processes.start(), await processes.start()
+    await tick(a)
+    await processes.queue(1)
+    now = processes.clock.now()
+    async with processes.sessions.begin() as session:  # a claims the row and starts its send ...
+        (row,) = await outbox.claim_due(session, now=now, limit=1, by=runtime_of(a).worker)
+        assert outbox.still_ours(row, by=runtime_of(a).worker, now=now)
+    processes.clock.advance(LEASE + timedelta(seconds=1))  # ... which is still on its way when the lease runs out
+    await tick(b)
+    assert sent_by(b) == 0 and await holder(processes.sessions) == runtime_of(b).worker
+    processes.clock.advance(outbox.SEND_TIME - LEASE)
+    await tick(b)
+    assert sent_by(b) == 1 and set(processes.received().values()) == {1}
+    await processes.queue(1)  # a comes back believing it still sends: it starts nothing
+    async with processes.sessions.begin() as session:
+        (row,) = await outbox.claim_due(session, now=processes.clock.now(), limit=1, by=runtime_of(a).worker)
+    runtime_of(a).sender.lease_until = processes.clock.now() + LEASE
+    await runtime_of(a).sender._handle(row.id, SendReport())
+    assert sent_by(a) == 0 and len(processes.received()) == 1
+    await tick(b)
+    assert sent_by(b) == 2 and set(processes.received().values()) == {1}
 
 
 async def test_a_stopped_sender_hands_over_at_the_next_tick(processes: Processes) -> None:

@@ -266,3 +266,28 @@ async def test_on_a_phone_one_person_at_a_time(server: PracticeServer) -> None:
     await visitor.screenshot("phone.png")
     assert page.errors == []  # type: ignore[attr-defined]
     await page.close_all(None, None, None)  # type: ignore[attr-defined]
+
+
+async def test_only_the_page_itself_can_drive_the_practice(tmp_path: Path) -> None:
+    """Another web site open in the same browser cannot type or press as anyone (a cross-site
+    request cannot send JSON without asking first), nor can a site whose name is made to point at
+    this computer read or drive it. No browser needed."""
+    import aiohttp
+
+    settings = load_settings({"KRING_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/unused.sqlite3"})
+    practice = PracticeServer(settings, port=0)
+    await practice.start("fresh")
+    clock = practice.practice.sandbox.clock  # type: ignore[union-attr]
+    began = clock.now()
+    url = f"{practice.url}act/clock"
+    try:
+        async with aiohttp.ClientSession() as http:
+            as_form = await http.post(url, data='{"step": "week"}', headers={"Content-Type": "text/plain"})
+            elsewhere = await http.post(url, json={"step": "week"}, headers={"Origin": "https://elders.example"})
+            renamed = await http.get(practice.url, headers={"Host": f"elders.example:{practice.port}"})
+            assert (as_form.status, elsewhere.status, renamed.status) == (403, 403, 421)
+            assert clock.now() == began  # nothing moved
+            ours = await http.post(url, json={"step": "hour"}, headers={"Origin": practice.url.rstrip("/")})
+            assert ours.status == 200 and clock.now() > began
+    finally:
+        await practice.stop()

@@ -100,7 +100,7 @@ async def test_two_processes_send_every_delivery_exactly_once(sessions: SessionM
         )
 
 
-async def test_a_live_claim_is_never_taken_and_a_dead_ones_is_after_its_lease(
+async def test_a_live_claim_is_never_taken_and_a_dead_ones_is_once_no_send_can_be_on_its_way(
     sessions: SessionMaker, telegram: FakeTelegram
 ) -> None:
     clock = SimulatedClock(START)  # a weekday morning: no quiet hours, whatever the real time
@@ -119,10 +119,10 @@ async def test_a_live_claim_is_never_taken_and_a_dead_ones_is_after_its_lease(
     )
     async with bot:
         assert (await b.send_due()).sent == 0  # A's claims still hold: B keeps its hands off
-        clock.advance(outbox.LEASE - timedelta(seconds=1))
-        assert (await b.send_due()).sent == 0
+        clock.advance(outbox.SEND_TIME - timedelta(seconds=1))
+        assert (await b.send_due()).sent == 0  # (a send of A's could still be on its way)
         clock.advance(timedelta(seconds=1))
-        assert (await b.send_due()).sent == 3  # A is gone: its claims ran out, B sends them
+        assert (await b.send_due()).sent == 3  # none can be now: B, the sender, sends them
     assert len(telegram.messages_in(CHAT)) == 3
 
 

@@ -163,12 +163,22 @@ async def recover_interrupted(session: AsyncSession, *, now: datetime) -> int:
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
-async def release_claims(session: AsyncSession, *, by: str, now: datetime) -> int:
-    """Put a stopped sender's claimed rows back in the queue before their lease runs out (its send
-    lease ran out first: it starts no send any more)."""
+#: The longest a send can take once it has started (Telegram's connect, write and read time-outs,
+#: a file's upload included): a claim renewed more recently may still be on its way to Telegram.
+SEND_TIME = timedelta(seconds=45)
+
+
+async def release_stale_claims(session: AsyncSession, *, holder: str, now: datetime) -> int:
+    """The sender (``holder`` of the send lease) puts rows other processes claimed back in the
+    queue once no send of theirs can still be on its way, without waiting out the whole claim.
+    (Only the holder starts sends, and only while it holds the lease.)"""
     result = await session.execute(
         update(Delivery)
-        .where(Delivery.status == DeliveryStatus.SENDING, Delivery.claimed_by == by)
+        .where(
+            Delivery.status == DeliveryStatus.SENDING,
+            Delivery.claimed_by != holder,
+            Delivery.next_attempt_at <= now + LEASE - SEND_TIME,
+        )
         .values(status=DeliveryStatus.PENDING, claimed_by=None, next_attempt_at=now)
         .execution_options(synchronize_session=False)
     )

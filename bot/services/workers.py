@@ -3,8 +3,9 @@
 
 One outbox sender per bot: Telegram's 30 messages a second are the bot's, shared by every process,
 so only the holder of the bot's :class:`~bot.db.models.SendLease` sends the outbox. The others
-plan and answer people. The holder renews the lease as it sends; a holder that dies is replaced
-once its lease has run out, and one that stops cleanly gives it up at once."""
+plan and answer people. The holder renews the lease in the transaction that starts each send, so
+no send starts without it; a holder that dies is replaced once its lease has run out, and one that
+stops cleanly gives it up at once."""
 
 from __future__ import annotations
 
@@ -17,7 +18,6 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db import outbox
 from bot.db.models import SendLease, Worker
 
 FORGOTTEN_AFTER = timedelta(days=1)
@@ -49,10 +49,7 @@ async def hold_send_lease(
     session: AsyncSession, *, bot_id: int, holder: str, now: datetime, lease: timedelta = SEND_LEASE
 ) -> bool:
     """Take or renew the bot's send lease for ``holder``; ``False``: another process holds it.
-
-    Taking it from a holder whose lease ran out (a crash) also puts that holder's claimed rows back
-    in the queue at once, rather than after their own, longer claim: it stopped sending when its
-    lease ran out, so only a send cut off mid-flight can double."""
+    (The rows a previous holder had claimed come back through :func:`outbox.release_stale_claims`.)"""
     current = await session.scalar(select(SendLease).where(SendLease.bot_id == bot_id).with_for_update())
     if current is None:
         try:
@@ -61,7 +58,6 @@ async def hold_send_lease(
         except IntegrityError:  # taken at this very moment by another process
             return False
         return True
-    previous = current.holder
     taken = await session.execute(  # one statement, so two processes cannot both take it
         update(SendLease)
         .where(
@@ -71,11 +67,7 @@ async def hold_send_lease(
         .values(holder=holder, expires_at=now + lease)
         .execution_options(synchronize_session=False)
     )
-    if not getattr(taken, "rowcount", 0):
-        return False
-    if previous is not None and previous != holder:
-        await outbox.release_claims(session, by=previous, now=now)
-    return True
+    return bool(getattr(taken, "rowcount", 0))
 
 
 async def give_up_send_lease(session: AsyncSession, *, bot_id: int, holder: str) -> None:

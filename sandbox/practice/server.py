@@ -19,8 +19,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from aiohttp import web
+from aiohttp.typedefs import Middleware
 
 from bot.clock import SimulatedClock
 from bot.config import Settings
@@ -412,8 +414,8 @@ HEADERS = {
 }
 
 
-def build_web_app(practice: Practice) -> web.Application:
-    app = web.Application(middlewares=[_headers])
+def build_web_app(practice: Practice, host: str = "127.0.0.1") -> web.Application:
+    app = web.Application(middlewares=[_only_from(host), _headers])
 
     async def index(request: web.Request) -> web.Response:
         return web.Response(text=page(page_language(request), practice.situation), content_type="text/html")
@@ -503,6 +505,32 @@ def build_web_app(practice: Practice) -> web.Application:
     return app
 
 
+def _only_from(host: str) -> Middleware:
+    """Only this page may drive the practice: another web site open in the same browser cannot
+    (a cross-site form or fetch cannot send JSON without asking first, which is not answered), nor
+    can a site whose name is made to point at this computer (its name is not one of ours)."""
+    names = {"127.0.0.1", "localhost", "::1", host.strip("[]")}
+
+    def ours(address: str | None) -> bool:
+        name = (urlsplit(address).hostname if address and "//" in address else None) or ""
+        return name in names
+
+    @web.middleware
+    async def check(
+        request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+    ) -> web.StreamResponse:
+        if not ours(f"//{request.host}"):
+            raise web.HTTPMisdirectedRequest()
+        if request.method == "POST" and (
+            request.content_type != "application/json"
+            or ("Origin" in request.headers and not ours(request.headers["Origin"]))
+        ):
+            raise web.HTTPForbidden()
+        return await handler(request)
+
+    return check
+
+
 @web.middleware
 async def _headers(
     request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -542,7 +570,7 @@ class PracticeServer:
 
     async def start(self, situation: str = SITUATIONS[0].key) -> str:
         await self.practice.begin(situation)
-        self._runner = web.AppRunner(build_web_app(self.practice), handle_signals=False, shutdown_timeout=1)
+        self._runner = web.AppRunner(build_web_app(self.practice, self.host), handle_signals=False, shutdown_timeout=1)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)
         await site.start()
