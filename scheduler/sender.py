@@ -261,9 +261,12 @@ class Sender:
         return held
 
     async def _lease_for_this_send(self, session: AsyncSession) -> bool:
-        """Renew the send lease in the transaction that starts a send: a send never starts on a
-        lease that may already have passed to another process (which would send the row again)."""
+        """Whether this process still holds the send lease as the send starts (after waiting for
+        the database, it may not): while two thirds of the lease it last wrote are left nobody else
+        can hold it; after that it is renewed here, in the transaction that starts the send."""
         now = self.clock.now()
+        if self.lease_until is not None and now < self.lease_until - self.lease * 2 / 3:
+            return True
         held = await workers.hold_send_lease(session, bot_id=self.bot_id, holder=self.name, now=now, lease=self.lease)
         self.lease_until = now + self.lease if held else None
         return held
