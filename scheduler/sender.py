@@ -245,29 +245,20 @@ class Sender:
     def _paused(self) -> bool:
         return self.pause.paused()
 
-    async def _hold_lease(self, *, renew: bool = False) -> bool:
-        """Whether this process is the bot's sender; the lease is confirmed in the database when
-        ``renew`` is asked (each tick) or a third of it has passed."""
+    async def _hold_lease(self, session: AsyncSession | None = None, *, renew: bool = False) -> bool:
+        """Whether this process is the bot's sender. While two thirds of the lease it last wrote are
+        left nobody else can hold it; otherwise (and at each tick: ``renew``) it is confirmed in the
+        database — in ``session`` when given: the transaction that starts a send, so a send never
+        starts on a lease that may have passed on while it waited for the database."""
         now = self.clock.now()
         if not renew and self.lease_until is not None and now < self.lease_until - self.lease * 2 / 3:
             return True
-        async with self.sessions.begin() as session:
-            held = await workers.hold_send_lease(
-                session, bot_id=self.bot_id, holder=self.name, now=now, lease=self.lease
-            )
+        if session is None:
+            async with self.sessions.begin() as own:
+                return await self._hold_lease(own, renew=True)
+        held = await workers.hold_send_lease(session, bot_id=self.bot_id, holder=self.name, now=now, lease=self.lease)
         if held != (self.lease_until is not None):
             log.info("outbox sender lease " + ("taken" if held else "lost"), extra={"worker": self.name})
-        self.lease_until = now + self.lease if held else None
-        return held
-
-    async def _lease_for_this_send(self, session: AsyncSession) -> bool:
-        """Whether this process still holds the send lease as the send starts (after waiting for
-        the database, it may not): while two thirds of the lease it last wrote are left nobody else
-        can hold it; after that it is renewed here, in the transaction that starts the send."""
-        now = self.clock.now()
-        if self.lease_until is not None and now < self.lease_until - self.lease * 2 / 3:
-            return True
-        held = await workers.hold_send_lease(session, bot_id=self.bot_id, holder=self.name, now=now, lease=self.lease)
         self.lease_until = now + self.lease if held else None
         return held
 
@@ -307,7 +298,7 @@ class Sender:
             delivery = await session.get(Delivery, delivery_id, with_for_update=True)
             if delivery is None or not outbox.still_ours(delivery, by=self.name, now=self.clock.now()):
                 return  # erased while queued, or (after a long stall) taken over by another process
-            if not await self._lease_for_this_send(session):
+            if not await self._hold_lease(session):
                 delivery.attempts -= 1  # the new sender sends it
                 outbox.mark_retry(delivery, at=self.clock.now(), error="send lease lost")
                 return
